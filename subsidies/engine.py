@@ -1,0 +1,234 @@
+"""The quote engine: which programmes pay for a purchase, how much, and why the others do not."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any, Callable, Container, Iterable, Mapping, Sequence
+
+from . import text
+from .model import Amount, Condition, Line, Predicate, Programme, Quote, Refusal, Rule
+from .reasons import LINES, REFUSALS
+from .request import FieldError, HistoryEntry, QuoteRequest, RequestError, parse_request
+from .vocabulary import DERIVED_FROM, KIND_CATEGORY
+
+_MODES = {"half_up": ROUND_HALF_UP, "down": ROUND_DOWN, "half_even": ROUND_HALF_EVEN}
+_ONE = Decimal(1)
+
+
+class Catalogue:
+    """The programmes in force, indexed for quoting. Build once, quote many times."""
+
+    def __init__(self, programmes: Iterable[Programme]):
+        self.programmes = tuple(sorted(programmes, key=lambda p: (p.start, p.id)))
+        self.by_id = {p.id: p for p in self.programmes}
+        cats = {c for p in self.programmes for c in p.categories}
+        self.by_category = {c: tuple(p for p in self.programmes if c in p.categories) for c in cats}
+
+    def candidates(self, category: str, region: str) -> list[Programme]:
+        return [p for p in self.by_category.get(category, ()) if p.covers_region(region)]
+
+
+class _Missing(Exception):
+    def __init__(self, field: str):
+        self.field = field
+
+
+def _holds(pred: Predicate, values: Mapping[str, Any]) -> bool:
+    v = values.get(pred.field)
+    if v is None:
+        raise _Missing(pred.field)
+    return pred.test(v)
+
+
+def _condition_refusal(p: Programme, cond: Condition, values: Mapping[str, Any],
+                       rule: str | None) -> Refusal:
+    pred = cond.predicate
+    params = {}
+    for lang in ("zh", "en"):
+        expected = (text.between(pred.field, pred.value, lang) if pred.op == "between"
+                    else text.value(pred.field, pred.value, lang))
+        params[lang] = text.Params(actual=text.value(pred.field, values.get(pred.field), lang),
+                                   expected=expected, field=text.field_name(pred.field, lang))
+    zh_t, en_t = (cond.zh, cond.en) if cond.zh is not None else REFUSALS[cond.code]
+    return _refusal(p, cond.code, zh_t.format_map(params["zh"]), en_t.format_map(params["en"]), rule)
+
+
+def _refusal(p: Programme, code: str, zh: str, en: str, rule: str | None = None) -> Refusal:
+    return Refusal(p.id, code, f"{p.name_zh}：{zh}", f"{p.name_en}: {en}", rule)
+
+
+def _coded(p: Programme, code: str, rule: str | None = None, **kw: Any) -> Refusal:
+    zh_t, en_t = REFUSALS[code]
+    zh = zh_t.format_map(text.Params({k: v[0] if isinstance(v, tuple) else v for k, v in kw.items()}))
+    en = en_t.format_map(text.Params({k: v[1] if isinstance(v, tuple) else v for k, v in kw.items()}))
+    return _refusal(p, code, zh, en, rule)
+
+
+def _check(p: Programme, conditions: Sequence[Condition], values: Mapping[str, Any],
+           rule: str | None) -> Refusal | None:
+    """The first failing condition's refusal, or None. Raises _Missing for a needed field."""
+    for cond in conditions:
+        if cond.when and not all(_holds(w, values) for w in cond.when):
+            continue
+        v = values.get(cond.predicate.field)
+        if v is None:
+            if cond.missing == "skip":
+                continue
+            if cond.missing == "error":
+                raise _Missing(cond.predicate.field)
+            return _condition_refusal(p, cond, values, rule)
+        if not cond.predicate.test(v):
+            return _condition_refusal(p, cond, values, rule)
+    return None
+
+
+def _round(amount: Decimal, a: Amount) -> Decimal:
+    unit = a.rounding_unit_fen
+    if unit == 1:
+        return amount.quantize(_ONE, _MODES[a.rounding])
+    return (amount / unit).quantize(_ONE, _MODES[a.rounding]) * unit
+
+
+def _line(p: Programme, rule: Rule, values: Mapping[str, Any], price: int) -> Line | Refusal:
+    a = rule.amount
+    basis = values.get(a.base)
+    if basis is None:
+        raise _Missing(a.base)
+    kw: dict[str, Any] = {}
+    if a.type == "fixed":
+        amount, code = a.amount_fen, "FIXED"
+    else:
+        raw = int(_round(Decimal(basis) * a.rate, a))
+        amount, code = raw, "RATE"
+        if a.cap_fen is not None and amount > a.cap_fen:
+            amount, code = a.cap_fen, "RATE_CAPPED"
+        elif a.floor_fen is not None and amount < a.floor_fen:
+            amount, code = a.floor_fen, "RATE_FLOORED"
+        kw = {"rate": text.rate(a.rate), "raw": raw}
+    if amount > price:
+        amount, code = price, "LIMITED_TO_PRICE"
+    if amount <= 0:
+        return _coded(p, "AMOUNT_ZERO", rule.id)
+    out = []
+    for i, lang in enumerate(("zh", "en")):
+        params = text.Params(amount=text.money(amount, lang), basis=text.money(basis, lang),
+                             rate=kw.get("rate", ""),
+                             raw=text.money(kw["raw"], lang) if "raw" in kw else "")
+        label = rule.label_zh if i == 0 else rule.label_en
+        detail = LINES[code][i].format_map(params)
+        out.append(f"{p.name_zh}（{label}）：{detail}" if i == 0 else f"{p.name_en} ({label}): {detail}")
+    return Line(p.id, rule.id, code, amount, basis, out[0], out[1], p.scheme, p.group)
+
+
+def _used(history: Sequence[HistoryEntry], kind: str, year: int, scheme: str | None) -> int:
+    return sum(1 for h in history
+               if h.kind == kind and h.date.year == year and (scheme is None or h.scheme == scheme))
+
+
+def _evaluate(p: Programme, req: QuoteRequest, history: Sequence[HistoryEntry],
+              closed: Container[str]) -> Line | Refusal:
+    values, kind, day = req.values, req.kind, req.date
+    if kind not in p.kinds:
+        return _coded(p, "KIND_NOT_COVERED", kind=text.KIND_NAMES[kind])
+    if day < p.start:
+        return _coded(p, "NOT_STARTED", actual=day.isoformat(), start=p.start.isoformat())
+    if day > p.end:
+        return _coded(p, "ENDED", actual=day.isoformat(), end=p.end.isoformat())
+    if p.application_start is not None:
+        applied: dt.date = values["application_date"]
+        if not p.application_start <= applied <= p.application_end:
+            return _coded(p, "APPLICATION_OUT_OF_WINDOW", actual=applied.isoformat(),
+                          start=p.application_start.isoformat(), end=p.application_end.isoformat())
+    refusal = _check(p, p.conditions, values, None)
+    if refusal:
+        return refusal
+    rule = next((r for r in p.rules if all(_holds(w, values) for w in r.when)), None)
+    if rule is None:
+        first = p.rules[0].when[0].field if p.rules[0].when else "purchase.kind"
+        return _coded(p, "CONDITION_NOT_MET", field=(text.field_name(first, "zh"), first))
+    refusal = _check(p, rule.require, values, rule.id)
+    if refusal:
+        return refusal
+    if rule.amount.type == "local":
+        cap = rule.amount.cap_fen
+        return _coded(p, "LOCAL_STANDARD_REQUIRED", rule.id,
+                      cap=(text.money(cap, "zh"), text.money(cap, "en")))
+    for limit in p.limits:
+        if limit.kinds is not None and kind not in limit.kinds:
+            continue
+        most = limit.max_by_kind.get(kind, limit.max)
+        count = _used(history, kind, day.year, limit.scheme)
+        if count >= most:
+            return _coded(p, "PER_PERSON_LIMIT_REACHED", rule.id, kind=text.KIND_NAMES[kind],
+                          count=count, max=most, year=day.year)
+    if p.id in closed:
+        return _coded(p, "BUDGET_CLOSED", rule.id)
+    return _line(p, rule, values, req.price_fen)
+
+
+def quote(request: Mapping[str, Any] | QuoteRequest,
+          programmes: Catalogue | Iterable[Programme],
+          history: Iterable[HistoryEntry] = (), *,
+          today: dt.date | None = None,
+          closed: Container[str] = frozenset(),
+          region_exists: Callable[[str], bool] | None = None) -> Quote:
+    """Quote the subsidies for one purchase.
+
+    `request` is the quote contract's JSON body (or an already parsed `QuoteRequest`);
+    `history` adds subsidised purchases known to the caller to those in the request;
+    `closed` holds the ids of programmes whose budget for the buyer's region has run out.
+    Returns every paying line and one refusal (stable code, zh and en) per programme that
+    does not pay. Raises `RequestError` naming the field when the request is invalid, when a
+    programme needs a field that is absent, or when no programme covers the date.
+    The result depends only on the arguments: same input, same quote.
+    """
+    req = request if isinstance(request, QuoteRequest) else parse_request(
+        request, today=today, region_exists=region_exists)
+    catalogue = programmes if isinstance(programmes, Catalogue) else Catalogue(programmes)
+    hist = req.history + tuple(history) if history else req.history
+    category = KIND_CATEGORY[req.kind]
+    candidates = catalogue.candidates(category, req.region)
+    if not any(p.start <= req.date <= p.end for p in candidates):
+        raise RequestError([FieldError("date", f"no {category} programme for region {req.region} "
+                                               f"covers {req.date.isoformat()}")])
+    superseding = {s: p for p in candidates if req.kind in p.kinds for s in p.supersedes}
+    results: list[Line | Refusal] = []
+    missing: list[FieldError] = []
+    for p in candidates:
+        if not p.start <= req.date <= p.end and not p.start.year <= req.date.year <= p.end.year:
+            continue  # another year's programme: listing it would only be noise
+        if p.id in superseding and p.start <= req.date <= p.end:
+            other = superseding[p.id]
+            results.append(_coded(p, "SUPERSEDED_BY_LOCAL", other=(other.name_zh, other.name_en)))
+            continue
+        try:
+            results.append(_evaluate(p, req, hist, closed))
+        except _Missing as exc:
+            name = DERIVED_FROM.get(exc.field, exc.field)
+            if not any(e.field == name for e in missing):
+                hint = " (or purchase.water_grade)" if exc.field == "purchase.grade" else ""
+                missing.append(FieldError(name, f"is required by programme {p.id}{hint}"))
+    if missing:
+        raise RequestError(missing)
+    return _stack(results, catalogue)
+
+
+def _stack(results: list[Line | Refusal], catalogue: Catalogue) -> Quote:
+    """Within a stacking group only the highest line pays; the others become refusals."""
+    best: dict[str, Line] = {}
+    for r in results:
+        if isinstance(r, Line) and r.group is not None:
+            held = best.get(r.group)
+            if held is None or r.amount_fen > held.amount_fen:
+                best[r.group] = r
+    lines, refusals = [], []
+    for r in results:
+        if isinstance(r, Refusal):
+            refusals.append(r)
+        elif r.group is None or best[r.group] is r:
+            lines.append(r)
+        else:
+            winner = catalogue.by_id[best[r.group].programme]
+            refusals.append(_coded(catalogue.by_id[r.programme], "EXCLUSIVE_WITH", r.rule,
+                                   other=(winner.name_zh, winner.name_en)))
+    return Quote(tuple(lines), tuple(refusals))

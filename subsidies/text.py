@@ -1,0 +1,92 @@
+"""Formatting of amounts and field values inside zh/en explanations."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from .vocabulary import EMISSION_STANDARDS, FIELD_TYPES, KIND_NAMES
+
+DISPOSAL_NAMES = {"scrap": ("报废", "scrapping"), "transfer": ("转让(置换)", "transfer (sale)")}
+POWERTRAIN_NAMES = {
+    "gasoline": ("汽油", "gasoline"), "diesel": ("柴油", "diesel"), "hybrid": ("油电混合", "hybrid"),
+    "bev": ("纯电动", "battery electric"), "phev": ("插电式混合动力", "plug-in hybrid"),
+    "erev": ("增程式", "range-extended electric"), "fcev": ("燃料电池", "fuel cell"),
+}
+EMISSION_NAMES = {name: (f"国{'一二三四五'[i]}" if i < 5 else ("国六A", "国六B")[i - 5], name.replace("_", " ").title())
+                  for i, name in enumerate(EMISSION_STANDARDS)}
+FIELD_NAMES = {
+    "purchase.grade": ("能效或水效等级", "energy or water grade"),
+    "purchase.price_fen": ("成交价", "final price"),
+    "purchase.registered_in": ("新车登记地", "new car's registration region"),
+    "trade_in.first_registration_date": ("旧车注册登记日期", "old vehicle's first registration date"),
+}
+
+
+def money(fen: int, lang: str) -> str:
+    yuan = f"{fen / 100:,.2f}" if fen % 100 else f"{fen // 100:,}"
+    return f"{yuan}元" if lang == "zh" else f"CNY {yuan}"
+
+
+def rate(value: Decimal) -> str:
+    pct = (value * 100).normalize()
+    return f"{pct:f}%"
+
+
+def value(field: str, v: Any, lang: str) -> str:
+    """Format one literal of `field`'s type; lists (in/between) are joined."""
+    idx = 0 if lang == "zh" else 1
+    if isinstance(v, (list, tuple)):
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(value(field, x, lang) for x in v)
+    ftype = FIELD_TYPES.get(field)
+    if v is None:
+        return "无" if lang == "zh" else "none"
+    if ftype == "fen":
+        return money(v, lang)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if ftype == "kind":
+        return KIND_NAMES[v][idx]
+    if ftype == "disposal":
+        return DISPOSAL_NAMES[v][idx]
+    if ftype == "powertrain":
+        return POWERTRAIN_NAMES[v][idx]
+    if ftype == "emission":
+        return EMISSION_NAMES[v][idx]
+    if ftype == "bool":
+        return ("是", "否")[not v] if lang == "zh" else ("yes", "no")[not v]
+    return str(v)
+
+
+def between(field: str, v: Any, lang: str) -> str:
+    lo, hi = value(field, v[0], lang), value(field, v[1], lang)
+    return f"{lo}至{hi}" if lang == "zh" else f"{lo} to {hi}"
+
+
+def field_name(field: str, lang: str) -> str:
+    names = FIELD_NAMES.get(field)
+    return names[0 if lang == "zh" else 1] if names else field
+
+
+class Params(dict):
+    """Template parameters; an absent key formats as empty rather than failing a quote."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+TEMPLATE_KEYS = frozenset({"actual", "expected", "kind", "count", "max", "year", "start", "end",
+                           "other", "cap", "field"})
+
+
+def check_template(template: str) -> str | None:
+    """Return an error message when `template` uses an unknown placeholder or bad syntax."""
+    import string
+    try:
+        for _, name, _, _ in string.Formatter().parse(template):
+            if name is not None and name not in TEMPLATE_KEYS:
+                return f"unknown placeholder {{{name}}}; use {', '.join(sorted(TEMPLATE_KEYS))}"
+    except ValueError as exc:
+        return f"bad template: {exc}"
+    return None

@@ -1,0 +1,113 @@
+"""The closed vocabularies the quote contract and the programme files share.
+
+Everything here is part of the public contract of `POST /api/v1/subsidies/quote`:
+renaming a value breaks clients and programme files alike.
+"""
+from __future__ import annotations
+
+KIND_CATEGORY: dict[str, str] = {
+    "refrigerator": "appliance",
+    "washing_machine": "appliance",
+    "television": "appliance",
+    "air_conditioner": "appliance",
+    "computer": "appliance",  # PCs sit in the appliance line, not digital [S24][S26]
+    "water_heater": "appliance",
+    "cooktop": "appliance",
+    "range_hood": "appliance",
+    "microwave_oven": "appliance",
+    "water_purifier": "appliance",
+    "dishwasher": "appliance",
+    "rice_cooker": "appliance",
+    "mobile_phone": "digital",
+    "tablet": "digital",
+    "smartwatch": "digital",
+    "smart_glasses": "digital",
+    "passenger_car": "vehicle",
+}
+KINDS = frozenset(KIND_CATEGORY)
+CATEGORIES = frozenset(KIND_CATEGORY.values())
+
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "refrigerator": ("冰箱", "refrigerator"),
+    "washing_machine": ("洗衣机", "washing machine"),
+    "television": ("电视", "television"),
+    "air_conditioner": ("空调", "air conditioner"),
+    "computer": ("电脑", "computer"),
+    "water_heater": ("热水器", "water heater"),
+    "cooktop": ("家用灶具", "cooktop"),
+    "range_hood": ("吸油烟机", "range hood"),
+    "microwave_oven": ("微波炉", "microwave oven"),
+    "water_purifier": ("净水器", "water purifier"),
+    "dishwasher": ("洗碗机", "dishwasher"),
+    "rice_cooker": ("电饭煲", "rice cooker"),
+    "mobile_phone": ("手机", "mobile phone"),
+    "tablet": ("平板", "tablet"),
+    "smartwatch": ("智能手表(手环)", "smartwatch or band"),
+    "smart_glasses": ("智能眼镜", "smart glasses"),
+    "passenger_car": ("乘用车", "passenger car"),
+}
+
+NEV_POWERTRAINS = frozenset({"bev", "phev", "erev", "fcev"})
+POWERTRAINS = frozenset({"gasoline", "diesel", "hybrid"}) | NEV_POWERTRAINS
+DISPOSALS = frozenset({"scrap", "transfer"})
+SCHEMES = frozenset({"scrappage", "replacement"})
+# Ordered oldest to newest so that "国五及以下" is `le china_5`.
+EMISSION_STANDARDS = ("china_1", "china_2", "china_3", "china_4", "china_5", "china_6a", "china_6b")
+EMISSION_RANK = {name: i for i, name in enumerate(EMISSION_STANDARDS)}
+
+# Mainland province-level prefixes of GB/T 2260. Hong Kong, Macao and Taiwan are
+# outside every trade-in programme, so the engine treats them as unknown regions.
+PROVINCE_PREFIXES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
+    "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
+    "63", "64", "65",
+})
+
+# Field types for programme conditions. `*` marks values derived from the request.
+FIELD_TYPES: dict[str, str] = {
+    "region": "region",
+    "date": "date",
+    "application_date": "date",
+    "purchase.kind": "kind",
+    "purchase.price_fen": "fen",
+    "purchase.list_price_fen": "fen",
+    "purchase.discounts_fen": "fen",
+    "purchase.energy_grade": "grade",
+    "purchase.water_grade": "grade",
+    "purchase.grade": "grade",  # * best of energy and water grade
+    "purchase.powertrain": "powertrain",
+    "purchase.is_nev": "bool",  # *
+    "purchase.displacement_l": "decimal",
+    "purchase.in_purchase_tax_exemption_catalog": "bool",
+    "purchase.bare_price_fen": "fen",
+    "purchase.registration_date": "date",
+    "purchase.registered_in": "region",
+    "trade_in.present": "bool",  # * something is handed in or sold
+    "trade_in.kind": "kind",
+    "trade_in.handed_in": "bool",
+    "trade_in.disposal": "disposal",
+    "trade_in.powertrain": "powertrain",
+    "trade_in.is_nev": "bool",  # *
+    "trade_in.emission_standard": "emission",
+    "trade_in.first_registration_date": "date",
+    "trade_in.registered_to_applicant_since": "date",
+    "trade_in.registered_in": "region",
+    "trade_in.scrap_certificate_date": "date",
+    "trade_in.deregistration_date": "date",
+    "trade_in.transfer_date": "date",
+}
+
+# Derived fields name the contract field a client must send to supply them.
+DERIVED_FROM: dict[str, str] = {
+    "purchase.grade": "purchase.energy_grade",
+    "purchase.is_nev": "purchase.powertrain",
+    "trade_in.is_nev": "trade_in.powertrain",
+    "trade_in.present": "trade_in",
+}
+
+ENUMS: dict[str, frozenset[str]] = {
+    "kind": KINDS,
+    "powertrain": POWERTRAINS,
+    "disposal": DISPOSALS,
+    "emission": frozenset(EMISSION_STANDARDS),
+}
