@@ -1,0 +1,60 @@
+"""The HTTP edge: create_app wires configuration, extensions, resources and handlers."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+
+from marketplace import config as config_mod
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app.config.update(config_mod.load(app.instance_path, overrides))
+    app.config.update(
+        API_TITLE="Huanxin marketplace API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        API_SPEC_OPTIONS={"components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{}, {"bearerAuth": []}]},
+        JSON_SORT_KEYS=False,
+    )
+
+    from services import identifiers
+    identifiers.configure(app.config["ID_HASH_KEY"])
+
+    from marketplace import cli, errors, health, logs
+    from marketplace.extensions import api, db, limiter
+    from marketplace import api as resources
+
+    logs.init_app(app)
+    db.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    errors.init_app(app)
+    health.init_app(app)
+    resources.register(app, api)
+    cli.init_app(app)
+    _content_types(app)
+    resources.init_hooks(app)
+    return app
+
+
+def _content_types(app: Flask) -> None:
+    from marketplace.errors import problem
+
+    accepted = {"application/json", "multipart/form-data"}
+
+    @app.before_request
+    def _require_known_body_type():
+        if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/") \
+                and not request.path.startswith("/api/v1/webhooks/") \
+                and (request.content_length or 0) > 0 and request.mimetype not in accepted:
+            return problem(415, "Unsupported Media Type",
+                           f"Send application/json (or multipart/form-data for uploads), not '{request.mimetype}'.",
+                           code="unsupported_media_type")
+        return None

@@ -1,0 +1,29 @@
+"""The API's resources. Each resource is a package with routes.py (a `blp` Blueprint) and
+schemas.py; add yours to RESOURCES with one line."""
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+RESOURCES = [
+    "marketplace.api.accounts.routes",
+    "marketplace.api.listings.routes",
+]
+
+
+# "module:function" taking the app, for parts that wire more than a blueprint
+# (after-commit hooks, readiness checks, extra pages).
+INIT_HOOKS: list[str] = [
+]
+
+
+def init_hooks(app: Flask) -> None:
+    for path in INIT_HOOKS:
+        mod, fn = path.split(":")
+        getattr(importlib.import_module(mod), fn)(app)
+
+
+def register(app: Flask, api) -> None:
+    for path in RESOURCES:
+        api.register_blueprint(importlib.import_module(path).blp, url_prefix="/api/v1")

@@ -1,0 +1,171 @@
+"""Accounts: registration, login, tokens, real-name verification, organisations, audit log."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from marketplace.api.accounts import schemas as s
+from marketplace.auth import bearer_token, require_operator, require_user
+from marketplace.extensions import limiter
+from marketplace.idempotency import idempotent
+from marketplace.openapi import Blueprint
+from marketplace.pagination import page, page_of
+from marketplace.uow import unit_of_work
+from services import pagination
+from services.accounts import service
+from services.accounts.models import IdStatus, MemberRole, Role, User
+from services.audit import AuditEntry
+
+blp = Blueprint("accounts", __name__, description="Accounts, roles, organisations and real-name verification")
+
+
+def _auth_limit():
+    return current_app.config["RATE_LIMIT_AUTH"]
+
+
+@blp.route("/accounts/register", methods=["POST"])
+@limiter.limit(_auth_limit)
+@idempotent
+@blp.arguments(s.RegisterSchema)
+@blp.response(201, s.UserSchema)
+def register(data):
+    """Register a consumer, retailer or recycler (the last two with their organisation)."""
+    with unit_of_work() as session:
+        return service.register(session, role=Role(data.pop("role")), **data)
+
+
+@blp.route("/accounts/login", methods=["POST"])
+@limiter.limit(_auth_limit)
+@blp.arguments(s.LoginSchema)
+@blp.response(200, s.TokenSchema)
+def login(data):
+    """Exchange email and password for an access token (15 minutes) and a refresh token."""
+    with unit_of_work() as session:
+        return service.login(session, data["email"], data["password"]).__dict__
+
+
+@blp.route("/accounts/refresh", methods=["POST"])
+@limiter.limit(_auth_limit)
+@blp.arguments(s.RefreshSchema)
+@blp.response(200, s.TokenSchema)
+def refresh(data):
+    """Rotate a refresh token; reusing a spent one revokes the whole login."""
+    with unit_of_work() as session:
+        return service.refresh(session, data["refresh_token"]).__dict__
+
+
+@blp.route("/accounts/logout", methods=["POST"])
+@blp.response(204)
+def logout():
+    """Revoke the current login (its access and refresh tokens)."""
+    require_user()
+    with unit_of_work() as session:
+        service.logout(session, bearer_token())
+
+
+@blp.route("/accounts/me", methods=["GET"])
+@blp.response(200, s.UserSchema)
+def me():
+    """The caller's own account."""
+    return require_user()
+
+
+@blp.route("/accounts/me/password", methods=["POST"])
+@blp.arguments(s.PasswordChangeSchema)
+@blp.response(204)
+def change_password(data):
+    """Change the password; every token of the account is revoked."""
+    user = require_user()
+    with unit_of_work() as session:
+        service.change_password(session, session.merge(user), data["current_password"], data["new_password"])
+
+
+@blp.route("/accounts/me/identity", methods=["POST"])
+@blp.arguments(s.IdentitySubmitSchema)
+@blp.response(200, s.UserSchema)
+def submit_identity(data):
+    """Submit a resident ID number for real-name verification (kept only as keyed hash + last four)."""
+    user = require_user()
+    with unit_of_work() as session:
+        return service.submit_identity(session, session.merge(user), data["id_number"])
+
+
+@blp.route("/accounts/identity-reviews", methods=["GET"])
+@blp.arguments(s.IdentityQueueArgs, location="query")
+@blp.response(200, page_of(s.UserSchema))
+def identity_queue(args):
+    """Operators: accounts by verification status (default: pending)."""
+    require_operator()
+    from marketplace.extensions import db
+    stmt = select(User).where(User.id_status == IdStatus(args["status"]))
+    rows, nxt = pagination.page(db.session, stmt, User, args["cursor"], args["limit"])
+    return page(rows, nxt)
+
+
+@blp.route("/accounts/<uuid:user_id>/identity-review", methods=["POST"])
+@blp.arguments(s.IdentityReviewSchema)
+@blp.response(200, s.UserSchema)
+def review_identity(data, user_id):
+    """Operators: verify or reject a pending real-name submission (audited)."""
+    op = require_operator()
+    with unit_of_work() as session:
+        return service.review_identity(session, op, user_id, IdStatus(data["decision"]), data["reason"])
+
+
+@blp.route("/accounts/<uuid:user_id>", methods=["GET"])
+@blp.response(200, s.PublicUserSchema)
+def get_user(user_id):
+    """Public profile of a participant."""
+    from marketplace.extensions import db
+    return service.get_user(db.session, user_id)
+
+
+@blp.route("/accounts/operators", methods=["POST"])
+@idempotent
+@blp.arguments(s.OperatorCreateSchema)
+@blp.response(201, s.UserSchema)
+def create_operator(data):
+    """Operators: create another operator (audited)."""
+    op = require_operator()
+    from services import audit
+    with unit_of_work() as session:
+        user = service.create_operator(session, **data)
+        audit.record(session, op.id, "operator.create", "user", user.id, after={"email": user.email})
+        return user
+
+
+@blp.route("/organizations/<uuid:org_id>", methods=["GET"])
+@blp.response(200, s.OrganizationSchema)
+def get_org(org_id):
+    """An organisation the caller belongs to (operators: any)."""
+    user = require_user()
+    from marketplace.extensions import db
+    return service.get_org(db.session, user, org_id)
+
+
+@blp.route("/organizations/<uuid:org_id>/members", methods=["POST"])
+@blp.arguments(s.AddMemberSchema)
+@blp.response(201, s.OrganizationSchema)
+def add_member(data, org_id):
+    """The organisation's owner adds an existing user of the matching role as staff or owner."""
+    user = require_user()
+    with unit_of_work() as session:
+        m = service.add_member(session, session.merge(user), org_id, data["email"], MemberRole(data["role"]))
+        session.refresh(m.org)
+        return m.org
+
+
+@blp.route("/audit-log", methods=["GET"])
+@blp.arguments(s.AuditArgs, location="query")
+@blp.response(200, page_of(s.AuditEntrySchema))
+def audit_log(args):
+    """Operators: the audit trail, newest first, optionally for one target."""
+    require_operator()
+    from marketplace.extensions import db
+    stmt = select(AuditEntry)
+    if args["target_type"]:
+        stmt = stmt.where(AuditEntry.target_type == args["target_type"])
+    if args["target_id"]:
+        stmt = stmt.where(AuditEntry.target_id == args["target_id"])
+    rows, nxt = pagination.page(db.session, stmt, AuditEntry, args["cursor"], args["limit"], order_col="at")
+    return page(rows, nxt)

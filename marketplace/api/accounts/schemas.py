@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+ROLES_SELF = ("consumer", "retailer", "recycler")
+
+
+class RegisterSchema(ma.Schema):
+    email = ma.fields.Email(required=True, validate=validate.Length(max=254))
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES_SELF))
+    org_name = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=120))
+
+
+class LoginSchema(ma.Schema):
+    email = ma.fields.String(required=True, validate=validate.Length(max=254))
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class RefreshSchema(ma.Schema):
+    refresh_token = ma.fields.String(required=True, validate=validate.Length(max=200))
+
+
+class TokenSchema(ma.Schema):
+    access_token = ma.fields.String(required=True)
+    refresh_token = ma.fields.String(required=True)
+    token_type = ma.fields.String(dump_default="Bearer")
+    expires_in = ma.fields.Integer(required=True)
+
+
+class PasswordChangeSchema(ma.Schema):
+    current_password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    new_password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+
+
+class IdentitySubmitSchema(ma.Schema):
+    id_number = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=15, max=30))
+
+
+class IdentityReviewSchema(ma.Schema):
+    decision = ma.fields.String(required=True, validate=validate.OneOf(("verified", "rejected")))
+    reason = ma.fields.String(load_default=None, validate=validate.Length(max=300))
+
+
+class MembershipSchema(ma.Schema):
+    org_id = ma.fields.UUID(required=True)
+    org_name = ma.fields.Function(lambda m: m.org.name)
+    org_kind = ma.fields.Function(lambda m: m.org.kind.value)
+    role = ma.fields.Function(lambda m: m.role.value)
+
+
+class UserSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    email = ma.fields.String(required=True)
+    display_name = ma.fields.String(required=True)
+    role = ma.fields.Function(lambda u: u.role.value)
+    id_status = ma.fields.Function(lambda u: u.id_status.value)
+    id_number_masked = ma.fields.Function(lambda u: ("**************" + u.id_last4) if u.id_last4 else None)
+    id_reject_reason = ma.fields.String(allow_none=True)
+    memberships = ma.fields.List(ma.fields.Nested(MembershipSchema))
+    created_at = ma.fields.DateTime(required=True)
+
+
+class PublicUserSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    display_name = ma.fields.String(required=True)
+    role = ma.fields.Function(lambda u: u.role.value)
+    id_status = ma.fields.Function(lambda u: u.id_status.value)
+
+
+class OperatorCreateSchema(ma.Schema):
+    email = ma.fields.Email(required=True)
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class IdentityQueueArgs(ma.Schema):
+    status = ma.fields.String(load_default="pending",
+                              validate=validate.OneOf(("unverified", "pending", "verified", "rejected")))
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class OrgMemberSchema(ma.Schema):
+    user_id = ma.fields.UUID()
+    display_name = ma.fields.Function(lambda m: m.user.display_name)
+    role = ma.fields.Function(lambda m: m.role.value)
+
+
+class OrganizationSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    kind = ma.fields.Function(lambda o: o.kind.value)
+    name = ma.fields.String()
+    licence_no = ma.fields.String(allow_none=True)
+    members = ma.fields.List(ma.fields.Nested(OrgMemberSchema))
+
+
+class AddMemberSchema(ma.Schema):
+    email = ma.fields.Email(required=True)
+    role = ma.fields.String(load_default="staff", validate=validate.OneOf(("owner", "staff")))
+
+
+class AuditEntrySchema(ma.Schema):
+    id = ma.fields.UUID()
+    actor_id = ma.fields.UUID(allow_none=True)
+    action = ma.fields.String()
+    target_type = ma.fields.String()
+    target_id = ma.fields.String()
+    before = ma.fields.Dict(allow_none=True)
+    after = ma.fields.Dict(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    at = ma.fields.DateTime()
+
+
+class AuditArgs(ma.Schema):
+    target_type = ma.fields.String(load_default=None, validate=validate.Length(max=40))
+    target_id = ma.fields.String(load_default=None, validate=validate.Length(max=64))
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))

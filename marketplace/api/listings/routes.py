@@ -1,0 +1,123 @@
+"""Listings: create, browse, edit, move through the lifecycle, photos, price history."""
+from __future__ import annotations
+
+from flask import Response, current_app, request
+from marshmallow import ValidationError
+
+from marketplace.api.listings import schemas as s
+from marketplace.auth import current_user, require_user
+from marketplace.errors import flatten
+from marketplace.extensions import db
+from marketplace.idempotency import idempotent
+from marketplace.openapi import Blueprint
+from marketplace.pagination import page, page_of
+from marketplace.uow import unit_of_work
+from services.errors import ValidationFailed
+from services.listings import service
+from services.listings.models import Category, Status
+from services.storage import LocalDiskStorage
+
+blp = Blueprint("listings", __name__, description="Listings of vehicles, appliances and electronics")
+
+
+def storage():
+    return LocalDiskStorage(current_app.config["STORAGE_DIR"])
+
+
+@blp.route("/listings", methods=["POST"])
+@idempotent
+@blp.arguments(s.ListingCreateSchema)
+@blp.response(201, s.ListingSchema)
+def create_listing(data):
+    """Create a draft listing; category attributes are checked (VIN and IMEI check digits, region)."""
+    user = require_user()
+    with unit_of_work() as session:
+        listing = service.create(session, user, data)
+    return listing, 201, {"Location": f"/api/v1/listings/{listing.id}"}
+
+
+@blp.route("/listings", methods=["GET"])
+@blp.arguments(s.BrowseArgs, location="query")
+@blp.response(200, page_of(s.ListingSchema))
+def browse_listings(args):
+    """Newest published listings; `mine=true` for your own in any state; operators filter by status."""
+    rows, nxt = service.browse(
+        db.session, current_user(), cursor=args["cursor"], limit=args["limit"], mine=args["mine"],
+        status=Status(args["status"]) if args["status"] else None,
+        category=Category(args["category"]) if args["category"] else None, seller_id=args["seller_id"])
+    return page(rows, nxt)
+
+
+@blp.route("/listings/<uuid:listing_id>", methods=["GET"])
+@blp.response(200, s.ListingSchema)
+def get_listing(listing_id):
+    """One listing (drafts and rejected ones only for their seller and operators)."""
+    return service.get(db.session, listing_id, current_user())
+
+
+@blp.route("/listings/<uuid:listing_id>", methods=["PATCH"])
+@blp.arguments(s.ListingUpdateSchema)
+@blp.response(200, s.ListingSchema)
+def update_listing(data, listing_id):
+    """Edit your listing; price changes are kept in its price history."""
+    user = require_user()
+    with unit_of_work() as session:
+        if "attributes" in data:
+            listing = service.get(session, listing_id, user)
+            try:
+                data = s._ListingChecks()._check(data, listing.category.value)
+            except ValidationError as e:
+                raise ValidationFailed("invalid listing", fields=flatten(e.messages)) from None
+        return service.update_listing(session, user, listing_id, data)
+
+
+@blp.route("/listings/<uuid:listing_id>/transitions", methods=["POST"])
+@blp.arguments(s.TransitionSchema)
+@blp.response(200, s.ListingSchema)
+def transition_listing(data, listing_id):
+    """submit, withdraw, relist (seller); approve, reject with a reason (operator).
+    A forbidden transition is a 409 naming the allowed ones."""
+    user = require_user()
+    with unit_of_work() as session:
+        return service.transition(session, user, listing_id, data["action"], data["reason"])
+
+
+@blp.route("/listings/<uuid:listing_id>/price-history", methods=["GET"])
+@blp.response(200, s.PriceChangeSchema(many=True))
+def price_history(listing_id):
+    """Every price change of a listing, oldest first."""
+    listing = service.get(db.session, listing_id, current_user())
+    return service.price_history(db.session, listing)
+
+
+@blp.route("/listings/<uuid:listing_id>/photos", methods=["POST"])
+@blp.arguments(s.PhotoUploadSchema, location="files")
+@blp.response(201, s.PhotoSchema)
+def upload_photo(files, listing_id):
+    """Upload a JPEG, PNG or WebP photo (type read from the bytes; EXIF, including GPS, removed)."""
+    user = require_user()
+    f = request.files.get("file")
+    if f is None:
+        raise ValidationFailed("file missing", fields={"file": ["Missing data for required field."]})
+    with unit_of_work() as session:
+        return service.add_photo(session, storage(), user, listing_id, f.read())
+
+
+@blp.route("/photos/<uuid:photo_id>", methods=["GET"])
+@blp.response(200, content_type="image/*")
+def get_photo(photo_id):
+    """The photo's (EXIF-free) bytes."""
+    photo = service.get_photo(db.session, photo_id, current_user())
+    resp = Response(storage().get(photo.storage_key), mimetype=photo.content_type)
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@blp.route("/photos/<uuid:photo_id>", methods=["DELETE"])
+@blp.response(204)
+def delete_photo(photo_id):
+    """Remove a photo from your listing."""
+    user = require_user()
+    with unit_of_work() as session:
+        service.delete_photo(session, storage(), user, photo_id)

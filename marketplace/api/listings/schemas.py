@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import url_for
+from marshmallow import ValidationError, validate, validates_schema
+
+from services import clock, identifiers
+from services.listings import validation as v
+from services.listings.models import Category, Condition, Status
+
+CONDITIONS = tuple(c.value for c in Condition)
+CATEGORIES = tuple(c.value for c in Category)
+
+
+class VehicleAttrs(ma.Schema):
+    vin = ma.fields.String(required=True, validate=validate.Length(min=17, max=20))
+    make = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
+    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
+    first_registration_date = ma.fields.Date(required=True)
+    mileage_km = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=3_000_000))
+    powertrain = ma.fields.String(required=True, validate=validate.OneOf(v.VEHICLE_POWERTRAINS))
+    displacement_l = ma.fields.Float(load_default=None, validate=validate.Range(min=0, max=10))
+    emission_standard = ma.fields.String(required=True, validate=validate.OneOf(v.EMISSION_STANDARDS))
+    registration_region = ma.fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
+
+
+class ApplianceAttrs(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf(v.APPLIANCE_KINDS))
+    brand = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
+    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
+    energy_grade = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    water_grade = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=5))
+    year = ma.fields.Integer(load_default=None, validate=validate.Range(min=1980, max=2100))
+
+
+class ElectronicsAttrs(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf(v.ELECTRONICS_KINDS))
+    brand = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
+    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
+    imei = ma.fields.String(load_default=None, validate=validate.Length(min=15, max=20))
+    serial_number = ma.fields.String(load_default=None, validate=validate.Length(min=4, max=40))
+    storage_gb = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=65536))
+    battery_health_pct = ma.fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
+
+
+class OtherAttrs(ma.Schema):
+    kind = ma.fields.String(load_default="other", validate=validate.Length(max=30))
+    brand = ma.fields.String(load_default=None, validate=validate.Length(max=60))
+    model = ma.fields.String(load_default=None, validate=validate.Length(max=80))
+
+
+ATTRS = {"vehicle": VehicleAttrs, "appliance": ApplianceAttrs, "electronics": ElectronicsAttrs,
+         "other": OtherAttrs}
+
+
+def _listing_fields(required: bool) -> dict:
+    r = {"required": True} if required else {}
+    return {
+        "title": ma.fields.String(validate=validate.Length(min=2, max=200), **r),
+        "description": ma.fields.String(validate=validate.Length(max=5000)),
+        "price_fen": ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=v.MAX_PRICE_FEN), **r),
+        "negotiable": ma.fields.Boolean(),
+        "condition": ma.fields.String(validate=validate.OneOf(CONDITIONS), **r),
+        "remanufacturer": ma.fields.String(allow_none=True, validate=validate.Length(max=120)),
+        "reman_cert_no": ma.fields.String(allow_none=True, validate=validate.Length(max=64)),
+        "region_code": ma.fields.String(validate=validate.Regexp(r"^\d{6}$", error="A 6-digit GB/T 2260 code."), **r),
+        "lat": ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90)),
+        "lon": ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180)),
+        "attributes": ma.fields.Dict(**r),
+    }
+
+
+class _ListingChecks(ma.Schema):
+    def _check(self, data: dict, category: str | None) -> dict:
+        errors: dict[str, list[str]] = {}
+        if "attributes" in data and category:
+            try:
+                data["attributes"] = ATTRS[category]().load(data["attributes"])
+            except ValidationError as e:
+                for k, msgs in e.messages.items():
+                    errors[f"attributes.{k}"] = msgs
+        if not errors:
+            errors = v.listing_errors({**data, "category": category}, clock.now().date())
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+    @validates_schema
+    def _validate(self, data, **kw):
+        # Updates carry no category: the route checks attributes against the listing's own.
+        if data.get("category") or "attributes" not in data:
+            self._check(data, data.get("category"))
+
+
+ListingCreateSchema = _ListingChecks.from_dict({
+    **_listing_fields(True),
+    "category": ma.fields.String(required=True, validate=validate.OneOf(CATEGORIES)),
+    "org_id": ma.fields.UUID(load_default=None),
+}, name="ListingCreateSchema")
+
+
+ListingUpdateSchema = _ListingChecks.from_dict(_listing_fields(False), name="ListingUpdateSchema")
+
+
+class PhotoSchema(ma.Schema):
+    id = ma.fields.UUID()
+    content_type = ma.fields.String()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    size_bytes = ma.fields.Integer()
+    url = ma.fields.Function(lambda p: url_for("listings.get_photo", photo_id=p.id))
+
+
+class ListingSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    seller_id = ma.fields.UUID()
+    org_id = ma.fields.UUID(allow_none=True)
+    seller_type = ma.fields.String()
+    category = ma.fields.Function(lambda l: l.category.value)
+    kind = ma.fields.String()
+    title = ma.fields.String()
+    description = ma.fields.String()
+    price_fen = ma.fields.Integer()
+    negotiable = ma.fields.Boolean()
+    condition = ma.fields.Function(lambda l: l.condition.value if hasattr(l.condition, "value") else l.condition)
+    remanufacturer = ma.fields.String(allow_none=True)
+    reman_cert_no = ma.fields.String(allow_none=True)
+    region_code = ma.fields.String()
+    lat = ma.fields.Float(allow_none=True)
+    lon = ma.fields.Float(allow_none=True)
+    status = ma.fields.Function(lambda l: l.status.value)
+    reject_reason = ma.fields.String(allow_none=True)
+    attributes = ma.fields.Dict()
+    device_masked = ma.fields.Function(lambda l: identifiers.mask(l.device_last4))
+    serial_masked = ma.fields.Function(lambda l: identifiers.mask(l.serial_last4))
+    photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
+    revision = ma.fields.Integer()
+    published_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class TransitionSchema(ma.Schema):
+    action = ma.fields.String(required=True, validate=validate.OneOf(("submit", "approve", "reject", "withdraw", "relist")))
+    reason = ma.fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class BrowseArgs(ma.Schema):
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    mine = ma.fields.Boolean(load_default=False)
+    status = ma.fields.String(load_default=None, validate=validate.OneOf([s.value for s in Status]))
+    category = ma.fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    seller_id = ma.fields.UUID(load_default=None)
+
+
+class PriceChangeSchema(ma.Schema):
+    old_price_fen = ma.fields.Integer()
+    new_price_fen = ma.fields.Integer()
+    changed_at = ma.fields.DateTime()
+
+
+class PhotoUploadSchema(ma.Schema):
+    file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})

@@ -1,0 +1,78 @@
+"""Settings from environment variables, with embedded defaults that need no other server."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "DATABASE_URL": None,          # default: sqlite file in the instance folder
+    "REDIS_URL": None,             # unset: in-process stand-ins (rate limits, jobs)
+    "SEARCH_BACKEND": None,        # elasticsearch | database; default: elasticsearch if ELASTICSEARCH_URL
+    "ELASTICSEARCH_URL": None,
+    "STRIPE_API_KEY": None,        # unset: offline payment method (cash on handover)
+    "STRIPE_WEBHOOK_SECRET": None,
+    "STRIPE_API_BASE": None,       # e.g. stripe-mock in tests
+    "STORAGE_DIR": None,           # default: instance/uploads
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "RATE_LIMIT_AUTH": "20/minute",
+    "RATE_LIMIT_WRITE": "300/minute",
+    "RATELIMIT_ENABLED": True,
+    "JOBS_INLINE": None,           # default: true without REDIS_URL
+    "LOG_LEVEL": "INFO",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+}
+SECRET_NAMES = ("SECRET_KEY", "ID_HASH_KEY")
+
+
+def _coerce(default, raw: str):
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    cfg = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        if name in os.environ:
+            cfg[name] = _coerce(default, os.environ[name]) if default is not None else os.environ[name]
+    for name in SECRET_NAMES:
+        cfg[name] = os.environ.get(name)
+    cfg.update(overrides or {})
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'huanxin.db'}"
+    if not cfg["STORAGE_DIR"]:
+        cfg["STORAGE_DIR"] = str(Path(instance_path) / "uploads")
+    if cfg["JOBS_INLINE"] is None:
+        cfg["JOBS_INLINE"] = not cfg["REDIS_URL"]
+    elif isinstance(cfg["JOBS_INLINE"], str):
+        cfg["JOBS_INLINE"] = cfg["JOBS_INLINE"].lower() in ("1", "true", "yes")
+    if not cfg["SEARCH_BACKEND"]:
+        cfg["SEARCH_BACKEND"] = "elasticsearch" if cfg["ELASTICSEARCH_URL"] else "database"
+    _fill_throwaway_secrets(cfg, Path(instance_path))
+    return cfg
+
+
+def _fill_throwaway_secrets(cfg: dict, instance: Path) -> None:
+    """The embedded default makes its own keys, kept in the (git-ignored) instance folder so that
+    hashes stay comparable across restarts, and says so loudly. Production sets them in the env."""
+    missing = [n for n in SECRET_NAMES if not cfg.get(n)]
+    if not missing:
+        return
+    store = instance / "throwaway-secrets.json"
+    saved = json.loads(store.read_text()) if store.exists() else {}
+    for name in missing:
+        if name not in saved:
+            saved[name] = secrets.token_hex(32)
+        cfg[name] = saved[name]
+    store.write_text(json.dumps(saved))
+    store.chmod(0o600)
+    log.warning("generated throwaway secrets %s in %s: set them in the environment for production",
+                ", ".join(missing), store)

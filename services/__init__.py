@@ -1,0 +1,1 @@
+"""The domain: SQLAlchemy models and business logic. Never imports Flask, marshmallow or search."""

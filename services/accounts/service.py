@@ -1,0 +1,231 @@
+"""Registration, login, tokens, organisations and real-name verification."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from services import audit, clock, identifiers
+from services.accounts.models import (AuthToken, IdStatus, Membership, MemberRole, Organization,
+                                      OrgKind, Role, User)
+from services.credit.events import record_event
+from services.errors import Conflict, Forbidden, InvalidState, NotFound, Unauthorized, ValidationFailed
+
+_hasher = PasswordHasher()
+ACCESS_TTL = timedelta(minutes=15)
+REFRESH_TTL = timedelta(days=30)
+SELF_SERVICE_ROLES = {Role.CONSUMER, Role.RETAILER, Role.RECYCLER}
+
+ID_TRANSITIONS = {
+    IdStatus.UNVERIFIED: {IdStatus.PENDING},
+    IdStatus.PENDING: {IdStatus.VERIFIED, IdStatus.REJECTED},
+    IdStatus.REJECTED: {IdStatus.PENDING},
+    IdStatus.VERIFIED: set(),
+}
+
+
+@dataclass
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def register(session: Session, *, email: str, password: str, display_name: str, role: Role,
+             org_name: str | None = None) -> User:
+    """Create a user; retailers and recyclers also get an organisation they own."""
+    if role not in SELF_SERVICE_ROLES:
+        raise Forbidden("operators are created by other operators", code="role_not_allowed")
+    email = email.strip().lower()
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("an account with this email exists", code="email_taken")
+    if role in (Role.RETAILER, Role.RECYCLER) and not org_name:
+        raise ValidationFailed("organisation name required", fields={"org_name": ["Required for retailers and recyclers."]})
+    user = User(email=email, password_hash=_hasher.hash(password), role=role, display_name=display_name)
+    session.add(user)
+    session.flush()
+    if org_name and role in (Role.RETAILER, Role.RECYCLER):
+        org = Organization(kind=OrgKind(role.value), name=org_name)
+        session.add(org)
+        session.flush()
+        session.add(Membership(org_id=org.id, user_id=user.id, role=MemberRole.OWNER))
+        session.flush()
+        session.refresh(user)
+    return user
+
+
+def create_operator(session: Session, *, email: str, password: str, display_name: str) -> User:
+    user = User(email=email.strip().lower(), password_hash=_hasher.hash(password), role=Role.OPERATOR,
+                display_name=display_name)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _issue(session: Session, user: User, session_id: uuid.UUID) -> TokenPair:
+    now = clock.now()
+    access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add_all([
+        AuthToken(user_id=user.id, session_id=session_id, kind="access", token_hash=_sha(access),
+                  created_at=now, expires_at=now + ACCESS_TTL),
+        AuthToken(user_id=user.id, session_id=session_id, kind="refresh", token_hash=_sha(refresh),
+                  created_at=now, expires_at=now + REFRESH_TTL),
+    ])
+    session.flush()
+    return TokenPair(access, refresh, int(ACCESS_TTL.total_seconds()))
+
+
+def login(session: Session, email: str, password: str) -> TokenPair:
+    """Tokens for valid credentials; the same error for an unknown email and a wrong password."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        if user is None or not user.is_active:
+            raise VerificationError
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized("wrong email or password", code="bad_credentials") from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return _issue(session, user, uuid.uuid4())
+
+
+def _live_token(session: Session, token: str, kind: str) -> AuthToken | None:
+    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == _sha(token), AuthToken.kind == kind))
+    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+        return None
+    return row
+
+
+def authenticate(session: Session, access_token: str) -> User | None:
+    """The user behind a live access token, or None."""
+    row = _live_token(session, access_token, "access")
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    return user if user and user.is_active else None
+
+
+def refresh(session: Session, refresh_token: str) -> TokenPair:
+    """Rotate: the old refresh token is spent, a reuse revokes the whole login."""
+    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == _sha(refresh_token),
+                                                 AuthToken.kind == "refresh"))
+    if row is None:
+        raise Unauthorized("invalid refresh token", code="invalid_token")
+    if row.revoked_at is not None:
+        _revoke_session(session, row.session_id)
+        raise Unauthorized("refresh token already used or revoked", code="invalid_token")
+    if row.expires_at <= clock.now():
+        raise Unauthorized("refresh token expired", code="invalid_token")
+    _revoke_session(session, row.session_id)
+    user = session.get(User, row.user_id)
+    return _issue(session, user, row.session_id)
+
+
+def _revoke_session(session: Session, session_id: uuid.UUID) -> None:
+    session.execute(update(AuthToken).where(AuthToken.session_id == session_id, AuthToken.revoked_at.is_(None))
+                    .values(revoked_at=clock.now()))
+
+
+def logout(session: Session, access_token: str) -> None:
+    row = _live_token(session, access_token, "access")
+    if row is not None:
+        _revoke_session(session, row.session_id)
+
+
+def change_password(session: Session, user: User, old: str, new: str) -> None:
+    """Changes the password and revokes every token of the user."""
+    try:
+        _hasher.verify(user.password_hash, old)
+    except (VerificationError, InvalidHashError):
+        raise Forbidden("current password is wrong", code="bad_credentials") from None
+    user.password_hash = _hasher.hash(new)
+    user.password_changed_at = clock.now()
+    session.execute(update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
+                    .values(revoked_at=clock.now()))
+
+
+def get_user(session: Session, user_id) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user
+
+
+def submit_identity(session: Session, user: User, id_number: str) -> User:
+    """Store the ID number as keyed hash + last four and move the user to pending review."""
+    if not identifiers.resident_id_ok(id_number):
+        raise ValidationFailed("invalid resident ID number",
+                               fields={"id_number": ["Not a valid 18-character resident ID (checksum or date)."]})
+    if user.id_status not in (IdStatus.UNVERIFIED, IdStatus.REJECTED):
+        raise InvalidState(user.id_status.value, IdStatus.PENDING.value,
+                           [s.value for s in ID_TRANSITIONS[user.id_status]])
+    h = identifiers.hmac_hash(id_number, purpose="resident_id")
+    taken = session.scalar(select(func.count()).select_from(User).where(
+        User.id_hash == h, User.id != user.id, User.id_status == IdStatus.VERIFIED))
+    if taken:
+        raise Conflict("this ID number is verified on another account", code="identity_in_use")
+    user.id_hash, user.id_last4 = h, identifiers.last4(id_number)
+    user.id_status, user.id_reject_reason = IdStatus.PENDING, None
+    return user
+
+
+def review_identity(session: Session, operator: User, user_id, decision: IdStatus,
+                    reason: str | None = None) -> User:
+    """Operator decision on a pending verification; audited."""
+    user = get_user(session, user_id)
+    if decision not in ID_TRANSITIONS[user.id_status] or decision == IdStatus.PENDING:
+        raise InvalidState(user.id_status.value, decision.value,
+                           [s.value for s in ID_TRANSITIONS[user.id_status] if s != IdStatus.PENDING])
+    if decision == IdStatus.REJECTED and not reason:
+        raise ValidationFailed("a rejection needs a reason", fields={"reason": ["Required when rejecting."]})
+    before = {"id_status": user.id_status.value}
+    user.id_status = decision
+    user.id_reject_reason = reason if decision == IdStatus.REJECTED else None
+    audit.record(session, operator.id, f"identity.{decision.value}", "user", user.id,
+                 before=before, after={"id_status": decision.value}, reason=reason)
+    if decision == IdStatus.VERIFIED:
+        record_event(session, user.id, "identity_verified", ref_type="user", ref_id=user.id)
+    return user
+
+
+def add_member(session: Session, actor: User, org_id, email: str, role: MemberRole) -> Membership:
+    """An organisation's owner (or an operator) adds an existing user as staff or owner."""
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("no such organisation")
+    if not actor.is_operator and not any(m.org_id == org.id and m.role == MemberRole.OWNER
+                                         for m in actor.memberships):
+        raise Forbidden("only the organisation's owner may add members")
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound("no user with this email", code="user_not_found")
+    if user.role.value != org.kind.value:
+        raise ValidationFailed("user role does not match the organisation",
+                               fields={"email": [f"User must have role {org.kind.value}."]})
+    if session.scalar(select(Membership.id).where(Membership.org_id == org.id, Membership.user_id == user.id)):
+        raise Conflict("already a member", code="already_member")
+    m = Membership(org_id=org.id, user_id=user.id, role=role)
+    session.add(m)
+    session.flush()
+    if actor.is_operator:
+        audit.record(session, actor.id, "org.add_member", "organization", org.id,
+                     after={"user_id": str(user.id), "role": role.value})
+    return m
+
+
+def get_org(session: Session, actor: User, org_id) -> Organization:
+    org = session.get(Organization, org_id)
+    if org is None or (not actor.is_operator and org.id not in actor.org_ids()):
+        raise NotFound("no such organisation")
+    return org

@@ -1,0 +1,97 @@
+"""Check digits and keyed hashes for the identifiers we must never store raw.
+
+VIN: ISO 3779 / GB 16735 check digit in position 9. IMEI: 14 digits + Luhn (3GPP TS 23.003).
+Resident ID: GB 11643, ISO 7064 MOD 11-2. Raw values are hashed with HMAC-SHA256 under
+ID_HASH_KEY; only the hash and the last four characters are kept.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import date
+
+_key: bytes | None = None
+
+
+def configure(key: str | bytes) -> None:
+    global _key
+    _key = key.encode() if isinstance(key, str) else key
+
+
+def normalise(value: str) -> str:
+    return re.sub(r"[\s\-]", "", value).upper()
+
+
+def hmac_hash(value: str, *, purpose: str = "id") -> str:
+    """Keyed hash of a normalised identifier; `purpose` separates ID numbers from IMEIs."""
+    if _key is None:
+        raise RuntimeError("identifiers.configure() was not called (ID_HASH_KEY)")
+    msg = f"{purpose}:{normalise(value)}".encode()
+    return hmac.new(_key, msg, hashlib.sha256).hexdigest()
+
+
+def hashes_match(stored_hash: str, value: str, *, purpose: str = "id") -> bool:
+    return hmac.compare_digest(stored_hash, hmac_hash(value, purpose=purpose))
+
+
+def last4(value: str) -> str:
+    return normalise(value)[-4:]
+
+
+def mask(last_four: str | None) -> str | None:
+    return None if not last_four else "****" + last_four
+
+
+def luhn_ok(digits: str) -> bool:
+    if not digits.isdigit() or len(digits) < 2:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def imei_ok(value: str) -> bool:
+    v = normalise(value)
+    return len(v) == 15 and luhn_ok(v)
+
+
+_VIN_VALUES = {**{str(d): d for d in range(10)},
+               **dict(zip("ABCDEFGH", range(1, 9))), **dict(zip("JKLMN", range(1, 6))), "P": 7,
+               "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+
+
+def vin_check_digit(vin: str) -> str:
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS))
+    r = total % 11
+    return "X" if r == 10 else str(r)
+
+
+def vin_ok(value: str) -> bool:
+    v = normalise(value)
+    return bool(VIN_RE.match(v)) and vin_check_digit(v) == v[8]
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def resident_id_ok(value: str) -> bool:
+    """GB 11643 18-character resident ID: 17 digits, a valid birth date, MOD 11-2 check."""
+    v = normalise(value)
+    if not re.fullmatch(r"\d{17}[\dX]", v):
+        return False
+    try:
+        date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(c) * w for c, w in zip(v[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == v[17]

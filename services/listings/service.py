@@ -1,0 +1,268 @@
+"""Listing lifecycle: create, edit (with price history), move through the state machine,
+photos, and the atomic reserve/release/sell that orders use."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import audit, clock, identifiers, pagination
+from services.accounts.models import Role, User
+from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.listings import gates, photos, states
+from services.listings.models import (ACTIVE_STATES, Category, Listing, ListingPhoto, PriceChange,
+                                      SearchOutbox, Status)
+from services.listings.validation import listing_errors
+from services.storage import Storage
+
+PUBLIC_STATES = (Status.PUBLISHED, Status.RESERVED, Status.SOLD)
+TYPED = ("brand", "model", "year", "mileage_km", "powertrain", "emission_standard", "energy_grade",
+         "storage_gb")
+MAX_PHOTOS = 12
+
+
+def can_manage(user: User | None, listing: Listing) -> bool:
+    return bool(user) and (user.id == listing.seller_id or
+                           (listing.org_id is not None and listing.org_id in user.org_ids()))
+
+
+def can_view(user: User | None, listing: Listing) -> bool:
+    return listing.status in PUBLIC_STATES or can_manage(user, listing) or bool(user and user.is_operator)
+
+
+def _apply_attributes(listing: Listing, category: Category, attrs: dict) -> None:
+    attrs = dict(attrs)
+    ident = attrs.pop("vin", None) or attrs.pop("imei", None)
+    serial = attrs.pop("serial_number", None)
+    if ident:
+        listing.device_hash = identifiers.hmac_hash(ident, purpose="device")
+        listing.device_last4 = identifiers.last4(ident)
+    if serial:
+        listing.serial_hash = identifiers.hmac_hash(serial, purpose="serial")
+        listing.serial_last4 = identifiers.last4(serial)
+    listing.brand = attrs.get("brand") or attrs.get("make")
+    listing.model = attrs.get("model")
+    listing.kind = attrs.get("kind") or ("passenger_car" if category == Category.VEHICLE else "other")
+    frd = attrs.get("first_registration_date")
+    listing.year = attrs.get("year") or (frd.year if isinstance(frd, date) else None)
+    for f in ("mileage_km", "powertrain", "emission_standard", "energy_grade", "storage_gb"):
+        setattr(listing, f, attrs.get(f))
+    listing.attributes = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in attrs.items()}
+
+
+def _raise_if_invalid(data: dict) -> None:
+    errors = listing_errors(data, clock.now().date())
+    if errors:
+        raise ValidationFailed("invalid listing", fields=errors)
+
+
+def _ensure_device_free(session: Session, listing: Listing) -> None:
+    if listing.device_hash is None:
+        return
+    other = session.scalar(select(Listing.id).where(
+        Listing.device_hash == listing.device_hash, Listing.id != listing.id,
+        Listing.status.in_(ACTIVE_STATES)))
+    if other:
+        raise Conflict("another active listing has this VIN or IMEI", code="device_already_listed")
+
+
+def create(session: Session, seller: User, data: dict) -> Listing:
+    """A draft listing owned by the seller (and their organisation for retailers and recyclers)."""
+    if seller.role == Role.OPERATOR:
+        raise Forbidden("operators do not sell", code="role_not_allowed")
+    _raise_if_invalid(data)
+    category = Category(data["category"])
+    org_id = None
+    if seller.role in (Role.RETAILER, Role.RECYCLER):
+        org_id = data.get("org_id") or next(iter(sorted(seller.org_ids())), None)
+        if org_id not in seller.org_ids():
+            raise Forbidden("not a member of that organisation")
+    listing = Listing(
+        id=uuid.uuid4(), seller_id=seller.id, org_id=org_id, seller_type=seller.role.value,
+        category=category, title=data["title"].strip(), description=data.get("description") or "",
+        price_fen=data["price_fen"], negotiable=data.get("negotiable", False),
+        condition=data["condition"], remanufacturer=data.get("remanufacturer"),
+        reman_cert_no=data.get("reman_cert_no"), region_code=data["region_code"],
+        lat=data.get("lat"), lon=data.get("lon"), status=Status.DRAFT, revision=1)
+    _apply_attributes(listing, category, data.get("attributes") or {})
+    session.add(listing)
+    session.flush()
+    return listing
+
+
+def get(session: Session, listing_id, viewer: User | None = None) -> Listing:
+    listing = session.get(Listing, listing_id)
+    if listing is None or not can_view(viewer, listing):
+        raise NotFound("no such listing")
+    return listing
+
+
+def _for_update(session: Session, listing_id) -> Listing:
+    listing = session.scalar(select(Listing).where(Listing.id == listing_id).with_for_update())
+    if listing is None:
+        raise NotFound("no such listing")
+    return listing
+
+
+def update_listing(session: Session, actor: User, listing_id, data: dict) -> Listing:
+    """Edit a listing the actor manages; a price change is kept in the price history."""
+    listing = _for_update(session, listing_id)
+    if not can_manage(actor, listing):
+        raise NotFound("no such listing") if not can_view(actor, listing) else Forbidden("not your listing")
+    if listing.status in (Status.SOLD, Status.RESERVED):
+        raise Conflict(f"a {listing.status.value} listing cannot be edited", code="listing_locked")
+    merged = {"category": listing.category.value, **data}
+    _raise_if_invalid(merged)
+    if "price_fen" in data and data["price_fen"] != listing.price_fen:
+        session.add(PriceChange(listing_id=listing.id, old_price_fen=listing.price_fen,
+                                new_price_fen=data["price_fen"], changed_by=actor.id))
+    for f in ("title", "description", "price_fen", "negotiable", "condition", "remanufacturer",
+              "reman_cert_no", "region_code", "lat", "lon"):
+        if f in data:
+            setattr(listing, f, data[f])
+    if "attributes" in data:
+        _apply_attributes(listing, listing.category, data["attributes"])
+        _ensure_device_free(session, listing)
+    if listing.status == Status.REJECTED:
+        listing.reject_reason = None
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("another active listing has this VIN or IMEI", code="device_already_listed") from None
+    return listing
+
+
+def transition(session: Session, actor: User, listing_id, action: str, reason: str | None = None) -> Listing:
+    """Apply an owner action (submit, withdraw, relist) or an operator action (approve, reject)."""
+    if action not in states.ACTIONS:
+        raise ValidationFailed("unknown action", fields={"action": [f"One of {sorted(states.ACTIONS)}."]})
+    listing = _for_update(session, listing_id)
+    if action in states.OPERATOR_ACTIONS:
+        if not actor.is_operator:
+            raise Forbidden("only operators approve or reject listings")
+    elif not can_manage(actor, listing):
+        raise NotFound("no such listing") if not can_view(actor, listing) else Forbidden("not your listing")
+    target = states.ACTIONS[action]
+    states.check(listing.status, target)
+    if action == "reject" and not reason:
+        raise ValidationFailed("a rejection needs a reason", fields={"reason": ["Required when rejecting."]})
+    if target in ACTIVE_STATES:
+        _ensure_device_free(session, listing)
+    if target in (Status.PENDING_REVIEW, Status.PUBLISHED):
+        gates.check_publish(session, listing)
+    before = listing.status.value
+    listing.status = target
+    listing.reject_reason = reason if target == Status.REJECTED else None
+    if target == Status.PUBLISHED:
+        listing.published_at = clock.now()
+    if actor.is_operator:
+        audit.record(session, actor.id, f"listing.{action}", "listing", listing.id,
+                     before={"status": before}, after={"status": target.value}, reason=reason)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("another active listing has this VIN or IMEI", code="device_already_listed") from None
+    return listing
+
+
+def _atomic_move(session: Session, listing_id, frm: Status, to: Status, conflict_msg: str) -> None:
+    # One conditional UPDATE: of many concurrent callers exactly one sees rowcount 1.
+    res = session.execute(
+        update(Listing).where(Listing.id == listing_id, Listing.status == frm)
+        .values(status=to, revision=Listing.revision + 1, updated_at=clock.now())
+        .returning(Listing.revision).execution_options(synchronize_session=False))
+    row = res.first()
+    if row is None:
+        raise Conflict(conflict_msg, code="listing_unavailable")
+    session.add(SearchOutbox(listing_id=listing_id, revision=row[0]))
+    session.flush()
+    listing = session.get(Listing, listing_id)
+    if listing is not None:
+        session.refresh(listing)
+
+
+def reserve(session: Session, listing_id) -> None:
+    """Atomically move a published listing to reserved, or raise Conflict."""
+    _atomic_move(session, listing_id, Status.PUBLISHED, Status.RESERVED, "listing is not available")
+
+
+def release(session: Session, listing_id) -> None:
+    """Return a reserved listing to published (an order was cancelled or expired)."""
+    _atomic_move(session, listing_id, Status.RESERVED, Status.PUBLISHED, "listing is not reserved")
+
+
+def mark_sold(session: Session, listing_id) -> None:
+    _atomic_move(session, listing_id, Status.RESERVED, Status.SOLD, "listing is not reserved")
+
+
+def price_history(session: Session, listing: Listing) -> list[PriceChange]:
+    return list(session.scalars(select(PriceChange).where(PriceChange.listing_id == listing.id)
+                                .order_by(PriceChange.changed_at)))
+
+
+def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: int, mine: bool = False,
+           status: Status | None = None, category: Category | None = None, seller_id=None):
+    """Published listings for everyone; `mine` lists the viewer's own in any state;
+    operators may filter by any status (e.g. the review queue)."""
+    stmt = select(Listing)
+    if mine:
+        if viewer is None:
+            raise Forbidden("log in to see your listings")
+        owned = [Listing.seller_id == viewer.id]
+        if viewer.org_ids():
+            owned.append(Listing.org_id.in_(viewer.org_ids()))
+        from sqlalchemy import or_
+        stmt = stmt.where(or_(*owned))
+        if status:
+            stmt = stmt.where(Listing.status == status)
+    elif status and status not in PUBLIC_STATES:
+        if not (viewer and viewer.is_operator):
+            raise Forbidden("only operators list non-public states")
+        stmt = stmt.where(Listing.status == status)
+    else:
+        stmt = stmt.where(Listing.status == (status or Status.PUBLISHED))
+    if category:
+        stmt = stmt.where(Listing.category == category)
+    if seller_id:
+        stmt = stmt.where(Listing.seller_id == seller_id)
+    return pagination.page(session, stmt, Listing, cursor, limit)
+
+
+def add_photo(session: Session, storage: Storage, actor: User, listing_id, data: bytes) -> ListingPhoto:
+    listing = _for_update(session, listing_id)
+    if not can_manage(actor, listing):
+        raise NotFound("no such listing") if not can_view(actor, listing) else Forbidden("not your listing")
+    count = session.scalar(select(func.count()).select_from(ListingPhoto).where(ListingPhoto.listing_id == listing.id))
+    if count >= MAX_PHOTOS:
+        raise Conflict(f"at most {MAX_PHOTOS} photos", code="too_many_photos")
+    clean, ctype, w, h = photos.sanitise(data)
+    photo = ListingPhoto(id=uuid.uuid4(), listing_id=listing.id, content_type=ctype, size_bytes=len(clean),
+                         width=w, height=h, position=count, storage_key="")
+    photo.storage_key = f"listings/{listing.id}/{photo.id}.{ctype.split('/')[1]}"
+    storage.put(photo.storage_key, clean, ctype)
+    session.add(photo)
+    listing.updated_at = clock.now()  # a new photo is a change the search document must see
+    session.flush()
+    return photo
+
+
+def get_photo(session: Session, photo_id, viewer: User | None) -> ListingPhoto:
+    photo = session.get(ListingPhoto, photo_id)
+    if photo is None or not can_view(viewer, photo.listing):
+        raise NotFound("no such photo")
+    return photo
+
+
+def delete_photo(session: Session, storage: Storage, actor: User, photo_id) -> None:
+    photo = session.get(ListingPhoto, photo_id)
+    if photo is None or not can_view(actor, photo.listing):
+        raise NotFound("no such photo")
+    if not can_manage(actor, photo.listing):
+        raise Forbidden("not your listing")
+    storage.delete(photo.storage_key)
+    photo.listing.updated_at = clock.now()
+    session.delete(photo)
+    session.flush()

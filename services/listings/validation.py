@@ -1,0 +1,105 @@
+"""Category attributes: what each category requires, and the check-digit rules behind them.
+
+Pure functions returning {field: [messages]} so that the HTTP layer can report every problem
+at once, field by field.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from services import identifiers, regions
+from services.listings.models import Category
+
+VEHICLE_POWERTRAINS = ("gasoline", "diesel", "hybrid", "bev", "phev", "erev", "fcev")
+EMISSION_STANDARDS = ("china_1", "china_2", "china_3", "china_4", "china_5", "china_6a", "china_6b")
+APPLIANCE_KINDS = ("refrigerator", "washing_machine", "television", "air_conditioner", "computer",
+                   "water_heater", "cooktop", "range_hood", "microwave_oven", "water_purifier",
+                   "dishwasher", "rice_cooker", "other")
+WATER_GRADED = ("washing_machine", "dishwasher", "water_purifier", "water_heater")
+ELECTRONICS_KINDS = ("mobile_phone", "tablet", "laptop", "desktop", "smartwatch", "smart_glasses",
+                     "camera", "other")
+IMEI_KINDS = ("mobile_phone", "tablet", "smartwatch")
+MAX_PRICE_FEN = 100_000_000_00  # 100 million yuan: above any second-hand car on sale
+
+
+def _need(attrs: dict, errors: dict, *names: str) -> None:
+    for n in names:
+        if attrs.get(n) in (None, ""):
+            errors.setdefault(n, []).append("Missing data for required field.")
+
+
+def vehicle(attrs: dict, today: date) -> dict:
+    errors: dict[str, list[str]] = {}
+    _need(attrs, errors, "vin", "make", "model", "first_registration_date", "mileage_km", "powertrain",
+          "emission_standard", "registration_region")
+    vin = attrs.get("vin")
+    if vin:
+        v = identifiers.normalise(vin)
+        if not identifiers.VIN_RE.match(v):
+            errors.setdefault("vin", []).append("VIN must be 17 characters of A-Z and 0-9 without I, O or Q.")
+        elif not identifiers.vin_ok(v):
+            errors.setdefault("vin", []).append("VIN check digit (position 9) is wrong.")
+    frd = attrs.get("first_registration_date")
+    if isinstance(frd, date) and frd > today:
+        errors.setdefault("first_registration_date", []).append("Cannot be in the future.")
+    if attrs.get("powertrain") in ("bev", "fcev") and attrs.get("displacement_l"):
+        errors.setdefault("displacement_l", []).append("An electric powertrain has no displacement.")
+    rr = attrs.get("registration_region")
+    if rr and not regions.exists(rr):
+        errors.setdefault("registration_region", []).append("Unknown GB/T 2260 region code.")
+    return errors
+
+
+def appliance(attrs: dict, today: date) -> dict:
+    errors: dict[str, list[str]] = {}
+    _need(attrs, errors, "kind", "brand", "model", "energy_grade")
+    if attrs.get("water_grade") is not None and attrs.get("kind") not in WATER_GRADED:
+        errors.setdefault("water_grade", []).append(
+            f"Water efficiency grade applies only to {', '.join(WATER_GRADED)}.")
+    year = attrs.get("year")
+    if year is not None and year > today.year:
+        errors.setdefault("year", []).append("Cannot be in the future.")
+    return errors
+
+
+def electronics(attrs: dict, today: date) -> dict:
+    errors: dict[str, list[str]] = {}
+    _need(attrs, errors, "kind", "brand", "model")
+    imei = attrs.get("imei")
+    if imei:
+        v = identifiers.normalise(imei)
+        if not v.isdigit() or len(v) != 15:
+            errors.setdefault("imei", []).append("IMEI must be 15 digits.")
+        elif not identifiers.luhn_ok(v):
+            errors.setdefault("imei", []).append("IMEI check digit (Luhn) is wrong.")
+    elif attrs.get("kind") == "mobile_phone":
+        errors.setdefault("imei", []).append("A mobile phone needs its IMEI.")
+    if imei and attrs.get("kind") not in IMEI_KINDS:
+        errors.setdefault("imei", []).append(f"Only {', '.join(IMEI_KINDS)} have an IMEI.")
+    return errors
+
+
+CHECKS = {Category.VEHICLE: vehicle, Category.APPLIANCE: appliance,
+          Category.ELECTRONICS: electronics, Category.OTHER: lambda a, t: {}}
+
+
+def listing_errors(data: dict, today: date) -> dict:
+    """Every field error of a listing payload (top level and `attributes.*`)."""
+    errors: dict[str, list[str]] = {}
+    cat = Category(data["category"]) if data.get("category") else None
+    rc = data.get("region_code")
+    if rc is not None and not regions.exists(rc):
+        errors["region_code"] = ["Unknown GB/T 2260 region code."]
+    if data.get("condition") == "remanufactured":
+        for f in ("remanufacturer", "reman_cert_no"):
+            if not data.get(f):
+                errors[f] = ["Required for remanufactured goods (再制造)."]
+    price = data.get("price_fen")
+    if price is not None and not (0 < price <= MAX_PRICE_FEN):
+        errors["price_fen"] = [f"Must be between 1 and {MAX_PRICE_FEN} fen."]
+    if (data.get("lat") is None) != (data.get("lon") is None):
+        errors["lat"] = ["lat and lon go together."]
+    if cat is not None and "attributes" in data:
+        for k, msgs in CHECKS[cat](data.get("attributes") or {}, today).items():
+            errors[f"attributes.{k}"] = msgs
+    return errors

@@ -1,0 +1,9 @@
+"""Imports every domain's models so that Base.metadata is complete (Alembic, tests).
+Each domain adds its models module here with one line."""
+from services import audit, idempotency  # noqa: F401
+from services.accounts import models as accounts_models  # noqa: F401
+from services.credit import events as credit_events  # noqa: F401
+from services.listings import models as listings_models  # noqa: F401
+from services.db import Base
+
+metadata = Base.metadata

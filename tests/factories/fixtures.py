@@ -1,0 +1,46 @@
+"""pytest fixtures built on the factories."""
+from __future__ import annotations
+
+import pytest
+
+from services.accounts.models import Role
+from tests.factories.accounts import make_user
+from tests.factories.listings import phone_payload
+
+
+@pytest.fixture
+def consumer(session):
+    return make_user(session, Role.CONSUMER)
+
+
+@pytest.fixture
+def other_consumer(session):
+    return make_user(session, Role.CONSUMER)
+
+
+@pytest.fixture
+def retailer(session):
+    return make_user(session, Role.RETAILER)
+
+
+@pytest.fixture
+def recycler(session):
+    return make_user(session, Role.RECYCLER)
+
+
+@pytest.fixture
+def operator(session):
+    return make_user(session, Role.OPERATOR)
+
+
+@pytest.fixture
+def published_listing(client, consumer, operator):
+    """A phone listing by `consumer`, submitted and approved: returns its JSON."""
+    r = client.post("/api/v1/listings", json=phone_payload(), headers=consumer.headers)
+    assert r.status_code == 201, r.json
+    lid = r.json["id"]
+    assert client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "submit"},
+                       headers=consumer.headers).status_code == 200
+    r = client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "approve"}, headers=operator.headers)
+    assert r.status_code == 200, r.json
+    return r.json

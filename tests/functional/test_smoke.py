@@ -1,0 +1,32 @@
+import pytest
+
+from tests.factories.listings import phone_payload
+
+pytestmark = pytest.mark.smoke
+
+
+def test_health_and_openapi(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    r = client.get("/readyz")
+    assert r.status_code == 200 and r.json["components"]["database"]["status"] == "up"
+    spec = client.get("/api/openapi.json").json
+    ops = [op for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)]
+    assert ops and all(op.get("operationId") and op.get("tags") for op in ops)
+
+
+def test_register_login_create_and_publish(client, operator):
+    r = client.post("/api/v1/accounts/register", json={"email": "a@b.cn", "password": "longenough1",
+                                                       "display_name": "A", "role": "consumer"})
+    assert r.status_code == 201, r.json
+    r = client.post("/api/v1/accounts/login", json={"email": "a@b.cn", "password": "longenough1"})
+    assert r.status_code == 200
+    h = {"Authorization": f"Bearer {r.json['access_token']}"}
+    r = client.post("/api/v1/listings", json=phone_payload(), headers=h)
+    assert r.status_code == 201, r.json
+    assert r.json["status"] == "draft" and r.json["device_masked"].startswith("****")
+    lid = r.json["id"]
+    assert client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "submit"}, headers=h).json["status"] == "pending_review"
+    r = client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "approve"}, headers=operator.headers)
+    assert r.json["status"] == "published"
+    assert client.get(f"/api/v1/listings/{lid}").status_code == 200
+    assert client.get("/api/v1/listings").json["items"][0]["id"] == lid
