@@ -1,0 +1,1 @@
+"""Backend-neutral listing search: text pipeline, query objects, backends and index sync."""

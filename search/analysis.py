@@ -1,0 +1,323 @@
+"""Query analysis, backend-neutral: words, stop words, synonyms, typos, highlighting.
+
+A query becomes a :class:`TextPlan`: a list of *concepts*, each satisfied by any one of its
+*alternatives* (the user's word and its synonyms), each alternative being tokens that must all
+be present. A document matches when at least ``plan.required`` concepts match. Every backend
+compiles the same plan: Elasticsearch natively (``minimum_should_match``), the database
+backends through :func:`to_expression`.
+
+Chinese queries are segmented by forward maximum matching against a small lexicon (the words of
+``synonyms.txt`` and ``words.txt``); unknown stretches fall back to one concept per bigram, so
+no dictionary is needed for recall and junk bigrams across word boundaries ("海尔冰箱" -> "尔冰")
+never become required terms when the words are known.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from search import text as tx
+
+DATA_DIR = Path(__file__).parent
+MAX_WORD = 6  # longest lexicon word tried when segmenting
+MAX_SYNONYM_UNITS = 4
+SYNONYM_BOOST = 0.8
+TYPO_BOOST = 0.5
+MAX_COMBINATIONS = 256  # k-of-n expansion budget for backends without minimum_should_match
+
+
+@dataclass(frozen=True)
+class Alternative:
+    tokens: tuple[str, ...]  # all must be present
+    surface: str  # normalised text, for highlighting
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Concept:
+    text: str
+    alternatives: tuple[Alternative, ...]
+    fragment: bool = False  # a bigram of an unknown stretch rather than a known word
+
+
+@dataclass(frozen=True)
+class TextPlan:
+    concepts: tuple[Concept, ...] = ()
+    required: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.concepts
+
+    def tokens(self) -> list[str]:
+        """Every token any alternative uses, without duplicates."""
+        out = [t for c in self.concepts for a in c.alternatives for t in a.tokens]
+        return list(dict.fromkeys(out))
+
+    def surfaces(self) -> list[str]:
+        out = [a.surface for c in self.concepts for a in c.alternatives]
+        return sorted(set(out), key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    kind: str  # "word" (Latin/digit), "cjk" (known word) or "frag" (unknown CJK stretch)
+
+
+@dataclass
+class Lexicon:
+    words: set[str] = field(default_factory=set)
+    stop: set[str] = field(default_factory=set)
+    # unit sequence of a term -> the terms it expands to (itself first)
+    synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+
+
+def _read_lines(path: Path) -> Iterable[str]:
+    for raw in path.read_text("utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            yield line
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
+    """The lexicon from ``words.txt`` and ``synonyms.txt`` (cached; files are read once)."""
+    lex = Lexicon()
+    for line in _read_lines(data_dir / "words.txt"):
+        if line.startswith("!"):
+            lex.stop.add(tx.normalize(line[1:]))
+        else:
+            lex.words.update(r for k, r in tx.runs(line) if k == "cjk")
+    groups: list[tuple[list[str], list[str]]] = []
+    for line in _read_lines(data_dir / "synonyms.txt"):
+        if "=>" in line:
+            lhs, rhs = line.split("=>", 1)
+        else:
+            lhs = rhs = line
+        left = [tx.normalize(t).strip() for t in lhs.split(",") if t.strip()]
+        right = [tx.normalize(t).strip() for t in rhs.split(",") if t.strip()]
+        groups.append((left, right))
+        for term in left + right:
+            lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
+    for left, right in groups:
+        for term in left:
+            key = tuple(u.text for u in segment(term, lex))
+            expansion = lex.synonyms.setdefault(key, [term])
+            expansion.extend(t for t in right if t not in expansion)
+    return lex
+
+
+def segment(query: str, lex: Lexicon) -> list[Unit]:
+    """Query units: Latin words, known CJK words, and unknown CJK stretches."""
+    units: list[Unit] = []
+    for kind, run in tx.runs(query):
+        if kind == "word":
+            units.append(Unit(run, "word"))
+            continue
+        i, unknown = 0, ""
+        while i < len(run):
+            for size in range(min(MAX_WORD, len(run) - i), 1, -1):
+                if run[i : i + size] in lex.words:
+                    if unknown:
+                        units.append(Unit(unknown, "frag"))
+                        unknown = ""
+                    units.append(Unit(run[i : i + size], "cjk"))
+                    i += size
+                    break
+            else:
+                char = run[i]
+                if char in lex.stop:  # a function character splits the stretch
+                    if unknown:
+                        units.append(Unit(unknown, "frag"))
+                    unknown = ""
+                else:
+                    unknown += char
+                i += 1
+        if unknown:
+            units.append(Unit(unknown, "frag"))
+    return units
+
+
+def term_tokens(term: str) -> tuple[str, ...]:
+    """Query tokens for a whole synonym term or word (all required)."""
+    out: list[str] = []
+    for kind, run in tx.runs(term):
+        out.extend(tx.cjk_query_tokens(run) if kind == "cjk" else [tx.canonical_word(run)])
+    return tuple(out)
+
+
+def _word_concept(word: str) -> Concept:
+    whole = tx.canonical_word(word)
+    alts = [Alternative((whole,), whole)]
+    parts = tx.word_parts(word)
+    if len(parts) > 1:
+        alts.append(Alternative(tuple(parts), whole, 0.9))
+    return Concept(word, tuple(alts))
+
+
+def _synonym_concept(surface: str, expansion: list[str]) -> Concept:
+    alts = [
+        Alternative(term_tokens(term), term, 1.0 if term == surface else SYNONYM_BOOST)
+        for term in expansion
+    ]
+    alts = [a for a in alts if a.tokens]
+    alts.sort(key=lambda a: a.surface != surface)
+    return Concept(surface, tuple(alts))
+
+
+def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
+    """Analyse a free-text query into the plan every backend compiles."""
+    lex = lex or load_lexicon()
+    units = segment(query, lex)
+    meaningful = [u for u in units if u.text not in lex.stop]
+    units = meaningful or units
+    concepts: list[Concept] = []
+    i = 0
+    while i < len(units):
+        for size in range(min(MAX_SYNONYM_UNITS, len(units) - i), 0, -1):
+            key = tuple(u.text for u in units[i : i + size])
+            if key in lex.synonyms:
+                surface = " ".join(key) if any(u.kind == "word" for u in units[i : i + size]) else "".join(key)
+                concepts.append(_synonym_concept(surface, lex.synonyms[key]))
+                i += size
+                break
+        else:
+            unit = units[i]
+            if unit.kind == "word":
+                concepts.append(_word_concept(unit.text))
+            elif unit.kind == "cjk":
+                concepts.append(Concept(unit.text, (Alternative(term_tokens(unit.text), unit.text),)))
+            else:
+                for token in tx.cjk_query_tokens(unit.text):
+                    concepts.append(Concept(token, (Alternative((token,), token),), fragment=True))
+            i += 1
+    concepts = list(dict.fromkeys(concepts))
+    return TextPlan(tuple(concepts), required_count(len(concepts)))
+
+
+def required_count(n: int) -> int:
+    """How many of ``n`` concepts a document must match: all of one or two, else 75 %."""
+    return n if n <= 2 else math.ceil(0.75 * n)
+
+
+# --- typo tolerance for backends without fuzzy queries ------------------------------------
+
+def typo_eligible(token: str) -> bool:
+    return len(token) >= 4 and token.isascii() and token.isalpha()
+
+
+def max_edits(token: str) -> int:
+    """Elasticsearch's ``AUTO:4,7``: exact below 4 letters, 1 edit below 7, else 2."""
+    return 0 if len(token) < 4 else 1 if len(token) < 7 else 2
+
+
+def typo_candidates(token: str, vocabulary: Sequence[str], limit: int = 3) -> list[str]:
+    """Vocabulary terms within ``max_edits`` (adjacent transpositions count once)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    edits = max_edits(token)
+    if not edits:
+        return []
+    found = process.extract(token, vocabulary, scorer=OSA.distance, score_cutoff=edits, limit=limit + 1)
+    return [term for term, _dist, _idx in sorted(found, key=lambda f: (f[1], f[0])) if term != token][:limit]
+
+
+def with_typos(plan: TextPlan, lookup: Callable[[str], list[str]]) -> TextPlan:
+    """``plan`` with near-miss vocabulary terms added as low-boost alternatives."""
+    concepts = []
+    for concept in plan.concepts:
+        alts = list(concept.alternatives)
+        for alt in concept.alternatives:
+            if len(alt.tokens) == 1 and typo_eligible(alt.tokens[0]):
+                for term in lookup(alt.tokens[0]):
+                    alts.append(Alternative((term,), term, TYPO_BOOST))
+        concepts.append(Concept(concept.text, tuple(dict.fromkeys(alts)), concept.fragment))
+    return TextPlan(tuple(concepts), plan.required)
+
+
+# --- boolean form for backends without minimum_should_match --------------------------------
+
+Expr = tuple  # ("term", token) | ("and", [Expr, ...]) | ("or", [Expr, ...])
+
+
+def _concept_expr(concept: Concept) -> Expr:
+    alts = [
+        ("and", [("term", t) for t in alt.tokens]) if len(alt.tokens) > 1 else ("term", alt.tokens[0])
+        for alt in concept.alternatives
+    ]
+    return alts[0] if len(alts) == 1 else ("or", alts)
+
+
+def to_expression(plan: TextPlan) -> Expr | None:
+    """The plan as and/or/term: "at least k of n concepts" expanded into combinations.
+
+    When the expansion would exceed the budget, the known words are all required and unknown
+    bigrams become optional (they still rank): precise, at some cost to recall on long queries.
+    """
+    if plan.empty:
+        return None
+    exprs = [_concept_expr(c) for c in plan.concepts]
+    n, k = len(exprs), plan.required
+    if k >= n:
+        return exprs[0] if n == 1 else ("and", exprs)
+    if math.comb(n, k) <= MAX_COMBINATIONS:
+        return ("or", [("and", list(combo)) for combo in combinations(exprs, k)])
+    known = [e for e, c in zip(exprs, plan.concepts) if not c.fragment]
+    if known:
+        return known[0] if len(known) == 1 else ("and", known)
+    return ("or", exprs)
+
+
+# --- highlighting, the same for every backend ----------------------------------------------
+
+def _normalized_with_map(text: str) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    owners: list[int] = []
+    for i, ch in enumerate(text):
+        norm = tx.normalize(ch)
+        chars.append(norm)
+        owners.extend([i] * len(norm))
+    return "".join(chars), owners
+
+
+def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>") -> str | None:
+    """``text`` HTML-escaped with the plan's words wrapped in ``pre``/``post``; None if none hit."""
+    if not text or plan.empty:
+        return None
+    norm, owners = _normalized_with_map(text)
+    marked = [False] * len(text)
+    hit = False
+    for surface in plan.surfaces():
+        start = norm.find(surface)
+        latin = surface[:1].isascii() and surface[:1].isalnum()
+        while start != -1:
+            end = start + len(surface)
+            boundary = not latin or (
+                (start == 0 or not norm[start - 1].isalnum() or not norm[start - 1].isascii())
+                and (end == len(norm) or not norm[end].isalnum() or not norm[end].isascii())
+            )
+            if boundary:
+                hit = True
+                for j in range(owners[start], owners[end - 1] + 1):
+                    marked[j] = True
+            start = norm.find(surface, start + 1)
+    if not hit:
+        return None
+    out: list[str] = []
+    inside = False
+    for ch, mark in zip(text, marked):
+        if mark != inside:
+            out.append(pre if mark else post)
+            inside = mark
+        out.append(html.escape(ch))
+    if inside:
+        out.append(post)
+    return "".join(out)

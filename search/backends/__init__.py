@@ -1,0 +1,1 @@
+"""Search backends: one protocol (base.py), Elasticsearch and the embedded database backend."""

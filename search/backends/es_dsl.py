@@ -1,0 +1,192 @@
+"""Elasticsearch mapping and query DSL, as pure functions (no client, unit-testable).
+
+Text is matched on our own pre-tokenised fields with the built-in ``whitespace`` analyzer, which
+exists on every distribution including the bare test one. When the cluster has the ``cjk``
+analyzer (full distributions), the index gets a ``title.cjk`` sub-field that adds a small
+relevance signal; the profile is recorded in the mapping's ``_meta`` so queries know.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.analysis import Alternative, Concept, TextPlan, typo_eligible
+from search.documents import SearchDocument
+from search.query import PRICE_BUCKETS, SearchQuery
+
+SCHEMA_VERSION = 1
+PROFILE_BARE = "bare"
+PROFILE_CJK = "cjk"
+FUZZINESS = "AUTO:4,7"
+TOKEN_FIELDS = ("title_tokens", "brand_tokens", "body_tokens")
+KEYWORD_FACETS = ("category", "kind", "condition", "energy_grade")
+_KW = {"type": "keyword"}
+
+
+def index_body(profile: str) -> dict[str, Any]:
+    title: dict[str, Any] = {"type": "text", "analyzer": "standard"}
+    if profile == PROFILE_CJK:
+        title["fields"] = {"cjk": {"type": "text", "analyzer": "cjk"}}
+    tokens = {"type": "text", "analyzer": "whitespace", "copy_to": "all_tokens"}
+    properties: dict[str, Any] = {
+        "id": _KW, "revision": {"type": "long"}, "published": {"type": "boolean"},
+        "title": title, "brand": _KW, "model": _KW,
+        **{name: tokens for name in TOKEN_FIELDS},
+        "all_tokens": {"type": "text", "analyzer": "whitespace"},
+        **{name: _KW for name in (
+            "category", "kind", "condition", "energy_grade", "powertrain", "emission_standard",
+            "seller_type", "region_code", "region_levels", "region_province", "region_city")},
+        "price_fen": {"type": "long"}, "year": {"type": "integer"},
+        "mileage_km": {"type": "integer"}, "storage_gb": {"type": "integer"},
+        "location": {"type": "geo_point"}, "published_at": {"type": "date"},
+        # Inputs are normalised by search.text, so the keyword analyzer is exact and keeps digits.
+        "suggest": {"type": "completion", "analyzer": "keyword", "max_input_length": 100},
+    }
+    return {
+        "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"profile": profile, "schema": SCHEMA_VERSION},
+            "_source": {"excludes": list(TOKEN_FIELDS)},
+            "properties": properties,
+        },
+    }
+
+
+def to_source(doc: SearchDocument) -> dict[str, Any]:
+    if not doc.published:
+        return {"id": doc.id, "revision": doc.revision, "published": False}
+    levels = doc.region_levels()
+    src: dict[str, Any] = {
+        "id": doc.id, "revision": doc.revision, "published": True,
+        "title": doc.title, "brand": doc.brand, "model": doc.model,
+        "title_tokens": doc.title_tokens(), "brand_tokens": doc.brand_tokens(),
+        "body_tokens": doc.body_tokens(),
+        "category": doc.category, "kind": doc.kind, "condition": doc.condition,
+        "energy_grade": doc.energy_grade, "powertrain": doc.powertrain,
+        "emission_standard": doc.emission_standard, "seller_type": doc.seller_type,
+        "region_code": doc.region_code, "region_levels": levels,
+        "region_province": levels[0] if levels else None,
+        "region_city": levels[1] if len(levels) > 1 else None,
+        "price_fen": doc.price_fen, "year": doc.year, "mileage_km": doc.mileage_km,
+        "storage_gb": doc.storage_gb,
+        "published_at": doc.published_at.isoformat() if doc.published_at else None,
+        "suggest": [{"input": [text]} for text, _kind in doc.suggest_inputs()],
+    }
+    if doc.lat is not None and doc.lon is not None:
+        src["location"] = {"lat": doc.lat, "lon": doc.lon}
+    return {k: v for k, v in src.items() if v is not None and v != []}
+
+
+def _token_clause(token: str, boost: float) -> dict[str, Any]:
+    if typo_eligible(token):
+        return {"match": {"all_tokens": {"query": token, "fuzziness": FUZZINESS, "boost": boost}}}
+    return {"term": {"all_tokens": {"value": token, "boost": boost}}}
+
+
+def _alternative_clause(alt: Alternative) -> dict[str, Any]:
+    if len(alt.tokens) == 1:
+        return _token_clause(alt.tokens[0], alt.boost)
+    return {"bool": {"must": [_token_clause(t, 1.0) for t in alt.tokens], "boost": alt.boost}}
+
+
+def _concept_clause(concept: Concept) -> dict[str, Any]:
+    clauses = [_alternative_clause(a) for a in concept.alternatives]
+    # dis_max: a synonym-rich concept must not outscore a plain one by adding up alternatives.
+    return clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses}}
+
+
+def text_query(plan: TextPlan, raw_text: str, profile: str) -> dict[str, Any]:
+    primary = " ".join(t for c in plan.concepts for t in c.alternatives[0].tokens)
+    should: list[dict[str, Any]] = [
+        {"match": {"title_tokens": {"query": primary, "boost": 2.0}}},
+        {"match": {"brand_tokens": {"query": primary, "boost": 1.0}}},
+    ]
+    if profile == PROFILE_CJK and raw_text.strip():
+        should.append({"match": {"title.cjk": {"query": raw_text, "boost": 0.5}}})
+    return {
+        "bool": {
+            "must": [{"bool": {"should": [_concept_clause(c) for c in plan.concepts],
+                               "minimum_should_match": plan.required}}],
+            "should": should,
+        }
+    }
+
+
+def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
+    f = query.filters
+    out: list[dict[str, Any]] = [{"term": {"published": True}}]
+    for name, values in f.keywords():
+        out.append({"terms": {name: list(values)}})
+    if f.storage_gb:
+        out.append({"terms": {"storage_gb": list(f.storage_gb)}})
+    if f.region:
+        out.append({"term": {"region_levels": f.region}})
+    for name, rng in f.ranges():
+        bounds = {k: v for k, v in (("gte", rng.low), ("lte", rng.high)) if v is not None}
+        out.append({"range": {name: bounds}})
+    if query.near and query.near.radius_km:
+        out.append({"geo_distance": {"distance": f"{query.near.radius_km}km",
+                                     "location": {"lat": query.near.lat, "lon": query.near.lon}}})
+    return out
+
+
+def sort_clause(query: SearchQuery) -> list[dict[str, Any]]:
+    by_id = {"id": "asc"}
+    if query.sort == "price_asc":
+        return [{"price_fen": "asc"}, by_id]
+    if query.sort == "price_desc":
+        return [{"price_fen": "desc"}, by_id]
+    if query.sort == "newest":
+        return [{"published_at": "desc"}, by_id]
+    if query.sort == "distance" and query.near:
+        return [{"_geo_distance": {"location": {"lat": query.near.lat, "lon": query.near.lon},
+                                   "order": "asc", "unit": "km", "distance_type": "arc"}}, by_id]
+    return [{"_score": "desc"}, {"published_at": "desc"}, by_id]
+
+
+def region_facet_field(query: SearchQuery) -> str:
+    """One level below the region filter: provinces, then cities, then counties."""
+    region = query.filters.region or ""
+    return {0: "region_province", 2: "region_city"}.get(len(region), "region_code")
+
+
+def price_key(low: int | None, high: int | None) -> str:
+    return f"{'*' if low is None else low}-{'*' if high is None else high}"
+
+
+def aggregations(query: SearchQuery) -> dict[str, Any]:
+    aggs: dict[str, Any] = {}
+    for name in KEYWORD_FACETS:
+        if name in query.facets:
+            aggs[name] = {"terms": {"field": name, "size": 50}}
+    if "region" in query.facets:
+        aggs["region"] = {"terms": {"field": region_facet_field(query), "size": 50}}
+    if "price" in query.facets:
+        ranges = []
+        for low, high in PRICE_BUCKETS:
+            bucket: dict[str, Any] = {"key": price_key(low, high)}
+            if low is not None:
+                bucket["from"] = low
+            if high is not None:
+                bucket["to"] = high
+            ranges.append(bucket)
+        aggs["price"] = {"range": {"field": "price_fen", "ranges": ranges}}
+    return aggs
+
+
+def search_body(query: SearchQuery, plan: TextPlan, profile: str) -> dict[str, Any]:
+    """The complete ``_search`` body for a query (the benchmark sends it to ES directly too)."""
+    must = text_query(plan, query.text, profile) if not plan.empty else {"match_all": {}}
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": [must], "filter": filter_clauses(query)}},
+        "sort": sort_clause(query),
+        "size": query.limit,
+        "track_total_hits": True,
+        "track_scores": True,
+        "_source": ["location"],
+        "aggs": aggregations(query),
+    }
+    if query.after:
+        body["search_after"] = list(query.after)
+    return body

@@ -1,0 +1,153 @@
+"""The shared text pipeline: every backend indexes and queries the same tokens.
+
+Backends' own tokenizers disagree about Chinese (FTS5's trigram tokenizer cannot match two
+characters, PostgreSQL's parsers do not segment Han text, Elasticsearch's test distribution has
+no ``cjk`` analyzer), so the project tokenises text itself and hands backends a whitespace-
+separated list of finished tokens.
+
+Pipeline: NFKC (full-width -> half-width), case folding, traditional -> simplified (character
+table from OpenCC's data), then runs:
+
+* CJK runs become overlapping bigrams plus one unigram per character (unigrams let a one-
+  character query match; bigrams keep two-character words such as 冰箱 precise);
+* Latin/digit runs keep the whole token (``kfr-35gw``), its punctuation-free form (``kfr35gw``),
+  its parts (``kfr``, ``35gw``) and letter/digit splits (``35``, ``gw``), so model strings match
+  whether typed whole or in pieces. Storage sizes are canonical (``128g`` -> ``128gb``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_LATIN = r"0-9a-z\u00c0-\u024f"
+# A CJK run, or a Latin/digit word that may contain inner joiners (model strings, decimals).
+RUN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[{_LATIN}]+(?:[-._+/][{_LATIN}]+)*)")
+_JOINERS_RE = re.compile(r"[-._+/]")
+_ALNUM_SPLIT_RE = re.compile(r"[0-9]+|[^0-9]+")
+_DECIMAL_RE = re.compile(r"^\d+(?:\.\d+)+$")
+# Only real storage sizes: "5g"/"4g" are network generations and must stay as they are.
+_STORAGE_RE = re.compile(r"^(8|16|32|64|128|256|512|1024)(?:g|gb)$|^([1-8])(?:t|tb)$")
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional -> simplified, one character at a time (OpenCC's TSCharacters table).
+
+    Character-level conversion is enough for search terms and costs microseconds, where the
+    phrase-level converter costs ~1 ms per listing and dominates bulk indexing.
+    """
+    data = resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_text("utf-8")
+    table: dict[int, str] = {}
+    for line in data.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 2 or len(parts[0]) != 1:
+            continue
+        simplified = parts[1].split(" ")[0]
+        if len(simplified) == 1 and simplified != parts[0]:
+            table[ord(parts[0])] = simplified
+    return table
+
+
+def normalize(text: str) -> str:
+    """NFKC, case-folded and simplified form of ``text``; the basis of every token."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_t2s_table())
+
+
+def is_cjk(token: str) -> bool:
+    match = RUN_RE.fullmatch(token)
+    return match is not None and match.lastgroup == "cjk"
+
+
+def canonical_word(word: str) -> str:
+    """One Latin/digit piece in canonical form (storage sizes unified)."""
+    match = _STORAGE_RE.match(word)
+    if match is None:
+        return word
+    if match.group(1):
+        return f"{match.group(1)}gb"
+    return f"{match.group(2)}tb"
+
+
+def word_variants(word: str) -> list[str]:
+    """Every index token for one Latin/digit word, the whole word first."""
+    whole = canonical_word(word)
+    out = [whole]
+    if _DECIMAL_RE.match(word):
+        return out
+    parts = [canonical_word(p) for p in _JOINERS_RE.split(word) if p]
+    if len(parts) > 1:
+        out.append("".join(parts))
+        out.extend(parts)
+        # Leading sub-models: "kfr-35gw/nhgd1b" is also found as "kfr-35gw" and "kfr35gw".
+        for joiner in list(_JOINERS_RE.finditer(word))[1:]:
+            head = word[: joiner.start()]
+            out.append(head)
+            out.append(_JOINERS_RE.sub("", head))
+    for part in parts:
+        pieces = _ALNUM_SPLIT_RE.findall(part)
+        if len(pieces) > 1:
+            out.extend(canonical_word(p) for p in pieces)
+    return _dedupe(out)
+
+
+def word_parts(word: str) -> list[str]:
+    """The finest pieces of a Latin/digit word (``iphone13`` -> ``iphone``, ``13``)."""
+    if _DECIMAL_RE.match(word):
+        return [word]
+    pieces: list[str] = []
+    for part in _JOINERS_RE.split(word):
+        if not part:
+            continue
+        whole = canonical_word(part)
+        if whole != part:  # "128g" stays one piece: its canonical form is the useful token
+            pieces.append(whole)
+        else:
+            pieces.extend(canonical_word(p) for p in _ALNUM_SPLIT_RE.findall(part))
+    return pieces
+
+
+def cjk_tokens(run: str) -> list[str]:
+    """Index tokens of one CJK run: overlapping bigrams, then every character."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)] + list(run)
+
+
+def cjk_query_tokens(word: str) -> list[str]:
+    """Query tokens for one CJK word: its bigrams (or the single character)."""
+    if len(word) == 1:
+        return [word]
+    return [word[i : i + 2] for i in range(len(word) - 1)]
+
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """``(kind, run)`` pairs of normalised text, kind being ``"cjk"`` or ``"word"``."""
+    return [(m.lastgroup or "word", m.group()) for m in RUN_RE.finditer(normalize(text))]
+
+
+def index_tokens(text: str | None) -> list[str]:
+    """Tokens to index for ``text``, in order, duplicates kept (they carry term frequency)."""
+    if not text:
+        return []
+    out: list[str] = []
+    for kind, run in runs(text):
+        if kind == "cjk":
+            out.extend(cjk_tokens(run))
+        else:
+            out.extend(word_variants(run))
+    return out
+
+
+def index_text(*texts: str | None) -> str:
+    """Whitespace-joined index tokens of several texts (what backends store)."""
+    return " ".join(tok for text in texts for tok in index_tokens(text))
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

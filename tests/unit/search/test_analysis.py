@@ -1,0 +1,84 @@
+"""Query analysis: segmentation, synonyms, stop words, typos, boolean form, highlighting."""
+from search.analysis import (highlight, load_lexicon, max_edits, plan_query, required_count, segment,
+                             to_expression, typo_candidates, with_typos)
+
+
+def _surfaces(plan):
+    return [[a.surface for a in c.alternatives] for c in plan.concepts]
+
+
+def test_known_words_are_segmented_and_junk_bigrams_never_required():
+    plan = plan_query("二手海尔冰箱")  # 二手 is a stop word
+    assert [c.text for c in plan.concepts] == ["海尔", "冰箱"]
+    assert plan.required == 2
+    assert "尔冰" not in plan.tokens()
+
+
+def test_synonyms_expand_both_ways_for_equivalence_groups():
+    assert {"电冰箱", "refrigerator"} <= set(_surfaces(plan_query("冰箱"))[0])
+    assert {"冰箱"} <= set(_surfaces(plan_query("電冰箱"))[0])
+    assert {"手机"} <= set(_surfaces(plan_query("mobile phone"))[0])
+    assert {"apple", "iphone"} <= set(_surfaces(plan_query("苹果"))[0])
+    assert {"air conditioner"} <= set(_surfaces(plan_query("空调"))[0])
+    assert {"nev", "电动车"} <= set(_surfaces(plan_query("新能源"))[0])
+
+
+def test_one_way_synonyms_do_not_reverse():
+    assert "平板" in _surfaces(plan_query("ipad"))[0]
+    assert "ipad" not in _surfaces(plan_query("平板"))[0]
+
+
+def test_original_term_outranks_its_synonyms():
+    concept = plan_query("fridge").concepts[0]
+    assert concept.alternatives[0].surface == "fridge" and concept.alternatives[0].boost == 1.0
+    assert all(a.boost < 1.0 for a in concept.alternatives[1:])
+
+
+def test_model_words_match_whole_or_in_parts():
+    concept = plan_query("KFR35GW").concepts[0]
+    assert [a.tokens for a in concept.alternatives] == [("kfr35gw",), ("kfr", "35", "gw")]
+
+
+def test_unknown_stretches_fall_back_to_bigram_concepts():
+    plan = plan_query("卡萨帝冰箱")
+    assert [c.text for c in plan.concepts] == ["卡萨", "萨帝", "冰箱"]
+    assert [c.fragment for c in plan.concepts] == [True, True, False]
+
+
+def test_only_stop_words_are_kept_rather_than_searching_nothing():
+    assert not plan_query("二手").empty
+
+
+def test_required_count_is_all_of_two_then_three_quarters():
+    assert [required_count(n) for n in (1, 2, 3, 4, 5, 8)] == [1, 2, 3, 3, 4, 6]
+
+
+def test_segment_splits_on_function_characters():
+    units = segment("红色的手机", load_lexicon())
+    assert [u.text for u in units] == ["红色", "手机"]
+
+
+def test_typo_candidates_follow_auto_4_7():
+    vocab = ["iphone", "samsung", "ipad", "huawei", "xiaomi"]
+    assert max_edits("ipd") == 0 and max_edits("ipadd") == 1 and max_edits("samsungg") == 2
+    assert typo_candidates("iphnoe", vocab) == ["iphone"]  # a transposition is one edit
+    assert typo_candidates("samsng", vocab) == ["samsung"]
+    assert typo_candidates("ipd", vocab) == []
+    plan = with_typos(plan_query("samsng"), lambda t: typo_candidates(t, vocab))
+    assert ("samsung",) in [a.tokens for a in plan.concepts[0].alternatives]
+
+
+def test_expression_expands_k_of_n():
+    plan = plan_query("海尔 双开门 冰箱 九成新")
+    expr = to_expression(plan)
+    assert expr[0] == "or" and len(expr[1]) == 4  # C(4, 3)
+    assert to_expression(plan_query("")) is None
+    assert to_expression(plan_query("冰箱"))[0] == "or"  # alternatives
+
+
+def test_highlight_maps_back_to_original_text_and_escapes():
+    out = highlight("海爾 BCD-470 雙開門電冰箱 <b>", plan_query("海尔冰箱"))
+    assert out == "<em>海爾</em> BCD-470 雙開門<em>電冰箱</em> &lt;b&gt;"
+    assert highlight("Apple iPhone 13", plan_query("iphone")) == "<em>Apple</em> <em>iPhone</em> 13"
+    assert highlight("iPhone 130", plan_query("13")) is None  # Latin words match whole
+    assert highlight("无关", plan_query("冰箱")) is None
