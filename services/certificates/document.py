@@ -14,7 +14,7 @@ from services import identifiers
 from .draft import Draft, Medium, Person, clean_identifier
 
 SCHEMA = "huanxin.datawipe-certificate/1"
-IMEI, SERIAL = "imei", "serial"   # hash purposes: an IMEI and a serial never collide
+IMEI, SERIAL = "device", "serial"  # hash purposes shared with listings (docs/CONVENTIONS.md)
 
 
 def utc_text(at: datetime) -> str:

@@ -62,7 +62,7 @@ def test_matching_a_callers_imei_or_serial():
 def test_device_hashes_cover_imeis_and_serial():
     doc = _payload()
     assert document.device_hashes(doc) == {
-        identifiers.hmac_hash(IMEI_1, purpose="imei"), identifiers.hmac_hash(IMEI_2, purpose="imei"),
+        identifiers.hmac_hash(IMEI_1, purpose="device"), identifiers.hmac_hash(IMEI_2, purpose="device"),
         identifiers.hmac_hash(PHONE_SERIAL, purpose="serial")}
 
 
