@@ -194,6 +194,24 @@ def _limit_bins(counts: np.ndarray, bads: np.ndarray, groups: list[list[int]],
     return groups
 
 
+def _prebin_cuts(x: np.ndarray, prebins: int) -> np.ndarray:
+    """Cut points for the pre-bins: every distinct value when there are few, else quantiles.
+
+    Counts of rare events are mostly zero: plain quantiles would all be 0 and leave one bin,
+    so a value that holds more than one pre-bin's worth of rows always gets a cut just above it.
+    """
+    if not len(x):
+        return np.array([])
+    distinct, counts = np.unique(x, return_counts=True)
+    if len(distinct) <= prebins:
+        return distinct[1:]
+    cuts = set(np.quantile(x, np.linspace(0, 1, prebins + 1)[1:-1]).tolist())
+    heavy = np.flatnonzero(counts > len(x) / prebins)
+    cuts.update(distinct[i + 1] for i in heavy if i + 1 < len(distinct))
+    # A cut at the minimum would make an empty first bin.
+    return np.array(sorted(c for c in cuts if c > distinct[0]))
+
+
 def bin_numeric(name: str, values: Any, y: np.ndarray,
                 config: BinningConfig = BinningConfig()) -> FeatureBinning:
     """Monotone WoE bins for a numeric feature; `y` is 1 for bad, 0 for good."""
@@ -204,9 +222,7 @@ def bin_numeric(name: str, values: Any, y: np.ndarray,
     present = ~np.isnan(x)
     xp, yp = x[present], y[present]
 
-    qs = np.quantile(xp, np.linspace(0, 1, config.prebins + 1)[1:-1]) if len(xp) else []
-    cuts = np.unique(qs)
-    cuts = cuts[cuts > xp.min()] if len(xp) else cuts  # a cut at the minimum makes an empty bin
+    cuts = _prebin_cuts(xp, config.prebins)
     idx = np.searchsorted(cuts, xp, side="right")
     k = len(cuts) + 1
     counts = np.bincount(idx, minlength=k).astype(float)
