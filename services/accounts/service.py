@@ -123,13 +123,25 @@ def refresh(session: Session, refresh_token: str) -> TokenPair:
     if row is None:
         raise Unauthorized("invalid refresh token", code="invalid_token")
     if row.revoked_at is not None:
-        _revoke_session(session, row.session_id)
-        raise Unauthorized("refresh token already used or revoked", code="invalid_token")
+        raise TokenReused(row.session_id)
     if row.expires_at <= clock.now():
         raise Unauthorized("refresh token expired", code="invalid_token")
     _revoke_session(session, row.session_id)
     user = session.get(User, row.user_id)
     return _issue(session, user, row.session_id)
+
+
+class TokenReused(Unauthorized):
+    """A spent refresh token came back: the caller must revoke the login (in its own transaction,
+    since this error rolls the current one back)."""
+
+    def __init__(self, session_id: uuid.UUID):
+        super().__init__("refresh token already used or revoked", code="invalid_token")
+        self.session_id = session_id
+
+
+def revoke_login(session: Session, session_id: uuid.UUID) -> None:
+    _revoke_session(session, session_id)
 
 
 def _revoke_session(session: Session, session_id: uuid.UUID) -> None:

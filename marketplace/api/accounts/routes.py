@@ -50,8 +50,13 @@ def login(data):
 @blp.response(200, s.TokenSchema)
 def refresh(data):
     """Rotate a refresh token; reusing a spent one revokes the whole login."""
-    with unit_of_work() as session:
-        return service.refresh(session, data["refresh_token"]).__dict__
+    try:
+        with unit_of_work() as session:
+            return service.refresh(session, data["refresh_token"]).__dict__
+    except service.TokenReused as e:
+        with unit_of_work() as session:
+            service.revoke_login(session, e.session_id)
+        raise
 
 
 @blp.route("/accounts/logout", methods=["POST"])
