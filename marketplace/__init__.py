@@ -28,20 +28,40 @@ def create_app(overrides: dict | None = None) -> Flask:
     identifiers.configure(app.config["ID_HASH_KEY"])
 
     from marketplace import cli, errors, health, logs
-    from marketplace.extensions import api, db, limiter
+    from marketplace.extensions import api, db
     from marketplace import api as resources
 
     logs.init_app(app)
     db.init_app(app)
-    limiter.init_app(app)
     api.init_app(app)
     errors.init_app(app)
     health.init_app(app)
     resources.register(app, api)
     cli.init_app(app)
+    _rate_limits(app)
     _content_types(app)
     resources.init_hooks(app)
     return app
+
+
+# Login, registration and token refresh get the stricter limit; every other write the default.
+AUTH_ENDPOINTS = ("accounts.register", "accounts.login", "accounts.refresh")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _rate_limits(app: Flask) -> None:
+    # One Limiter per app (its storage and switches are instance state), keyed per client.
+    from flask_limiter import Limiter
+    from marketplace.extensions import client_key
+    limiter = Limiter(key_func=client_key, default_limits=[app.config["RATE_LIMIT_WRITE"]],
+                      default_limits_exempt_when=lambda: request.method in SAFE_METHODS,
+                      headers_enabled=True, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      storage_options={"socket_timeout": 2} if app.config["REDIS_URL"] else {},
+                      swallow_errors=True)
+    limiter.init_app(app)
+    for endpoint in AUTH_ENDPOINTS:
+        app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_AUTH"])(app.view_functions[endpoint])
+    app.extensions["huanxin.limiter"] = limiter
 
 
 def _content_types(app: Flask) -> None:

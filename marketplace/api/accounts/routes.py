@@ -1,12 +1,10 @@
 """Accounts: registration, login, tokens, real-name verification, organisations, audit log."""
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from marketplace.api.accounts import schemas as s
 from marketplace.auth import bearer_token, require_operator, require_user
-from marketplace.extensions import limiter
 from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
@@ -19,12 +17,7 @@ from services.audit import AuditEntry
 blp = Blueprint("accounts", __name__, description="Accounts, roles, organisations and real-name verification")
 
 
-def _auth_limit():
-    return current_app.config["RATE_LIMIT_AUTH"]
-
-
 @blp.route("/accounts/register", methods=["POST"])
-@limiter.limit(_auth_limit)
 @idempotent
 @blp.arguments(s.RegisterSchema)
 @blp.response(201, s.UserSchema)
@@ -35,7 +28,6 @@ def register(data):
 
 
 @blp.route("/accounts/login", methods=["POST"])
-@limiter.limit(_auth_limit)
 @blp.arguments(s.LoginSchema)
 @blp.response(200, s.TokenSchema)
 def login(data):
@@ -45,7 +37,6 @@ def login(data):
 
 
 @blp.route("/accounts/refresh", methods=["POST"])
-@limiter.limit(_auth_limit)
 @blp.arguments(s.RefreshSchema)
 @blp.response(200, s.TokenSchema)
 def refresh(data):
