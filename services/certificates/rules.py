@@ -54,6 +54,8 @@ RULES: dict[str, tuple[str, str]] = {
                           "Blancco [B1]; nwipe [W1]; R2v3 [R3], §4 #11"),
     "TIMING_IMPLAUSIBLE": ("times must be timezone-aware, end after start, and not in the "
                            "future", "own control, §4 #14"),
+    "CUSTODY_MISSING": ("no intake is recorded: we certify only devices in our custody",
+                        "ADISA 3.3.59 [A1]; R2v3 [R3], §2 row 22"),
     "WIPE_BEFORE_CUSTODY": ("the wipe predates our custody of the device (a replayed stale "
                             "wipe)", "ADISA [A1]; R2v3 [R3], §4 #5"),
     "TOOL_NOT_ALLOWED": ("the tool and version are not on the operators' allow-list",
@@ -123,7 +125,9 @@ class RuleContext:
     now: datetime
     allowed_tools: set[tuple[str, str]]
     custody_started_at: datetime | None = None
-    seller_id: str | None = None
+    custody_required: bool = False
+    seller_ids: set[str] = field(default_factory=set)
+    seller_org_ids: set[str] = field(default_factory=set)
     refusals: list[Refusal] = field(default_factory=list)
 
     def refuse(self, code: str, path: str, detail: str | None = None) -> None:
@@ -243,7 +247,9 @@ def _check_times(m: Medium, path: str, ctx: RuleContext) -> None:
         ctx.refuse("TIMING_IMPLAUSIBLE", f"{path}.completed_at", "the wipe ends before it starts")
     if m.completed_at > ctx.now + CLOCK_SKEW:
         ctx.refuse("TIMING_IMPLAUSIBLE", f"{path}.completed_at", "the wipe ends in the future")
-    if ctx.custody_started_at is not None and m.started_at < ctx.custody_started_at:
+    if ctx.custody_started_at is None and ctx.custody_required:
+        ctx.refuse("CUSTODY_MISSING", f"{path}.started_at")
+    elif ctx.custody_started_at is not None and m.started_at < ctx.custody_started_at:
         ctx.refuse("WIPE_BEFORE_CUSTODY", f"{path}.started_at",
                    f"the wipe started {m.started_at.isoformat()}, before custody began "
                    f"{ctx.custody_started_at.isoformat()}")
@@ -257,10 +263,11 @@ def _check_locks(draft: Draft, ctx: RuleContext) -> None:
 
 
 def _check_people(draft: Draft, ctx: RuleContext) -> None:
-    if ctx.seller_id is not None:
-        for role in ("technician", "validator"):
-            if getattr(draft, role).user_id == ctx.seller_id:
-                ctx.refuse("SELF_CERTIFICATION", f"{role}.user_id")
+    for role in ("technician", "validator"):
+        person = getattr(draft, role)
+        if person.user_id in ctx.seller_ids or \
+                (person.organization_id and person.organization_id in ctx.seller_org_ids):
+            ctx.refuse("SELF_CERTIFICATION", f"{role}.user_id")
     if draft.validator.user_id == draft.technician.user_id:
         ctx.refuse("VALIDATOR_NOT_INDEPENDENT", "validator.user_id")
 

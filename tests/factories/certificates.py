@@ -56,6 +56,7 @@ def phone_draft(**overrides) -> Draft:
 
 def context(**overrides) -> RuleContext:
     values = dict(now=NOW, allowed_tools={(TOOL.name, TOOL.version)},
-                  custody_started_at=CUSTODY_START, seller_id="seller-9")
+                  custody_started_at=CUSTODY_START, seller_ids={"seller-9"},
+                  seller_org_ids={"org-retailer-9"})
     values.update(overrides)
     return RuleContext(**values)

@@ -83,6 +83,10 @@ CASES = [
      "SELF_CERTIFICATION"),
     ("seller validates own device", {"validator": Person("seller-9", "卖家", None)}, {}, {},
      "SELF_CERTIFICATION"),
+    ("seller's organisation certifies its own stock",
+     {"technician": Person("tech-7", "店员", "org-retailer-9")}, {}, {}, "SELF_CERTIFICATION"),
+    ("no intake recorded", {}, {}, {"custody_started_at": None, "custody_required": True},
+     "CUSTODY_MISSING"),
     ("technician validates own wipe", {"validator": Person("tech-1", "王工", "org-recycler-1")},
      {}, {}, "VALIDATOR_NOT_INDEPENDENT"),
 ]
@@ -168,4 +172,4 @@ def test_block_erase_purges_flash_and_the_cn_passes_purge_magnetic():
 def test_without_custody_or_seller_those_rules_are_silent():
     draft = phone_draft(technician=Person("seller-9", "x"),
                         media=[phone_medium(started_at=CUSTODY_START - timedelta(days=9))])
-    assert _codes(draft, context(custody_started_at=None, seller_id=None)) == set()
+    assert _codes(draft, context(custody_started_at=None, seller_ids=set())) == set()
