@@ -116,6 +116,10 @@ def _line(p: Programme, rule: Rule, values: Mapping[str, Any], price: int) -> Li
                              raw=text.money(kw["raw"], lang) if "raw" in kw else "")
         label = rule.label_zh if i == 0 else rule.label_en
         detail = LINES[code][i].format_map(params)
+        if a.type == "rate" and a.rounding_unit_fen > 1:
+            unit = text.money(a.rounding_unit_fen, lang)
+            how = ("四舍五入", "to the nearest") if a.rounding == "half_up" else ("取整", "to a multiple of")
+            detail += f"（按{unit}{how[0]}）" if i == 0 else f" (rounded {how[1]} {unit})"
         out.append(f"{p.name_zh}（{label}）：{detail}" if i == 0 else f"{p.name_en} ({label}): {detail}")
     return Line(p.id, rule.id, code, amount, basis, out[0], out[1], p.scheme, p.group)
 

@@ -267,8 +267,10 @@ def _amount(r: _Reader, obj: Any, path: str) -> Amount:
         return Amount("fixed", amount_fen=money("amount_fen", True))
     if typ == "local":
         return Amount("local", cap_fen=money("cap_fen", True))
-    raw_rate = r.get(obj, "rate", path, str)
+    raw_rate = obj.get("rate")
     try:
+        if not isinstance(raw_rate, str):  # a TOML float would not be exact
+            raise InvalidOperation
         rate = Decimal(raw_rate)
         if not rate.is_finite() or not 0 < rate <= 1:
             raise InvalidOperation
@@ -362,79 +364,95 @@ def _window(r: _Reader, data: dict, key: str, required: bool) -> tuple[dt.date |
 
 # --- programme ------------------------------------------------------------------------------
 
+def _attempt(fn: Callable[[], Any], default: Any = None) -> Any:
+    try:
+        return fn()
+    except _Bad:
+        return default
+
+
+def _header(r: _Reader, data: dict) -> dict[str, Any]:
+    h: dict[str, Any] = {}
+    h["id"] = _attempt(lambda: r.get(data, "id", "", str))
+    h["version"] = _attempt(lambda: r.get(data, "version", "", int))
+    name = _attempt(lambda: r.get(data, "name", "", dict), {})
+    h["name_zh"] = _attempt(lambda: r.get(name, "zh", "name", str))
+    h["name_en"] = _attempt(lambda: r.get(name, "en", "name", str))
+    level = h["level"] = _attempt(lambda: r.get(data, "level", "", str))
+    if level not in (None, "national", "local"):
+        r.fail("level", "must be national or local")
+    juris = _attempt(lambda: r.get(data, "jurisdiction", "", (str, list)), [])
+    juris = [juris] if isinstance(juris, str) else juris
+    for i, p in enumerate(juris):
+        if level == "national" and p != "":
+            r.fail(f"jurisdiction[{i}]", 'a national programme has jurisdiction ""')
+        elif level == "local" and not (isinstance(p, str) and p.isdigit() and len(p) in (2, 4, 6)):
+            r.fail(f"jurisdiction[{i}]", "must be a GB/T 2260 prefix of 2, 4 or 6 digits")
+    h["jurisdiction"] = tuple(juris)
+    categories = _attempt(lambda: r.get(data, "categories", "", list), [])
+    if not categories or not set(categories) <= CATEGORIES:
+        r.fail("categories", f"must be a non-empty list drawn from {sorted(CATEGORIES)}")
+    h["categories"] = frozenset(categories)
+    kinds = _attempt(lambda: r.get(data, "kinds", "", list), [])
+    bad = [k for k in kinds if k not in KINDS]
+    if bad or not kinds:
+        r.fail("kinds", f"unknown kinds {bad}" if bad else "must not be empty")
+    elif any(KIND_CATEGORY[k] not in categories for k in kinds):
+        r.fail("kinds", "every kind must belong to one of the programme's categories")
+    h["kinds"] = frozenset(kinds)
+    scheme = h["scheme"] = _attempt(lambda: r.get(data, "scheme", "", str, required=False))
+    if scheme is not None and scheme not in SCHEMES:
+        r.fail("scheme", f"must be one of {sorted(SCHEMES)}")
+    h["start"], h["end"] = _attempt(lambda: _window(r, data, "window", True), (None, None))
+    h["application_start"], h["application_end"] = _attempt(
+        lambda: _window(r, data, "application_window", False), (None, None))
+    h["implements"] = _attempt(lambda: r.get(data, "implements", "", str, required=False))
+    return h
+
+
+def _sources(r: _Reader, data: dict) -> tuple[Source, ...]:
+    sources = []
+    for i, s in enumerate(_attempt(lambda: r.get(data, "sources", "", list), [])):
+        path = f"sources[{i}]"
+        if not isinstance(s, dict):
+            r.fail(path, "must be a table")
+            continue
+        r.unknown_keys(s, {"ref", "title", "url"}, path)
+        ref = _attempt(lambda: r.get(s, "ref", path, str))
+        title = _attempt(lambda: r.get(s, "title", path, str))
+        url = _attempt(lambda: r.get(s, "url", path, str))
+        if url is not None and not url.startswith(("http://", "https://")):
+            r.fail(f"{path}.url", "must be an http(s) URL")
+        elif None not in (ref, title, url):
+            sources.append(Source(ref, title, url))
+    if not sources:
+        r.fail("sources", "must name at least one source with ref, title and url")
+    return tuple(sources)
+
+
 def parse_programme(data: dict, file: str) -> tuple[Programme | None, list[Issue]]:
     """Validate one parsed programme file. Returns the programme (or None) and the issues."""
     r = _Reader(file)
     r.unknown_keys(data, TOP_KEYS, "")
-    try:
-        pid = r.get(data, "id", "", str)
-        version = r.get(data, "version", "", int)
-        name = r.get(data, "name", "", dict)
-        name_zh, name_en = r.get(name, "zh", "name", str), r.get(name, "en", "name", str)
-        level = r.get(data, "level", "", str)
-        if level not in ("national", "local"):
-            r.fail("level", "must be national or local")
-        juris = r.get(data, "jurisdiction", "", (str, list))
-        juris = [juris] if isinstance(juris, str) else juris
-        for i, p in enumerate(juris):
-            if level == "national" and p != "":
-                r.fail(f"jurisdiction[{i}]", 'a national programme has jurisdiction ""')
-            elif level == "local" and not (isinstance(p, str) and p.isdigit() and len(p) in (2, 4, 6)):
-                r.fail(f"jurisdiction[{i}]", "must be a GB/T 2260 prefix of 2, 4 or 6 digits")
-        categories = r.get(data, "categories", "", list)
-        if not categories or not set(categories) <= CATEGORIES:
-            r.fail("categories", f"must be a non-empty list drawn from {sorted(CATEGORIES)}")
-        kinds = r.get(data, "kinds", "", list)
-        bad = [k for k in kinds if k not in KINDS]
-        if bad or not kinds:
-            r.fail("kinds", f"unknown kinds {bad}" if bad else "must not be empty")
-        elif any(KIND_CATEGORY[k] not in categories for k in kinds):
-            r.fail("kinds", "every kind must belong to one of the programme's categories")
-        scheme = r.get(data, "scheme", "", str, required=False)
-        if scheme is not None and scheme not in SCHEMES:
-            r.fail("scheme", f"must be one of {sorted(SCHEMES)}")
-        start, end = _window(r, data, "window", True)
-        app_start, app_end = _window(r, data, "application_window", False)
-        sources = []
-        for i, s in enumerate(r.get(data, "sources", "", list)):
-            path = f"sources[{i}]"
-            try:
-                if not isinstance(s, dict):
-                    r.fail(path, "must be a table")
-                    continue
-                url = r.get(s, "url", path, str)
-                if not url.startswith(("http://", "https://")):
-                    r.fail(f"{path}.url", "must be an http(s) URL")
-                sources.append(Source(r.get(s, "ref", path, str), r.get(s, "title", path, str), url))
-            except _Bad:
-                pass
-        if not sources:
-            r.fail("sources", "must name at least one source")
-        conditions = _conditions(r, data.get("conditions", []), "conditions")
-        rules = _list_of(r, r.get(data, "rules", "", list), "rules", _rule)
-        if not rules:
-            r.fail("rules", "must contain at least one rule")
-        ids = [rule.id for rule in rules]
-        if len(set(ids)) != len(ids):
-            r.fail("rules", "rule ids must be unique")
-        limits = _list_of(r, r.get(data, "limits", "", list, required=False, default=[]),
-                          "limits", _limit)
-        stacking = r.get(data, "stacking", "", dict, required=False, default={})
-        r.unknown_keys(stacking, {"group", "supersedes"}, "stacking")
-        group = r.get(stacking, "group", "stacking", str, required=False)
-        supersedes = tuple(r.get(stacking, "supersedes", "stacking", list, required=False, default=[]))
-        implements = r.get(data, "implements", "", str, required=False)
-    except _Bad:
-        return None, r.issues
+    h = _header(r, data)
+    sources = _sources(r, data)
+    conditions = _conditions(r, data.get("conditions", []), "conditions")
+    rules = _list_of(r, _attempt(lambda: r.get(data, "rules", "", list), []), "rules", _rule)
+    if not rules:
+        r.fail("rules", "must contain at least one rule")
+    ids = [rule.id for rule in rules]
+    if len(set(ids)) != len(ids):
+        r.fail("rules", "rule ids must be unique")
+    limits = _list_of(r, _attempt(lambda: r.get(data, "limits", "", list, required=False), []) or [],
+                      "limits", _limit)
+    stacking = _attempt(lambda: r.get(data, "stacking", "", dict, required=False), {}) or {}
+    r.unknown_keys(stacking, {"group", "supersedes"}, "stacking")
+    group = _attempt(lambda: r.get(stacking, "group", "stacking", str, required=False))
+    supersedes = _attempt(lambda: r.get(stacking, "supersedes", "stacking", list, required=False), []) or []
     if r.issues:
         return None, r.issues
-    return Programme(
-        id=pid, version=version, name_zh=name_zh, name_en=name_en, level=level,
-        jurisdiction=tuple(juris), categories=frozenset(categories), kinds=frozenset(kinds),
-        start=start, end=end, conditions=conditions, rules=rules, scheme=scheme,
-        application_start=app_start, application_end=app_end, limits=limits, group=group,
-        supersedes=supersedes, implements=implements, sources=tuple(sources), path=file,
-    ), []
+    return Programme(conditions=conditions, rules=rules, limits=limits, group=group,
+                     supersedes=tuple(supersedes), sources=sources, path=file, **h), []
 
 
 def check_set(programmes: Iterable[Programme]) -> list[Issue]:

@@ -261,8 +261,7 @@ def parse_request(payload: Mapping[str, Any], *, today: dt.date | None = None,
     purchase = payload.get("purchase")
     if purchase is None:
         errors.append(FieldError("purchase", "is required"))
-        purchase = {}
-    _section(purchase, "purchase.", PURCHASE_FIELDS, values, errors)
+    _section(purchase if purchase is not None else {}, "purchase.", PURCHASE_FIELDS, values, errors)
     if isinstance(purchase, Mapping):
         for req in ("kind", "price_fen"):
             if purchase.get(req) is None:
