@@ -17,6 +17,12 @@ DEFAULTS = {
     "STRIPE_API_KEY": None,        # unset: offline payment method (cash on handover)
     "STRIPE_WEBHOOK_SECRET": None,
     "STRIPE_API_BASE": None,       # e.g. stripe-mock in tests
+    "STRIPE_TIMEOUT_SECONDS": 10,  # connect and read timeout of every Stripe call
+    "PLATFORM_FEE_BPS": 500,       # platform fee in basis points of the captured amount (500 = 5%)
+    "ORDER_RESERVATION_MINUTES": 30,  # an unpaid order releases its listing after this long
+    "AUTO_CAPTURE_DAYS": 7,        # acceptance (and dispute) window after handover; then auto-capture
+    "REVIEW_PUBLISH_DAYS": 14,     # review window after completion; reviews are published at its end
+    "OFFER_EXPIRY_HOURS": 48,      # an unanswered offer or counter-offer expires after this long
     "STORAGE_DIR": None,           # default: instance/uploads
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "RATE_LIMIT_AUTH": "20/minute",
