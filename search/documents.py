@@ -11,8 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
 from search import text as tx
+from search.labels import attribute_words
 from search.query import region_levels
+
+if TYPE_CHECKING:
+    from services.listings.models import Listing
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,7 @@ class SearchDocument:
     brand: str | None = None
     model: str | None = None
     category: str | None = None
-    category_label: str | None = None  # display name, indexed so "冰箱" finds the category
+    labels: str = ""  # words for coded attributes (search/labels.py), indexed with the body
     kind: str | None = None
     condition: str | None = None
     price_fen: int | None = None
@@ -52,7 +58,7 @@ class SearchDocument:
         return tx.index_text(self.brand, self.model)
 
     def body_tokens(self) -> str:
-        return tx.index_text(self.category_label, self.description)
+        return tx.index_text(self.labels, self.description)
 
     def region_levels(self) -> list[str]:
         return region_levels(self.region_code)
@@ -67,3 +73,27 @@ class SearchDocument:
             if self.brand:
                 out.append((tx.normalize(f"{self.brand} {self.model}").strip(), "model"))
         return [(t, k) for t, k in dict.fromkeys(out) if t]
+
+
+def _value(v) -> str | None:
+    return None if v is None else str(getattr(v, "value", v))
+
+
+def from_listing(listing: "Listing") -> SearchDocument:
+    """The document for a listing row as it is now: a tombstone unless it is published."""
+    status = _value(listing.status)
+    if status != "published":
+        return SearchDocument.tombstone(str(listing.id), listing.revision)
+    energy = _value(listing.energy_grade)
+    return SearchDocument(
+        id=str(listing.id), revision=listing.revision, published=True,
+        title=listing.title, description=listing.description or "",
+        brand=listing.brand, model=listing.model,
+        category=_value(listing.category), kind=listing.kind, condition=_value(listing.condition),
+        labels=attribute_words(listing.kind, listing.powertrain, listing.emission_standard, energy),
+        price_fen=listing.price_fen, region_code=listing.region_code, energy_grade=energy,
+        powertrain=listing.powertrain, emission_standard=listing.emission_standard,
+        year=listing.year, mileage_km=listing.mileage_km, storage_gb=listing.storage_gb,
+        seller_type=listing.seller_type, lat=listing.lat, lon=listing.lon,
+        published_at=listing.published_at,
+    )

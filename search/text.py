@@ -131,6 +131,9 @@ def runs(text: str) -> list[tuple[str, str]]:
     return [(m.lastgroup or "word", m.group()) for m in RUN_RE.finditer(normalize(text))]
 
 
+MAX_TOKEN_LENGTH = 64  # longer "words" are noise (hashes, URLs) and overflow backend limits
+
+
 def index_tokens(text: str | None) -> list[str]:
     """Tokens to index for ``text``, in order, duplicates kept (they carry term frequency)."""
     if not text:
@@ -139,7 +142,7 @@ def index_tokens(text: str | None) -> list[str]:
     for kind, run in runs(text):
         if kind == "cjk":
             out.extend(cjk_tokens(run))
-        else:
+        elif len(run) <= MAX_TOKEN_LENGTH:
             out.extend(word_variants(run))
     return out
 

@@ -8,7 +8,7 @@ from search.documents import SearchDocument
 from search.query import parse_params
 
 DOC = SearchDocument("a1", 3, True, title="海尔 BCD-470 冰箱", brand="海尔", model="BCD-470WDPG",
-                     category="appliance", kind="refrigerator", condition="good", price_fen=150000,
+                     category="appliance", kind="refrigerator", labels="冰箱 refrigerator", condition="good", price_fen=150000,
                      region_code="440106", energy_grade="1", lat=23.1, lon=113.3,
                      published_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
 
