@@ -20,14 +20,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         RATELIMIT_HEADERS_ENABLED=True,
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer"}}},
-            "security": [{}, {"bearerAuth": []}]},
+            "security": [{"bearerAuth": []}]},
         JSON_SORT_KEYS=False,
     )
 
     from services import identifiers
     identifiers.configure(app.config["ID_HASH_KEY"])
 
-    from marketplace import cli, errors, health, logs
+    from marketplace import auth, cli, errors, health, logs
     from marketplace.extensions import api, db
     from marketplace import api as resources
 
@@ -35,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     api.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     health.init_app(app)
     resources.register(app, api)
     cli.init_app(app)

@@ -1,7 +1,7 @@
 """Who is calling: bearer access tokens, resolved once per request."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import Flask, current_app, g, request
 
 from marketplace.extensions import db
 from services.accounts import service as accounts
@@ -45,3 +45,34 @@ def require_user(*roles: Role) -> User:
 
 def require_operator() -> User:
     return require_user(Role.OPERATOR)
+
+
+# Endpoints are private by default: an anonymous call is a 401 before any validation runs.
+# Anonymous endpoints say so with @public (or are listed here when they are not ours).
+PUBLIC_ENDPOINTS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static"}
+
+
+def public(view):
+    """Mark a view as callable without authentication (the OpenAPI doc says so too)."""
+    view._public = True
+    doc = getattr(view, "_apidoc", {})
+    view._apidoc = {**doc, "manual_doc": {**doc.get("manual_doc", {}), "security": []}}
+    return view
+
+
+def is_public(app: Flask, endpoint: str | None) -> bool:
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return True
+    view = app.view_functions.get(endpoint)
+    return bool(getattr(view, "_public", False))
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _authenticate():
+        if not request.path.startswith("/api/v1/"):
+            return
+        user = current_user()  # a bad token is a 401 even on public endpoints
+        if user is None and not is_public(current_app, request.endpoint):
+            raise Unauthorized("authentication required (send a bearer access token)",
+                               code="authentication_required")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from marketplace.api.accounts import schemas as s
-from marketplace.auth import bearer_token, require_operator, require_user
+from marketplace.auth import bearer_token, public, require_operator, require_user
 from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
@@ -18,6 +18,7 @@ blp = Blueprint("accounts", __name__, description="Accounts, roles, organisation
 
 
 @blp.route("/accounts/register", methods=["POST"])
+@public
 @idempotent
 @blp.arguments(s.RegisterSchema)
 @blp.response(201, s.UserSchema)
@@ -28,6 +29,7 @@ def register(data):
 
 
 @blp.route("/accounts/login", methods=["POST"])
+@public
 @blp.arguments(s.LoginSchema)
 @blp.response(200, s.TokenSchema)
 def login(data):
@@ -37,6 +39,7 @@ def login(data):
 
 
 @blp.route("/accounts/refresh", methods=["POST"])
+@public
 @blp.arguments(s.RefreshSchema)
 @blp.response(200, s.TokenSchema)
 def refresh(data):
@@ -109,6 +112,7 @@ def review_identity(data, user_id):
 
 
 @blp.route("/accounts/<uuid:user_id>", methods=["GET"])
+@public
 @blp.response(200, s.PublicUserSchema)
 def get_user(user_id):
     """Public profile of a participant."""

@@ -5,7 +5,7 @@ from flask import Response, current_app, request
 from marshmallow import ValidationError
 
 from marketplace.api.listings import schemas as s
-from marketplace.auth import current_user, require_user
+from marketplace.auth import current_user, public, require_user
 from marketplace.errors import flatten
 from marketplace.extensions import db
 from marketplace.idempotency import idempotent
@@ -37,6 +37,7 @@ def create_listing(data):
 
 
 @blp.route("/listings", methods=["GET"])
+@public
 @blp.arguments(s.BrowseArgs, location="query")
 @blp.response(200, page_of(s.ListingSchema))
 def browse_listings(args):
@@ -49,6 +50,7 @@ def browse_listings(args):
 
 
 @blp.route("/listings/<uuid:listing_id>", methods=["GET"])
+@public
 @blp.response(200, s.ListingSchema)
 def get_listing(listing_id):
     """One listing (drafts and rejected ones only for their seller and operators)."""
@@ -83,6 +85,7 @@ def transition_listing(data, listing_id):
 
 
 @blp.route("/listings/<uuid:listing_id>/price-history", methods=["GET"])
+@public
 @blp.response(200, s.PriceChangeSchema(many=True))
 def price_history(listing_id):
     """Every price change of a listing, oldest first."""
@@ -104,6 +107,7 @@ def upload_photo(files, listing_id):
 
 
 @blp.route("/photos/<uuid:photo_id>", methods=["GET"])
+@public
 @blp.response(200, content_type="image/*")
 def get_photo(photo_id):
     """The photo's (EXIF-free) bytes."""
