@@ -1,0 +1,72 @@
+"""Background jobs (in-process and through RQ on real Redis) and the demo seed command."""
+import os
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from marketplace import jobs
+from services.accounts.models import Role, User
+from services.listings.models import Listing, SearchOutbox
+from tests.conftest import make_app
+
+MARK = "huanxin:test:job-ran"
+
+
+def mark_job(session, value="1"):
+    """A job that leaves a trace in Redis."""
+    redis.Redis.from_url(os.environ["TEST_JOB_REDIS"]).incr(MARK)
+    return 1
+
+
+@pytest.fixture
+def job_redis(redis_url, monkeypatch):
+    r = redis.Redis.from_url(redis_url)
+    r.delete(MARK)
+    for k in r.keys("huanxin:tick:*"):
+        r.delete(k)
+    monkeypatch.setenv("TEST_JOB_REDIS", redis_url)
+    monkeypatch.setattr(jobs, "PERIODIC_JOBS", [jobs.Periodic(f"{__name__}:mark_job", 60)])
+    return r
+
+
+def test_periodic_jobs_run_inline_in_the_embedded_default(app, job_redis):
+    inline = make_app(app.config["DATABASE_URL"], app.instance_path and __import__("pathlib").Path(app.instance_path),
+                      REDIS_URL=None)
+    last = {}
+    assert jobs.run_due(inline, last, now=1000.0) == [f"{__name__}:mark_job"]
+    assert jobs.run_due(inline, last, now=1030.0) == []      # not due yet
+    assert jobs.run_due(inline, last, now=1061.0) == [f"{__name__}:mark_job"]
+    assert int(job_redis.get(MARK)) == 2
+
+
+def test_jobs_go_through_rq_on_redis_and_a_tick_runs_once(db_url, instance_dir, redis_url, job_redis, monkeypatch):
+    from rq import Queue, SimpleWorker
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    app = make_app(db_url, instance_dir, REDIS_URL=redis_url, JOBS_INLINE=False)
+    conn = redis.Redis.from_url(redis_url)
+    Queue("default", connection=conn).empty()
+    assert jobs.run_due(app, {}, now=5000.0) == [f"{__name__}:mark_job"]
+    # a second worker process at the same tick does not enqueue it again
+    assert jobs.run_due(app, {}, now=5000.0) == []
+    assert job_redis.get(MARK) is None                        # queued, not yet run
+    SimpleWorker([Queue("default", connection=conn)], connection=conn).work(burst=True)
+    assert int(job_redis.get(MARK)) == 1
+
+
+def test_seed_creates_every_role_and_published_listings(app, session):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["seed", "--listings", "1200"])
+    assert r.exit_code == 0, r.output
+    roles = dict(session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert set(roles) == set(Role)
+    cats = dict(session.execute(select(Listing.category, func.count()).group_by(Listing.category)).all())
+    assert sum(cats.values()) == 1200 and len(cats) == 3 and min(cats.values()) > 100
+    assert session.scalar(select(func.count()).select_from(SearchOutbox)) == 1200
+    shanxi = session.scalar(select(func.count()).select_from(Listing).where(Listing.region_code.like("14%")))
+    assert shanxi > 400
+    titles = session.scalars(select(Listing.title).limit(50)).all()
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in t) and any(ch.isascii() and ch.isalpha() for ch in t) for t in titles)
+    again = runner.invoke(args=["seed", "--if-empty"])
+    assert "not empty" in again.output

@@ -1,0 +1,39 @@
+import pytest
+
+from services import identifiers as ids
+
+
+@pytest.fixture(autouse=True)
+def _key():
+    ids.configure("unit-test-key")
+
+
+def test_vin_check_digit_examples():
+    assert ids.vin_ok("1M8GDM9AXKP042788")          # the textbook example (check digit X)
+    assert not ids.vin_ok("1M8GDM9A1KP042788")
+    assert not ids.vin_ok("1M8GDM9AXKP04278")           # 16 characters
+    assert not ids.vin_ok("IM8GDM9AXKP042788")          # I is not allowed
+
+
+def test_imei_luhn():
+    assert ids.imei_ok("490154203237518")
+    assert not ids.imei_ok("490154203237519")
+    assert not ids.imei_ok("49015420323751")
+    assert ids.imei_ok("49-015420-323751-8")             # separators are ignored
+
+
+def test_resident_id_checksum_and_birth_date():
+    assert ids.resident_id_ok("11010519491231002X")
+    assert ids.resident_id_ok("11010519491231002x")
+    assert not ids.resident_id_ok("110105194912310021")  # wrong check character
+    assert not ids.resident_id_ok("110105194902300027")  # 30 February
+
+
+def test_hashes_are_keyed_and_purpose_separated():
+    a = ids.hmac_hash("490154203237518", purpose="device")
+    assert a == ids.hmac_hash("4901 5420 3237 518", purpose="device")
+    assert a != ids.hmac_hash("490154203237518", purpose="serial")
+    assert ids.hashes_match(a, "490154203237518", purpose="device")
+    ids.configure("another-key")
+    assert a != ids.hmac_hash("490154203237518", purpose="device")
+    assert ids.last4("490154203237518") == "7518" and ids.mask("7518") == "****7518"
