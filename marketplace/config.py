@@ -20,6 +20,7 @@ DEFAULTS = {
     "STRIPE_TIMEOUT_SECONDS": 10,  # connect and read timeout of every Stripe call
     "PLATFORM_FEE_BPS": 500,       # platform fee in basis points of the captured amount (500 = 5%)
     "ORDER_RESERVATION_MINUTES": 30,  # an unpaid order releases its listing after this long
+    "CASH_RESERVATION_HOURS": 48,  # cash on handover: how long the listing waits for the meeting
     "AUTO_CAPTURE_DAYS": 7,        # acceptance (and dispute) window after handover; then auto-capture
     "REVIEW_PUBLISH_DAYS": 14,     # review window after completion; reviews are published at its end
     "OFFER_EXPIRY_HOURS": 48,      # an unanswered offer or counter-offer expires after this long
