@@ -14,6 +14,10 @@ DEFAULTS = {
     "REDIS_URL": None,             # unset: in-process stand-ins (rate limits, jobs)
     "SEARCH_BACKEND": None,        # elasticsearch | database; default: elasticsearch if ELASTICSEARCH_URL
     "ELASTICSEARCH_URL": None,
+    "ELASTICSEARCH_TIMEOUT": 5,    # seconds per request; the relay retries, searches answer 503
+    "SEARCH_INDEX": "huanxin-listings",  # Elasticsearch alias (indices are <alias>-<timestamp>)
+    "SEARCH_FALLBACK": None,       # "database": answer from the database backend while ES is down
+    "SEARCH_RELAY_INLINE": None,   # relay after each commit; default: JOBS_INLINE (embedded)
     "STRIPE_API_KEY": None,        # unset: offline payment method (cash on handover)
     "STRIPE_WEBHOOK_SECRET": None,
     "STRIPE_API_BASE": None,       # e.g. stripe-mock in tests
@@ -32,6 +36,10 @@ DEFAULTS = {
     "JOBS_INLINE": None,           # default: true without REDIS_URL
     "LOG_LEVEL": "INFO",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "CREDIT_PRIVILEGES_FILE": None,  # JSON privileges by band; default services/credit/privileges.json
+    "CREDIT_REPORT_DIR": None,       # training reports; default instance/credit-reports
+    "CERT_SIGNING_KEYS": None,     # JSON kid -> base64 Ed25519 private key; unset: throwaway key in instance/
+    "CERT_SIGNING_ACTIVE_KID": None,  # which of CERT_SIGNING_KEYS signs; default: the last listed
 }
 SECRET_NAMES = ("SECRET_KEY", "ID_HASH_KEY")
 

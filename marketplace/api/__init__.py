@@ -9,12 +9,16 @@ from flask import Flask
 RESOURCES = [
     "marketplace.api.accounts.routes",
     "marketplace.api.listings.routes",
+    "marketplace.api.certificates.routes",
+    "marketplace.api.credit.routes",
 ]
 
 
 # "module:function" taking the app, for parts that wire more than a blueprint
 # (after-commit hooks, readiness checks, extra pages).
 INIT_HOOKS: list[str] = [
+    "marketplace.api.search.wiring:init_app",
+    "marketplace.api.certificates.pages:init_app",
 ]
 
 

@@ -64,6 +64,8 @@ RULES: dict[str, tuple[str, str]] = {
                           "R2v3 [R3]; Google [M5], §4 #16"),
     "SELF_CERTIFICATION": ("the seller cannot certify or validate their own device",
                            "R2v3 independence [R4], §4 #17"),
+    "CERTIFICATE_FOR_OTHER_DEVICE": ("a certificate or correction names another device than "
+                                     "the one it is used for", "§4 #4"),
     "VALIDATOR_NOT_INDEPENDENT": ("the validator must be a second person, not the technician",
                                   "NIST App. G validation [N1c]; R2v3 [R4], §2 row 18"),
 }

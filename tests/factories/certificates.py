@@ -60,3 +60,68 @@ def context(**overrides) -> RuleContext:
                   seller_org_ids={"org-retailer-9"})
     values.update(overrides)
     return RuleContext(**values)
+
+
+# --- through the real services (need the `session` fixture) ---------------------------------
+
+def wipe_report(validator_id, *, imeis=(IMEI_1,), serial=PHONE_SERIAL, as_json=False,
+                destination="resale", wiped_at: datetime | None = None, **medium_over) -> dict:
+    """A wipe report as the API takes it (datetimes as ISO text when `as_json`)."""
+    from services import clock
+    start = wiped_at or clock.now() - timedelta(hours=2)
+    medium = {"media_type": "flash_embedded", "interface": "apple-nand",
+              "capacity_bytes": 128 * 10**9, "level": "purge", "technique": "crypto_erase",
+              "encrypted_from_first_use": True,
+              "tool": {"name": TOOL.name, "version": TOOL.version},
+              "verification": {"method": "command_status", "result": "passed"},
+              "started_at": start, "completed_at": start + timedelta(minutes=4),
+              "outcome": "erased"}
+    medium.update(medium_over)
+    if as_json:
+        medium = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in medium.items()}
+    return {"device": {"kind": "phone", "make": "Apple", "model": "iPhone 13",
+                       "imeis": list(imeis), "serial": serial},
+            "media": [medium],
+            "locks": {"activation_lock": "removed", "frp": "not_present", "mdm": "not_present"},
+            "destination": destination, "place": "上海 回收中心",
+            "validator_id": str(validator_id) if as_json else validator_id}
+
+
+def recycler_team(session):
+    """A recycler technician, a colleague who validates, and an operator who allows the tool."""
+    from services.accounts import service as accounts
+    from services.accounts.models import MemberRole, Role
+    from services.certificates import tools
+    from tests.factories.accounts import make_user
+    tech = make_user(session, Role.RECYCLER)
+    validator = make_user(session, Role.RECYCLER)
+    operator = make_user(session, Role.OPERATOR)
+    accounts.add_member(session, tech.user, tech.org_id, validator.user.email, MemberRole.STAFF)
+    if (TOOL.name, TOOL.version) not in tools.allowed(session):
+        tools.add(session, operator.user, name=TOOL.name, version=TOOL.version,
+                  assurance="test fixture")
+    session.commit()
+    session.refresh(validator.user)
+    return tech, validator, operator
+
+
+def intake(session, actor, *, imei=None, serial=None, at=None):
+    from services import clock
+    from services.certificates import custody
+    from services.certificates.models import CustodyKind
+    event = custody.record(session, actor.user, kind=CustodyKind.INTAKE,
+                           at=at or clock.now() - timedelta(days=1), imei=imei, serial=serial)
+    session.commit()
+    return event
+
+
+def certify(session, ring, *, imei=IMEI_1, serial=PHONE_SERIAL, team=None, **report_over):
+    """A device taken in, wiped, reported, validated and signed: returns the WipeCertificate."""
+    from services.certificates import service
+    tech, validator, _ = team or recycler_team(session)
+    intake(session, tech, imei=imei, serial=None if imei else serial)
+    req = service.submit(session, tech.user, wipe_report(
+        validator.user.id, imeis=[imei] if imei else [], serial=serial, **report_over))
+    cert = service.approve(session, validator.user, req.id, ring)
+    session.commit()
+    return cert

@@ -5,6 +5,7 @@ import pytest
 
 from services.accounts.models import Role
 from tests.factories.accounts import make_user
+from tests.factories.certificates import certify
 from tests.factories.listings import phone_payload
 
 
@@ -34,9 +35,12 @@ def operator(session):
 
 
 @pytest.fixture
-def published_listing(client, consumer, operator):
-    """A phone listing by `consumer`, submitted and approved: returns its JSON."""
-    r = client.post("/api/v1/listings", json=phone_payload(), headers=consumer.headers)
+def published_listing(app, session, client, consumer, operator):
+    """A phone listing by `consumer`, wipe-certified, submitted and approved: returns its JSON."""
+    payload = phone_payload()
+    certify(session, app.extensions["huanxin.cert_keyring"], imei=payload["attributes"]["imei"],
+            serial=payload["attributes"]["serial_number"])
+    r = client.post("/api/v1/listings", json=payload, headers=consumer.headers)
     assert r.status_code == 201, r.json
     lid = r.json["id"]
     assert client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "submit"},

@@ -4,6 +4,7 @@ import io
 import pytest
 from PIL import Image
 
+from tests.factories.certificates import certify
 from tests.factories.listings import car_payload, fridge_payload, imei, phone_payload
 
 
@@ -109,8 +110,9 @@ def test_price_changes_are_history(client, consumer, other_consumer):
     assert bad.status_code == 422 and "attributes.brand" in bad.json["errors"]
 
 
-def test_one_active_listing_per_imei(client, consumer, other_consumer, operator):
+def test_one_active_listing_per_imei(app, session, client, consumer, other_consumer, operator):
     dev = imei()
+    certify(session, app.extensions["huanxin.cert_keyring"], imei=dev, serial=None)
     a = _create(client, consumer, phone_payload(attributes={**phone_payload()["attributes"], "imei": dev})).json["id"]
     b = _create(client, other_consumer, phone_payload(attributes={**phone_payload()["attributes"], "imei": dev})).json["id"]
     assert _act(client, consumer, a, "submit").status_code == 200

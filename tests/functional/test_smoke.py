@@ -1,5 +1,6 @@
 import pytest
 
+from tests.factories.certificates import certify
 from tests.factories.listings import phone_payload
 
 pytestmark = pytest.mark.smoke
@@ -14,14 +15,17 @@ def test_health_and_openapi(client):
     assert ops and all(op.get("operationId") and op.get("tags") for op in ops)
 
 
-def test_register_login_create_and_publish(client, operator):
+def test_register_login_create_and_publish(app, session, client, operator):
     r = client.post("/api/v1/accounts/register", json={"email": "a@b.cn", "password": "longenough1",
                                                        "display_name": "A", "role": "consumer"})
     assert r.status_code == 201, r.json
     r = client.post("/api/v1/accounts/login", json={"email": "a@b.cn", "password": "longenough1"})
     assert r.status_code == 200
     h = {"Authorization": f"Bearer {r.json['access_token']}"}
-    r = client.post("/api/v1/listings", json=phone_payload(), headers=h)
+    payload = phone_payload()
+    certify(session, app.extensions["huanxin.cert_keyring"], imei=payload["attributes"]["imei"],
+            serial=payload["attributes"]["serial_number"])  # the data-wipe publish gate
+    r = client.post("/api/v1/listings", json=payload, headers=h)
     assert r.status_code == 201, r.json
     assert r.json["status"] == "draft" and r.json["device_masked"].startswith("****")
     lid = r.json["id"]

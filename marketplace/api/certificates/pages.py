@@ -1,0 +1,80 @@
+"""Wiring beyond the API blueprint: the signing keyring and the public /verify/<id> page that a
+certificate's QR code opens (Chinese and English, no JavaScript)."""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, render_template, request
+
+from marketplace.extensions import db
+from services.certificates import verify
+from services.certificates.signing import Keyring, new_private_key_b64
+from services.errors import NotFound
+
+log = logging.getLogger(__name__)
+KEYRING = "huanxin.cert_keyring"
+
+pages = Blueprint("certificate_pages", __name__)
+
+
+def keyring() -> Keyring:
+    return current_app.extensions[KEYRING]
+
+
+def _signing_env(app: Flask) -> dict[str, str]:
+    env = {k: app.config.get(k) or "" for k in ("CERT_SIGNING_KEYS", "CERT_SIGNING_ACTIVE_KID")}
+    if env["CERT_SIGNING_KEYS"]:
+        return env
+    # Embedded default: a throwaway key kept in the instance folder, so certificates issued by
+    # `make run` still verify after a restart. Production sets CERT_SIGNING_KEYS.
+    store = Path(app.instance_path) / "cert-signing-keys.json"
+    if not store.exists():
+        store.write_text(json.dumps({f"dev-{uuid.uuid4().hex[:8]}": new_private_key_b64()}))
+        store.chmod(0o600)
+    log.warning("CERT_SIGNING_KEYS is not set: using the throwaway certificate signing key in %s "
+                "(development only)", store)
+    env["CERT_SIGNING_KEYS"] = store.read_text()
+    return env
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[KEYRING] = Keyring.from_env(_signing_env(app))
+    app.register_blueprint(pages)
+
+
+_VERDICT = {
+    "valid": ("valid", "✔ 有效", "Valid", "签名有效，证书为该设备当前有效的数据清除证书。",
+              "The signature holds and this is the device's current data-wipe certificate."),
+    "invalid": ("tampered", "✘ 无效：签名不符", "Invalid: signature does not match",
+                "证书内容与签名不一致，可能已被篡改。请勿信任此证书。",
+                "The record does not match its signature and may have been altered. Do not rely on it."),
+    "revoked": ("revoked", "✘ 已撤销", "Revoked", "此证书已被撤销。", "This certificate has been revoked."),
+    "superseded": ("superseded", "⚠ 已被取代", "Superseded", "此证书已被更正后的新证书取代。",
+                   "A corrected certificate has replaced this one."),
+}
+
+
+@pages.route("/verify/<uuid:certificate_id>")
+def verify_page(certificate_id):
+    imei = (request.args.get("imei") or "").strip()[:32] or None
+    try:
+        result = verify.verify(db.session, certificate_id, imei=imei)
+    except NotFound:
+        return _html(render_template("certificates/verify.html", result=None,
+                                     certificate_id=certificate_id), 404)
+    verdict = _VERDICT[result["status"]]
+    return _html(render_template("certificates/verify.html", result=result, verdict=verdict,
+                                 certificate_id=certificate_id, imei_given=imei is not None), 200)
+
+
+def _html(body: str, status: int):
+    resp = current_app.response_class(body, status=status, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
+                                               "form-action 'self'")
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
