@@ -21,8 +21,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}]},
-        JSON_SORT_KEYS=False,
     )
+    app.json.ensure_ascii = False  # Chinese titles stay readable on the wire
+    app.json.sort_keys = False
 
     from services import identifiers
     identifiers.configure(app.config["ID_HASH_KEY"])

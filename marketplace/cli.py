@@ -16,6 +16,8 @@ log = logging.getLogger("marketplace.cli")
 ROOT = Path(__file__).resolve().parent.parent
 
 COMMAND_GROUPS: list[str] = [
+    "marketplace.api.search.cli:search_cli",
+    "marketplace.api.credit.cli:credit",
 ]
 
 
@@ -93,7 +95,8 @@ def serve_cmd(host, port):
                 app.config["DATABASE_URL"].split(":")[0], app.config["SEARCH_BACKEND"],
                 "stripe" if app.config["STRIPE_API_KEY"] else "offline (cash on handover)")
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        from werkzeug.serving import run_simple
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         stop.set()
 

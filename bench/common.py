@@ -1,0 +1,81 @@
+"""Shared plumbing for the benchmarks: a PostgreSQL database, gunicorn servers and wrk."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+PG = os.environ.get("BENCH_PG", "postgresql+psycopg://huanxin@127.0.0.1:5432")
+
+
+def ensure_wrk() -> str:
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-qq"], check=True)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk")
+
+
+def ensure_db(name: str) -> str:
+    """A database of the bench's own (the test database is dropped by every test run)."""
+    r = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc",
+                        f"SELECT 1 FROM pg_database WHERE datname='{name}'"], capture_output=True, text=True, check=True)
+    if r.stdout.strip() != "1":
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "-O", "huanxin", name], check=True)
+    return f"{PG}/{name}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving `target` on a free loopback port."""
+
+    def __init__(self, target: str, env: dict, workers: int = 2, threads: int = 4):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", target], cwd=ROOT, env={**os.environ, **env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"gunicorn for {target} did not start")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def wrk(url: str, seconds: int = 10, connections: int = 16, threads: int = 2) -> dict:
+    out = subprocess.run([ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non2xx:
+        raise RuntimeError(f"{url}: {non2xx.group(1)} error responses\n{out}")
+    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99")}
+
+
+def flask(*args: str, env: dict) -> None:
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env={**os.environ, **env}, check=True)
