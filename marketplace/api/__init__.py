@@ -9,6 +9,7 @@ from flask import Flask
 RESOURCES = [
     "marketplace.api.accounts.routes",
     "marketplace.api.listings.routes",
+    "marketplace.api.search.routes",
     "marketplace.api.certificates.routes",
     "marketplace.api.credit.routes",
 ]

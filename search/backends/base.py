@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Protocol, Sequence
 
 from search.analysis import TextPlan
 from search.documents import SearchDocument
@@ -41,7 +41,7 @@ class SearchBackend(Protocol):
     def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
         """Autocomplete over titles, brands and models of published documents."""
 
-    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
+    def rebuild(self, docs: Iterable[SearchDocument], progress: Callable[[int], None] | None = None) -> int:
         """Build a fresh index from ``docs`` and swap it in atomically; returns the count."""
 
     def versions(self) -> dict[str, tuple[int, bool]]:

@@ -43,6 +43,13 @@ class ElasticsearchBackend:
         self.alias = alias
         self.next_alias = f"{alias}-next"
         self._profile: str | None = None
+        self._ensured = False
+
+    def _ensure(self) -> None:
+        # Once per process: the first write or search creates the index when none exists.
+        if not self._ensured:
+            self.ensure_index()
+            self._ensured = True
 
     # --- index management ------------------------------------------------------------
     def detect_profile(self) -> str:
@@ -90,6 +97,7 @@ class ElasticsearchBackend:
         report = ApplyReport()
         if not docs:
             return report
+        self._ensure()
         with _unavailable_on_transport_errors():
             # Resolved after the caller read its rows: see the module docstring.
             extra = self._indices_of(self.next_alias)
@@ -163,6 +171,7 @@ class ElasticsearchBackend:
 
     # --- reads -----------------------------------------------------------------------
     def search(self, query: SearchQuery, plan: TextPlan) -> SearchResult:
+        self._ensure()
         body = es_dsl.search_body(query, plan, self.profile)
         with _unavailable_on_transport_errors():
             response = self.es.search(index=self.alias, **body)
@@ -186,6 +195,7 @@ class ElasticsearchBackend:
         norm = tx.normalize(prefix).strip()
         if not norm:
             return []
+        self._ensure()
         with _unavailable_on_transport_errors():
             response = self.es.search(
                 index=self.alias, source=["title", "brand", "model"],
@@ -236,6 +246,8 @@ class _unavailable_on_transport_errors:
             return False
         if isinstance(exc, TransportError):  # connection refused, timeout, TLS
             raise SearchUnavailable(f"elasticsearch unreachable: {type(exc).__name__}") from exc
+        if isinstance(exc, NotFoundError):  # the alias vanished (someone deleted the index)
+            raise SearchUnavailable("elasticsearch index missing") from exc
         if isinstance(exc, ApiError) and (exc.status_code >= 500 or exc.status_code == 429):
             raise SearchUnavailable(f"elasticsearch answered {exc.status_code}") from exc
         return False
