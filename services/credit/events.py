@@ -2,14 +2,20 @@
 
 Every domain records what a participant did (an order completed, a dispute lost, a pickup
 missed) through `record_event`; the credit domain reads them. The row is plain data so that
-recording never depends on the scoring code.
+recording never depends on the scoring code; recording also flags the subject's score as stale.
+
+`subject_id` is the participant who is scored: a consumer's user id, or the organisation id of a
+retailer or recycler (`services.credit.service.subject_id_for(session, user_id)` maps a staff
+user to their organisation). Events are never edited; an operator can void one (an audited
+override) and the participant can attach an explanation.
 """
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Uuid
+from sqlalchemy import JSON, String, Uuid, func
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.db import Base, UUIDPk, utcnow
@@ -46,4 +52,29 @@ def record_event(session: Session, subject_id: uuid.UUID, kind: str, *, ref_type
                      ref_id=None if ref_id is None else str(ref_id), value=value, detail=detail,
                      occurred_at=occurred_at or utcnow())
     session.add(ev)
+    mark_stale(session, [subject_id])
     return ev
+
+
+def mark_stale(session: Session, subject_ids: Iterable[uuid.UUID]) -> None:
+    """Flag subjects for recomputation: one upsert, so recording an event stays cheap.
+
+    The score itself is recomputed on the next read (`score_for`) or by the periodic job.
+    """
+    from services.credit.models import CreditSubject
+    ids = list(dict.fromkeys(subject_ids))
+    if not ids:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    stmt = insert(CreditSubject).values([{"subject_id": i, "stale": True, "stale_since": now} for i in ids])
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["subject_id"],
+        # Keep the first moment it went stale, for the job's oldest-first order.
+        set_={"stale": True,
+              "stale_since": func.coalesce(CreditSubject.__table__.c.stale_since, stmt.excluded.stale_since)})
+    session.execute(stmt)

@@ -19,7 +19,8 @@ Rules, each documented because a participant may ask:
   record has no observable rates. Their rate factors are left empty (None); the scorecard scores
   an empty factor in its own "missing" bin, priced from the outcomes of thin-file participants
   when training had enough of them, and neutral (0 points) otherwise. Their score then rests on
-  identity verification, account age and trade count.
+  identity verification, account age and trade count, and their band is capped at
+  THIN_FILE_BAND_CAP (with the reason code THIN_FILE) until they have traded.
 """
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ REVIEW_PRIOR_MEAN = 4.5
 REVIEW_PRIOR_WEIGHT = 5
 LOW_REVIEW_STARS = 2
 THIN_FILE_MIN_TRADES = 3
+# A thin file's band is capped here whatever its score: no record is not a good record, and the
+# privileges above (prepaid trade-ins, deposit waivers) are for participants who have traded.
+THIN_FILE_BAND_CAP = "fair"
 
 NEGATIVE_KINDS = frozenset({
     "order_cancelled_buyer", "order_cancelled_seller", "dispute_lost", "inspection_mismatch",

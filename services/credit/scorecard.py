@@ -201,26 +201,39 @@ class Scorecard:
 
     def score(self, record: Mapping[str, Any], max_reasons: int = MAX_REASONS) -> ScoreResult:
         """Score one participant's factors (missing keys fall in the neutral missing/other bin)."""
-        points: dict[str, float] = {}
-        bins: dict[str, str] = {}
-        losses: list[tuple[float, int, ScoredFeature, str]] = []
-        for order, f in enumerate(self.features):
-            i = f.binning.index(record.get(f.name))
-            p = f.points[i]
-            points[f.name] = p
-            bins[f.name] = f.binning.bins[i].label
-            losses.append((f.best_points - p, order, f, f.binning.bins[i].label))
-        raw = self.base_points + sum(points.values())
-        score = self.scaling.clamp(raw)
-        # Ties keep the card's factor order so reasons are stable between recomputations.
-        losses.sort(key=lambda t: (-round(t[0], 6), t[1]))
-        reasons = tuple(
-            Reason(code=f.reason.code, feature=f.name, points_lost=round(lost, 2), bin=label,
-                   en=f.reason.en, zh=f.reason.zh)
-            for lost, _, f, label in losses[:max_reasons] if lost > 1e-9
-        )
-        return ScoreResult(score=score, raw=raw, band=self.band_for(score).name, reasons=reasons,
-                           points=points, bins=bins, version=self.version)
+        return self.score_columns({f.name: [record.get(f.name)] for f in self.features}, max_reasons)[0]
+
+    def score_columns(self, columns: Mapping[str, Sequence[Any]],
+                      max_reasons: int = MAX_REASONS) -> list[ScoreResult]:
+        """Score many participants at once, with points, bins and reasons for each."""
+        n = len(next(iter(columns.values()))) if columns else 0
+        if n == 0:
+            return []
+        idx = np.column_stack([
+            f.binning.indices(columns[f.name] if f.name in columns else [None] * n)
+            for f in self.features])
+        pts = np.column_stack([np.asarray(f.points)[idx[:, j]] for j, f in enumerate(self.features)])
+        raw = self.base_points + pts.sum(axis=1)
+        loss = np.round(np.array([f.best_points for f in self.features]) - pts, 6)
+        # A stable sort keeps the card's factor order among equal losses, so reasons do not
+        # flip between recomputations.
+        order = np.argsort(-loss, axis=1, kind="stable")[:, :max_reasons]
+        labels = [[b.label for b in f.binning.bins] for f in self.features]
+        names = self.feature_names
+        out = []
+        for i in range(n):
+            score = self.scaling.clamp(float(raw[i]))
+            reasons = tuple(
+                Reason(code=self.features[j].reason.code, feature=names[j],
+                       points_lost=round(float(loss[i, j]), 2), bin=labels[j][idx[i, j]],
+                       en=self.features[j].reason.en, zh=self.features[j].reason.zh)
+                for j in order[i] if loss[i, j] > 1e-6)
+            out.append(ScoreResult(
+                score=score, raw=float(raw[i]), band=self.band_for(score).name, reasons=reasons,
+                points={names[j]: float(pts[i, j]) for j in range(len(names))},
+                bins={names[j]: labels[j][idx[i, j]] for j in range(len(names))},
+                version=self.version))
+        return out
 
     def raw_scores(self, columns: Mapping[str, Sequence[Any]]) -> np.ndarray:
         """Unclamped scores for many participants at once (columns: factor -> values)."""

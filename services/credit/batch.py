@@ -1,0 +1,69 @@
+"""Recomputing many scores at once: events tallied in SQL, scored in vectorised chunks,
+history rows inserted in bulk. Same rules and results as the one-subject path in service.py."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from services import clock
+from services.credit import features, registry, subjects
+from services.credit.queries import tallies
+from services.credit.models import CreditOverride, CreditScore, CreditSubject
+from services.credit.service import _row_from_result
+
+CHUNK = 2000
+
+
+def _score_overrides(session: Session, ids: list[uuid.UUID], now) -> dict[uuid.UUID, CreditOverride]:
+    rows = session.scalars(select(CreditOverride).where(
+        CreditOverride.subject_id.in_(ids), CreditOverride.kind == "score",
+        CreditOverride.revoked_at.is_(None)).order_by(CreditOverride.created_at))
+    return {o.subject_id: o for o in rows if o.active(now)}  # the newest wins
+
+
+def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: str = "batch",
+                   progress: Callable[[int], None] | None = None) -> int:
+    """Rescore the given subjects with the active card; returns how many were scored.
+
+    Ids that are no participant (anymore) are dropped from the stale list and skipped.
+    """
+    card = registry.active(session)
+    done = 0
+    for start in range(0, len(subject_ids), CHUNK):
+        ids = list(subject_ids[start:start + CHUNK])
+        now = clock.now()
+        known = subjects.facts_for(session, ids)
+        gone = [i for i in ids if i not in known]
+        if gone:
+            session.execute(update(CreditSubject).where(CreditSubject.subject_id.in_(gone)).values(stale=False))
+        ids = [i for i in ids if i in known]
+        if not ids:
+            continue
+        counts = tallies(session, ids, now)
+        overrides = _score_overrides(session, ids, now)
+        rows = [features.features_from(known[i].facts, counts[i], now) for i in ids]
+        columns = {name: np.array([r[name] for r in rows], dtype=object) for name in features.FEATURE_NAMES}
+        results = card.score_columns(columns)
+        history = [_row_from_result(i, card, res, values, features.is_thin_file(counts[i]),
+                                    overrides.get(i), trigger, now)
+                   for i, res, values in zip(ids, results, rows)]
+        session.execute(insert(CreditScore), history)
+        _upsert_fresh(session, ids, now)
+        done += len(ids)
+        if progress:
+            progress(len(ids))
+    session.flush()
+    return done
+
+
+def _upsert_fresh(session: Session, ids: list[uuid.UUID], now) -> None:
+    insert_ = registry._dialect_insert(session)
+    stmt = insert_(CreditSubject).values(
+        [{"subject_id": i, "stale": False, "stale_since": None, "scored_at": now} for i in ids])
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["subject_id"],
+        set_={"stale": False, "stale_since": None, "scored_at": stmt.excluded.scored_at}))
