@@ -16,7 +16,6 @@ log = logging.getLogger("marketplace.cli")
 ROOT = Path(__file__).resolve().parent.parent
 
 COMMAND_GROUPS: list[str] = [
-    "marketplace.api.credit.cli:credit",
     "marketplace.api.search.cli:search_cli",
     "marketplace.api.credit.cli:credit",
 ]

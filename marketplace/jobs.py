@@ -27,8 +27,8 @@ class Periodic:
 
 
 PERIODIC_JOBS: list[Periodic] = [
-    Periodic("services.credit.service:recompute_stale", 60),
     Periodic("marketplace.api.search.wiring:relay_job", 15),
+    Periodic("services.credit.service:recompute_stale", 60),
 ]
 
 
