@@ -5,6 +5,8 @@ from services.accounts import models as accounts_models  # noqa: F401
 from services.credit import events as credit_events  # noqa: F401
 from services.credit import models as credit_models  # noqa: F401
 from services.listings import models as listings_models  # noqa: F401
+from services.notifications import models as notifications_models  # noqa: F401
+from services.pickups import models as pickups_models  # noqa: F401
 from services.certificates import models as certificates_models  # noqa: F401
 from services.search import models as search_models  # noqa: F401
 from services.db import Base

@@ -1,0 +1,51 @@
+"""Periodic pickup jobs (marketplace/jobs.py PERIODIC_JOBS): reminders the day before, and the
+sweep that closes pickups nobody came for."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services import clock
+from services.clock import SHANGHAI
+from services.notifications import get_notifier
+from services.pickups import lifecycle, notify
+from services.pickups.dispatch import mark_no_show
+from services.pickups.models import Booking, BookingStatus as S
+from services.pickups.policy import DEFAULT, Policy
+
+
+def send_reminders(session: Session, now: datetime | None = None) -> int:
+    """Remind consumers of pickups on the next local (Beijing) day, once each."""
+    now = now or clock.now()
+    tomorrow = now.astimezone(SHANGHAI).date() + timedelta(days=1)
+    start = datetime.combine(tomorrow, time(0), SHANGHAI)
+    due = list(session.scalars(select(Booking).where(
+        Booking.status.in_((S.CONFIRMED, S.ASSIGNED)), Booking.reminder_sent_at.is_(None),
+        Booking.starts_at >= start, Booking.starts_at < start + timedelta(days=1)).with_for_update(skip_locked=True)))
+    notifier = get_notifier()
+    for b in due:
+        notify.reminder(notifier, session, b)
+        b.reminder_sent_at = now
+    session.flush()
+    return len(due)
+
+
+def close_missed(session: Session, now: datetime | None = None, policy: Policy = DEFAULT) -> int:
+    """Pickups whose slot ended `no_show_grace` ago with nobody arriving become the recycler's
+    no-show; pool requests nobody claimed before their window fail without blame."""
+    now = now or clock.now()
+    n = 0
+    for b in list(session.scalars(select(Booking).where(
+            Booking.status.in_((S.CONFIRMED, S.ASSIGNED, S.EN_ROUTE)),
+            Booking.ends_at < now - policy.no_show_grace).with_for_update(skip_locked=True))):
+        mark_no_show(session, b, "recycler", b.recycler.org_id, None, "nobody arrived in the slot")
+        n += 1
+    for b in list(session.scalars(select(Booking).where(
+            Booking.status == S.REQUESTED, Booking.starts_at < now).with_for_update(skip_locked=True))):
+        lifecycle.move(b, S.FAILED, None, "no recycler claimed the request")
+        b.failure_reason = "unclaimed"
+        n += 1
+    session.flush()
+    return n
