@@ -140,7 +140,11 @@ def _check_supersession(session: Session, hashes: set[str],
         raise NotFound("no such certificate")
     if old.status is not CertStatus.VALID:
         raise InvalidState(old.status.value, "superseded", [])
-    if not {i.id_hash for i in old.identifiers} & hashes:
+    # Same device: a shared IMEI when the old certificate has IMEIs (a serial alone cannot
+    # carry a certificate over to another IMEI), else the same serial.
+    old_imeis = {i.id_hash for i in old.identifiers if i.purpose == document.IMEI}
+    old_other = {i.id_hash for i in old.identifiers if i.purpose != document.IMEI}
+    if not (old_imeis & hashes if old_imeis else old_other & hashes):
         raise CertificationRefused([Refusal(
             "CERTIFICATE_FOR_OTHER_DEVICE", "a correction must name the same device", "device")])
     if current is not None and current.id != old.id:

@@ -22,7 +22,7 @@ def _operator(actor: User) -> None:
 def allowed(session: Session) -> set[tuple[str, str]]:
     """The (name, version) pairs a certificate may name today."""
     return set(session.execute(select(WipeTool.name, WipeTool.version)
-                               .where(WipeTool.active.is_(True))).tuples())
+                               .where(WipeTool.active.is_(True))).all())
 
 
 def list_tools(session: Session, *, include_retired: bool = False) -> list[WipeTool]:

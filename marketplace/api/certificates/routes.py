@@ -6,7 +6,7 @@ from flask import Response, current_app, url_for
 
 from marketplace.api.certificates import schemas as s
 from marketplace.api.certificates.pages import keyring
-from marketplace.auth import require_operator, require_user
+from marketplace.auth import public, require_operator, require_user
 from marketplace.extensions import db
 from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
@@ -87,6 +87,7 @@ def revoke_certificate(data, certificate_id):
 
 
 @blp.route("/certificates/<uuid:certificate_id>/verify", methods=["GET"])
+@public
 @blp.arguments(s.VerifyArgs, location="query")
 @blp.response(200, s.VerificationSchema)
 def verify_certificate(args, certificate_id):
@@ -96,6 +97,7 @@ def verify_certificate(args, certificate_id):
 
 
 @blp.route("/certificates/<uuid:certificate_id>/pdf", methods=["GET"])
+@public
 @blp.response(200, content_type="application/pdf")
 def certificate_pdf(certificate_id):
     """Public: the certificate as a PDF with a QR code to its verify page (a view, not the record)."""
@@ -110,6 +112,7 @@ def certificate_pdf(certificate_id):
 
 
 @blp.route("/certificates/keys", methods=["GET"])
+@public
 @blp.response(200, s.SigningKeySchema(many=True))
 def list_keys():
     """Public: every key that signed certificates, with its status, for offline verification."""
