@@ -25,7 +25,7 @@ ORDERED = {"fen", "grade", "date", "decimal", "emission"}
 OPS = {"eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between", "prefix"}
 TOP_KEYS = {"id", "version", "name", "level", "jurisdiction", "categories", "kinds", "scheme",
             "window", "application_window", "conditions", "rules", "limits", "stacking",
-            "implements", "sources", "notes", "open_questions"}
+            "implements", "sources", "returns", "notes", "open_questions"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +407,10 @@ def _header(r: _Reader, data: dict) -> dict[str, Any]:
     h["application_start"], h["application_end"] = _attempt(
         lambda: _window(r, data, "application_window", False), (None, None))
     h["implements"] = _attempt(lambda: r.get(data, "implements", "", str, required=False))
+    returns = _attempt(lambda: r.get(data, "returns", "", dict, required=False), {}) or {}
+    r.unknown_keys(returns, {"frees_quota_slot"}, "returns")
+    h["return_frees_slot"] = _attempt(
+        lambda: r.get(returns, "frees_quota_slot", "returns", bool, required=False, default=False), False)
     return h
 
 

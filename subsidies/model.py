@@ -97,6 +97,9 @@ class Programme:
     supersedes: tuple[str, ...] = ()
     implements: str | None = None
     sources: tuple[Source, ...] = ()
+    # After a refund or return the buyer's per-person slot stays used unless the programme
+    # says otherwise: the only rule found counts any return as using the slot [S33].
+    return_frees_slot: bool = False
     path: str = ""
 
     def covers_region(self, region: str) -> bool:

@@ -1,0 +1,91 @@
+"""Schemas of reimbursement claims."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+
+class ClaimCreateSchema(ma.Schema):
+    org_id = ma.fields.UUID()
+    programme = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
+    period_start = ma.fields.Date(required=True)
+    period_end = ma.fields.Date(required=True)
+
+
+class ClaimSchema(ma.Schema):
+    id = ma.fields.UUID()
+    org_id = ma.fields.UUID()
+    programme = ma.fields.String(attribute="programme_id")
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date()
+    status = ma.fields.Function(lambda c: c.status.value)
+    items_count = ma.fields.Integer()
+    total_fen = ma.fields.Integer()
+    decision_reason = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    submitted_at = ma.fields.DateTime(allow_none=True)
+    decided_at = ma.fields.DateTime(allow_none=True)
+    paid_at = ma.fields.DateTime(allow_none=True)
+
+
+class ClaimTransitionSchema(ma.Schema):
+    action = ma.fields.String(required=True, validate=validate.OneOf(["submit", "approve", "reject", "pay"]))
+    reason = ma.fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class ClaimExportArgs(ma.Schema):
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+class ClaimEvidenceArgs(ClaimExportArgs):
+    org_id = ma.fields.UUID(load_default=None)
+    programme = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
+    period_start = ma.fields.Date(required=True)
+    period_end = ma.fields.Date(required=True)
+
+
+class ClaimListArgs(ma.Schema):
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class ClaimAuditSchema(ma.Schema):
+    action = ma.fields.String()
+    actor_id = ma.fields.UUID(allow_none=True)
+    before = ma.fields.Dict(allow_none=True)
+    after = ma.fields.Dict(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    at = ma.fields.DateTime()
+
+
+class ClaimEvidenceRowSchema(ma.Schema):
+    reservation_id = ma.fields.String()
+    source = ma.fields.String()
+    order_id = ma.fields.String(allow_none=True)
+    sale_id = ma.fields.String(allow_none=True)
+    invoice_no = ma.fields.String(allow_none=True)
+    purchase_date = ma.fields.String()
+    region = ma.fields.String()
+    kind = ma.fields.String()
+    brand = ma.fields.String(allow_none=True)
+    model = ma.fields.String(allow_none=True)
+    energy_grade = ma.fields.Integer(allow_none=True)
+    water_grade = ma.fields.Integer(allow_none=True)
+    device = ma.fields.String(allow_none=True, metadata={"description": "Serial or IMEI, masked."})
+    price_fen = ma.fields.Integer(allow_none=True)
+    basis_fen = ma.fields.Integer()
+    subsidy_fen = ma.fields.Integer()
+    programme = ma.fields.String()
+    rule = ma.fields.String()
+    buyer = ma.fields.String(metadata={"description": "Resident ID, masked."})
+    old_item_kind = ma.fields.String(allow_none=True)
+    recycler = ma.fields.String(allow_none=True)
+    recycling_voucher_no = ma.fields.String(allow_none=True)
+    wipe_certificate_id = ma.fields.String(allow_none=True)
+    wipe_certificate_status = ma.fields.String(allow_none=True)
+    status = ma.fields.String()
+
+
+class ClaimExportSchema(ma.Schema):
+    claim = ma.fields.Nested(ClaimSchema, allow_none=True)
+    items = ma.fields.List(ma.fields.Nested(ClaimEvidenceRowSchema))

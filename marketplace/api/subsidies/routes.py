@@ -1,0 +1,178 @@
+"""Trade-in subsidies: quotes, programmes, budget pools, till sales and the reservation
+lifecycle (reserve, redeem, release, claw back) shared by marketplace orders and till sales."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from marketplace.api.subsidies import schemas as s
+from marketplace.auth import current_user, public, require_operator, require_user
+from marketplace.extensions import db
+from marketplace.idempotency import idempotent
+from marketplace.openapi import Blueprint
+from marketplace.pagination import page, page_of
+from marketplace.uow import unit_of_work
+from services import pagination
+from services.accounts.models import IdStatus, Role
+from services.errors import NotFound
+from services.subsidies import pools, quoting, reservations, sales, sources
+from services.subsidies.catalogue import catalogue
+
+blp = Blueprint("subsidies", __name__, description="Government trade-in subsidies (以旧换新补贴)")
+
+
+@blp.route("/subsidies/quote", methods=["POST"])
+@public
+@blp.arguments(s.QuoteRequestSchema)
+@blp.response(200, s.QuoteSchema)
+def quote(data):
+    """Which programmes pay for a purchase and how much, with a reason code and a zh/en
+    explanation for every line and refusal. An authenticated buyer's own subsidised purchases
+    count towards the per-person limits. Bad input is a 422 naming the field."""
+    retailer_id = data.pop("retailer_id", None)
+    user = current_user()
+    history = ()
+    if user is not None and user.id_status == IdStatus.VERIFIED and user.id_hash:
+        history = quoting.own_history(db.session, user.id_hash)
+    outcome = quoting.compute(db.session, data, history=history, org_id=retailer_id)
+    # Already in contract shape: skip a second serialisation pass.
+    return jsonify(outcome.as_dict())
+
+
+@blp.route("/subsidies/programmes", methods=["GET"])
+@public
+@blp.response(200, s.ProgrammeSchema(many=True))
+def programmes():
+    """The programmes in force, with their jurisdiction, window and sources."""
+    return list(catalogue().programmes)
+
+
+@blp.route("/subsidies/pools", methods=["POST"])
+@idempotent
+@blp.arguments(s.PoolCreateSchema)
+@blp.response(201, s.PoolSchema)
+def create_pool(data):
+    """Open a budget pool for a programme in a region (operators)."""
+    user = require_operator()
+    with unit_of_work() as session:
+        pool = pools.create_pool(session, user.id, data["programme"], data["region"], data["budget_fen"])
+    return pool, 201, {"Location": f"/api/v1/subsidies/pools/{pool.id}"}
+
+
+@blp.route("/subsidies/pools", methods=["GET"])
+@blp.arguments(s.PoolListArgs, location="query")
+@blp.response(200, s.PoolSchema(many=True))
+def list_pools(args):
+    """Every budget pool with what is reserved, redeemed and left (operators)."""
+    require_operator()
+    return pools.list_pools(db.session, args["programme"])
+
+
+@blp.route("/subsidies/pools/<uuid:pool_id>", methods=["PATCH"])
+@blp.arguments(s.PoolUpdateSchema)
+@blp.response(200, s.PoolSchema)
+def update_pool(data, pool_id):
+    """Top up a pool, or close it when its funds run out (quotes then say BUDGET_CLOSED)."""
+    user = require_operator()
+    with unit_of_work() as session:
+        return pools.update_pool(session, user.id, pool_id, budget_fen=data.get("budget_fen"),
+                                 closed=data.get("closed"), reason=data.get("reason"))
+
+
+@blp.route("/subsidies/sales", methods=["POST"])
+@idempotent
+@blp.arguments(s.TillSaleCreateSchema)
+@blp.response(201, s.TillSaleSchema)
+def create_sale(data):
+    """Record a sale made at your till (retailers), with the evidence a claim needs."""
+    user = require_user(Role.RETAILER)
+    with unit_of_work() as session:
+        sale = sales.create_sale(session, user, data)
+    return sale, 201, {"Location": f"/api/v1/subsidies/sales/{sale.id}"}
+
+
+@blp.route("/subsidies/sales", methods=["GET"])
+@blp.arguments(s.SaleListArgs, location="query")
+@blp.response(200, page_of(s.TillSaleSchema))
+def list_sales(args):
+    """Your organisation's till sales, newest first."""
+    user = require_user(Role.RETAILER)
+    rows, nxt = pagination.page(db.session, sales.list_sales(user, args["org_id"]),
+                                sales.TillSale, args["cursor"], args["limit"])
+    return page(rows, nxt)
+
+
+@blp.route("/subsidies/sales/<uuid:sale_id>", methods=["GET"])
+@blp.response(200, s.TillSaleSchema)
+def get_sale(sale_id):
+    """One of your organisation's till sales."""
+    return sales.get_sale(db.session, require_user(), sale_id)
+
+
+@blp.route("/subsidies/reservations", methods=["POST"])
+@idempotent
+@blp.arguments(s.ReservationCreateSchema)
+@blp.response(201, s.ReservationSchema)
+def reserve(data):
+    """Reserve the subsidies of a till sale or a marketplace order against the programme's
+    budget pool for the region and the buyer's per-person quota. 409 `not_eligible`,
+    `budget_exhausted`, `no_pool` or `already_reserved` when nothing can be held."""
+    user = require_user()
+    with unit_of_work() as session:
+        if "sale_id" in data:
+            facts = reservations.sale_facts(session, sales.get_sale(session, user, data["sale_id"]))
+        else:
+            facts = sources.order_facts(session, data["order_id"])
+            if facts is None or (facts.org_id not in user.org_ids() and facts.buyer_user_id != user.id
+                                 and not user.is_operator):
+                raise NotFound("no such order")
+        r = reservations.reserve(session, facts, actor_id=user.id)
+    return r, 201, {"Location": f"/api/v1/subsidies/reservations/{r.id}"}
+
+
+def _own_reservation(session, reservation_id, *, buyer_may_read: bool = False):
+    user = require_user()
+    r = reservations.get(session, reservation_id)
+    if r.org_id in user.org_ids() or user.is_operator:
+        return user, r
+    if buyer_may_read and r.buyer_user_id == user.id:
+        return user, r
+    raise NotFound("no such reservation")
+
+
+@blp.route("/subsidies/reservations/<uuid:reservation_id>", methods=["GET"])
+@blp.response(200, s.ReservationSchema)
+def get_reservation(reservation_id):
+    """A reservation and its snapshot lines (the retailer, the buyer, operators)."""
+    return _own_reservation(db.session, reservation_id, buyer_may_read=True)[1]
+
+
+def _act(reservation_id, action, reason=None):
+    with unit_of_work() as session:
+        user, r = _own_reservation(session, reservation_id)
+        fn = getattr(reservations, action)
+        kw = {"reason": reason} if action != "redeem" else {}
+        return fn(session, r.id, actor_id=user.id, **kw)
+
+
+@blp.route("/subsidies/reservations/<uuid:reservation_id>/redeem", methods=["POST"])
+@blp.response(200, s.ReservationSchema)
+def redeem(reservation_id):
+    """Payment captured: the reserved subsidy becomes redeemed and claimable."""
+    return _act(reservation_id, "redeem")
+
+
+@blp.route("/subsidies/reservations/<uuid:reservation_id>/release", methods=["POST"])
+@blp.arguments(s.ReservationReasonSchema)
+@blp.response(200, s.ReservationSchema)
+def release(data, reservation_id):
+    """Cancelled before payment: the budget and the buyer's quota slot are freed."""
+    return _act(reservation_id, "release", data["reason"])
+
+
+@blp.route("/subsidies/reservations/<uuid:reservation_id>/clawback", methods=["POST"])
+@blp.arguments(s.ReservationReasonSchema)
+@blp.response(200, s.ReservationSchema)
+def clawback(data, reservation_id):
+    """Refund or return after payment: the subsidy returns to the budget; the buyer's slot
+    stays used unless the programme's rules free it."""
+    return _act(reservation_id, "clawback", data["reason"])

@@ -1,0 +1,251 @@
+"""Reserve, redeem, release and claw back subsidies for marketplace orders and till sales.
+
+Orders (services/orders) call, inside their own transaction:
+    reserve_for_order(session, order_id, org_id=..., buyer=user, quote_request={...}, evidence={...})
+    redeem_order(session, order_id)      # payment captured
+    release_order(session, order_id)     # order cancelled before capture
+    clawback_order(session, order_id, reason="refund")   # refund or return after capture
+The *_order helpers are no-ops (return None) when the order has no active reservation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services import audit, clock
+from services.accounts.models import IdStatus, User
+from services.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from services.subsidies import pools, quoting
+from services.subsidies.catalogue import programme
+from services.subsidies.models import (AppliedSubsidy, QuotaLock, Reservation, ReservationStatus,
+                                       TillSale)
+from subsidies import HistoryEntry
+
+S = ReservationStatus
+TRANSITIONS = {
+    S.RESERVED: {"redeem": S.REDEEMED, "release": S.RELEASED},
+    S.REDEEMED: {"clawback": S.CLAWED_BACK},
+    S.RELEASED: {},
+    S.CLAWED_BACK: {},
+}
+
+
+@dataclass(frozen=True)
+class SaleFacts:
+    """What a reservation needs to know about a sale, whichever path it came by."""
+
+    org_id: uuid.UUID                 # the retailer that sells and later claims
+    buyer_id_hash: str | None         # keyed hash of the buyer's verified resident ID
+    buyer_id_last4: str | None
+    quote_request: dict[str, Any]     # the quote contract body (history is ignored)
+    order_id: uuid.UUID | None = None
+    sale_id: uuid.UUID | None = None
+    buyer_user_id: uuid.UUID | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)  # masked: invoice_no, brand, model, ...
+    extra_history: tuple[HistoryEntry, ...] = ()              # e.g. from the national platform
+
+
+def _lock_person(session: Session, id_hash: str) -> None:
+    """Serialise quota checks per person: upsert their lock row, then hold it FOR UPDATE."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(QuotaLock).values(id_hash=id_hash).on_conflict_do_nothing())
+    session.execute(select(QuotaLock.id_hash).where(QuotaLock.id_hash == id_hash).with_for_update())
+
+
+def _active(session: Session, *, order_id=None, sale_id=None) -> Reservation | None:
+    col, value = (Reservation.order_id, order_id) if order_id is not None else (Reservation.sale_id, sale_id)
+    return session.scalar(select(Reservation).where(
+        col == value, Reservation.status.in_([S.RESERVED, S.REDEEMED])))
+
+
+def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date | None = None) -> Reservation:
+    """Quote the sale and hold every line against its budget and the buyer's quota, atomically.
+
+    Raises ValidationFailed (bad request, buyer not verified), Conflict `not_eligible` (nothing
+    to reserve, with the refusals), Conflict `budget_exhausted` / `no_pool` (a programme's pool
+    for the region is missing, closed or short) or Conflict `already_reserved`. Nothing is held
+    unless everything is: the caller's transaction rolls back on any error.
+    """
+    if not facts.buyer_id_hash:
+        raise ValidationFailed("a subsidy needs the buyer's verified resident ID",
+                               fields={"buyer": ["A verified resident ID is required."]})
+    if (facts.order_id is None) == (facts.sale_id is None):
+        raise ValueError("exactly one of order_id and sale_id")
+    if _active(session, order_id=facts.order_id, sale_id=facts.sale_id):
+        raise Conflict("this sale already has a subsidy reservation", code="already_reserved")
+    body = {k: v for k, v in facts.quote_request.items() if k != "history"}
+    req = quoting.parse(body, today)
+    _lock_person(session, facts.buyer_id_hash)
+    history = quoting.own_history(session, facts.buyer_id_hash) + list(facts.extra_history)
+    outcome = quoting.compute(session, req, history=history, org_id=facts.org_id, fresh_pools=True)
+    if outcome.total_fen <= 0:
+        raise Conflict("nothing to reserve: no programme or campaign pays for this sale",
+                       code="not_eligible", extra={"ineligible": outcome.as_dict()["ineligible"]})
+    lines = []
+    for line in outcome.government.lines:
+        pool = pools.find_pool(session, line.programme, req.region)
+        if pool is None:
+            raise Conflict(f"no budget pool for {line.programme} in region {req.region}", code="no_pool",
+                           extra={"programme": line.programme})
+        if not pools.reserve(session, pool.id, line.amount_fen):
+            raise Conflict(f"the budget of {line.programme} for this region is closed or spent",
+                           code="budget_exhausted", extra={"programme": line.programme})
+        p = programme(line.programme)
+        lines.append(AppliedSubsidy(
+            programme_id=line.programme, programme_version=p.version if p else None, pool_id=pool.id,
+            rule=line.rule, code=line.code, scheme=line.scheme, basis_fen=line.basis_fen,
+            amount_fen=line.amount_fen, explanation_zh=line.zh[:500], explanation_en=line.en[:500]))
+    if outcome.bonus:
+        b = outcome.bonus
+        if not pools.reserve_campaign(session, b.campaign.id, b.amount_fen):
+            raise Conflict("the campaign's budget is spent", code="budget_exhausted",
+                           extra={"campaign_id": str(b.campaign.id)})
+        from services.subsidies.campaigns import line as campaign_line
+        cl = campaign_line(b, req.price_fen)
+        lines.insert(0, AppliedSubsidy(
+            programme_id="campaign", campaign_id=b.campaign.id, rule=cl["rule"], code=cl["code"],
+            basis_fen=req.price_fen, amount_fen=b.amount_fen,
+            explanation_zh=cl["explanation"]["zh"][:500], explanation_en=cl["explanation"]["en"][:500]))
+    for i, applied in enumerate(lines):
+        applied.position = i
+    reservation = Reservation(
+        source="order" if facts.order_id else "till_sale", order_id=facts.order_id, sale_id=facts.sale_id,
+        org_id=facts.org_id, buyer_user_id=facts.buyer_user_id, buyer_id_hash=facts.buyer_id_hash,
+        buyer_id_last4=facts.buyer_id_last4 or "", region_code=req.region, purchase_date=req.date,
+        kind=req.kind, status=S.RESERVED, total_fen=outcome.total_fen, evidence=dict(facts.evidence),
+        quote_request=_jsonable(body), reserved_at=clock.now(), lines=lines)
+    session.add(reservation)
+    session.flush()
+    audit.record(session, actor_id, "subsidy.reserve", "subsidy_reservation", reservation.id,
+                 after={"total_fen": reservation.total_fen,
+                        "lines": [[a.programme_id, a.rule, a.amount_fen] for a in lines]})
+    return reservation
+
+
+def _jsonable(body: dict) -> dict:
+    def conv(v):
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.isoformat()
+        if v is not None and not isinstance(v, (str, int, float, bool)):
+            return str(v)
+        return v
+    return conv(body)
+
+
+def get(session: Session, reservation_id) -> Reservation:
+    r = session.get(Reservation, reservation_id)
+    if r is None:
+        raise NotFound("no such reservation")
+    return r
+
+
+def _transition(session: Session, reservation_id, action: str, *, actor_id=None,
+                reason: str | None = None) -> Reservation:
+    r = session.get(Reservation, reservation_id, with_for_update=True)
+    if r is None:
+        raise NotFound("no such reservation")
+    allowed = TRANSITIONS[r.status]
+    if action not in allowed:
+        raise InvalidState(r.status.value, action, list(allowed))
+    before = r.status.value
+    for line in r.lines:
+        pools.settle(session, pool_id=line.pool_id, campaign_id=line.campaign_id,
+                     amount=line.amount_fen, transition=action)
+    r.status = allowed[action]
+    now = clock.now()
+    if action == "redeem":
+        r.redeemed_at = now
+    elif action == "release":
+        r.released_at = now
+    else:
+        r.clawed_back_at, r.clawback_reason = now, reason
+        # The slot stays used unless every government programme on it says a return frees it.
+        gov = [programme(a.programme_id) for a in r.lines if a.campaign_id is None]
+        r.slot_consumed = not (gov and all(p is not None and p.return_frees_slot for p in gov))
+        from services.subsidies.claims import detach_from_drafts
+        detach_from_drafts(session, [line.id for line in r.lines])
+    session.flush()
+    audit.record(session, actor_id, f"subsidy.{action}", "subsidy_reservation", r.id,
+                 before={"status": before}, after={"status": r.status.value}, reason=reason)
+    return r
+
+
+def redeem(session: Session, reservation_id, *, actor_id=None) -> Reservation:
+    """Payment captured: the reserved money becomes redeemed (claimable)."""
+    return _transition(session, reservation_id, "redeem", actor_id=actor_id)
+
+
+def release(session: Session, reservation_id, *, actor_id=None, reason: str | None = None) -> Reservation:
+    """Cancelled before capture: the money and the buyer's quota slot are freed."""
+    return _transition(session, reservation_id, "release", actor_id=actor_id, reason=reason)
+
+
+def clawback(session: Session, reservation_id, *, actor_id=None, reason: str | None = None) -> Reservation:
+    """Refund or return after capture: the subsidy goes back to the budget (the retailer returns
+    it, or never claims it); the buyer's slot stays used unless the programme says otherwise."""
+    return _transition(session, reservation_id, "clawback", actor_id=actor_id, reason=reason)
+
+
+# --- the order path -------------------------------------------------------------------------
+
+def reserve_for_order(session: Session, order_id: uuid.UUID, *, org_id: uuid.UUID, buyer: User,
+                      quote_request: dict, evidence: dict | None = None,
+                      extra_history: Iterable[HistoryEntry] = ()) -> Reservation:
+    """Reserve the subsidy for a marketplace order of a retailer's new product.
+    The buyer must have a verified resident ID (their quota is keyed by its hash)."""
+    verified = buyer.id_status == IdStatus.VERIFIED and buyer.id_hash
+    return reserve(session, SaleFacts(
+        org_id=org_id, buyer_id_hash=buyer.id_hash if verified else None,
+        buyer_id_last4=buyer.id_last4, quote_request=quote_request, order_id=order_id,
+        buyer_user_id=buyer.id, evidence=dict(evidence or {}), extra_history=tuple(extra_history)),
+        actor_id=buyer.id)
+
+
+def for_order(session: Session, order_id) -> Reservation | None:
+    """The order's reserved or redeemed reservation, if any."""
+    return _active(session, order_id=order_id)
+
+
+def redeem_order(session: Session, order_id, *, actor_id=None) -> Reservation | None:
+    r = for_order(session, order_id)
+    return redeem(session, r.id, actor_id=actor_id) if r and r.status == S.RESERVED else r
+
+
+def release_order(session: Session, order_id, *, actor_id=None, reason=None) -> Reservation | None:
+    r = for_order(session, order_id)
+    return release(session, r.id, actor_id=actor_id, reason=reason) if r and r.status == S.RESERVED else r
+
+
+def clawback_order(session: Session, order_id, *, actor_id=None, reason=None) -> Reservation | None:
+    r = for_order(session, order_id)
+    if r is None:
+        return None
+    if r.status == S.RESERVED:
+        return release(session, r.id, actor_id=actor_id, reason=reason)
+    return clawback(session, r.id, actor_id=actor_id, reason=reason)
+
+
+def sale_facts(session: Session, sale: TillSale) -> SaleFacts:
+    return SaleFacts(org_id=sale.org_id, buyer_id_hash=sale.buyer_id_hash,
+                     buyer_id_last4=sale.buyer_id_last4, quote_request=sale.quote_request,
+                     sale_id=sale.id, evidence=sale_evidence(sale))
+
+
+def sale_evidence(sale: TillSale) -> dict:
+    return {"invoice_no": sale.invoice_no, "brand": sale.brand, "model": sale.model,
+            "device_last4": sale.device_last4, "recycler_name": sale.recycler_name,
+            "recycling_voucher_no": sale.recycling_voucher_no, "old_device_last4": sale.old_device_last4,
+            "old_device_hash": sale.old_device_hash,
+            "wipe_certificate_id": str(sale.wipe_certificate_id) if sale.wipe_certificate_id else None,
+            "channel": "offline"}
