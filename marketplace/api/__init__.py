@@ -7,6 +7,9 @@ import importlib
 from flask import Flask
 
 RESOURCES = [
+    "marketplace.api.subsidies.routes",
+    "marketplace.api.campaigns.routes",
+    "marketplace.api.claims.routes",
     "marketplace.api.accounts.routes",
     "marketplace.api.listings.routes",
     "marketplace.api.search.routes",
