@@ -16,6 +16,7 @@ log = logging.getLogger("marketplace.cli")
 ROOT = Path(__file__).resolve().parent.parent
 
 COMMAND_GROUPS: list[str] = [
+    "marketplace.api.subsidies.cli:subsidies_cli",
     "marketplace.api.search.cli:search_cli",
     "marketplace.api.credit.cli:credit",
 ]
