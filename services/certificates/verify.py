@@ -77,7 +77,7 @@ def require_valid_certificate(session: Session, device_hash: str, *,
         raise CertificateRequired(f"the device's certificate is {state['status']}",
                                   extra={"rule": "CERTIFICATE_NOT_VALID",
                                          "certificate_id": str(cert.id),
-                                         "status": state["status"]})
+                                         "certificate_status": state["status"]})
     if cert.destination != destination:
         raise CertificateRequired(f"the certificate was issued for {cert.destination}, "
                                   f"not {destination}",

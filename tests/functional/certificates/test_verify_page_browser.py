@@ -1,0 +1,74 @@
+"""The public /verify/<id> page in real headless Chromium (Debian's /usr/bin/chromium):
+the verdict a buyer sees for a valid, a tampered and a revoked certificate."""
+import os
+import re
+import subprocess
+import tempfile
+import threading
+
+import pytest
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from services.certificates import service
+from tests.factories.certificates import IMEI_1, IMEI_2, OTHER_IMEI, certify
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def live_url(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def _dom(url: str) -> str:
+    assert os.access(CHROMIUM, os.X_OK), "chromium is missing: run `bash scripts/services.sh up chromium`"
+    with tempfile.TemporaryDirectory() as profile:
+        out = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", f"--user-data-dir={profile}", "--dump-dom", url],
+            capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+def _verdict(dom: str) -> str:
+    m = re.search(r'id="verdict" data-verdict="([a-z]+)"', dom)
+    assert m, dom[:2000]
+    return m.group(1)
+
+
+def test_browser_shows_valid_tampered_and_revoked(live_url, session, team, ring):
+    tech, validator, operator = team
+    valid = certify(session, ring, imei=IMEI_1, serial=None, team=team)
+    tampered = certify(session, ring, imei=IMEI_2, serial=None, team=team)
+    revoked = certify(session, ring, imei=OTHER_IMEI, serial=None, team=team)
+    service.revoke(session, operator.user, revoked.id, "验证抽检失败 QC re-check failed")
+    # an insider edits the stored record: the signature no longer matches
+    session.execute(text("UPDATE wipe_certificates SET payload = "
+                         "replace(payload::text, '\"apple-nand\"', '\"apple-nand \"')::json "
+                         "WHERE id = :id"), {"id": tampered.id})
+    session.commit()
+
+    dom = _dom(f"{live_url}/verify/{valid.id}?imei={IMEI_1}")
+    assert _verdict(dom) == "valid"
+    assert "有效" in dom and "Valid" in dom and "****7518" in dom and IMEI_1 not in dom.replace(
+        f"imei={IMEI_1}", "")
+    assert 'data-match="yes"' in dom
+
+    dom = _dom(f"{live_url}/verify/{tampered.id}")
+    assert _verdict(dom) == "tampered"
+    assert "签名不符" in dom and "signature does not match" in dom
+
+    dom = _dom(f"{live_url}/verify/{revoked.id}")
+    assert _verdict(dom) == "revoked"
+    assert "已撤销" in dom and "Revoked" in dom and "QC re-check failed" in dom
+
+    dom = _dom(f"{live_url}/verify/{valid.id}?imei={OTHER_IMEI}")
+    assert _verdict(dom) == "valid" and 'data-match="no"' in dom
