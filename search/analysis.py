@@ -50,6 +50,7 @@ class Concept:
 class TextPlan:
     concepts: tuple[Concept, ...] = ()
     required: int = 0
+    kinds: tuple[str, ...] = ()  # listing kinds the words name (冰箱 -> refrigerator): a ranking boost
 
     @property
     def empty(self) -> bool:
@@ -199,7 +200,27 @@ def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
                     concepts.append(Concept(token, (Alternative((token,), token),), fragment=True))
             i += 1
     concepts = list(dict.fromkeys(concepts))
-    return TextPlan(tuple(concepts), required_count(len(concepts)))
+    return TextPlan(tuple(concepts), required_count(len(concepts)), _kinds(concepts))
+
+
+@lru_cache(maxsize=1)
+def _kind_words() -> dict[str, str]:
+    from search.labels import KIND_LABELS
+    words: dict[str, str] = {}
+    for kind, label in KIND_LABELS.items():
+        for word in label.split():
+            if any(k == "cjk" for k, _ in tx.runs(word)):
+                words[tx.normalize(word)] = kind
+        latin = " ".join(w for w in label.split() if all(k == "word" for k, _ in tx.runs(w)))
+        if latin:
+            words[tx.normalize(latin)] = kind
+    return words
+
+
+def _kinds(concepts: list[Concept]) -> tuple[str, ...]:
+    words = _kind_words()
+    found = [words[a.surface] for c in concepts for a in c.alternatives if a.surface in words]
+    return tuple(dict.fromkeys(found))
 
 
 def required_count(n: int) -> int:
@@ -240,7 +261,7 @@ def with_typos(plan: TextPlan, lookup: Callable[[str], list[str]]) -> TextPlan:
                 for term in lookup(alt.tokens[0]):
                     alts.append(Alternative((term,), term, TYPO_BOOST))
         concepts.append(Concept(concept.text, tuple(dict.fromkeys(alts)), concept.fragment))
-    return TextPlan(tuple(concepts), plan.required)
+    return TextPlan(tuple(concepts), plan.required, plan.kinds)
 
 
 # --- boolean form for backends without minimum_should_match --------------------------------

@@ -36,6 +36,7 @@ EARTH_KM = 6371.0088
 VOCAB_TTL_S = 120.0
 MAX_POSITIONS_PER_LEXEME = 8
 WRITE_BATCH = 500
+KIND_BOOST = 1.5
 _UPDATABLE = [c.name for c in T.columns if c.name not in ("id", "listing_id")]
 
 
@@ -168,13 +169,13 @@ class DatabaseBackend:
         expr = to_expression(plan)
         if self.dialect == "postgresql":
             tsq = cast(literal(_tsquery(expr)), postgresql.TSQUERY)
-            return T.c.tsv.op("@@")(tsq), func.ts_rank(T.c.tsv, tsq).cast(Float), None
+            return T.c.tsv.op("@@")(tsq), _kind_boost(plan, func.ts_rank(T.c.tsv, tsq).cast(Float)), None
         fts = (select(literal_column("rowid").label("rowid"),
                       literal_column("bm25(search_fts, 3.0, 2.0, 1.0)").label("rank"))
                .select_from(text("search_fts"))
                .where(text("search_fts MATCH :fts_query").bindparams(fts_query=_fts5(expr)))
                .subquery("fts"))
-        return T.c.id == fts.c.rowid, -fts.c.rank, fts
+        return T.c.id == fts.c.rowid, _kind_boost(plan, -fts.c.rank), fts
 
     def _filters(self, query: SearchQuery) -> list:
         f = query.filters
@@ -266,6 +267,13 @@ class DatabaseBackend:
                     if value:
                         out.setdefault(value.casefold(), Suggestion(value, kind))
         return list(out.values())[:limit]
+
+
+def _kind_boost(plan: TextPlan, score):
+    """Listings of the kind the words name rank first ("冰箱": fridges before fridge magnets)."""
+    if not plan.kinds:
+        return score
+    return score * case((T.c.kind.in_(plan.kinds), KIND_BOOST), else_=1.0)
 
 
 def _group(conn, column) -> list[tuple[str, int]]:

@@ -18,6 +18,7 @@ SCHEMA_VERSION = 1
 PROFILE_BARE = "bare"
 PROFILE_CJK = "cjk"
 FUZZINESS = "AUTO:4,7"
+KIND_BOOST = 3.0  # "冰箱" means the appliance, not a fridge magnet that mentions one
 TOKEN_FIELDS = ("title_tokens", "brand_tokens", "body_tokens")
 KEYWORD_FACETS = ("category", "kind", "condition", "energy_grade")
 _KW = {"type": "keyword"}
@@ -102,6 +103,8 @@ def text_query(plan: TextPlan, raw_text: str, profile: str) -> dict[str, Any]:
         {"match": {"title_tokens": {"query": primary, "boost": 2.0}}},
         {"match": {"brand_tokens": {"query": primary, "boost": 1.0}}},
     ]
+    if plan.kinds:
+        should.append({"terms": {"kind": list(plan.kinds), "boost": KIND_BOOST}})
     if profile == PROFILE_CJK and raw_text.strip():
         should.append({"match": {"title.cjk": {"query": raw_text, "boost": 0.5}}})
     return {
