@@ -1,0 +1,30 @@
+"""The periodic jobs of buying, registered in marketplace/jobs.py. Each takes the job's session
+and hands the services the app's gateway and settings (jobs run inside an app context)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from marketplace.api.payments.wiring import gateway, settings
+from services.offers import service as offers
+from services.orders import jobs
+from services.reviews import service as reviews
+
+
+def expire_reservations(session: Session) -> int:
+    return jobs.expire_reservations(session, gateway=gateway(), settings=settings())
+
+
+def auto_capture(session: Session) -> int:
+    return jobs.auto_capture(session, gateway=gateway(), settings=settings())
+
+
+def settle_payouts(session: Session) -> int:
+    return jobs.settle_payouts(session, gateway=gateway())
+
+
+def expire_offers(session: Session) -> int:
+    return offers.expire_due(session)
+
+
+def publish_reviews(session: Session) -> int:
+    return reviews.publish_due(session, settings())

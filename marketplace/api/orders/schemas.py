@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from services.orders.models import OrderStatus
+
+STATUSES = tuple(s.value for s in OrderStatus)
+
+
+class OrderCreateSchema(ma.Schema):
+    listing_id = ma.fields.UUID(required=True)
+
+
+class PaymentSchema(ma.Schema):
+    """Where the buyer's money is. `client_secret` is shown to the buyer only, to confirm the
+    card payment with Stripe.js; it is null for cash orders."""
+    provider = ma.fields.String()
+    method = ma.fields.String()
+    status = ma.fields.String()
+    currency = ma.fields.String()
+    amount_fen = ma.fields.Integer()
+    authorised_fen = ma.fields.Integer()
+    captured_fen = ma.fields.Integer()
+    refunded_fen = ma.fields.Integer()
+    client_secret = ma.fields.String(allow_none=True)
+    last_error = ma.fields.String(allow_none=True)
+
+
+class OrderSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    listing_id = ma.fields.UUID()
+    listing_title = ma.fields.String()
+    buyer_id = ma.fields.UUID()
+    seller_id = ma.fields.UUID()
+    seller_org_id = ma.fields.UUID(allow_none=True)
+    offer_id = ma.fields.UUID(allow_none=True)
+    price_fen = ma.fields.Integer()
+    currency = ma.fields.String()
+    platform_fee_bps = ma.fields.Integer()
+    payment_method = ma.fields.String()
+    status = ma.fields.String()
+    allowed_next = ma.fields.List(ma.fields.String())
+    refunded_fen = ma.fields.Integer()
+    reserved_until = ma.fields.DateTime(allow_none=True)
+    paid_at = ma.fields.DateTime(allow_none=True)
+    handed_over_at = ma.fields.DateTime(allow_none=True)
+    accept_by = ma.fields.DateTime(allow_none=True)
+    accepted_at = ma.fields.DateTime(allow_none=True)
+    completed_at = ma.fields.DateTime(allow_none=True)
+    cancelled_at = ma.fields.DateTime(allow_none=True)
+    cancel_reason = ma.fields.String(allow_none=True)
+    attention = ma.fields.String(allow_none=True)
+    payment = ma.fields.Nested(PaymentSchema, allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class OrderListArgs(ma.Schema):
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    role = ma.fields.String(load_default=None, validate=validate.OneOf(("buyer", "seller")))
+    status = ma.fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+
+
+class CancelSchema(ma.Schema):
+    reason = ma.fields.String(load_default=None, validate=validate.Length(max=300))
+
+
+class RefundSchema(ma.Schema):
+    amount_fen = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1),
+                                   metadata={"description": "Omit for a full refund of what is left."})
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))

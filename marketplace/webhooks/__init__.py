@@ -1,0 +1,1 @@
+"""Inbound webhooks from payment providers (the edge: verify, parse, hand to services)."""

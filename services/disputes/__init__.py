@@ -1,0 +1,1 @@
+"""Disputes: buyer complaints within the acceptance window, and card chargebacks."""

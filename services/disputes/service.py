@@ -1,0 +1,197 @@
+"""Disputes. A buyer opens one within the acceptance window (not received, not as described):
+capture and payout freeze until an operator resolves it with a release, a full refund or a
+partial refund. Card chargebacks arrive from Stripe and are decided by the issuer. Every step is
+audited."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import audit, clock, pagination
+from services.accounts.models import User
+from services.credit.events import record_event
+from services.disputes.models import Dispute, DisputeKind, DisputeReason, DisputeStatus, Outcome
+from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.listings import service as listings
+from services.listings.models import Listing, Status as ListingStatus
+from services.orders import service as orders
+from services.orders.models import Order, OrderStatus as S
+from services.payments import service as payments
+from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments.models import PaymentStatus
+
+OPENABLE = (S.PAID_HELD, S.HANDED_OVER)
+
+
+def _credit(session: Session, subject_id, kind: str, dispute: Dispute) -> None:
+    record_event(session, subject_id, kind, ref_type="dispute", ref_id=dispute.id,
+                 detail={"order_id": str(dispute.order_id), "kind": dispute.kind.value},
+                 occurred_at=clock.now())
+
+
+def _audit(session: Session, actor_id, action: str, dispute: Dispute, before=None, reason=None) -> None:
+    audit.record(session, actor_id, f"dispute.{action}", "dispute", dispute.id, before=before,
+                 after={"status": dispute.status.value, "order_id": str(dispute.order_id),
+                        "outcome": dispute.outcome.value if dispute.outcome else None,
+                        "refund_fen": dispute.refund_fen}, reason=reason)
+
+
+def open_dispute(session: Session, buyer: User, order_id, *, reason: str, description: str = "") -> Dispute:
+    """The buyer complains before the money is captured and within the acceptance window; capture
+    and payout are frozen from now on. One dispute per order."""
+    order = orders.lock(session, order_id)
+    if orders.side(buyer, order) != "buyer":
+        raise Forbidden("only the buyer opens a dispute", code="not_your_step")
+    if order.status not in OPENABLE:
+        raise Conflict(f"a dispute can be opened while the order is {' or '.join(s.value for s in OPENABLE)},"
+                       f" not {order.status.value}", code="dispute_not_allowed")
+    if order.accept_by is not None and clock.now() > order.accept_by:
+        raise Conflict("the acceptance window has closed", code="dispute_window_closed")
+    dispute = Dispute(order_id=order.id, kind=DisputeKind.PLATFORM, reason=DisputeReason(reason),
+                      description=description or "", opened_by=buyer.id, status=DisputeStatus.OPEN, refund_fen=0)
+    session.add(dispute)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("this order already had its dispute", code="dispute_exists") from None
+    orders.move(session, order, S.DISPUTED, action="dispute", actor_id=buyer.id, reason=reason)
+    _audit(session, buyer.id, "open", dispute, reason=description or reason)
+    _credit(session, order.seller_id, "dispute_opened", dispute)
+    session.flush()
+    return dispute
+
+
+def get(session: Session, dispute_id, viewer: User) -> Dispute:
+    dispute = session.get(Dispute, dispute_id)
+    if dispute is None:
+        raise NotFound("no such dispute")
+    orders.side(viewer, session.get(Order, dispute.order_id))
+    return dispute
+
+
+def list_for(session: Session, viewer: User, *, status: DisputeStatus | None, cursor, limit):
+    """Operators see every dispute (the queue); buyers and sellers see their orders' disputes."""
+    stmt = select(Dispute)
+    if not viewer.is_operator:
+        mine = select(Order.id).where((Order.buyer_id == viewer.id) | (Order.seller_id == viewer.id) |
+                                      (Order.seller_org_id.in_(viewer.org_ids() or {None})))
+        stmt = stmt.where(Dispute.order_id.in_(mine))
+    if status:
+        stmt = stmt.where(Dispute.status == status)
+    return pagination.page(session, stmt, Dispute, cursor, limit)
+
+
+def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amount_fen: int | None,
+            note: str, gateway: PaymentGateway) -> Dispute:
+    """An operator decides a buyer's dispute. release: the held money is captured and the seller
+    paid. refund: the hold is released (or the capture refunded) and the listing goes back on sale.
+    partial_refund: the buyer gets `amount_fen` back (by capturing only the rest). If the payment
+    provider fails, nothing changes and the dispute stays open."""
+    if not operator.is_operator:
+        raise Forbidden("only operators resolve disputes")
+    dispute = session.scalar(select(Dispute).where(Dispute.id == dispute_id).with_for_update())
+    if dispute is None:
+        raise NotFound("no such dispute")
+    if dispute.kind != DisputeKind.PLATFORM:
+        raise Conflict("chargebacks are decided by the card issuer", code="chargeback")
+    if dispute.status != DisputeStatus.OPEN:
+        raise Conflict("the dispute is already resolved", code="dispute_resolved")
+    order = orders.lock(session, dispute.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    held = pay.authorised_fen or order.price_fen
+    result = Outcome(outcome)
+    if result == Outcome.PARTIAL_REFUND and (amount_fen is None or not 0 < amount_fen < held):
+        raise ValidationFailed("partial refund out of range", fields={"amount_fen": [f"Between 1 and {held - 1} fen."]})
+    before = {"status": dispute.status.value}
+    dispute.status, dispute.outcome = DisputeStatus.RESOLVED, result
+    dispute.refund_fen = {Outcome.RELEASE: 0, Outcome.REFUND: held}.get(result, amount_fen or 0)
+    dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, operator.id, clock.now()
+    session.flush()  # the payout check below must see the dispute closed
+    try:
+        if result == Outcome.REFUND:
+            _refund_all(session, order, pay, gateway, operator.id, note)
+        else:
+            payments.capture(session, order, pay, gateway, held - dispute.refund_fen)
+            orders.complete(session, order, gateway, actor_id=operator.id, action=f"resolve_{result.value}")
+    except GatewayError as e:
+        raise payments.domain_error(e) from None
+    _audit(session, operator.id, "resolve", dispute, before=before, reason=note)
+    winner, loser = ((order.seller_id, order.buyer_id) if result == Outcome.RELEASE
+                     else (order.buyer_id, order.seller_id))
+    _credit(session, winner, "dispute_won", dispute)
+    _credit(session, loser, "dispute_lost", dispute)
+    session.flush()
+    return dispute
+
+
+def _refund_all(session: Session, order: Order, pay, gateway: PaymentGateway, actor_id, note: str) -> None:
+    if pay.status == PaymentStatus.CAPTURED:
+        payments.refund(session, order, pay, gateway, pay.captured_fen - pay.refunded_fen, note, actor_id)
+        orders.apply_refund(session, order, pay, gateway, pay.refunded_fen, actor_id=actor_id, reason=note)
+        return
+    payments.void(session, order, pay, gateway)
+    order.refunded_fen = order.price_fen
+    orders.move(session, order, S.REFUNDED, action="resolve_refund", actor_id=actor_id, reason=note)
+    # Nothing was sold: the item goes back on sale.
+    listing = session.get(Listing, order.listing_id)
+    if listing.status == ListingStatus.RESERVED:
+        listings.release(session, order.listing_id)
+
+
+# ---- card chargebacks (from Stripe webhooks) --------------------------------------------------------
+
+def chargeback_opened(session: Session, order: Order, pay, *, provider_dispute_id: str, reason: str,
+                      gateway: PaymentGateway) -> Dispute | None:
+    """The issuer opened a chargeback: freeze the payout, mark the order disputed. Idempotent."""
+    existing = session.scalar(select(Dispute).where(Dispute.provider_dispute_id == provider_dispute_id))
+    if existing is not None:
+        return existing
+    if order.status == S.ACCEPTED:   # a chargeback proves the capture whose webhook we have not seen
+        payments.record_captured(pay, pay.authorised_fen or order.price_fen, None)
+        orders.complete(session, order, gateway, action="complete_from_chargeback")
+    dispute = Dispute(order_id=order.id, kind=DisputeKind.CHARGEBACK, reason=DisputeReason.CHARGEBACK,
+                      description=reason or "", status=DisputeStatus.OPEN, refund_fen=0,
+                      provider_dispute_id=provider_dispute_id)
+    session.add(dispute)
+    session.flush()
+    if order.status == S.COMPLETED:
+        orders.move(session, order, S.DISPUTED, action="chargeback", reason=reason)
+    payments.settle_payout(session, order, gateway)  # holds it
+    _audit(session, None, "chargeback_open", dispute, reason=reason)
+    _credit(session, order.buyer_id, "chargeback", dispute)
+    _credit(session, order.seller_id, "dispute_opened", dispute)
+    session.flush()
+    return dispute
+
+
+def chargeback_closed(session: Session, order: Order, pay, *, provider_dispute_id: str, status: str,
+                      reason: str, gateway: PaymentGateway) -> Dispute:
+    """The issuer decided: won keeps the sale (payout released), lost takes the money back."""
+    dispute = session.scalar(select(Dispute).where(Dispute.provider_dispute_id == provider_dispute_id)
+                             .with_for_update())
+    if dispute is None:   # the `created` event has not arrived (or was lost): open it first
+        dispute = chargeback_opened(session, order, pay, provider_dispute_id=provider_dispute_id,
+                                    reason=reason, gateway=gateway)
+    if dispute.status == DisputeStatus.RESOLVED:
+        return dispute
+    won = status == "won"
+    dispute.status, dispute.outcome = DisputeStatus.RESOLVED, Outcome.WON if won else Outcome.LOST
+    dispute.resolved_at = clock.now()
+    dispute.refund_fen = 0 if won else pay.captured_fen - pay.refunded_fen
+    session.flush()
+    if won:
+        if order.status == S.DISPUTED:
+            orders.complete(session, order, gateway, action="chargeback_won")
+        else:
+            payments.settle_payout(session, order, gateway)
+    else:
+        lost_fen = pay.captured_fen - pay.refunded_fen
+        payments.apply_refunded(pay, pay.captured_fen)
+        orders.apply_refund(session, order, pay, gateway, lost_fen, actor_id=None, reason="chargeback lost")
+    _audit(session, None, "chargeback_close", dispute, reason=status)
+    winner, loser = (order.seller_id, order.buyer_id) if won else (order.buyer_id, order.seller_id)
+    _credit(session, winner, "dispute_won", dispute)
+    _credit(session, loser, "dispute_lost", dispute)
+    session.flush()
+    return dispute

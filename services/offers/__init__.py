@@ -1,0 +1,1 @@
+"""Offers on negotiable listings: offer, counter, accept (becomes an order), decline, expire."""

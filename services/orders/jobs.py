@@ -1,0 +1,79 @@
+"""Periodic work on orders. Each job takes the session (plus gateway and settings), reads time
+from services.clock, handles each order in its own savepoint so that one failure (e.g. the payment
+provider is down) skips that order until the next run without undoing the others, and returns a
+count."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from services import clock
+from services.errors import DomainError
+from services.orders import service as orders, states
+from services.orders.models import Order, OrderStatus as S
+from services.orders.settings import BuyingSettings
+from services.payments import service as payments
+from services.payments.gateway import PaymentGateway
+from services.payments.models import Payout, PayoutStatus
+
+log = logging.getLogger(__name__)
+
+
+def _ids(session: Session, stmt) -> list:
+    return list(session.scalars(stmt))
+
+
+def expire_reservations(session: Session, *, gateway: PaymentGateway, settings: BuyingSettings) -> int:
+    """Cancel unpaid orders whose reservation ran out: hold voided, listing published again."""
+    due = _ids(session, select(Order.id).where(Order.status.in_(states.UNPAID), Order.reserved_until <= clock.now()))
+    done = 0
+    for order_id in due:
+        try:
+            with session.begin_nested():
+                order = orders.lock(session, order_id)
+                if order.status in states.UNPAID and order.reserved_until and order.reserved_until <= clock.now():
+                    orders.cancel_order(session, order, gateway, actor_id=None, by="expiry",
+                                        reason="reservation expired unpaid")
+                    done += 1
+        except DomainError as e:
+            log.warning("expiry skipped", extra={"order_id": str(order_id), "code": e.code})
+    return done
+
+
+def auto_capture(session: Session, *, gateway: PaymentGateway, settings: BuyingSettings) -> int:
+    """Accept handed-over orders whose acceptance window ended and capture them; retry captures
+    of accepted orders that failed before. Disputed orders are never touched."""
+    now = clock.now()
+    due = _ids(session, select(Order.id).where(or_(
+        (Order.status == S.HANDED_OVER) & (Order.accept_by <= now), Order.status == S.ACCEPTED)))
+    done = 0
+    for order_id in due:
+        try:
+            with session.begin_nested():
+                order = orders.lock(session, order_id)
+                if order.status == S.HANDED_OVER and order.accept_by and order.accept_by <= now:
+                    orders.move(session, order, S.ACCEPTED, action="auto_accept",
+                                reason=f"acceptance window of {settings.auto_capture_days} days ended")
+                if order.status == S.ACCEPTED and orders.capture_accepted(session, order, gateway):
+                    done += 1
+        except DomainError as e:
+            log.warning("auto-capture skipped", extra={"order_id": str(order_id), "code": e.code})
+    return done
+
+
+def settle_payouts(session: Session, *, gateway: PaymentGateway) -> int:
+    """Retry payouts that wait (account not ready, transfer or reversal failed, dispute closed)."""
+    due = _ids(session, select(Payout.order_id).where(or_(
+        Payout.status.in_((PayoutStatus.PENDING, PayoutStatus.HELD)),
+        (Payout.status == PayoutStatus.PAID) & Payout.last_error.is_not(None))))
+    paid = 0
+    for order_id in due:
+        try:
+            with session.begin_nested():
+                payout = payments.settle_payout(session, orders.lock(session, order_id), gateway)
+                paid += int(payout is not None and payout.status == PayoutStatus.PAID and payout.last_error is None)
+        except DomainError as e:
+            log.warning("payout skipped", extra={"order_id": str(order_id), "code": e.code})
+    return paid

@@ -1,0 +1,70 @@
+"""Orders: one buyer, one listing, one agreed price, and where the money is."""
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Uuid, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.db import Base, Timestamps, UUIDPk, enum_column
+from services.listings.models import Listing
+
+
+class OrderStatus(str, enum.Enum):
+    CREATED = "created"                   # placed; the listing is reserved
+    PAYMENT_PENDING = "payment_pending"   # waiting for the buyer's card (or the cash at handover)
+    PAID_HELD = "paid_held"               # funds authorised and held (or cash collected)
+    HANDED_OVER = "handed_over"           # the seller handed the item over; acceptance window runs
+    ACCEPTED = "accepted"                 # the buyer accepted (or the window ended); capture requested
+    COMPLETED = "completed"               # captured; the seller's payout follows
+    CANCELLED = "cancelled"               # ended before capture; hold and listing released
+    REFUNDED = "refunded"                 # all of the buyer's money went back
+    DISPUTED = "disputed"                 # a dispute or chargeback is open: capture and payout frozen
+
+
+class PaymentMethod(str, enum.Enum):
+    CARD = "card"   # Stripe PaymentIntent, manual capture
+    CASH = "cash"   # offline: cash on handover, confirmed by the seller
+
+
+# A listing has at most one order in these states (belt and braces behind the atomic reserve).
+_LIVE_SQL = "status NOT IN ('cancelled', 'refunded')"
+
+
+class Order(UUIDPk, Timestamps, Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("price_fen > 0", name="price_positive"),
+        CheckConstraint("refunded_fen >= 0 AND refunded_fen <= price_fen", name="refund_bounded"),
+        CheckConstraint("fee_bps >= 0 AND fee_bps <= 10000", name="fee_bps_range"),
+        Index("uq_orders_live_listing", "listing_id", unique=True,
+              postgresql_where=text(_LIVE_SQL), sqlite_where=text(_LIVE_SQL)),
+        Index("ix_orders_status_reserved_until", "status", "reserved_until"),
+        Index("ix_orders_status_accept_by", "status", "accept_by"),
+    )
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("listings.id"), index=True)
+    buyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    seller_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    offer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the accepted offer, if any
+    price_fen: Mapped[int] = mapped_column(BigInteger)
+    # The fee rate of the day the order was placed: a later config change never alters a deal.
+    fee_bps: Mapped[int] = mapped_column(Integer)
+    payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus), default=OrderStatus.CREATED)
+    refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    reserved_until: Mapped[datetime | None] = mapped_column()   # unpaid orders expire then
+    paid_at: Mapped[datetime | None] = mapped_column()
+    handed_over_at: Mapped[datetime | None] = mapped_column()
+    accept_by: Mapped[datetime | None] = mapped_column()        # acceptance and dispute window end
+    accepted_at: Mapped[datetime | None] = mapped_column()
+    completed_at: Mapped[datetime | None] = mapped_column()
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    # Set when something needs an operator (e.g. a card authorisation lapsed after handover).
+    attention: Mapped[str | None] = mapped_column(String(200))
+
+    listing: Mapped[Listing] = relationship()

@@ -1,0 +1,307 @@
+"""Orders: place (atomic reservation of the listing), pay, hand over, accept and capture, cancel
+and refund. Every status change goes through `move`, which checks the state machine and writes
+the audit log; every money movement goes through services.payments.service."""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import audit, clock, pagination
+from services.accounts.models import User
+from services.credit.events import record_event
+from services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from services.listings import service as listings
+from services.listings.models import Listing, Status as ListingStatus
+from services.offers.models import Offer, OfferStatus
+from services.orders import hooks, states
+from services.orders.models import Order, OrderStatus as S, PaymentMethod
+from services.orders.settings import BuyingSettings
+from services.payments import service as payments
+from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments.models import Payment
+
+log = logging.getLogger(__name__)
+
+_STAMPS = {S.PAID_HELD: "paid_at", S.HANDED_OVER: "handed_over_at", S.ACCEPTED: "accepted_at",
+           S.COMPLETED: "completed_at", S.CANCELLED: "cancelled_at"}
+
+
+# ---- who may see and do what ---------------------------------------------------------------------
+
+def is_seller(user: User, order: Order) -> bool:
+    return user.id == order.seller_id or (order.seller_org_id is not None and order.seller_org_id in user.org_ids())
+
+
+def side(user: User, order: Order) -> str:
+    """'buyer', 'seller' or 'operator'; NotFound for anyone else (an order's existence is private)."""
+    if user.id == order.buyer_id:
+        return "buyer"
+    if is_seller(user, order):
+        return "seller"
+    if user.is_operator:
+        return "operator"
+    raise NotFound("no such order")
+
+
+def _require(user: User, order: Order, *allowed: str) -> str:
+    who = side(user, order)
+    if who not in allowed:
+        raise Forbidden(f"only the {' or '.join(allowed)} may do this", code="not_your_step")
+    return who
+
+
+def get(session: Session, order_id, viewer: User) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound("no such order")
+    side(viewer, order)
+    return order
+
+
+def lock(session: Session, order_id) -> Order:
+    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    if order is None:
+        raise NotFound("no such order")
+    return order
+
+
+def list_for(session: Session, user: User, *, role: str | None, status: S | None, cursor, limit):
+    """The user's orders as buyer, as seller (their own or their organisation's), or both;
+    operators see every order."""
+    stmt = select(Order)
+    if not (user.is_operator and role is None):
+        buying = Order.buyer_id == user.id
+        selling = [Order.seller_id == user.id] + ([Order.seller_org_id.in_(user.org_ids())] if user.org_ids() else [])
+        stmt = stmt.where(buying if role == "buyer" else or_(*selling) if role == "seller" else or_(buying, *selling))
+    if status:
+        stmt = stmt.where(Order.status == status)
+    return pagination.page(session, stmt, Order, cursor, limit)
+
+
+# ---- the state machine ---------------------------------------------------------------------------
+
+def move(session: Session, order: Order, target: S, *, action: str, actor_id=None, reason: str | None = None) -> None:
+    """The only way an order changes status: checked against TRANSITIONS, stamped, audited."""
+    states.check(order.status, target)
+    before = order.status
+    order.status = target
+    stamp = _STAMPS.get(target)
+    if stamp and getattr(order, stamp) is None:
+        setattr(order, stamp, clock.now())
+    audit.record(session, actor_id, f"order.{action}", "order", order.id,
+                 before={"status": before.value}, after={"status": target.value}, reason=reason)
+
+
+def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> None:
+    record_event(session, subject_id, kind, ref_type="order", ref_id=order.id, detail=detail or None,
+                 occurred_at=clock.now())
+
+
+# ---- placing and paying --------------------------------------------------------------------------
+
+def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway, settings: BuyingSettings,
+          price_fen: int | None = None, offer_id: uuid.UUID | None = None) -> Order:
+    """Reserve a published listing for the buyer and start the payment. Of many buyers racing for
+    one listing exactly one succeeds; the others get Conflict (409). If the payment provider fails,
+    nothing is kept: the reservation is rolled back with the caller's transaction."""
+    listing = session.get(Listing, listing_id)
+    if listing is None or not listings.can_view(buyer, listing):
+        raise NotFound("no such listing")
+    if buyer.is_operator:
+        raise Forbidden("operators do not buy", code="role_not_allowed")
+    if listings.can_manage(buyer, listing):
+        raise Forbidden("you cannot buy your own listing", code="own_listing")
+    listings.reserve(session, listing.id)
+    now = clock.now()
+    hold = (timedelta(hours=settings.cash_reservation_hours) if gateway.method == PaymentMethod.CASH.value
+            else timedelta(minutes=settings.reservation_minutes))
+    order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
+                  seller_org_id=listing.org_id, offer_id=offer_id, price_fen=price_fen or listing.price_fen,
+                  fee_bps=settings.platform_fee_bps, payment_method=PaymentMethod(gateway.method),
+                  status=S.CREATED, refunded_fen=0, reserved_until=now + hold)
+    session.add(order)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("the listing already has an order", code="listing_unavailable") from None
+    audit.record(session, buyer.id, "order.place", "order", order.id,
+                 after={"status": S.CREATED.value, "price_fen": order.price_fen, "listing_id": str(listing.id)})
+    hooks.subsidy_reserve(session, order)
+    payments.start(session, order, gateway)
+    move(session, order, S.PAYMENT_PENDING, action="start_payment", actor_id=buyer.id)
+    session.flush()
+    return order
+
+
+def payment(session: Session, order: Order) -> Payment:
+    return payments.payment_for(session, order)
+
+
+def mark_authorised(session: Session, order: Order, pay: Payment, amount_fen: int, *, actor_id=None,
+                    action: str = "authorised") -> bool:
+    """The buyer's money is held (card authorised, or cash in the seller's hand)."""
+    changed = payments.record_authorised(pay, amount_fen)
+    if order.status == S.PAYMENT_PENDING:
+        move(session, order, S.PAID_HELD, action=action, actor_id=actor_id)
+        order.reserved_until = None
+        return True
+    return changed
+
+
+def confirm_cash(session: Session, actor: User, order_id, *, settings: BuyingSettings) -> Order:
+    """Cash on handover: the seller confirms they received the cash and handed the item over
+    (payment_pending -> paid_held -> handed_over); the buyer's acceptance window starts."""
+    order = lock(session, order_id)
+    _require(actor, order, "seller")
+    if order.payment_method != PaymentMethod.CASH:
+        raise Conflict("this order is paid by card", code="not_a_cash_order")
+    states.check(order.status, S.PAID_HELD)
+    pay = payments.payment_for(session, order, lock=True)
+    mark_authorised(session, order, pay, order.price_fen, actor_id=actor.id, action="confirm_cash")
+    _hand_over(session, order, actor.id, settings)
+    session.flush()
+    return order
+
+
+def hand_over(session: Session, actor: User, order_id, *, settings: BuyingSettings) -> Order:
+    """The seller handed the item over: the acceptance (and dispute) window starts now."""
+    order = lock(session, order_id)
+    _require(actor, order, "seller")
+    _hand_over(session, order, actor.id, settings)
+    session.flush()
+    return order
+
+
+def _hand_over(session: Session, order: Order, actor_id, settings: BuyingSettings) -> None:
+    move(session, order, S.HANDED_OVER, action="hand_over", actor_id=actor_id)
+    order.accept_by = order.handed_over_at + settings.acceptance_window
+
+
+# ---- accepting, capturing, completing -----------------------------------------------------------
+
+def accept(session: Session, actor: User, order_id, *, gateway: PaymentGateway) -> Order:
+    """The buyer accepts the item: the acceptance is kept and the held money is captured. If the
+    capture fails, the order stays `accepted` with the error noted and the capture job retries it
+    (with the same idempotency key, so a capture that did go through is never repeated)."""
+    order = lock(session, order_id)
+    _require(actor, order, "buyer")
+    move(session, order, S.ACCEPTED, action="accept", actor_id=actor.id)
+    session.flush()
+    capture_accepted(session, order, gateway)
+    return order
+
+
+def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) -> bool:
+    """Capture an accepted order and complete it; False (order unchanged, error noted) on failure."""
+    pay = payments.payment_for(session, order, lock=True)
+    try:
+        with session.begin_nested():
+            hooks.before_capture(session, order)
+            payments.capture(session, order, pay, gateway, pay.authorised_fen or order.price_fen)
+            complete(session, order, gateway)
+    except (GatewayError, DomainError) as e:
+        code = getattr(e, "code", type(e).__name__)
+        session.refresh(pay)
+        pay.last_error = f"capture failed: {code}"[:200]
+        order.attention = f"capture pending: {code}"[:200]
+        log.warning("capture failed", extra={"order_id": str(order.id), "code": code})
+        session.flush()
+        return False
+    return True
+
+
+def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_id=None,
+             action: str = "complete") -> None:
+    """The money is captured: the order completes, the listing is sold (once), both sides earn a
+    completed trade, and the seller's payout is created and settled unless a dispute is open."""
+    first = order.completed_at is None
+    move(session, order, S.COMPLETED, action=action, actor_id=actor_id)
+    order.attention = None
+    pay = payments.payment_for(session, order)
+    order.refunded_fen = max(order.refunded_fen, order.price_fen - pay.captured_fen + pay.refunded_fen)
+    if first:
+        listing = session.get(Listing, order.listing_id)
+        if listing.status == ListingStatus.RESERVED:
+            listings.mark_sold(session, order.listing_id)
+        _credit(session, order.buyer_id, "order_completed_buyer", order)
+        _credit(session, order.seller_id, "order_completed_seller", order)
+        hooks.subsidy_redeem(session, order)
+        _close_offers(session, order)
+    payments.create_payout(session, order, pay)
+    payments.settle_payout(session, order, gateway)
+    session.flush()
+
+
+def _close_offers(session: Session, order: Order) -> None:
+    # The item is sold: open negotiations on it end.
+    session.execute(update(Offer).where(Offer.listing_id == order.listing_id, Offer.status == OfferStatus.PENDING)
+                    .values(status=OfferStatus.DECLINED, responded_at=clock.now())
+                    .execution_options(synchronize_session=False))
+
+
+# ---- cancelling and refunding --------------------------------------------------------------------
+
+def cancel(session: Session, actor: User, order_id, *, gateway: PaymentGateway, reason: str | None = None) -> Order:
+    """Buyer, seller or operator cancel before capture: the hold is released first (if the provider
+    refuses, nothing changes), then the order is cancelled and the listing published again."""
+    order = lock(session, order_id)
+    who = side(actor, order)
+    cancel_order(session, order, gateway, actor_id=actor.id, by=who, reason=reason)
+    return order
+
+
+def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, actor_id, by: str,
+                 reason: str | None) -> None:
+    states.check(order.status, S.CANCELLED)
+    pay = session.scalar(select(Payment).where(Payment.order_id == order.id).with_for_update())
+    if pay is not None:
+        payments.void(session, order, pay, gateway)
+    move(session, order, S.CANCELLED, action="cancel", actor_id=actor_id, reason=reason or by)
+    order.cancel_reason = (reason or f"cancelled by {by}")[:300]
+    order.reserved_until = None
+    listing = session.get(Listing, order.listing_id)
+    if listing.status == ListingStatus.RESERVED:
+        listings.release(session, order.listing_id)
+    hooks.subsidy_release(session, order)
+    if by == "buyer" or by == "expiry":
+        _credit(session, order.buyer_id, "order_cancelled_buyer", order, by=by)
+    elif by == "seller":
+        _credit(session, order.seller_id, "order_cancelled_seller", order, by=by)
+    session.flush()
+
+
+def refund(session: Session, actor: User, order_id, *, gateway: PaymentGateway, amount_fen: int | None,
+           reason: str) -> Order:
+    """A full or partial refund of a completed order, by its seller or an operator, with a reason.
+    A full refund ends the order as `refunded`; the seller's payout shrinks (or is reversed)."""
+    order = lock(session, order_id)
+    who = _require(actor, order, "seller", "operator")
+    if order.status == S.DISPUTED:
+        raise Conflict("a dispute is open: it is resolved through the dispute", code="dispute_open")
+    if order.status != S.COMPLETED:
+        raise states.InvalidState(order.status.value, S.REFUNDED.value, [s.value for s in states.allowed(order.status)])
+    if not reason or not reason.strip():
+        raise ValidationFailed("a refund needs a reason", fields={"reason": ["Required."]})
+    pay = payments.payment_for(session, order, lock=True)
+    amount = amount_fen if amount_fen is not None else pay.captured_fen - pay.refunded_fen
+    payments.refund(session, order, pay, gateway, amount, reason, actor.id)
+    apply_refund(session, order, pay, gateway, amount, actor_id=actor.id, reason=f"{who}: {reason}")
+    return order
+
+
+def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentGateway, amount_fen: int, *,
+                 actor_id, reason: str) -> None:
+    """Record on the order a refund the payment already shows (ours, or one seen by webhook)."""
+    order.refunded_fen = min(order.price_fen, order.price_fen - pay.captured_fen + pay.refunded_fen)
+    audit.record(session, actor_id, "order.refund_money", "order", order.id,
+                 after={"amount_fen": amount_fen, "refunded_fen": order.refunded_fen}, reason=reason)
+    if pay.captured_fen and pay.refunded_fen >= pay.captured_fen and order.status != S.REFUNDED:
+        move(session, order, S.REFUNDED, action="refund", actor_id=actor_id, reason=reason)
+    hooks.subsidy_clawback(session, order, amount_fen)
+    payments.settle_payout(session, order, gateway)
+    session.flush()

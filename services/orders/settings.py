@@ -1,0 +1,34 @@
+"""The knobs of buying, passed to the services by the edge (built from the app's config)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class BuyingSettings:
+    platform_fee_bps: int = 500
+    reservation_minutes: int = 30        # card orders: time to authorise the payment
+    cash_reservation_hours: int = 48     # cash orders: time to meet and hand over
+    auto_capture_days: int = 7           # acceptance and dispute window after handover
+    review_publish_days: int = 14
+    offer_expiry_hours: int = 48
+    public_base_url: str = "http://127.0.0.1:5000"
+
+    @property
+    def acceptance_window(self) -> timedelta:
+        return timedelta(days=self.auto_capture_days)
+
+    @property
+    def review_window(self) -> timedelta:
+        return timedelta(days=self.review_publish_days)
+
+    @classmethod
+    def from_config(cls, cfg) -> BuyingSettings:
+        return cls(platform_fee_bps=int(cfg.get("PLATFORM_FEE_BPS", 500)),
+                   reservation_minutes=int(cfg.get("ORDER_RESERVATION_MINUTES", 30)),
+                   cash_reservation_hours=int(cfg.get("CASH_RESERVATION_HOURS", 48)),
+                   auto_capture_days=int(cfg.get("AUTO_CAPTURE_DAYS", 7)),
+                   review_publish_days=int(cfg.get("REVIEW_PUBLISH_DAYS", 14)),
+                   offer_expiry_hours=int(cfg.get("OFFER_EXPIRY_HOURS", 48)),
+                   public_base_url=str(cfg.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"))

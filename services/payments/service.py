@@ -1,0 +1,291 @@
+"""Money movements for an order, each one gateway call plus the rows that record it.
+
+Rules every function keeps:
+- the provider call comes first and the rows are written only after it succeeded, so a failed
+  call leaves the database as it was (the caller's transaction rolls back or a savepoint does);
+- each call's idempotency key is derived from the order and the step (and the amount where the
+  amount can differ), so a retry after a timeout repeats the first result instead of moving money
+  twice;
+- amounts are integer fen in CNY.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services import audit, clock
+from services.accounts.models import User
+from services.disputes.models import Dispute, DisputeStatus
+from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
+from services.orders.models import Order
+from services.payments import fees
+from services.payments.gateway import GatewayError, IntentRequest, PaymentGateway
+from services.payments.models import (Payment, PaymentStatus, Payout, PayoutStatus, Refund,
+                                      SellerAccount)
+
+log = logging.getLogger(__name__)
+
+
+def domain_error(e: GatewayError) -> Exception:
+    """A declined card is the buyer's problem (402); anything else is ours or Stripe's (503)."""
+    if e.declined:
+        return PaymentFailed(str(e), code=e.code)
+    return ServiceUnavailable("the payment provider did not answer; try again", code="payment_provider_error",
+                              retry_after=10)
+
+
+def key(order: Order, step: str) -> str:
+    return f"huanxin-order-{order.id}-{step}"
+
+
+def payment_for(session: Session, order: Order, *, lock: bool = False) -> Payment:
+    stmt = select(Payment).where(Payment.order_id == order.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    payment = session.scalar(stmt)
+    if payment is None:
+        raise NotFound("the order has no payment")
+    return payment
+
+
+def start(session: Session, order: Order, gateway: PaymentGateway) -> Payment:
+    """Create the provider's payment intent (manual capture, CNY) and its Payment row."""
+    try:
+        intent = gateway.create_intent(IntentRequest(
+            amount_fen=order.price_fen, order_id=str(order.id), idempotency_key=key(order, "intent"),
+            description=order.listing.title, metadata={"listing_id": str(order.listing_id)}))
+    except GatewayError as e:
+        raise domain_error(e) from None
+    payment = Payment(order_id=order.id, provider=gateway.name, intent_id=intent.id,
+                      client_secret=intent.client_secret, status=PaymentStatus.REQUIRES_PAYMENT,
+                      amount_fen=order.price_fen, authorised_fen=0, captured_fen=0, refunded_fen=0,
+                      failures=0)
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+def record_authorised(payment: Payment, amount_fen: int) -> bool:
+    """Mark the money as held; False when the payment is already further along (a stale event)."""
+    if payment.status != PaymentStatus.REQUIRES_PAYMENT:
+        return False
+    payment.status = PaymentStatus.AUTHORISED
+    payment.authorised_fen = amount_fen
+    payment.last_error = None
+    return True
+
+
+def capture(session: Session, order: Order, payment: Payment, gateway: PaymentGateway,
+            amount_fen: int) -> None:
+    """Capture `amount_fen` of the held money (less than held releases the rest to the buyer).
+    Raises GatewayError untouched: the caller decides whether a failure rolls back or is retried."""
+    if payment.status == PaymentStatus.CAPTURED:
+        return
+    if payment.status != PaymentStatus.AUTHORISED:
+        raise Conflict(f"payment is {payment.status.value}, not authorised", code="payment_not_capturable")
+    intent = gateway.capture(payment.intent_id, amount_fen, idempotency_key=key(order, f"capture-{amount_fen}"))
+    record_captured(payment, amount_fen, intent.charge_id)
+    audit.record(session, None, "payment.capture", "order", order.id,
+                 after={"captured_fen": amount_fen, "provider": payment.provider})
+
+
+def record_captured(payment: Payment, amount_fen: int, charge_id: str | None) -> bool:
+    if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+        return False
+    payment.status = PaymentStatus.CAPTURED
+    payment.captured_fen = amount_fen
+    payment.authorised_fen = max(payment.authorised_fen, amount_fen)
+    payment.charge_id = charge_id or payment.charge_id
+    payment.last_error = None
+    return True
+
+
+def void(session: Session, order: Order, payment: Payment, gateway: PaymentGateway) -> None:
+    """Release the hold before capture. Raises the domain error when the provider refuses, so the
+    order is never cancelled while its money might still be captured."""
+    if payment.status == PaymentStatus.CANCELLED:
+        return
+    if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+        raise Conflict("the payment was captured: refund it instead", code="payment_captured")
+    try:
+        gateway.cancel(payment.intent_id, idempotency_key=key(order, "cancel"))
+    except GatewayError as e:
+        raise domain_error(e) from None
+    payment.status = PaymentStatus.CANCELLED
+
+
+def refund(session: Session, order: Order, payment: Payment, gateway: PaymentGateway, amount_fen: int,
+           reason: str, actor_id) -> Refund:
+    """Give `amount_fen` of the captured money back. The n-th refund of an order always uses the
+    same idempotency key, so retrying a timed-out refund cannot refund twice."""
+    if payment.status not in (PaymentStatus.CAPTURED,):
+        raise Conflict(f"payment is {payment.status.value}: nothing captured to refund", code="nothing_to_refund")
+    remaining = payment.captured_fen - payment.refunded_fen
+    if not 0 < amount_fen <= remaining:
+        raise ValidationFailed("refund amount out of range",
+                               fields={"amount_fen": [f"Between 1 and {remaining} fen."]})
+    seq = (session.scalar(select(func.count()).select_from(Refund).where(Refund.payment_id == payment.id)) or 0) + 1
+    try:
+        result = gateway.refund(payment.intent_id, amount_fen, reason,
+                                idempotency_key=key(order, f"refund-{seq}-{amount_fen}"))
+    except GatewayError as e:
+        raise domain_error(e) from None
+    row = Refund(payment_id=payment.id, seq=seq, amount_fen=amount_fen, reason=reason,
+                 provider_refund_id=result.id, status=result.status, created_by=actor_id)
+    session.add(row)
+    apply_refunded(payment, payment.refunded_fen + amount_fen)
+    session.flush()
+    return row
+
+
+def apply_refunded(payment: Payment, total_refunded_fen: int) -> None:
+    payment.refunded_fen = min(total_refunded_fen, payment.captured_fen)
+    if payment.captured_fen and payment.refunded_fen >= payment.captured_fen:
+        payment.status = PaymentStatus.REFUNDED
+
+
+# ---- payouts -----------------------------------------------------------------------------------
+
+def _owner(order: Order) -> dict:
+    return {"owner_org_id": order.seller_org_id} if order.seller_org_id else {"owner_user_id": order.seller_id}
+
+
+def account_for(session: Session, *, owner_user_id=None, owner_org_id=None) -> SellerAccount | None:
+    col = SellerAccount.owner_org_id if owner_org_id else SellerAccount.owner_user_id
+    return session.scalar(select(SellerAccount).where(col == (owner_org_id or owner_user_id)))
+
+
+def dispute_open(session: Session, order_id) -> bool:
+    return session.scalar(select(Dispute.id).where(Dispute.order_id == order_id,
+                                                   Dispute.status == DisputeStatus.OPEN)) is not None
+
+
+def create_payout(session: Session, order: Order, payment: Payment) -> Payout | None:
+    """What the seller is owed for a captured order: captured minus refunds minus the fee.
+    Cash orders have no payout: the seller already holds the money."""
+    if payment.provider == "offline":
+        return None
+    payout = session.scalar(select(Payout).where(Payout.order_id == order.id))
+    if payout is None:
+        payout = Payout(order_id=order.id, gross_fen=0, fee_fen=0, net_fen=0, transferred_fen=0,
+                        reversed_fen=0, attempts=0, status=PayoutStatus.PENDING, **_owner(order))
+        session.add(payout)
+    recompute(payout, order, payment)
+    session.flush()
+    return payout
+
+
+def recompute(payout: Payout, order: Order, payment: Payment) -> None:
+    payout.gross_fen = max(payment.captured_fen - payment.refunded_fen, 0)
+    payout.fee_fen = fees.fee(payout.gross_fen, order.fee_bps)
+    payout.net_fen = payout.gross_fen - payout.fee_fen
+    if payout.status in (PayoutStatus.PENDING, PayoutStatus.HELD) and payout.net_fen == 0:
+        payout.status = PayoutStatus.CANCELLED
+
+
+def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Payout | None:
+    """Bring the seller's payout in line with the order: transfer what is owed when nothing is in
+    dispute and the seller's account can receive it, reverse what was overpaid after a refund.
+    A provider failure is recorded on the payout (the payout job retries), never raised."""
+    payout = session.scalar(select(Payout).where(Payout.order_id == order.id).with_for_update())
+    if payout is None or payout.status == PayoutStatus.CANCELLED:
+        return payout
+    payment = payment_for(session, order)
+    recompute(payout, order, payment)
+    if payout.status == PayoutStatus.CANCELLED:
+        return payout
+    if dispute_open(session, order.id):
+        if payout.status == PayoutStatus.PENDING:
+            payout.status = PayoutStatus.HELD
+        return payout
+    if payout.status == PayoutStatus.HELD:
+        payout.status = PayoutStatus.PENDING
+    if payout.status == PayoutStatus.PAID:
+        _reverse_overpaid(session, order, payout, payment, gateway)
+        return payout
+    account = account_for(session, owner_user_id=payout.owner_user_id, owner_org_id=payout.owner_org_id)
+    if account is None or not account.payouts_enabled:
+        payout.last_error = "seller has no payout-enabled account yet"
+        return payout
+    payout.attempts += 1
+    # One key per order: if a transfer went through but was not recorded, a retry with another
+    # amount is refused by Stripe (and waits for an operator) rather than paying twice.
+    try:
+        result = gateway.transfer(account.stripe_account_id, payout.net_fen, order_id=str(order.id),
+                                  charge_id=payment.charge_id,
+                                  idempotency_key=key(order, "transfer"))
+    except GatewayError as e:
+        payout.last_error = f"transfer failed: {e.code}"[:200]
+        log.warning("payout transfer failed", extra={"order_id": str(order.id), "code": e.code})
+        return payout
+    payout.status = PayoutStatus.PAID
+    payout.transfer_id = result.id
+    payout.transferred_fen = payout.net_fen
+    payout.paid_at = clock.now()
+    payout.last_error = None
+    audit.record(session, None, "payout.transfer", "order", order.id,
+                 after={"net_fen": payout.net_fen, "fee_fen": payout.fee_fen, "transfer": result.id})
+    return payout
+
+
+def _reverse_overpaid(session: Session, order: Order, payout: Payout, payment: Payment,
+                      gateway: PaymentGateway) -> None:
+    due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, payment.captured_fen,
+                            payment.refunded_fen, order.fee_bps)
+    if due <= 0 or not payout.transfer_id:
+        return
+    total = payout.reversed_fen + due
+    try:
+        gateway.reverse_transfer(payout.transfer_id, due, idempotency_key=key(order, f"reversal-to-{total}"))
+    except GatewayError as e:
+        payout.last_error = f"reversal of {due} fen failed: {e.code}"[:200]
+        return
+    payout.reversed_fen = total
+    payout.last_error = None
+    audit.record(session, None, "payout.reverse", "order", order.id, after={"reversed_fen": total})
+
+
+# ---- seller onboarding -------------------------------------------------------------------------
+
+def onboard(session: Session, user: User, gateway: PaymentGateway, *, refresh_url: str,
+            return_url: str) -> tuple[SellerAccount, str]:
+    """The seller's (or their organisation's) Connect Express account, created once, and a fresh
+    onboarding link to Stripe's hosted form."""
+    org_id = next(iter(sorted(user.org_ids())), None)
+    owner = {"owner_org_id": org_id} if org_id else {"owner_user_id": user.id}
+    account = account_for(session, **owner)
+    try:
+        if account is None:
+            ref = f"org:{org_id}" if org_id else f"user:{user.id}"
+            created = gateway.create_account(ref, user.email, idempotency_key=f"huanxin-account-{ref}")
+            account = SellerAccount(stripe_account_id=created.id, charges_enabled=created.charges_enabled,
+                                    payouts_enabled=created.payouts_enabled,
+                                    details_submitted=created.details_submitted, synced_event_at=0, **owner)
+            session.add(account)
+            session.flush()
+            audit.record(session, user.id, "seller_account.create", "seller_account", account.id)
+        url = gateway.account_link(account.stripe_account_id, refresh_url=refresh_url, return_url=return_url)
+    except GatewayError as e:
+        if e.code == "payouts_unavailable":
+            raise Conflict(str(e), code="payouts_unavailable") from None
+        raise domain_error(e) from None
+    return account, url
+
+
+def seller_account(session: Session, user: User) -> SellerAccount:
+    org_id = next(iter(sorted(user.org_ids())), None)
+    account = account_for(session, owner_org_id=org_id) if org_id else account_for(session, owner_user_id=user.id)
+    if account is None:
+        raise NotFound("no seller account yet: start onboarding first")
+    return account
+
+
+def payouts_of(session: Session, user: User, cursor, limit):
+    from services import pagination
+    from sqlalchemy import or_
+    owners = [Payout.owner_user_id == user.id]
+    if user.org_ids():
+        owners.append(Payout.owner_org_id.in_(user.org_ids()))
+    return pagination.page(session, select(Payout).where(or_(*owners)), Payout, cursor, limit)

@@ -1,0 +1,102 @@
+"""A thin Stripe wrapper: PaymentIntents with manual capture in CNY, refunds, Connect Express
+accounts, account links and transfers. It maps Stripe objects to the boundary dataclasses and
+Stripe errors to GatewayError, and does nothing else: the rules live in the services."""
+from __future__ import annotations
+
+import stripe
+
+from services.payments.gateway import (CURRENCY, ConnectedAccount, GatewayError, Intent,
+                                       IntentRequest, RefundResult, TransferResult)
+
+
+class StripeGateway:
+    name = "stripe"
+    method = "card"
+    holds_funds = True
+
+    def __init__(self, api_key: str, *, api_base: str | None = None, timeout: float = 10.0,
+                 max_network_retries: int = 1):
+        bases = {"api": api_base, "connect": api_base, "files": api_base} if api_base else None
+        # Retries are safe because every mutating call below carries an idempotency key.
+        self.client = stripe.StripeClient(
+            api_key, base_addresses=bases, max_network_retries=max_network_retries,
+            http_client=stripe.RequestsClient(timeout=(min(timeout, 5.0), timeout)))
+        self.v1 = self.client.v1
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except stripe.CardError as e:
+            raise GatewayError(e.user_message or "card declined", code=e.code or "card_declined",
+                               declined=True) from None
+        except stripe.StripeError as e:
+            raise GatewayError(f"stripe: {type(e).__name__}", code=getattr(e, "code", None) or "stripe_error") from None
+
+    @staticmethod
+    def _intent(pi) -> Intent:
+        charge = pi.get("latest_charge")
+        return Intent(id=pi.id, status=pi.status, amount_fen=int(pi.amount or 0),
+                      client_secret=pi.get("client_secret"),
+                      amount_capturable_fen=int(pi.get("amount_capturable") or 0),
+                      amount_received_fen=int(pi.get("amount_received") or 0),
+                      charge_id=charge if isinstance(charge, str) or charge is None else charge.id)
+
+    def create_intent(self, req: IntentRequest) -> Intent:
+        pi = self._call(self.v1.payment_intents.create, params={
+            "amount": req.amount_fen, "currency": CURRENCY, "capture_method": "manual",
+            "automatic_payment_methods": {"enabled": True},
+            "description": req.description[:200] or f"order {req.order_id}",
+            "transfer_group": req.order_id,
+            "metadata": {"order_id": req.order_id, **req.metadata},
+        }, options={"idempotency_key": req.idempotency_key})
+        return self._intent(pi)
+
+    def capture(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:
+        pi = self._call(self.v1.payment_intents.capture, intent_id,
+                        params={"amount_to_capture": amount_fen},
+                        options={"idempotency_key": idempotency_key})
+        return self._intent(pi)
+
+    def cancel(self, intent_id: str, *, idempotency_key: str) -> Intent:
+        pi = self._call(self.v1.payment_intents.cancel, intent_id,
+                        params={"cancellation_reason": "requested_by_customer"},
+                        options={"idempotency_key": idempotency_key})
+        return self._intent(pi)
+
+    def refund(self, intent_id: str, amount_fen: int, reason: str, *, idempotency_key: str) -> RefundResult:
+        r = self._call(self.v1.refunds.create, params={
+            "payment_intent": intent_id, "amount": amount_fen, "reason": "requested_by_customer",
+            "metadata": {"reason": reason[:450]},
+        }, options={"idempotency_key": idempotency_key})
+        return RefundResult(id=r.id, amount_fen=int(r.amount), status=r.status or "pending")
+
+    def create_account(self, owner_ref: str, email: str | None, *, idempotency_key: str) -> ConnectedAccount:
+        params = {"type": "express", "capabilities": {"transfers": {"requested": True}},
+                  "metadata": {"owner": owner_ref}}
+        if email:
+            params["email"] = email
+        a = self._call(self.v1.accounts.create, params=params, options={"idempotency_key": idempotency_key})
+        return ConnectedAccount(id=a.id, charges_enabled=bool(a.charges_enabled),
+                                payouts_enabled=bool(a.payouts_enabled),
+                                details_submitted=bool(a.details_submitted))
+
+    def account_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
+        link = self._call(self.v1.account_links.create, params={
+            "account": account_id, "refresh_url": refresh_url, "return_url": return_url,
+            "type": "account_onboarding"})
+        return link.url
+
+    def transfer(self, account_id: str, amount_fen: int, *, order_id: str, charge_id: str | None,
+                 idempotency_key: str) -> TransferResult:
+        params = {"amount": amount_fen, "currency": CURRENCY, "destination": account_id,
+                  "transfer_group": order_id, "metadata": {"order_id": order_id}}
+        if charge_id:
+            # Ties the transfer to the captured charge, so it waits for those funds to settle.
+            params["source_transaction"] = charge_id
+        t = self._call(self.v1.transfers.create, params=params, options={"idempotency_key": idempotency_key})
+        return TransferResult(id=t.id, amount_fen=int(t.amount))
+
+    def reverse_transfer(self, transfer_id: str, amount_fen: int, *, idempotency_key: str) -> TransferResult:
+        r = self._call(self.v1.transfers.reversals.create, transfer_id, params={"amount": amount_fen},
+                       options={"idempotency_key": idempotency_key})
+        return TransferResult(id=r.id, amount_fen=int(r.amount))

@@ -1,0 +1,1 @@
+"""Reviews between buyer and seller after a completed order, published blind."""
