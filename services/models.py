@@ -10,6 +10,7 @@ from services.pickups import models as pickups_models  # noqa: F401
 from services.certificates import models as certificates_models  # noqa: F401
 from services.search import models as search_models  # noqa: F401
 from services.subsidies import models as subsidies_models  # noqa: F401
+from services.orders import tables as buying_tables  # noqa: F401
 from services.db import Base
 
 metadata = Base.metadata
