@@ -32,9 +32,15 @@ def one(lid):
     return jsonify(_row(m))
 
 
+SUMMARY = ("id, category, kind, title, price_fen, negotiable, condition, region_code, status, seller_type, "
+           "brand, model, created_at")
+
+
 @app.get("/bare/listings")
 def index():
     with engine.connect() as c:
-        rows = c.execute(text(f"SELECT {COLS} FROM listings WHERE status = 'published' "
+        rows = c.execute(text(f"SELECT {SUMMARY} FROM listings WHERE status = 'published' "
                               "ORDER BY created_at DESC, id DESC LIMIT 21")).mappings().all()
-    return jsonify({"items": [_row(m) for m in rows[:20]], "next_cursor": "x" if len(rows) > 20 else None})
+    items = [{**m, "id": str(m["id"]), "created_at": m["created_at"].isoformat(), "thumbnail_url": None}
+             for m in rows[:20]]
+    return jsonify({"items": items, "next_cursor": "x" if len(rows) > 20 else None})

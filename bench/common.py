@@ -79,3 +79,17 @@ def wrk(url: str, seconds: int = 10, connections: int = 16, threads: int = 2) ->
 
 def flask(*args: str, env: dict) -> None:
     subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env={**os.environ, **env}, check=True)
+
+
+def compare(ours: str, base: str, seconds: int, rounds: int = 3) -> dict:
+    """Alternate the two targets for several rounds and report the median of each, so that a
+    burst of background load hurts both sides alike."""
+    wrk(ours, 2), wrk(base, 2)  # warm up
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(wrk(ours, seconds))
+        b.append(wrk(base, seconds))
+    med = lambda xs: sorted(xs, key=lambda r: r["rps"])[len(xs) // 2]
+    ma, mb = med(a), med(b)
+    return {"app": ma, "bare": mb, "ratio": round(ma["rps"] / mb["rps"], 2),
+            "rounds": [round(x["rps"] / y["rps"], 2) for x, y in zip(a, b)]}

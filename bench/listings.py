@@ -13,12 +13,12 @@ import random
 
 from sqlalchemy import create_engine, text
 
-from common import Server, ensure_db, flask, wrk
+from common import Server, compare, ensure_db, flask
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--seconds", type=int, default=8)
     ap.add_argument("--listings", type=int, default=100_000)
     args = ap.parse_args()
     url = ensure_db("huanxin_bench")
@@ -40,9 +40,7 @@ def main() -> None:
         results = {}
         for name, ours, base in [("GET one listing", f"/api/v1/listings/{lid}", f"/bare/listings/{lid}"),
                                  ("GET listing index", "/api/v1/listings?limit=20", "/bare/listings")]:
-            wrk(app.url(ours), 2), wrk(bare.url(base), 2)  # warm up both
-            a, b = wrk(app.url(ours), args.seconds), wrk(bare.url(base), args.seconds)
-            results[name] = {"app": a, "bare": b, "ratio": round(a["rps"] / b["rps"], 2)}
+            results[name] = compare(app.url(ours), bare.url(base), args.seconds)
     finally:
         app.stop()
         bare.stop()

@@ -61,6 +61,7 @@ def _rate_limits(app: Flask) -> None:
                       storage_options={"socket_timeout": 2} if app.config["REDIS_URL"] else {},
                       swallow_errors=True)
     limiter.init_app(app)
+    limiter.request_filter(lambda: request.method in SAFE_METHODS and request.endpoint not in AUTH_ENDPOINTS)
     for endpoint in AUTH_ENDPOINTS:
         app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_AUTH"])(app.view_functions[endpoint])
     app.extensions["huanxin.limiter"] = limiter

@@ -15,7 +15,9 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
-        kw = {"pool_pre_ping": True, "future": True}
+        # No pre-ping: it costs a round trip per checkout. Stale connections are recycled, and a
+        # dead database surfaces as OperationalError -> 503 (marketplace/errors.py).
+        kw = {"pool_recycle": 1800}
         if url.startswith("sqlite"):
             kw["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:

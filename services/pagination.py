@@ -40,7 +40,7 @@ def page(session: Session, stmt: Select, model, cursor: str | None, limit: int,
         except (ValueError, IndexError, TypeError):
             raise ValidationFailed("invalid cursor", fields={"cursor": ["Invalid cursor."]}) from None
         stmt = stmt.where(or_(col < at, and_(col == at, pk < last_id)))
-    rows = list(session.scalars(stmt.order_by(col.desc(), pk.desc()).limit(limit + 1)))
+    rows = list(session.scalars(stmt.order_by(col.desc(), pk.desc()).limit(limit + 1)).unique())
     nxt = None
     if len(rows) > limit:
         rows = rows[:limit]

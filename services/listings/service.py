@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from services import audit, clock, identifiers, pagination
 from services.accounts.models import Role, User
@@ -94,7 +94,8 @@ def create(session: Session, seller: User, data: dict) -> Listing:
 
 
 def get(session: Session, listing_id, viewer: User | None = None) -> Listing:
-    listing = session.get(Listing, listing_id)
+    # One round trip: photos joined rather than a second SELECT.
+    listing = session.get(Listing, listing_id, options=[joinedload(Listing.photos)])
     if listing is None or not can_view(viewer, listing):
         raise NotFound("no such listing")
     return listing
@@ -207,7 +208,7 @@ def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: 
            status: Status | None = None, category: Category | None = None, seller_id=None):
     """Published listings for everyone; `mine` lists the viewer's own in any state;
     operators may filter by any status (e.g. the review queue)."""
-    stmt = select(Listing)
+    stmt = select(Listing).options(joinedload(Listing.photos))  # one round trip per page
     if mine:
         if viewer is None:
             raise Forbidden("log in to see your listings")

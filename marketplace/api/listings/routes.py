@@ -39,7 +39,7 @@ def create_listing(data):
 @blp.route("/listings", methods=["GET"])
 @public
 @blp.arguments(s.BrowseArgs, location="query")
-@blp.response(200, page_of(s.ListingSchema))
+@blp.response(200, page_of(s.ListingSummarySchema))
 def browse_listings(args):
     """Newest published listings; `mine=true` for your own in any state; operators filter by status."""
     rows, nxt = service.browse(

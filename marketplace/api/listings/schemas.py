@@ -140,6 +140,25 @@ class ListingSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
+class ListingSummarySchema(ma.Schema):
+    """What a list of listings shows per item; the detail endpoint has everything."""
+    id = ma.fields.UUID(required=True)
+    category = ma.fields.Function(lambda l: l.category.value)
+    kind = ma.fields.String()
+    title = ma.fields.String()
+    price_fen = ma.fields.Integer()
+    negotiable = ma.fields.Boolean()
+    condition = ma.fields.Function(lambda l: l.condition.value if hasattr(l.condition, "value") else l.condition)
+    region_code = ma.fields.String()
+    status = ma.fields.Function(lambda l: l.status.value)
+    seller_type = ma.fields.String()
+    brand = ma.fields.String(allow_none=True)
+    model = ma.fields.String(allow_none=True)
+    thumbnail_url = ma.fields.Function(
+        lambda l: url_for("listings.get_photo", photo_id=l.photos[0].id) if l.photos else None)
+    created_at = ma.fields.DateTime()
+
+
 class TransitionSchema(ma.Schema):
     action = ma.fields.String(required=True, validate=validate.OneOf(("submit", "approve", "reject", "withdraw", "relist")))
     reason = ma.fields.String(load_default=None, validate=validate.Length(max=500))
