@@ -36,6 +36,9 @@ DEFAULTS = {
     "JOBS_INLINE": None,           # default: true without REDIS_URL
     "LOG_LEVEL": "INFO",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "NOTIFIER": "log",             # log (the notification_log table); SMS/email providers plug in here
+    "PICKUP_CUTOFF_MINUTES": 120,  # consumers reschedule or cancel a pickup until this long before it
+    "PICKUP_LEAD_MINUTES": 60,     # the earliest bookable pickup slot starts this long from now
     "CREDIT_PRIVILEGES_FILE": None,  # JSON privileges by band; default services/credit/privileges.json
     "CREDIT_REPORT_DIR": None,       # training reports; default instance/credit-reports
     "CERT_SIGNING_KEYS": None,     # JSON kid -> base64 Ed25519 private key; unset: throwaway key in instance/

@@ -7,6 +7,7 @@ import importlib
 from flask import Flask
 
 RESOURCES = [
+    "marketplace.api.pickups.routes",
     "marketplace.api.subsidies.routes",
     "marketplace.api.campaigns.routes",
     "marketplace.api.claims.routes",
@@ -22,6 +23,7 @@ RESOURCES = [
 # "module:function" taking the app, for parts that wire more than a blueprint
 # (after-commit hooks, readiness checks, extra pages).
 INIT_HOOKS: list[str] = [
+    "marketplace.api.pickups.routes:init_app",
     "marketplace.api.search.wiring:init_app",
     "marketplace.api.certificates.pages:init_app",
     "marketplace.api.payments.wiring:init_app",  # buying: payment gateway and settings

@@ -3,7 +3,7 @@ cancelling with a cut-off, and the pool that recyclers claim from."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -23,7 +23,8 @@ from services.pickups.schedule import is_slot_start, slot_containing, slot_start
 POOL_WINDOW = timedelta(hours=2)
 
 
-def _check_time(starts_at: datetime, now: datetime, policy: Policy) -> None:
+def _check_time(starts_at: datetime, now: datetime, policy: Policy) -> datetime:
+    """The slot start in UTC, if it is bookable now."""
     if starts_at.tzinfo is None:
         raise ValidationFailed("time without a zone", fields={"starts_at": ["Give a time zone offset."]})
     if starts_at < now:
@@ -35,6 +36,7 @@ def _check_time(starts_at: datetime, now: datetime, policy: Policy) -> None:
     if starts_at > now + timedelta(days=policy.horizon_days):
         raise ValidationFailed("this slot is too far ahead", code="slot_too_far",
                                fields={"starts_at": [f"Book at most {policy.horizon_days} days ahead."]})
+    return starts_at.astimezone(timezone.utc)
 
 
 def _take_at(session: Session, r: Recycler, starts_at: datetime, items: list[dict]) -> uuid.UUID:
@@ -116,7 +118,7 @@ def create_booking(session: Session, actor: User, addr: Address, items: list[dic
     if trade_in_id:
         source = "trade_in"
     items = item_rules.normalise(items)
-    _check_time(starts_at, now, policy)
+    starts_at = _check_time(starts_at, now, policy)
     dispatch = dispatch or ("direct" if recycler_id else "nearest")
     b = Booking(id=uuid.uuid4(), consumer_id=cid, booked_by_id=actor.id, booked_by_org_id=booker_org,
                 source=source, order_id=order_id, trade_in_id=trade_in_id, dispatch=dispatch,
@@ -182,7 +184,7 @@ def reschedule(session: Session, actor: User, booking_id, starts_at: datetime, *
     if b.status not in lifecycle.OPEN:
         raise InvalidState(b.status.value, S.CONFIRMED.value, lifecycle.allowed(b.status))
     _before_cutoff(b, now, policy)
-    _check_time(starts_at, now, policy)
+    starts_at = _check_time(starts_at, now, policy)
     addr = Address(b.region_code, b.lat, b.lon, b.address_line)
     items = _held(b)
     if b.recycler_id is None:  # still in the pool: only the wished-for window moves

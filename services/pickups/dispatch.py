@@ -17,7 +17,7 @@ from services.pickups import access, lifecycle, notify
 from services.pickups.booking import locked
 from services.pickups.models import (Booking, BookingItem, BookingStatus as S, Collector, ItemMove, Recycler,
                                      Voucher)
-from services.pickups.routing import plan_day
+from services.pickups.routing import path_length, plan_day
 from services.clock import SHANGHAI
 
 # Moves the recycler side makes through the generic transition endpoint; collection, claims,
@@ -129,9 +129,10 @@ def mark_no_show(session: Session, b: Booking, side: str, subject, actor_id, not
     session.flush()
 
 
-def collector_day(session: Session, actor: User, collector_id, day: date) -> tuple[Collector, list[Booking]]:
+def collector_day(session: Session, actor: User, collector_id, day: date) -> tuple[Collector, list[Booking], float]:
     """The collector's pickups that day in visiting order: slot by slot, each slot's stops
-    ordered by nearest neighbour + 2-opt from where the previous slot ended (the depot first)."""
+    ordered by nearest neighbour + 2-opt from where the previous slot ended (the depot first);
+    with the route's length in km from the depot."""
     c = session.get(Collector, collector_id)
     if c is None or not (actor.is_operator or access.is_member(actor, c.org_id)):
         raise NotFound("no such collector")
@@ -145,4 +146,4 @@ def collector_day(session: Session, actor: User, collector_id, day: date) -> tup
         windows[b.starts_at].append(b)
     origin = (depot.depot_lat, depot.depot_lon) if depot else (rows[0].lat, rows[0].lon) if rows else (0.0, 0.0)
     ordered = plan_day(origin, [windows[k] for k in sorted(windows)], lambda b: (b.lat, b.lon))
-    return c, ordered
+    return c, ordered, path_length(origin, [(b.lat, b.lon) for b in ordered])

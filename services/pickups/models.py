@@ -58,7 +58,7 @@ class Recycler(UUIDPk, Timestamps, Base):
     accepts_pool: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
 
-    org: Mapped[Organization] = relationship(lazy="joined")
+    org: Mapped[Organization] = relationship(lazy="selectin")
     regions: Mapped[list[ServiceRegion]] = relationship(cascade="all, delete-orphan")
 
     @property
