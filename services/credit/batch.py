@@ -51,7 +51,7 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
         history = [_row_from_result(i, card, res, values, features.is_thin_file(counts[i]),
                                     overrides.get(i), trigger, now)
                    for i, res, values in zip(ids, results, rows)]
-        session.execute(insert(CreditScore), history)
+        session.execute(insert(CreditScore.__table__), history)
         _upsert_fresh(session, ids, now)
         done += len(ids)
         if progress:
@@ -62,8 +62,11 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
 
 def _upsert_fresh(session: Session, ids: list[uuid.UUID], now) -> None:
     insert_ = registry._dialect_insert(session)
-    stmt = insert_(CreditSubject).values(
-        [{"subject_id": i, "stale": False, "stale_since": None, "scored_at": now} for i in ids])
-    session.execute(stmt.on_conflict_do_update(
+    # One statement executed many times (insertmanyvalues) compiles once; a 2000-row VALUES
+    # clause would be compiled afresh for every chunk.
+    stmt = insert_(CreditSubject.__table__)
+    stmt = stmt.on_conflict_do_update(
         index_elements=["subject_id"],
-        set_={"stale": False, "stale_since": None, "scored_at": stmt.excluded.scored_at}))
+        set_={"stale": False, "stale_since": None, "scored_at": stmt.excluded.scored_at})
+    session.execute(stmt, [{"subject_id": i, "stale": False, "stale_since": None, "scored_at": now}
+                           for i in ids])
