@@ -43,6 +43,13 @@ DEFAULTS = {
     "CREDIT_REPORT_DIR": None,       # training reports; default instance/credit-reports
     "CERT_SIGNING_KEYS": None,     # JSON kid -> base64 Ed25519 private key; unset: throwaway key in instance/
     "CERT_SIGNING_ACTIVE_KID": None,  # which of CERT_SIGNING_KEYS signs; default: the last listed
+    "TRADEIN_QUOTE_VALID_DAYS": 7,   # a trade-in quote can be accepted for this long
+    "TRADEIN_OFFER_VALID_DAYS": 7,   # an unanswered counter-offer then becomes a free return
+    "TRADEIN_CLAWBACK_DUE_DAYS": 30,  # an open clawback then counts as unpaid (a credit event)
+    "TRADEIN_PREPAY_MIN_SCORE": 600,  # credit score from which consumers are paid on acceptance
+    "TRADEIN_CREDIT_SOURCE": "credit",  # credit (services/credit) | standin (TRADEIN_STANDIN_SCORE for all)
+    "TRADEIN_STANDIN_SCORE": 0,      # the stand-in's fixed score
+    "TRADEIN_STANDIN_LIMIT_FEN": 100000,  # the stand-in's prepayment limit
 }
 SECRET_NAMES = ("SECRET_KEY", "ID_HASH_KEY")
 

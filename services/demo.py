@@ -14,6 +14,7 @@ from services import clock, identifiers, regions
 from services.accounts import service as accounts
 from services.accounts.models import IdStatus, Role, User
 from services.listings.models import Listing, SearchOutbox
+from services.tradeins import seed as tradein_seed
 
 DEMO_PASSWORD = "huanxin-demo-2026"
 
@@ -188,4 +189,4 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
     return [f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
             "operator: operator@demo.huanxin.cn; consumers: consumer1..20@demo.huanxin.cn; "
             "retailers: retailer1..3@; recyclers: recycler1..2@",
-            f"listings: {n_listings}"]
+            f"listings: {n_listings}", *tradein_seed.seed_prices(session, people["retailer"])]

@@ -10,6 +10,9 @@ from services.pickups import models as pickups_models  # noqa: F401
 from services.certificates import models as certificates_models  # noqa: F401
 from services.search import models as search_models  # noqa: F401
 from services.subsidies import models as subsidies_models  # noqa: F401
+from services.tradeins import models as tradeins_models  # noqa: F401
+from services.ledger import models as ledger_models  # noqa: F401
+from services.blocklist import models as blocklist_models, gates as blocklist_gates  # noqa: F401 (gates: listing guard)
 from services.orders import tables as buying_tables  # noqa: F401
 from services.db import Base
 

@@ -7,6 +7,9 @@ import importlib
 from flask import Flask
 
 RESOURCES = [
+    "marketplace.api.tradeins.routes",
+    "marketplace.api.ledger.routes",
+    "marketplace.api.blocklist.routes",
     "marketplace.api.pickups.routes",
     "marketplace.api.subsidies.routes",
     "marketplace.api.campaigns.routes",

@@ -13,6 +13,7 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 PUBLISH_GATES: list[str] = [
+    "services.blocklist.gates:refuse_blocked_listing",
     "services.certificates.verify:listing_gate",
 ]
 

@@ -1,0 +1,39 @@
+"""Schemas of store-credit accounts and statements."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+
+class AccountSchema(ma.Schema):
+    id = ma.fields.UUID()
+    kind = ma.fields.Function(lambda a: a.kind.value, metadata={
+        "description": "store_credit: a consumer's credit at a retailer (org_id) or the platform (org_id null); "
+                       "issuer: the retailer's side, minus the credit it has outstanding."})
+    user_id = ma.fields.UUID(allow_none=True)
+    org_id = ma.fields.UUID(allow_none=True)
+    balance_fen = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+
+
+class StatementLineSchema(ma.Schema):
+    id = ma.fields.UUID()
+    entry_id = ma.fields.UUID()
+    kind = ma.fields.String(metadata={"description": "issue | spend | refund | clawback | adjustment"})
+    ref_type = ma.fields.String(allow_none=True)
+    ref_id = ma.fields.String(allow_none=True)
+    memo = ma.fields.String(allow_none=True)
+    amount_fen = ma.fields.Integer()
+    balance_after_fen = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+
+
+class StatementSchema(ma.Schema):
+    account = ma.fields.Nested(AccountSchema)
+    items = ma.fields.List(ma.fields.Nested(StatementLineSchema))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class StatementArgs(ma.Schema):
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

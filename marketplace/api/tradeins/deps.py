@@ -1,0 +1,40 @@
+"""The trade-in flow's collaborators, built once per app from its configuration."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from services.storage import LocalDiskStorage
+from services.tradeins import quotes
+from services.tradeins.ports import (CreditServicePort, Deps, DoorstepPickups, FixedScoreCredit, OfflinePayouts,
+                                     Settings, StripePayouts)
+
+KEY = "huanxin.tradeins.deps"
+
+
+def build(cfg) -> Deps:
+    settings = Settings(quote_valid_days=cfg["TRADEIN_QUOTE_VALID_DAYS"], offer_valid_days=cfg["TRADEIN_OFFER_VALID_DAYS"],
+                        clawback_due_days=cfg["TRADEIN_CLAWBACK_DUE_DAYS"],
+                        prepay_min_score=cfg["TRADEIN_PREPAY_MIN_SCORE"],
+                        prepay_limit_fen=cfg["TRADEIN_STANDIN_LIMIT_FEN"])
+    if cfg["TRADEIN_CREDIT_SOURCE"] == "standin":
+        credit = FixedScoreCredit(int(cfg["TRADEIN_STANDIN_SCORE"]), settings.prepay_min_score,
+                                  settings.prepay_limit_fen)
+    else:
+        credit = CreditServicePort(settings.prepay_min_score, cfg.get("CREDIT_PRIVILEGES_FILE"))
+    cash = (StripePayouts(cfg["STRIPE_API_KEY"], cfg.get("STRIPE_API_BASE"), int(cfg.get("STRIPE_TIMEOUT_SECONDS") or 10))
+            if cfg.get("STRIPE_API_KEY") else OfflinePayouts())
+    return Deps(settings=settings, credit=credit, cash=cash, storage=LocalDiskStorage(cfg["STORAGE_DIR"]),
+                pickups=DoorstepPickups())
+
+
+def deps() -> Deps:
+    app = current_app._get_current_object()
+    if KEY not in app.extensions:
+        app.extensions[KEY] = build(app.config)
+    return app.extensions[KEY]
+
+
+def expire_job(session: Session) -> int:
+    """Periodic job: expire quotes, turn unanswered counter-offers into returns, mark overdue clawbacks."""
+    return quotes.expire_due(session, deps())

@@ -1,0 +1,1 @@
+"""Operator-kept blocklist of lost, stolen and fraudulent devices."""

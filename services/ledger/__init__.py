@@ -1,0 +1,1 @@
+"""Store credit as a double-entry ledger."""

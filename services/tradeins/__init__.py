@@ -1,0 +1,1 @@
+"""Trade-ins: instant valuation, acceptance and handover, inspection and counter-offer, payout, prepayment."""

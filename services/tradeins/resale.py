@@ -1,0 +1,29 @@
+"""The resale gate of a traded-in device: once paid for, an electronics device leaves for resale
+only with a valid data-wipe certificate (the certificates domain decides what valid means)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from services.certificates.verify import require_valid_certificate
+from services.errors import Conflict
+from services.tradeins import common
+from services.tradeins.models import Status
+
+
+def certificate_for(session: Session, actor, tradein_id) -> dict:
+    """The certificate that clears a paid trade-in for resale, for its handler's staff and
+    operators. Raises CertificateRequired (409 wipe_certificate_required) when there is none."""
+    t = common.get(session, actor, tradein_id)
+    if not (actor.is_operator or common.is_staff_of(actor, t)):
+        common.require_staff(actor, t)
+    if t.status != Status.PAID:
+        raise Conflict("only a paid-for trade-in can go to resale", code="not_paid")
+    if t.category != "electronics":
+        raise Conflict("the wipe certificate applies to electronics", code="no_certificate_needed")
+    if t.device_hash:
+        cert = require_valid_certificate(session, t.device_hash, serial_hash=t.serial_hash)
+    elif t.serial_hash:
+        cert = require_valid_certificate(session, t.serial_hash)
+    else:
+        raise Conflict("the device has no IMEI or serial number on record", code="no_device_identifier")
+    return {"certificate_id": cert.id, "tradein_id": t.id}
