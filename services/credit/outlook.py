@@ -1,7 +1,7 @@
 """What would raise a participant's band: points to the next band and where they can come from.
 
 For each factor that is not in its best bin, the card says how many points the next better bin
-and the best bin would add. Only factors a participant can change by behaviour are offered
+and the best bin would add. Factors without data (the missing bin) offer no step. Only factors a participant can change by behaviour are offered
 (`account_age_days` only grows with time, so it is listed as such, not as advice).
 """
 from __future__ import annotations
@@ -51,10 +51,17 @@ def outlook(card: Scorecard, result: ScoreResult) -> Outlook:
     steps = []
     for f in card.features:
         current = result.points[f.name]
+        labels = {b.label: b for b in f.binning.bins}
+        now_bin = labels.get(result.bins[f.name])
+        if now_bin is not None and now_bin.special:
+            continue  # no data on this factor: nothing the participant can improve yet
         gain_best = f.best_points - current
         if gain_best <= 1e-9:
             continue
-        better = [(p, b.label) for p, b in zip(f.points, f.binning.bins) if p > current + 1e-9]
+        better = [(p, b.label) for p, b in zip(f.points, f.binning.bins)
+                  if not b.special and p > current + 1e-9]
+        if not better:
+            continue
         p_next, label_next = min(better)
         en, zh = hint(f.reason.code)
         steps.append(Step(feature=f.name, code=f.reason.code, current_bin=result.bins[f.name],

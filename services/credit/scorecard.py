@@ -11,7 +11,8 @@ score and every PDO points more means twice the odds of being good. Scores are c
 
 Reasons: for each factor, the points it costs are the points of its best bin minus the points
 the participant got; the (at most four) factors that cost the most are the reasons, each with a
-stable code and Chinese and English text.
+stable code and Chinese and English text. A factor the participant has no data for (its missing
+or unseen-value bin) is never a reason.
 """
 from __future__ import annotations
 
@@ -131,7 +132,9 @@ class ScoredFeature:
 
     @property
     def best_points(self) -> float:
-        return max(self.points)
+        """Points of the factor's best real bin (a thin file's missing bin may score higher, but
+        it is not something to aim for)."""
+        return max(p for p, b in zip(self.points, self.binning.bins) if not b.special)
 
     def validate(self) -> None:
         b = self.binning
@@ -215,6 +218,11 @@ class Scorecard:
         pts = np.column_stack([np.asarray(f.points)[idx[:, j]] for j, f in enumerate(self.features)])
         raw = self.base_points + pts.sum(axis=1)
         loss = np.round(np.array([f.best_points for f in self.features]) - pts, 6)
+        # A factor with no data (missing) or an unseen value is never a reason: the participant
+        # cannot act on it, and "your wipe certificates" means nothing to a consumer who has none.
+        special = np.column_stack([np.array([b.special is not None for b in f.binning.bins])[idx[:, j]]
+                                   for j, f in enumerate(self.features)])
+        loss[special] = 0.0
         # A stable sort keeps the card's factor order among equal losses, so reasons do not
         # flip between recomputations.
         order = np.argsort(-loss, axis=1, kind="stable")[:, :max_reasons]

@@ -108,3 +108,18 @@ def test_the_scale_can_be_anchored_at_the_training_odds(synthetic_data):
     card = fit_scorecard(synthetic_data, "v-test", TrainingConfig(base_odds=None, base_score=600))
     goods = len(synthetic_data) - synthetic_data.y.sum()
     assert card.scaling.base_odds == pytest.approx(goods / synthetic_data.y.sum())
+
+
+def test_factors_without_data_are_never_reasons_and_best_bins_are_real_ones():
+    from services.credit.scorecard import load_scorecard
+    card = load_scorecard("default-v1")
+    clean = {"identity_verified": "yes", "account_age_days": 900, "trades_completed": 40,
+             "cancellation_rate": 0.0, "dispute_loss_rate": 0.0, "review_average": 4.9,
+             "inspection_mismatches": 0, "clawbacks_unpaid": 0, "pickup_no_show_rate": 0.0,
+             "wipe_refusal_rate": None, "payment_failures": 0, "chargebacks": 0}
+    result = card.score(clean)
+    # No certificates (a consumer) and the thin-file bins that score above the best real bin
+    # give no reason; a clean established participant has none at all.
+    assert result.reasons == ()
+    thin = dict(clean, cancellation_rate=None, dispute_loss_rate=None, identity_verified="no")
+    assert [r.code for r in card.score(thin).reasons] == ["IDENTITY_NOT_VERIFIED"]
