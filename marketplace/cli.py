@@ -19,6 +19,7 @@ COMMAND_GROUPS: list[str] = [
     "marketplace.api.subsidies.cli:subsidies_cli",
     "marketplace.api.search.cli:search_cli",
     "marketplace.api.credit.cli:credit",
+    "marketplace.api.certificates.cli:certificates_cli",
 ]
 
 

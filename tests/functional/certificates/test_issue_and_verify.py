@@ -23,6 +23,7 @@ def _issue(client, team, **over):
     return r.json
 
 
+@pytest.mark.smoke  # also on SQLite, the embedded default
 def test_issue_then_verify_publicly(client, session, team):
     tech, validator, _ = team
     intake(session, tech, imei=IMEI_1)
