@@ -1,4 +1,4 @@
-"""A collector's day: nearest neighbour, then 2-opt, on haversine distance.
+"""A collector's day: nearest neighbour, then 2-opt and or-opt, on haversine distance.
 
 Pure functions over (lat, lon) points. The route is an open path from a fixed start (the depot
 or the last stop of the previous slot) that does not return; slots are routed one after another
@@ -66,10 +66,57 @@ def two_opt(start: Point, points: Sequence[Point], order: list[int], *, max_roun
     return idx[1:]
 
 
+def or_opt(start: Point, points: Sequence[Point], order: list[int], *, max_rounds: int = 50) -> list[int]:
+    """Move a run of 1-3 stops (either way round) to wherever it shortens the path most.
+
+    2-opt alone stalls on an open path when the fix is to visit a far pair first; relocating a
+    segment finds that. Only strictly improving moves are taken."""
+    def d(a: Point | None, b: Point | None) -> float:
+        return 0.0 if a is None or b is None else haversine_km(a[0], a[1], b[0], b[1])
+
+    best = list(order)
+    for _ in range(max_rounds):
+        improved = False
+        for size in (1, 2, 3):
+            i = 0
+            while i + size <= len(best):
+                route = [start] + [points[k] for k in best]
+                a, b = i + 1, i + size  # the run's positions in `route`
+                after = route[b + 1] if b + 1 < len(route) else None
+                gain = d(route[a - 1], route[a]) + d(route[b], after) - d(route[a - 1], after)
+                seg, rest = best[i:i + size], best[:i] + best[i + size:]
+                rest_pts = [start] + [points[k] for k in rest]
+                move, move_gain = None, 1e-9
+                for j in range(len(rest_pts)):  # insert after rest_pts[j]
+                    nxt = rest_pts[j + 1] if j + 1 < len(rest_pts) else None
+                    for s in (seg, seg[::-1]):
+                        first, last = points[s[0]], points[s[-1]]
+                        cost = d(rest_pts[j], first) + d(last, nxt) - d(rest_pts[j], nxt)
+                        if gain - cost > move_gain:
+                            move, move_gain = rest[:j] + s + rest[j:], gain - cost
+                if move is not None:
+                    best, improved = move, True
+                i += 1
+        if not improved:
+            break
+    return best
+
+
+def improve(start: Point, points: Sequence[Point], order: list[int]) -> list[int]:
+    """2-opt and or-opt in turn until neither shortens the path (never longer than `order`)."""
+    length = path_length(start, [points[i] for i in order])
+    while True:
+        order = or_opt(start, points, two_opt(start, points, order))
+        new = path_length(start, [points[i] for i in order])
+        if new >= length - 1e-9:
+            return order
+        length = new
+
+
 def order_stops(start: Point, stops: Sequence[T], where) -> list[T]:
     """`stops` ordered to cut travel from `start`; `where(stop)` gives its (lat, lon)."""
     points = [where(s) for s in stops]
-    order = two_opt(start, points, nearest_neighbour(start, points))
+    order = improve(start, points, nearest_neighbour(start, points))
     return [stops[i] for i in order]
 
 

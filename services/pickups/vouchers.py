@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -163,7 +163,7 @@ def record_vehicle(session: Session, actor: User, voucher_id, data: dict) -> Vou
                                fields={"deregistered_at": ["Record the scrap certificate first."]})
     for k in ("scrap_certificate_no", "deregistered_at", "deregistration_ref"):
         if data.get(k) is not None:
-            setattr(v, k, data[k])
+            setattr(v, k, data[k].astimezone(timezone.utc) if k == "deregistered_at" else data[k])
     session.flush()
     return v
 
