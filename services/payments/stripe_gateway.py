@@ -18,9 +18,10 @@ class StripeGateway:
                  max_network_retries: int = 1):
         bases = {"api": api_base, "connect": api_base, "files": api_base} if api_base else None
         # Retries are safe because every mutating call below carries an idempotency key.
+        self.timeout = (min(timeout, 5.0), timeout)   # (connect, read) seconds
         self.client = stripe.StripeClient(
             api_key, base_addresses=bases, max_network_retries=max_network_retries,
-            http_client=stripe.RequestsClient(timeout=(min(timeout, 5.0), timeout)))
+            http_client=stripe.RequestsClient(timeout=self.timeout))
         self.v1 = self.client.v1
 
     def _call(self, fn, *args, **kwargs):
@@ -34,11 +35,13 @@ class StripeGateway:
 
     @staticmethod
     def _intent(pi) -> Intent:
-        charge = pi.get("latest_charge")
-        return Intent(id=pi.id, status=pi.status, amount_fen=int(pi.amount or 0),
-                      client_secret=pi.get("client_secret"),
-                      amount_capturable_fen=int(pi.get("amount_capturable") or 0),
-                      amount_received_fen=int(pi.get("amount_received") or 0),
+        def field(name):
+            return getattr(pi, name, None)
+        charge = field("latest_charge")
+        return Intent(id=pi.id, status=pi.status, amount_fen=int(field("amount") or 0),
+                      client_secret=field("client_secret"),
+                      amount_capturable_fen=int(field("amount_capturable") or 0),
+                      amount_received_fen=int(field("amount_received") or 0),
                       charge_id=charge if isinstance(charge, str) or charge is None else charge.id)
 
     def create_intent(self, req: IntentRequest) -> Intent:

@@ -183,3 +183,11 @@ def stripe_app(db_url, instance_dir, app):
 @pytest.fixture
 def stripe_client(stripe_app):
     return stripe_app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(monkeypatch):
+    """Cheap argon2 parameters for the many accounts buying tests make (passwords are not under test)."""
+    from argon2 import PasswordHasher
+    from services.accounts import service as accounts_service
+    monkeypatch.setattr(accounts_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

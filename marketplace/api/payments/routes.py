@@ -56,8 +56,8 @@ def get_account():
 
 
 @blp.route("/payments/payouts", methods=["GET"])
-@blp.arguments(s.PageArgs, location="query")
-@blp.response(200, page_of(s.PayoutSchema))
+@blp.arguments(s.PayoutPageArgs, location="query")
+@blp.response(200, page_of(s.SellerPayoutSchema))
 def list_payouts(args):
     """Your payouts: what each sale earned after the platform fee, and whether it was transferred."""
     user = require_user(*SELLERS)

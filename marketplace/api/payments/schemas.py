@@ -15,7 +15,7 @@ class SellerAccountSchema(ma.Schema):
                                       metadata={"description": "Stripe's hosted onboarding form; single use."})
 
 
-class PayoutSchema(ma.Schema):
+class SellerPayoutSchema(ma.Schema):
     id = ma.fields.UUID()
     order_id = ma.fields.UUID()
     gross_fen = ma.fields.Integer()
@@ -29,6 +29,6 @@ class PayoutSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class PageArgs(ma.Schema):
+class PayoutPageArgs(ma.Schema):
     cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
     limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -35,7 +35,7 @@ def order_reviews(order_id):
 
 @blp.route("/users/<uuid:user_id>/reviews", methods=["GET"])
 @public
-@blp.arguments(s.PageArgs, location="query")
+@blp.arguments(s.ReviewPageArgs, location="query")
 @blp.response(200, page_of(s.ReviewSchema))
 def user_reviews(args, user_id):
     """Published reviews about a user, newest first."""

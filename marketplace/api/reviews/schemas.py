@@ -22,6 +22,6 @@ class ReviewSchema(ma.Schema):
                                       metadata={"description": "Null while hidden (the other side has not written)."})
 
 
-class PageArgs(ma.Schema):
+class ReviewPageArgs(ma.Schema):
     cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
     limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

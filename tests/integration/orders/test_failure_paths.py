@@ -1,0 +1,159 @@
+"""stripe-mock never declines, so the gateway is made to fail at each step. Whatever fails, the
+order stays consistent: never a capture without an order, never an order cancelled with its
+money captured, never a listing sold or published out of step with its order."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from services.disputes import service as disputes
+from services.disputes.models import Dispute, DisputeStatus
+from services.errors import PaymentFailed, ServiceUnavailable
+from services.listings.models import Listing, Status as LS
+from services.orders import jobs, service as orders
+from services.orders.models import Order, OrderStatus as S
+from services.payments import service as payments
+from services.payments.models import Payment, PaymentStatus, Payout, PayoutStatus, Refund
+from tests.factories.orders import SETTINGS, Recording, order_in, publish, stripe_gateway
+
+LISTING_FOR = {S.PAYMENT_PENDING: LS.RESERVED, S.PAID_HELD: LS.RESERVED, S.HANDED_OVER: LS.RESERVED,
+               S.ACCEPTED: LS.RESERVED, S.DISPUTED: LS.RESERVED, S.COMPLETED: LS.SOLD}
+
+
+def assert_consistent(session):
+    """Invariants that must hold after any failure."""
+    session.expire_all()
+    for order in session.scalars(select(Order)):
+        pay = session.scalar(select(Payment).where(Payment.order_id == order.id))
+        listing = session.get(Listing, order.listing_id)
+        if order.status == S.CANCELLED:
+            assert pay is None or pay.status not in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+            assert listing.status == LS.PUBLISHED
+        if pay is not None and pay.status == PaymentStatus.CAPTURED:
+            assert order.status in (S.COMPLETED, S.DISPUTED, S.REFUNDED)
+        if order.status in LISTING_FOR:
+            assert listing.status == LISTING_FOR[order.status], (order.status, listing.status)
+    # no payment row without its order, no payout without a capture
+    assert session.scalar(select(func.count()).select_from(Payment).where(~Payment.order_id.in_(select(Order.id)))) == 0
+    for payout in session.scalars(select(Payout)):
+        pay = session.scalar(select(Payment).where(Payment.order_id == payout.order_id))
+        assert pay.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+
+
+@pytest.fixture
+def failing():
+    return Recording(stripe_gateway())
+
+
+@pytest.mark.parametrize("declined,error", [(False, ServiceUnavailable), (True, PaymentFailed)])
+def test_intent_failure_at_placement_keeps_nothing(session, buyer, seller, operator, failing, declined, error):
+    listing = publish(session, seller, operator)
+    failing.fail, failing.declined = {"create_intent"}, declined
+    with pytest.raises(error):
+        orders.place(session, buyer.user, listing.id, gateway=failing, settings=SETTINGS)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Order)) == 0
+    assert session.get(Listing, listing.id).status == LS.PUBLISHED
+    assert_consistent(session)
+
+
+def test_capture_failure_keeps_the_acceptance_and_the_job_captures_once(session, buyer, seller, operator, failing):
+    order = order_in(session, S.HANDED_OVER, buyer=buyer, seller=seller, operator=operator, gateway=failing)
+    failing.fail = {"capture"}
+    orders.accept(session, buyer.user, order.id, gateway=failing)
+    session.commit()
+    assert order.status == S.ACCEPTED and order.attention.startswith("capture pending")
+    pay = orders.payment(session, order)
+    assert pay.status == PaymentStatus.AUTHORISED and pay.last_error
+    assert session.scalar(select(func.count()).select_from(Payout)) == 0
+    assert_consistent(session)
+    failing.fail = set()
+    assert jobs.auto_capture(session, gateway=failing, settings=SETTINGS) == 1
+    session.commit()
+    session.refresh(order)
+    assert order.status == S.COMPLETED and order.attention is None
+    keys = failing.keys("capture")
+    assert len(keys) == 2 and keys[0] == keys[1]   # the retry repeats the same idempotency key
+    assert_consistent(session)
+
+
+def test_cancel_failure_changes_nothing(session, buyer, seller, operator, failing):
+    order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, gateway=failing)
+    failing.fail = {"cancel"}
+    with pytest.raises(ServiceUnavailable):
+        orders.cancel(session, buyer.user, order.id, gateway=failing)
+    session.rollback()
+    session.refresh(order)
+    assert order.status == S.PAID_HELD and orders.payment(session, order).status == PaymentStatus.AUTHORISED
+    assert_consistent(session)
+
+
+def test_a_captured_order_cannot_be_cancelled_and_the_provider_is_not_asked(session, buyer, seller, operator, failing):
+    from services.errors import InvalidState
+    order = order_in(session, S.COMPLETED, buyer=buyer, seller=seller, operator=operator, gateway=failing)
+    n = len(failing.calls)
+    with pytest.raises(InvalidState):
+        orders.cancel(session, buyer.user, order.id, gateway=failing)
+    session.rollback()
+    assert len(failing.calls) == n
+    assert_consistent(session)
+
+
+def test_refund_failure_changes_nothing(session, buyer, seller, operator, failing):
+    order = order_in(session, S.COMPLETED, buyer=buyer, seller=seller, operator=operator, gateway=failing)
+    failing.fail = {"refund"}
+    with pytest.raises(ServiceUnavailable):
+        orders.refund(session, seller.user, order.id, gateway=failing, amount_fen=1000, reason="scratch")
+    session.rollback()
+    session.refresh(order)
+    assert order.status == S.COMPLETED and order.refunded_fen == 0
+    assert session.scalar(select(func.count()).select_from(Refund)) == 0
+    assert_consistent(session)
+
+
+def test_transfer_failure_leaves_the_payout_pending_for_the_job(session, buyer, seller, operator, failing):
+    account, _ = payments.onboard(session, seller.user, failing, refresh_url="http://x", return_url="http://x")
+    account.payouts_enabled = True
+    session.commit()
+    failing.fail = {"transfer"}
+    order = order_in(session, S.COMPLETED, buyer=buyer, seller=seller, operator=operator, gateway=failing)
+    payout = session.scalar(select(Payout).where(Payout.order_id == order.id))
+    assert order.status == S.COMPLETED and payout.status == PayoutStatus.PENDING and "transfer failed" in payout.last_error
+    failing.fail = set()
+    jobs.settle_payouts(session, gateway=failing)
+    session.commit()
+    session.refresh(payout)
+    assert payout.status == PayoutStatus.PAID and len(set(failing.keys("transfer"))) == 1
+    assert_consistent(session)
+
+
+def test_dispute_resolution_failure_keeps_the_dispute_open(session, buyer, seller, operator, failing):
+    order = order_in(session, S.DISPUTED, buyer=buyer, seller=seller, operator=operator, gateway=failing)
+    dispute = session.scalar(select(Dispute).where(Dispute.order_id == order.id))
+    for outcome, step in (("release", "capture"), ("refund", "cancel"), ("partial_refund", "capture")):
+        failing.fail = {step}
+        with pytest.raises(ServiceUnavailable):
+            disputes.resolve(session, operator.user, dispute.id, outcome=outcome, amount_fen=100, note="n",
+                             gateway=failing)
+        session.rollback()
+        session.refresh(dispute)
+        session.refresh(order)
+        assert dispute.status == DisputeStatus.OPEN and order.status == S.DISPUTED
+        assert_consistent(session)
+
+
+def test_expiry_retries_when_the_provider_is_down(session, buyer, seller, operator, failing, frozen):
+    order = order_in(session, S.PAYMENT_PENDING, buyer=buyer, seller=seller, operator=operator, gateway=failing)
+    frozen.advance(timedelta(minutes=31))
+    failing.fail = {"cancel"}
+    assert jobs.expire_reservations(session, gateway=failing, settings=SETTINGS) == 0
+    session.commit()
+    session.refresh(order)
+    assert order.status == S.PAYMENT_PENDING
+    assert_consistent(session)
+    failing.fail = set()
+    assert jobs.expire_reservations(session, gateway=failing, settings=SETTINGS) == 1
+    session.commit()
+    session.refresh(order)
+    assert order.status == S.CANCELLED
+    assert_consistent(session)
