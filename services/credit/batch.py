@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services import clock
 from services.credit import features, registry, subjects
-from services.credit.queries import tallies
+from services.credit.queries import aliases, tallies
 from services.credit.models import CreditOverride, CreditScore, CreditSubject
 from services.credit.service import _row_from_result
 
@@ -43,7 +43,7 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
         ids = [i for i in ids if i in known]
         if not ids:
             continue
-        counts = tallies(session, ids, now)
+        counts = tallies(session, aliases(known[i] for i in ids), now)
         overrides = _score_overrides(session, ids, now)
         rows = [features.features_from(known[i].facts, counts[i], now) for i in ids]
         columns = {name: np.array([r[name] for r in rows], dtype=object) for name in features.FEATURE_NAMES}

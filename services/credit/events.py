@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Uuid, func
+from sqlalchemy import JSON, String, Uuid, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.db import Base, UUIDPk, utcnow
@@ -61,10 +61,14 @@ def mark_stale(session: Session, subject_ids: Iterable[uuid.UUID]) -> None:
 
     The score itself is recomputed on the next read (`score_for`) or by the periodic job.
     """
+    from services.accounts.models import Membership
     from services.credit.models import CreditSubject
     ids = list(dict.fromkeys(subject_ids))
     if not ids:
         return
+    # An event recorded against a retailer's or recycler's staff user counts for the organisation.
+    ids += [o for o in session.scalars(select(Membership.org_id).where(Membership.user_id.in_(ids)))
+            if o not in ids]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert

@@ -18,7 +18,7 @@ from services import clock
 from services.accounts.models import Organization, Role, User
 from services.credit import features
 from services.credit.events import CreditEvent
-from services.credit.queries import tallies
+from services.credit.queries import aliases, tallies
 from services.credit.subjects import facts_for
 from services.credit.training import Dataset
 
@@ -33,16 +33,13 @@ def _participants_before(session: Session, t: datetime) -> list:
     return [*users, *orgs]
 
 
-def _bads(session: Session, ids: list, start: datetime, end: datetime) -> set:
-    return set(session.scalars(select(CreditEvent.subject_id).where(
-        CreditEvent.subject_id.in_(ids), CreditEvent.kind.in_(BAD_KINDS),
-        CreditEvent.occurred_at > start, CreditEvent.occurred_at <= end).group_by(CreditEvent.subject_id)))
-
-
-def _verified_at(session: Session, ids: list, t: datetime) -> set:
-    return set(session.scalars(select(CreditEvent.subject_id).where(
-        CreditEvent.subject_id.in_(ids), CreditEvent.kind == "identity_verified",
-        CreditEvent.occurred_at <= t).group_by(CreditEvent.subject_id)))
+def _subjects_with(session: Session, alias: dict, kinds, start: datetime | None, end: datetime) -> set:
+    """Subjects with at least one event of `kinds` in (start, end]."""
+    stmt = select(CreditEvent.subject_id).where(
+        CreditEvent.subject_id.in_(list(alias)), CreditEvent.kind.in_(kinds), CreditEvent.occurred_at <= end)
+    if start is not None:
+        stmt = stmt.where(CreditEvent.occurred_at > start)
+    return {alias[i] for i in session.scalars(stmt.group_by(CreditEvent.subject_id))}
 
 
 def recorded_outcomes(session: Session, snapshots: int = 1, window: timedelta = OUTCOME_WINDOW,
@@ -57,9 +54,10 @@ def recorded_outcomes(session: Session, snapshots: int = 1, window: timedelta = 
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             known = facts_for(session, chunk)
-            counts = tallies(session, chunk, t)
-            bad = _bads(session, chunk, t, t + window)
-            verified = _verified_at(session, chunk, t)
+            alias = aliases(known.values())
+            counts = tallies(session, alias, t)
+            bad = _subjects_with(session, alias, BAD_KINDS, t, t + window)
+            verified = _subjects_with(session, alias, ("identity_verified",), None, t)
             for sid in chunk:
                 if sid not in known:
                     continue

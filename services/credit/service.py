@@ -18,7 +18,7 @@ from services.credit.events import KINDS, CreditEvent, mark_stale
 from services.credit.models import CreditExplanation, CreditOverride, CreditScore, CreditSubject
 from services.credit.outlook import Outlook, outlook
 from services.credit.privileges import Privileges, load_policy
-from services.credit.queries import tallies
+from services.credit.queries import aliases, tallies
 from services.credit.scorecard import Reason, Scorecard, ScoreResult
 from services.credit.subjects import Subject
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -68,7 +68,7 @@ def compute(session: Session, subject: Subject, trigger: str = "on_demand") -> C
     now = clock.now()
     card = registry.active(session)
     overrides = _active_overrides(session, subject.id, now)
-    tally = tallies(session, [subject.id], now)[subject.id]
+    tally = tallies(session, aliases([subject]), now)[subject.id]
     values = features.features_from(subject.facts, tally, now)
     result = card.score(values)
     score_override = next((o for o in sorted(overrides, key=lambda o: o.created_at, reverse=True)
@@ -176,8 +176,8 @@ def _event(session: Session, event_id: uuid.UUID) -> CreditEvent:
     return ev
 
 
-def records_query(subject_id: uuid.UUID):
-    return select(CreditEvent).where(CreditEvent.subject_id == subject_id)
+def records_query(subject: Subject):
+    return select(CreditEvent).where(CreditEvent.subject_id.in_(subject.event_ids))
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def add_override(session: Session, operator, subject_or_user_id: uuid.UUID, *, k
     else:
         if event_id is None:
             raise ValidationFailed("voiding a record needs its id", fields={"event_id": ["Required for void_record."]})
-        if _event(session, event_id).subject_id != subject.id:
+        if _event(session, event_id).subject_id not in subject.event_ids:
             raise ValidationFailed("that record belongs to someone else", fields={"event_id": ["Not this participant's record."]})
         score = None
     if expires_at is not None and expires_at <= clock.now():

@@ -23,6 +23,11 @@ class Subject:
     member_ids: frozenset[uuid.UUID]  # users who may see this score as their own
 
     @property
+    def event_ids(self) -> frozenset[uuid.UUID]:
+        """Ids whose credit events count for this subject: its own and its staff's."""
+        return self.member_ids | {self.id}
+
+    @property
     def facts(self) -> AccountFacts:
         return AccountFacts(identity_verified=self.identity_verified, opened_at=self.opened_at)
 

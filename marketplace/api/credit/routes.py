@@ -62,7 +62,7 @@ def my_records(args):
     """Your credit records, newest first, with whether each still counts and your explanation."""
     user = require_user()
     subject = subject_for_user(db.session, user)
-    rows, nxt = pagination.page(db.session, service.records_query(subject.id), CreditEvent,
+    rows, nxt = pagination.page(db.session, service.records_query(subject), CreditEvent,
                                 args["cursor"], args["limit"], order_col="occurred_at")
     return page(service.describe_records(db.session, rows), nxt)
 
@@ -116,7 +116,7 @@ def subject_records(args, subject_id):
     """A participant's credit records with their status and explanations."""
     user = require_user()
     subject = service.visible_subject(db.session, user, subject_id)
-    rows, nxt = pagination.page(db.session, service.records_query(subject.id), CreditEvent,
+    rows, nxt = pagination.page(db.session, service.records_query(subject), CreditEvent,
                                 args["cursor"], args["limit"], order_col="occurred_at")
     return page(service.describe_records(db.session, rows), nxt)
 

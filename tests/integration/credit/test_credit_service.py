@@ -91,7 +91,7 @@ def test_negative_records_older_than_five_years_no_longer_count(session, consume
     assert row.factors["chargebacks"]["value"] == 0
     record_event(session, consumer.id, "chargeback", ref_id="recent", occurred_at=clock.now() - timedelta(days=30))
     assert service.score_for(session, consumer.id).factors["chargebacks"]["value"] == 1
-    views = service.describe_records(session, list(session.scalars(service.records_query(consumer.id))))
+    views = service.describe_records(session, list(session.scalars(service.records_query(service.subjects.resolve(session, consumer.id)))))
     assert sorted(v.status for v in views if v.kind == "chargeback") == ["counts", "expired", "expired", "expired"]
 
 
@@ -109,6 +109,18 @@ def test_retailers_are_scored_as_their_organisation(session, retailer):
     row = service.score_for(session, retailer.id)  # a staff user's id resolves to the org
     assert row.subject_id == retailer.org_id
     assert service.score_for(session, retailer.org_id).id == row.id
+
+
+def test_events_recorded_against_staff_count_for_their_organisation(session, retailer):
+    first = service.score_for(session, retailer.id)
+    _trades(session, retailer.id, 5)  # an order's seller is the staff user, not the org
+    assert session.get(CreditSubject, retailer.org_id).stale is True
+    row = service.score_for(session, retailer.org_id)
+    assert row.id != first.id and row.factors["trades_completed"]["value"] == 5
+    subject = service.subjects.resolve(session, retailer.org_id)
+    assert len(list(session.scalars(service.records_query(subject)))) == 5
+    assert batch.recompute_many(session, [retailer.org_id]) == 1
+    assert service.latest(session, retailer.org_id).factors == row.factors
 
 
 def test_unknown_participants_and_operators_have_no_score(session, operator):
