@@ -49,6 +49,15 @@ def upgrade():
     with op.batch_alter_table('credit_scores', schema=None) as batch_op:
         batch_op.create_index('ix_credit_scores_subject_computed', ['subject_id', 'computed_at'], unique=False)
 
+    if op.get_bind().dialect.name == "postgresql":
+        # The ORM refuses to update or delete a history row; this refuses it to everyone else.
+        op.execute("""
+            CREATE FUNCTION credit_scores_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'credit_scores is append-only'; END $$""")
+        op.execute("""
+            CREATE TRIGGER credit_scores_append_only BEFORE UPDATE OR DELETE ON credit_scores
+            FOR EACH ROW EXECUTE FUNCTION credit_scores_append_only()""")
+
     op.create_table('credit_subjects',
     sa.Column('subject_id', sa.Uuid(), nullable=False),
     sa.Column('stale', sa.Boolean(), nullable=False),
@@ -111,6 +120,9 @@ def downgrade():
     with op.batch_alter_table('credit_scores', schema=None) as batch_op:
         batch_op.drop_index('ix_credit_scores_subject_computed')
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS credit_scores_append_only ON credit_scores")
+        op.execute("DROP FUNCTION IF EXISTS credit_scores_append_only()")
     op.drop_table('credit_scores')
     with op.batch_alter_table('credit_scorecards', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credit_scorecards_status'))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
+
 from services import clock
 from services.accounts.models import Role
 from services.credit import registry
@@ -15,6 +17,7 @@ from tests.factories.accounts import make_user
 API = "/api/v1/credit"
 
 
+@pytest.mark.smoke
 def test_a_participant_sees_their_score_band_and_reasons(client, consumer):
     r = client.get(f"{API}/me", headers=consumer.headers)
     assert r.status_code == 200, r.json
@@ -50,6 +53,7 @@ def test_retailer_sees_the_organisation_score(client, retailer):
     assert r.status_code == 200 and r.json["subject_id"] == str(retailer.org_id)
 
 
+@pytest.mark.smoke
 def test_privileges_and_what_would_raise_the_band(client, session, consumer):
     consumer.user.created_at = clock.now() - timedelta(days=400)
     session.commit()
@@ -94,6 +98,7 @@ def test_records_explanations_and_history(client, session, consumer, other_consu
     assert client.get(f"{API}/subjects/{consumer.id}/history", headers=other_consumer.headers).status_code == 403
 
 
+@pytest.mark.smoke
 def test_override_without_reason_is_422_and_with_one_is_audited(client, consumer, operator):
     url = f"{API}/subjects/{consumer.id}/overrides"
     r = client.post(url, json={"kind": "score", "score": 720}, headers=operator.headers)

@@ -66,6 +66,17 @@ def test_history_is_append_only(session, consumer):
     session.rollback()
 
 
+def test_history_is_append_only_in_the_database_too(session, consumer):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+    service.score_for(session, consumer.id)
+    session.commit()
+    for stmt in ("UPDATE credit_scores SET score = 900", "DELETE FROM credit_scores"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(stmt))
+        session.rollback()
+
+
 def test_bad_records_cost_points_and_name_the_reason(session, consumer):
     _age(session, consumer, 400)
     _trades(session, consumer.id, 20)
