@@ -72,8 +72,12 @@ def record(session: Session, t: TradeIn, frm: Status | None, to: Status, actor_i
                              actor_id=actor_id, note=note, at=clock.now()))
 
 
-def move(session: Session, t: TradeIn, target: Status, actor_id: uuid.UUID | None, note: str | None = None) -> None:
-    """Apply one transition of the state machine (InvalidState when it does not exist)."""
+def move(session: Session, t: TradeIn, target: Status, actor_id: uuid.UUID | None, note: str | None = None,
+         *, action: str | None = None) -> None:
+    """Apply one transition of the state machine (InvalidState when it does not exist, or when
+    `action` may not start from the current state)."""
+    if action:
+        states.check_action(t.status, action)
     states.check(t.status, target)
     frm = t.status
     t.status = target

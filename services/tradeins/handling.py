@@ -30,7 +30,7 @@ def collect(session: Session, actor: User, tradein_id) -> TradeIn:
     """Staff (or the courier's organisation) took the item from the consumer: accepted -> in_transit."""
     t = common.lock(session, actor, tradein_id)
     common.require_staff(actor, t, may_claim=True)
-    common.move(session, t, Status.IN_TRANSIT, actor.id, "collected from the consumer")
+    common.move(session, t, Status.IN_TRANSIT, actor.id, "collected from the consumer", action="collect")
     _claim(t, actor)
     session.flush()
     return t
@@ -41,7 +41,7 @@ def mark_collected(session: Session, tradein_id, org_id: uuid.UUID, note: str | 
     t = common.lock(session, None, tradein_id)
     if t.handler_org_id not in (None, org_id):
         raise Forbidden("another organisation handles this trade-in", code="not_handler")
-    common.move(session, t, Status.IN_TRANSIT, None, note or "collected by pickup")
+    common.move(session, t, Status.IN_TRANSIT, None, note or "collected by pickup", action="collect")
     t.handler_org_id = org_id
     session.flush()
     return t
@@ -51,7 +51,7 @@ def receive(session: Session, actor: User, tradein_id) -> TradeIn:
     """The item arrived at the handler (or was dropped off there): -> received."""
     t = common.lock(session, actor, tradein_id)
     common.require_staff(actor, t, may_claim=True)
-    common.move(session, t, Status.RECEIVED, actor.id, "received for inspection")
+    common.move(session, t, Status.RECEIVED, actor.id, "received for inspection", action="receive")
     _claim(t, actor)
     session.flush()
     return t
@@ -94,8 +94,7 @@ def inspect(session: Session, actor: User, tradein_id, data: dict, deps: Deps) -
     the quoted device (returned)."""
     t = common.lock(session, actor, tradein_id)
     common.require_staff(actor, t)
-    if t.status not in states.INSPECTABLE:
-        states.check(t.status, Status.INSPECTED)
+    states.check_action(t.status, "inspect")
     errors = questionnaire.validate(t.category, data.get("answers"), declaring=False)
     errors.update(identity.errors(t.category, t.kind, data))
     if not list_photos(session, t):
@@ -142,7 +141,8 @@ def accept_offer(session: Session, user: User, tradein_id) -> TradeIn:
     """The consumer takes the counter-offer: the agreed value is the offer, payout follows."""
     t = common.lock(session, user, tradein_id)
     common.require_consumer(user, t)
-    if t.status == Status.COUNTER_OFFERED and t.offer_expires_at and t.offer_expires_at <= clock.now():
+    states.check_action(t.status, "accept_offer")
+    if t.offer_expires_at and t.offer_expires_at <= clock.now():
         raise Conflict("the counter-offer expired; the item is being returned", code="offer_expired")
     common.move(session, t, Status.INSPECTED, user.id, "counter-offer accepted")
     t.final_fen = t.offer_fen
@@ -154,7 +154,7 @@ def decline_offer(session: Session, user: User, tradein_id, deps: Deps) -> Trade
     """The consumer declines: the item goes back free of charge; a prepayment is clawed back."""
     t = common.lock(session, user, tradein_id)
     common.require_consumer(user, t)
-    common.move(session, t, Status.RETURNING, user.id, "counter-offer declined: free return")
+    common.move(session, t, Status.RETURNING, user.id, "counter-offer declined: free return", action="decline_offer")
     settlement.claw_back_prepayment(session, t, deps, "counter-offer declined, item returned")
     session.flush()
     return t
@@ -164,9 +164,8 @@ def give_up_locked(session: Session, user: User, tradein_id, deps: Deps) -> Trad
     """The consumer cannot remove the lock and wants the device back."""
     t = common.lock(session, user, tradein_id)
     common.require_consumer(user, t)
-    if t.status != Status.LOCKED:
-        raise Conflict("only a locked device is returned this way", code="not_locked")
-    common.move(session, t, Status.RETURNING, user.id, "device locked: returned to the consumer")
+    common.move(session, t, Status.RETURNING, user.id, "device locked: returned to the consumer",
+                action="return_locked")
     settlement.claw_back_prepayment(session, t, deps, "device locked, returned")
     session.flush()
     return t
@@ -176,8 +175,7 @@ def ship_return(session: Session, actor: User, tradein_id, carrier: str, trackin
     """Staff send the item back and record the tracking number."""
     t = common.lock(session, actor, tradein_id)
     common.require_staff(actor, t)
-    if t.status != Status.RETURNING:
-        raise Conflict(f"nothing to ship back while {t.status.value}", code="not_returning")
+    states.check_action(t.status, "ship_return")
     t.return_carrier, t.return_tracking_no = carrier, tracking_no
     common.record(session, t, t.status, t.status, actor.id, f"return shipped: {carrier} {tracking_no}")
     session.flush()
@@ -189,7 +187,7 @@ def confirm_returned(session: Session, actor: User, tradein_id) -> TradeIn:
     t = common.lock(session, actor, tradein_id)
     if actor.id != t.consumer_id:
         common.require_staff(actor, t)
-    common.move(session, t, Status.RETURNED, actor.id, "item back with the consumer")
+    common.move(session, t, Status.RETURNED, actor.id, "item back with the consumer", action="confirm_returned")
     session.flush()
     return t
 
@@ -199,7 +197,7 @@ def release_blocked(session: Session, operator: User, tradein_id, reason: str) -
     t = common.lock(session, operator, tradein_id)
     if not operator.is_operator:
         raise Forbidden("only operators release blocked items", code="role_required")
-    common.move(session, t, Status.RETURNING, operator.id, f"released after review: {reason}")
+    common.move(session, t, Status.RETURNING, operator.id, f"released after review: {reason}", action="release")
     audit.record(session, operator.id, "tradein.release_blocked", "tradein", t.id,
                  before={"status": "blocked"}, after={"status": "returning"}, reason=reason)
     session.flush()

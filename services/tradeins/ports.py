@@ -9,7 +9,9 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from services.credit import service as credit
-from services.errors import DomainError, PaymentFailed, ServiceUnavailable
+from services.errors import DomainError
+from services.payments import service as payments
+from services.payments.gateway import GatewayError
 from services.pickups import book_for_trade_in
 from services.storage import Storage
 
@@ -58,43 +60,46 @@ class CreditServicePort:
 class PayoutGateway(Protocol):
     channel: str
 
-    def transfer(self, *, amount_fen: int, destination: str | None, idempotency_key: str,
-                 metadata: dict) -> str | None:
+    def destination(self, session: Session, user_id) -> str | None:
+        """Where cash can be transferred to the user (None: pay offline)."""
+
+    def transfer(self, *, amount_fen: int, destination: str, idempotency_key: str, ref: str) -> str:
         """Send cash; returns the channel's reference. Raises PaymentFailed or ServiceUnavailable."""
 
 
 class OfflinePayouts:
-    """Cash paid by staff at handover or by bank transfer outside the system; recorded, not sent."""
+    """Cash paid by staff at handover or by bank transfer outside the system: recorded, not sent."""
     channel = "offline"
 
-    def transfer(self, *, amount_fen, destination, idempotency_key, metadata) -> str | None:
+    def destination(self, session: Session, user_id) -> str | None:
         return None
 
+    def transfer(self, *, amount_fen, destination, idempotency_key, ref) -> str:
+        raise AssertionError("offline payouts transfer nothing")
 
-class StripePayouts:
-    """A Stripe transfer to the consumer's connected account (Stripe Connect)."""
-    channel = "stripe"
 
-    def __init__(self, api_key: str, api_base: str | None = None, timeout: int = 10):
-        import stripe
-        kw = {"base_addresses": {"api": api_base}} if api_base else {}
-        self._stripe = stripe
-        self._client = stripe.StripeClient(api_key, http_client=stripe.new_default_http_client(timeout=timeout),
-                                           max_network_retries=2, **kw)
+class GatewayPayouts:
+    """Cash through the payments domain's gateway: a Stripe transfer to the consumer's Connect
+    account (onboarded with POST /payments/seller-account) when the gateway is Stripe and the
+    account can receive payouts; otherwise offline."""
 
-    def transfer(self, *, amount_fen, destination, idempotency_key, metadata) -> str | None:
-        stripe = self._stripe
+    def __init__(self, gateway):
+        self.gateway = gateway
+        self.channel = gateway.name
+
+    def destination(self, session: Session, user_id) -> str | None:
+        if self.gateway.name != "stripe":
+            return None
+        acc = payments.account_for(session, owner_user_id=user_id)
+        return acc.stripe_account_id if acc is not None and acc.payouts_enabled else None
+
+    def transfer(self, *, amount_fen, destination, idempotency_key, ref) -> str:
         try:
-            t = self._client.v1.transfers.create(
-                params={"amount": amount_fen, "currency": "cny", "destination": destination, "metadata": metadata},
-                options={"idempotency_key": idempotency_key})
-        except stripe.APIConnectionError:
-            raise ServiceUnavailable("the payment provider is unreachable", retry_after=30) from None
-        except stripe.StripeError as e:
-            log.warning("stripe transfer refused", extra={"stripe_code": getattr(e, "code", None)})
-            raise PaymentFailed("the transfer was refused by the payment provider",
-                                code="transfer_failed") from None
-        return t.id
+            return self.gateway.transfer(destination, amount_fen, order_id=ref, charge_id=None,
+                                         idempotency_key=idempotency_key).id
+        except GatewayError as e:
+            log.warning("trade-in transfer failed", extra={"code": e.code})
+            raise payments.domain_error(e) from None
 
 
 @dataclass(frozen=True)

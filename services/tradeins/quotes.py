@@ -2,7 +2,6 @@
 time; accepting it picks the handover and the payout, once."""
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 
@@ -17,7 +16,6 @@ from services.tradeins.models import Handover, PayoutMethod, Status, TradeIn
 from services.tradeins.ports import Deps
 
 MAX_AGE_MONTHS = 600
-STRIPE_ACCOUNT = re.compile(r"^acct_[A-Za-z0-9]{1,60}$")
 
 
 def _org(session: Session, org_id, kinds: tuple[OrgKind, ...]) -> Organization | None:
@@ -103,9 +101,6 @@ def _payout_errors(p: dict) -> dict:
     errors: dict[str, list[str]] = {}
     if p.get("method") not in [m.value for m in PayoutMethod]:
         errors["payout.method"] = [f"One of: {', '.join(m.value for m in PayoutMethod)}."]
-    acct = p.get("stripe_account")
-    if acct is not None and (p.get("method") != PayoutMethod.CASH.value or not STRIPE_ACCOUNT.match(acct)):
-        errors["payout.stripe_account"] = ["A Stripe connected account id (acct_…), for cash payouts only."]
     return errors
 
 
@@ -115,6 +110,7 @@ def accept(session: Session, user: User, tradein_id, data: dict, deps: Deps) -> 
     consumers are paid now (prepayment)."""
     t = common.get(session, user, tradein_id)
     common.require_consumer(user, t)
+    states.check_action(t.status, "accept")
     h, p = data.get("handover") or {}, data.get("payout") or {}
     errors, handler = _handover_errors(session, t, h)
     errors.update(_payout_errors(p))
@@ -145,7 +141,6 @@ def accept(session: Session, user: User, tradein_id, data: dict, deps: Deps) -> 
         t.handler_org_id = booked.handler_org_id
     t.handover = details
     t.payout_method = PayoutMethod(p["method"])
-    t.payout_account = p.get("stripe_account")
     settlement.prepay(session, t, deps)
     session.flush()
     return t
@@ -155,7 +150,7 @@ def cancel(session: Session, user: User, tradein_id, deps: Deps) -> TradeIn:
     """The consumer walks away before handing the item over; a prepayment is clawed back."""
     t = common.lock(session, user, tradein_id)
     common.require_consumer(user, t)
-    common.move(session, t, Status.CANCELLED, user.id, "cancelled by the consumer")
+    common.move(session, t, Status.CANCELLED, user.id, "cancelled by the consumer", action="cancel")
     settlement.claw_back_prepayment(session, t, deps, "cancelled after prepayment")
     session.flush()
     return t
@@ -167,11 +162,12 @@ def expire_due(session: Session, deps: Deps | None = None) -> int:
     deps, now, n = deps or Deps(), clock.now(), 0
     for t in session.scalars(select(TradeIn).where(TradeIn.status == Status.QUOTED, TradeIn.expires_at <= now)
                              .with_for_update(skip_locked=True)):
-        common.move(session, t, Status.EXPIRED, None, "quote expired")
+        common.move(session, t, Status.EXPIRED, None, "quote expired", action="expire")
         n += 1
     for t in session.scalars(select(TradeIn).where(TradeIn.status == Status.COUNTER_OFFERED,
                                                    TradeIn.offer_expires_at <= now).with_for_update(skip_locked=True)):
-        common.move(session, t, Status.RETURNING, None, "counter-offer not answered in time: free return")
+        common.move(session, t, Status.RETURNING, None, "counter-offer not answered in time: free return",
+                    action="offer_timeout")
         settlement.claw_back_prepayment(session, t, deps, "counter-offer expired, item returned")
         n += 1
     n += settlement.mark_overdue(session)

@@ -24,10 +24,12 @@ from services.tradeins.ports import Deps
 log = logging.getLogger(__name__)
 
 
-def _channel(t: TradeIn, deps: Deps) -> str:
+def _channel(session: Session, t: TradeIn, deps: Deps) -> str:
     if t.payout_method == PayoutMethod.STORE_CREDIT:
         return "ledger"
-    return "stripe" if deps.cash.channel == "stripe" and t.payout_account else "offline"
+    # Looked up at each payout: a consumer may finish Connect onboarding after accepting.
+    t.payout_account = deps.cash.destination(session, t.consumer_id)
+    return "stripe" if t.payout_account else "offline"
 
 
 def _apply_to_clawbacks(session: Session, t: TradeIn, amount: int) -> int:
@@ -45,7 +47,7 @@ def _apply_to_clawbacks(session: Session, t: TradeIn, amount: int) -> int:
 
 
 def _pay(session: Session, t: TradeIn, amount: int, kind: str, deps: Deps) -> Payout:
-    channel = _channel(t, deps)
+    channel = _channel(session, t, deps)
     deducted = _apply_to_clawbacks(session, t, amount)
     net, reference = amount - deducted, None
     key = f"tradein:{t.id}:{kind}"
@@ -53,9 +55,9 @@ def _pay(session: Session, t: TradeIn, amount: int, kind: str, deps: Deps) -> Pa
         entry = ledger.issue_store_credit(session, t.consumer_id, t.org_id, net, ref_type="tradein", ref_id=t.id,
                                           idempotency_key=key, memo=f"trade-in {t.brand} {t.model}")
         reference = f"ledger:{entry.id}"
-    elif net > 0:
+    elif net > 0 and channel == "stripe":
         reference = deps.cash.transfer(amount_fen=net, destination=t.payout_account, idempotency_key=key,
-                                       metadata={"tradein_id": str(t.id), "kind": kind}) if channel == "stripe" else None
+                                       ref=f"tradein-{t.id}")
     payout = Payout(tradein_id=t.id, user_id=t.consumer_id, kind=kind, method=t.payout_method, channel=channel,
                     amount_fen=amount, deducted_fen=deducted, reference=reference, created_at=clock.now())
     session.add(payout)
@@ -66,7 +68,7 @@ def _pay(session: Session, t: TradeIn, amount: int, kind: str, deps: Deps) -> Pa
 def prepay(session: Session, t: TradeIn, deps: Deps) -> Payout | None:
     """Pay a trusted consumer on acceptance, up to their prepayment limit. Cash can only be
     prepaid by transfer; a refused transfer leaves the trade-in accepted without prepayment."""
-    if _channel(t, deps) == "offline" or t.quoted_fen <= 0:
+    if _channel(session, t, deps) == "offline" or t.quoted_fen <= 0:
         return None
     limit = deps.credit.prepayment_limit_fen(session, t.consumer_id)
     amount = min(t.quoted_fen, limit)
@@ -89,7 +91,7 @@ def settle(session: Session, actor, tradein_id, deps: Deps) -> TradeIn:
     t = common.lock(session, actor, tradein_id)
     if actor is not None and not (actor.is_operator or common.is_staff_of(actor, t) or actor.id == t.consumer_id):
         raise NotFound("no such trade-in")
-    states.check(t.status, Status.PAID)
+    states.check_action(t.status, "settle")
     if t.inspection and t.inspection.get("answers", {}).get("activation_lock_off") is False:
         raise Conflict("a locked device cannot be paid for", code="device_locked")
     due = (t.final_fen or 0) - t.paid_fen

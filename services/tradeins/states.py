@@ -33,9 +33,27 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.CANCELLED: frozenset(),
 }
 TERMINAL = frozenset(s for s, nxt in TRANSITIONS.items() if not nxt)
-# Before the item leaves the consumer: the states in which the consumer may still walk away.
-CANCELLABLE = frozenset({S.QUOTED, S.ACCEPTED})
 INSPECTABLE = frozenset({S.RECEIVED, S.LOCKED})
+
+# What each action may start from, and where it goes (None: decided by what the action finds).
+# Several actions share a target (declining an offer and releasing a blocked item both lead to
+# `returning`), so an action is checked against its own starting states, not only the table.
+ACTIONS: dict[str, tuple[frozenset[S], S | None]] = {
+    "accept": (frozenset({S.QUOTED}), S.ACCEPTED),
+    "expire": (frozenset({S.QUOTED}), S.EXPIRED),
+    "cancel": (frozenset({S.QUOTED, S.ACCEPTED}), S.CANCELLED),
+    "collect": (frozenset({S.ACCEPTED}), S.IN_TRANSIT),
+    "receive": (frozenset({S.ACCEPTED, S.IN_TRANSIT}), S.RECEIVED),
+    "inspect": (INSPECTABLE, None),
+    "accept_offer": (frozenset({S.COUNTER_OFFERED}), S.INSPECTED),
+    "decline_offer": (frozenset({S.COUNTER_OFFERED}), S.RETURNING),
+    "offer_timeout": (frozenset({S.COUNTER_OFFERED}), S.RETURNING),
+    "return_locked": (frozenset({S.LOCKED}), S.RETURNING),
+    "release": (frozenset({S.BLOCKED}), S.RETURNING),
+    "settle": (frozenset({S.INSPECTED}), S.PAID),
+    "ship_return": (frozenset({S.RETURNING}), None),
+    "confirm_returned": (frozenset({S.RETURNING}), S.RETURNED),
+}
 
 
 def allowed(current: S, target: S) -> bool:
@@ -46,3 +64,11 @@ def check(current: S, target: S) -> None:
     """Raise InvalidState (409, naming the allowed targets) unless current -> target exists."""
     if target not in TRANSITIONS[current]:
         raise InvalidState(current.value, target.value, [s.value for s in TRANSITIONS[current]])
+
+
+def check_action(current: S, action: str) -> None:
+    """Raise InvalidState unless `action` may be taken from `current`."""
+    starts, target = ACTIONS[action]
+    if current not in starts:
+        raise InvalidState(current.value, target.value if target else action,
+                           [s.value for s in TRANSITIONS[current]])

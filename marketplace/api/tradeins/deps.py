@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from marketplace.api.payments.wiring import build_gateway
 from services.storage import LocalDiskStorage
 from services.tradeins import quotes
-from services.tradeins.ports import (CreditServicePort, Deps, DoorstepPickups, FixedScoreCredit, OfflinePayouts,
-                                     Settings, StripePayouts)
+from services.tradeins.ports import (CreditServicePort, Deps, DoorstepPickups, FixedScoreCredit, GatewayPayouts,
+                                     Settings)
 
 KEY = "huanxin.tradeins.deps"
 
@@ -22,8 +23,7 @@ def build(cfg) -> Deps:
                                   settings.prepay_limit_fen)
     else:
         credit = CreditServicePort(settings.prepay_min_score, cfg.get("CREDIT_PRIVILEGES_FILE"))
-    cash = (StripePayouts(cfg["STRIPE_API_KEY"], cfg.get("STRIPE_API_BASE"), int(cfg.get("STRIPE_TIMEOUT_SECONDS") or 10))
-            if cfg.get("STRIPE_API_KEY") else OfflinePayouts())
+    cash = GatewayPayouts(build_gateway(cfg))
     return Deps(settings=settings, credit=credit, cash=cash, storage=LocalDiskStorage(cfg["STORAGE_DIR"]),
                 pickups=DoorstepPickups())
 

@@ -50,9 +50,9 @@ class HandoverSchema(ma.Schema):
 
 
 class PayoutChoiceSchema(ma.Schema):
-    method = ma.fields.String(required=True, validate=validate.OneOf([m.value for m in PayoutMethod]))
-    stripe_account = ma.fields.String(validate=validate.Length(max=64), metadata={
-        "description": "Cash by Stripe transfer to this connected account (acct_…); without it cash is paid offline."})
+    method = ma.fields.String(required=True, validate=validate.OneOf([m.value for m in PayoutMethod]), metadata={
+        "description": "store_credit at the retailer (or the platform); cash: a Stripe transfer to your Connect "
+                       "account (POST /payments/seller-account) when Stripe is configured, else paid offline."})
 
 
 class AcceptSchema(ma.Schema):
