@@ -14,6 +14,7 @@ from services import clock, identifiers, regions
 from services.accounts import service as accounts
 from services.accounts.models import IdStatus, Role, User
 from services.listings.models import Listing, SearchOutbox
+from services.pickups import demo as pickups_demo
 from services.tradeins import seed as tradein_seed
 
 DEMO_PASSWORD = "huanxin-demo-2026"
@@ -185,6 +186,7 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
         session.execute(insert(Listing), rows)
         session.execute(insert(SearchOutbox), [{"listing_id": r["id"], "revision": 1} for r in rows])
         done += len(rows)
+    pickups_demo.seed(session, people)
     session.flush()
     return [f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
             "operator: operator@demo.huanxin.cn; consumers: consumer1..20@demo.huanxin.cn; "

@@ -157,6 +157,8 @@ class Booking(UUIDPk, Timestamps, Base):
                                                        cascade="all, delete-orphan")
     recycler: Mapped[Recycler | None] = relationship(lazy="selectin")
     collector: Mapped[Collector | None] = relationship(lazy="selectin")
+    voucher: Mapped[Voucher | None] = relationship(lazy="selectin", viewonly=True,
+                                                   primaryjoin="Booking.id == foreign(Voucher.booking_id)")
 
 
 class BookingItem(UUIDPk, Base):

@@ -220,6 +220,8 @@ class PickupSchema(ma.Schema):
     address = ma.fields.Function(lambda b: {"region_code": b.region_code, "lat": b.lat, "lon": b.lon,
                                             "line": b.address_line})
     items = ma.fields.List(ma.fields.Nested(PickupItemSchema))
+    voucher = ma.fields.Function(lambda b: {"id": str(b.voucher.id), "number": b.voucher.number}
+                                 if b.voucher else None, metadata={"description": "The recycling voucher, once collected."})
     history = ma.fields.List(ma.fields.Nested(PickupStatusChangeSchema))
     created_at = ma.fields.DateTime()
 

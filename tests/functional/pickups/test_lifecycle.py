@@ -147,6 +147,7 @@ def test_from_assignment_to_processed_with_voucher_and_tracking(client, session,
     assert all(h["at"] for h in done["history"])
     seen = client.get(f"/api/v1/pickups/{pid}", headers=consumer.headers).json
     assert seen["status"] == "processed" and seen["items"][0]["facility_id"] == sorting["id"]
+    assert seen["voucher"] == {"id": v["id"], "number": v["number"]}
     assert kinds_for(session, pid) == ["pickup_confirmed", "pickup_en_route", "pickup_collected"]
     kept = {(e.subject_id, e.kind) for e in session.scalars(select(CreditEvent))}
     assert kept == {(consumer.id, "pickup_kept"), (recycler.org_id, "pickup_kept")}
