@@ -6,6 +6,8 @@ every subject stale so scores move to the new card on their next read or the per
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -18,13 +20,16 @@ from services.credit.scorecard import Scorecard, load_scorecard
 from services.errors import Conflict, NotFound, ValidationFailed
 
 DEFAULT_VERSION = "default-v1"
-_cache: dict[str, Scorecard] = {}
+_cache: dict[tuple[str, str], Scorecard] = {}
 
 
 def _parse(version: str, document: dict[str, Any]) -> Scorecard:
-    card = _cache.get(version)
+    # Keyed by content too: a version name reused in another database (tests) must not be served
+    # from a stale parse.
+    key = (version, hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest())
+    card = _cache.get(key)
     if card is None:
-        card = _cache[version] = Scorecard.from_dict(document)
+        card = _cache[key] = Scorecard.from_dict(document)
     return card
 
 
