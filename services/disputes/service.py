@@ -75,7 +75,7 @@ def list_for(session: Session, viewer: User, *, status: DisputeStatus | None, cu
     stmt = select(Dispute)
     if not viewer.is_operator:
         mine = select(Order.id).where((Order.buyer_id == viewer.id) | (Order.seller_id == viewer.id) |
-                                      (Order.seller_org_id.in_(viewer.org_ids() or {None})))
+                                      (Order.seller_org_id.in_(list(viewer.org_ids()))))
         stmt = stmt.where(Dispute.order_id.in_(mine))
     if status:
         stmt = stmt.where(Dispute.status == status)

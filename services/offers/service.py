@@ -88,7 +88,7 @@ def get(session: Session, offer_id, viewer: User) -> Offer:
 
 def list_for(session: Session, user: User, *, role: str | None, status: OfferStatus | None, cursor, limit):
     selling = select(Listing.id).where(or_(Listing.seller_id == user.id,
-                                           Listing.org_id.in_(user.org_ids() or {None})))
+                                           Listing.org_id.in_(list(user.org_ids()))))
     mine = {"buyer": Offer.buyer_id == user.id, "seller": Offer.listing_id.in_(selling)}
     stmt = select(Offer).where(mine[role] if role else or_(*mine.values()))
     if status:
