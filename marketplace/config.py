@@ -41,6 +41,7 @@ DEFAULTS = {
     "PICKUP_LEAD_MINUTES": 60,     # the earliest bookable pickup slot starts this long from now
     "CREDIT_PRIVILEGES_FILE": None,  # JSON privileges by band; default services/credit/privileges.json
     "CREDIT_REPORT_DIR": None,       # training reports; default instance/credit-reports
+    "CREDIT_BUREAU_FILE": None,      # CSV subject_id,score or JSON of bureau scores; unset: no bureau
     "CERT_SIGNING_KEYS": None,     # JSON kid -> base64 Ed25519 private key; unset: throwaway key in instance/
     "CERT_SIGNING_ACTIVE_KID": None,  # which of CERT_SIGNING_KEYS signs; default: the last listed
     "TRADEIN_QUOTE_VALID_DAYS": 7,   # a trade-in quote can be accepted for this long

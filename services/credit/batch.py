@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from services import clock
-from services.credit import features, registry, subjects
+from services.credit import bureau, features, registry, subjects
 from services.credit.queries import aliases, tallies
 from services.credit.models import CreditOverride, CreditScore, CreditSubject
 from services.credit.service import _row_from_result
@@ -45,7 +45,8 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
             continue
         counts = tallies(session, aliases(known[i] for i in ids), now)
         overrides = _score_overrides(session, ids, now)
-        rows = [features.features_from(known[i].facts, counts[i], now) for i in ids]
+        source = bureau.current()
+        rows = [features.features_from(known[i].facts, counts[i], now, source.lookup(i)) for i in ids]
         columns = {name: np.array([r[name] for r in rows], dtype=object) for name in features.FEATURE_NAMES}
         results = card.score_columns(columns)
         history = [_row_from_result(i, card, res, values, features.is_thin_file(counts[i]),

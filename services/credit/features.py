@@ -60,6 +60,7 @@ FEATURES: dict[str, str] = {
     "wipe_refusal_rate": "numeric",
     "payment_failures": "numeric",
     "chargebacks": "numeric",
+    "bureau_score": "numeric",  # optional, from services.credit.bureau; None when unknown
 }
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
 
@@ -124,7 +125,8 @@ def is_thin_file(t: Tally) -> bool:
     return trades < THIN_FILE_MIN_TRADES and t.negatives == 0
 
 
-def features_from(account: AccountFacts, t: Tally, now: datetime) -> dict[str, Any]:
+def features_from(account: AccountFacts, t: Tally, now: datetime, bureau_score: int | None = None
+                  ) -> dict[str, Any]:
     """The scorecard factors of one participant; rates are None for a thin file."""
     c = t.counts
     trades = c["order_completed_buyer"] + c["order_completed_seller"]
@@ -149,6 +151,7 @@ def features_from(account: AccountFacts, t: Tally, now: datetime) -> dict[str, A
         "wipe_refusal_rate": None if not certificates else floored_rate(c["wipe_certificate_refused"], certificates),
         "payment_failures": c["payment_failed"],
         "chargebacks": c["chargeback"],
+        "bureau_score": bureau_score,
     }
 
 

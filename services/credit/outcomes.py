@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services import clock
 from services.accounts.models import Organization, Role, User
-from services.credit import features
+from services.credit import bureau, features
 from services.credit.events import CreditEvent
 from services.credit.queries import aliases, tallies
 from services.credit.subjects import facts_for
@@ -47,6 +47,7 @@ def recorded_outcomes(session: Session, snapshots: int = 1, window: timedelta = 
     """Factors at each snapshot and the outcome in the window after it (y = 1 for bad)."""
     now = clock.now()
     rows: list[dict] = []
+    source = bureau.current()
     outcome: list[int] = []
     for k in range(1, snapshots + 1):
         t = now - k * window
@@ -66,7 +67,8 @@ def recorded_outcomes(session: Session, snapshots: int = 1, window: timedelta = 
                 facts = features.AccountFacts(
                     identity_verified=sid in verified or (s.kind != "consumer" and s.identity_verified),
                     opened_at=s.opened_at)
-                rows.append(features.features_from(facts, counts[sid], t))
+                # The bureau is asked today: it keeps no history we could read as of T.
+                rows.append(features.features_from(facts, counts[sid], t, source.lookup(sid)))
                 outcome.append(int(sid in bad))
             if progress:
                 progress(len(chunk))

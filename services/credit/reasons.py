@@ -50,6 +50,8 @@ CATALOGUE: dict[str, ReasonEntry] = {e.code: e for e in (
                 "按标准清除数据并上传合规证书"),
     ReasonEntry("PAYMENT_FAILURES", "Failed payments", "支付失败记录",
                 "Keep your payment method funded and up to date", "保持支付方式余额充足、信息有效"),
+    ReasonEntry("BUREAU_SCORE", "External credit bureau score", "外部征信评分",
+                "Check your record with the credit bureau", "向征信机构核实您的信用记录"),
     ReasonEntry("CHARGEBACKS", "Payments charged back", "交易拒付（退单）",
                 "Contact the other party or support instead of charging back",
                 "如有问题请先联系对方或客服，而非发起拒付"),
@@ -69,6 +71,7 @@ FEATURE_REASONS: dict[str, str] = {
     "wipe_refusal_rate": "WIPE_NONCOMPLIANT",
     "payment_failures": "PAYMENT_FAILURES",
     "chargebacks": "CHARGEBACKS",
+    "bureau_score": "BUREAU_SCORE",
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import audit, clock
-from services.credit import features, registry, subjects
+from services.credit import bureau, features, registry, subjects
 from services.credit.events import KINDS, CreditEvent, mark_stale
 from services.credit.models import CreditExplanation, CreditOverride, CreditScore, CreditSubject
 from services.credit.outlook import Outlook, outlook
@@ -69,7 +69,7 @@ def compute(session: Session, subject: Subject, trigger: str = "on_demand") -> C
     card = registry.active(session)
     overrides = _active_overrides(session, subject.id, now)
     tally = tallies(session, aliases([subject]), now)[subject.id]
-    values = features.features_from(subject.facts, tally, now)
+    values = features.features_from(subject.facts, tally, now, bureau.current().lookup(subject.id))
     result = card.score(values)
     score_override = next((o for o in sorted(overrides, key=lambda o: o.created_at, reverse=True)
                            if o.kind == "score"), None)

@@ -249,3 +249,27 @@ def test_the_shipped_default_card_is_valid_data():
     assert card.version == registry.DEFAULT_VERSION
     assert all(f.coefficient > 0 for f in card.features)
     assert card.metadata["metrics"]["test"]["auc"] > 0.7
+
+
+def test_a_file_bureau_feeds_the_bureau_factor_of_a_card_that_has_it(session, consumer, operator, tmp_path):
+    import numpy as np
+
+    from services.credit import bureau
+    from services.credit.training import Dataset
+    data = dataset(6000, seed=2)
+    rng = np.random.default_rng(0)
+    score = np.where(data.y == 1, rng.normal(520, 60, len(data)), rng.normal(680, 60, len(data))).round()
+    cols = dict(data.columns, bureau_score=np.array([int(s) for s in score], dtype=object))
+    registry.register_candidate(session, fit_scorecard(Dataset(cols, data.kinds, data.y), "bureau-v1", PARTICIPANT_CONFIG))
+    registry.promote(session, operator.id, "bureau-v1", "adds the bureau factor")
+    f = tmp_path / "bureau.csv"
+    f.write_text(f"subject_id,score\n{consumer.id},430\n")
+    try:
+        bureau.configure(str(f))
+        row = service.recompute(session, consumer.id)
+        batch.recompute_many(session, [consumer.id])
+    finally:
+        bureau.configure(None)
+    assert row.factors["bureau_score"]["value"] == 430
+    assert service.latest(session, consumer.id).factors["bureau_score"] == row.factors["bureau_score"]
+    assert service.recompute(session, consumer.id).factors["bureau_score"]["bin"] == "(missing)"

@@ -34,7 +34,7 @@ def test_the_extractor_reads_trade_behaviour_only():
     # The account facts it may see are exactly these two; every factor it returns passes the
     # protected-attribute deny-list.
     assert [f.name for f in dataclasses.fields(AccountFacts)] == ["identity_verified", "opened_at"]
-    assert list(inspect.signature(features.features_from).parameters) == ["account", "t", "now"]
+    assert list(inspect.signature(features.features_from).parameters) == ["account", "t", "now", "bureau_score"]
     out = extract(facts(), [Ev("order_completed_buyer")], NOW)
     assert list(out) == list(features.FEATURE_NAMES)
     check_features(out)
