@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from search.backends.base import SearchBackend, SearchUnavailable
 from search.documents import SearchDocument, from_listing
@@ -48,7 +48,7 @@ class RelayResult:
 def documents_for(session: Session, listing_ids: Sequence[uuid.UUID],
                   outbox_revisions: dict[uuid.UUID, int] | None = None) -> list[SearchDocument]:
     """Current documents for these listings (tombstones for listings that no longer exist)."""
-    rows = session.scalars(select(Listing).options(noload(Listing.photos))
+    rows = session.scalars(select(Listing).options(lazyload(Listing.photos))
                            .where(Listing.id.in_(listing_ids))).all()
     docs = [from_listing(r) for r in rows]
     found = {r.id for r in rows}
@@ -133,7 +133,7 @@ def run_forever(session_factory: Callable[[], Session], backends: Sequence[Searc
 
 def iter_documents(session: Session, chunk: int = 1000) -> Iterator[SearchDocument]:
     """Every listing's current document, streamed (the query runs at first iteration)."""
-    stmt = select(Listing).options(noload(Listing.photos)).order_by(Listing.id) \
+    stmt = select(Listing).options(lazyload(Listing.photos)).order_by(Listing.id) \
         .execution_options(yield_per=chunk)
     for listing in session.scalars(stmt):
         yield from_listing(listing)

@@ -61,21 +61,26 @@ class ElasticsearchBackend:
             return es_dsl.PROFILE_BARE
         return es_dsl.PROFILE_CJK
 
-    def _create_index(self, name: str) -> None:
+    def _create_index(self, name: str, with_alias: bool = False) -> None:
         body = es_dsl.index_body(self.detect_profile())
+        aliases = {self.alias: {}} if with_alias else None
         with _unavailable_on_transport_errors():
-            self.es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+            self.es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"],
+                                   aliases=aliases)
 
     def _new_index_name(self) -> str:
         return f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
 
     def ensure_index(self) -> None:
+        """Create the first index with its alias in one call; concurrent callers race safely."""
         with _unavailable_on_transport_errors():
             if self.es.indices.exists_alias(name=self.alias):
                 return
-            name = self._new_index_name()
-            self._create_index(name)
-            self.es.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+            try:
+                self._create_index(f"{self.alias}-initial", with_alias=True)
+            except BadRequestError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
 
     @property
     def profile(self) -> str:

@@ -5,7 +5,7 @@ import logging
 
 from flask import current_app, request
 from sqlalchemy import select
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import lazyload
 
 from marketplace.api.search import schemas as s
 from marketplace.api.search.wiring import wiring
@@ -84,7 +84,7 @@ def _hits(result: SearchResult, plan) -> list[dict]:
     import uuid
     ids = [uuid.UUID(h.id) for h in result.hits]
     rows = {r.id: r for r in db.session.scalars(
-        select(Listing).options(noload(Listing.photos))
+        select(Listing).options(lazyload(Listing.photos))
         .where(Listing.id.in_(ids), Listing.status == Status.PUBLISHED))}
     out = []
     for hit, lid in zip(result.hits, ids):
