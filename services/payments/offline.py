@@ -28,7 +28,7 @@ class OfflineGateway:
     def create_account(self, owner_ref: str, email: str | None, *, idempotency_key: str) -> ConnectedAccount:
         raise GatewayError("payouts need Stripe (set STRIPE_API_KEY)", code="payouts_unavailable")
 
-    def account_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
+    def account_link(self, account_id: str, *, refresh_url: str, return_url: str, idempotency_key: str) -> str:
         raise GatewayError("payouts need Stripe (set STRIPE_API_KEY)", code="payouts_unavailable")
 
     def transfer(self, account_id: str, amount_fen: int, *, order_id: str, charge_id: str | None,

@@ -11,6 +11,7 @@ Rules every function keeps:
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -266,7 +267,9 @@ def onboard(session: Session, user: User, gateway: PaymentGateway, *, refresh_ur
             session.add(account)
             session.flush()
             audit.record(session, user.id, "seller_account.create", "seller_account", account.id)
-        url = gateway.account_link(account.stripe_account_id, refresh_url=refresh_url, return_url=return_url)
+        # Links are single-use: each request asks for a fresh one (the key only guards retries).
+        url = gateway.account_link(account.stripe_account_id, refresh_url=refresh_url, return_url=return_url,
+                                   idempotency_key=f"huanxin-account-link-{uuid.uuid4()}")
     except GatewayError as e:
         if e.code == "payouts_unavailable":
             raise Conflict(str(e), code="payouts_unavailable") from None

@@ -83,10 +83,10 @@ class StripeGateway:
                                 payouts_enabled=bool(a.payouts_enabled),
                                 details_submitted=bool(a.details_submitted))
 
-    def account_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
+    def account_link(self, account_id: str, *, refresh_url: str, return_url: str, idempotency_key: str) -> str:
         link = self._call(self.v1.account_links.create, params={
             "account": account_id, "refresh_url": refresh_url, "return_url": return_url,
-            "type": "account_onboarding"})
+            "type": "account_onboarding"}, options={"idempotency_key": idempotency_key})
         return link.url
 
     def transfer(self, account_id: str, amount_fen: int, *, order_id: str, charge_id: str | None,

@@ -20,7 +20,8 @@ from services.payments.models import PaymentStatus, Payout, PayoutStatus, Refund
 from services.payments.stripe_gateway import StripeGateway
 from tests.factories.orders import SETTINGS, STRIPE_BASE, Recording, order_in, publish, stripe_gateway
 
-MUTATING = {"create_intent", "capture", "cancel", "refund", "create_account", "transfer", "reverse_transfer"}
+MUTATING = {"create_intent", "capture", "cancel", "refund", "create_account", "account_link", "transfer",
+            "reverse_transfer"}
 
 
 @pytest.fixture
@@ -186,3 +187,4 @@ def test_onboarding_is_one_account_per_seller_and_organisation(session, retailer
     a2, url = payments.onboard(session, retailer.user, gw, refresh_url="http://x/r", return_url="http://x/d")
     assert a1.id == a2.id and a1.owner_org_id == retailer.org_id and a1.owner_user_id is None
     assert gw.names().count("create_account") == 1 and gw.names().count("account_link") == 2
+    _keys_everywhere(gw)
