@@ -86,8 +86,12 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
     history = quoting.own_history(session, facts.buyer_id_hash) + list(facts.extra_history)
     outcome = quoting.compute(session, req, history=history, org_id=facts.org_id, fresh_pools=True)
     if outcome.total_fen <= 0:
+        refusals = outcome.as_dict()["ineligible"]
+        if any(r["code"] == "BUDGET_CLOSED" for r in refusals):
+            raise Conflict("the budget for this sale's region is closed or spent", code="budget_exhausted",
+                           extra={"ineligible": refusals})
         raise Conflict("nothing to reserve: no programme or campaign pays for this sale",
-                       code="not_eligible", extra={"ineligible": outcome.as_dict()["ineligible"]})
+                       code="not_eligible", extra={"ineligible": refusals})
     lines = []
     for line in outcome.government.lines:
         pool = pools.find_pool(session, line.programme, req.region)

@@ -26,7 +26,7 @@ class QuotePurchaseSchema(ma.Schema):
     energy_grade = _opt(ma.fields.Integer, strict=True, validate=validate.Range(min=1, max=5))
     water_grade = _opt(ma.fields.Integer, strict=True, validate=validate.Range(min=1, max=5))
     powertrain = _opt(ma.fields.String, validate=validate.OneOf(sorted(POWERTRAINS)))
-    displacement_l = _opt(ma.fields.Decimal, validate=validate.Range(min=0, min_inclusive=False, max=20))
+    displacement_l = _opt(ma.fields.Float, validate=validate.Range(min=0, min_inclusive=False, max=20))
     in_purchase_tax_exemption_catalog = _opt(ma.fields.Boolean)
     bare_price_fen = _opt(_fen)
     registration_date = _opt(ma.fields.Date)
