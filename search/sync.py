@@ -78,11 +78,20 @@ def relay_batch(session: Session, backends: Sequence[SearchBackend], batch_size:
     docs = documents_for(session, list(revisions), revisions)
     result = RelayResult(claimed=len(claimed))
     failed: set[str] = set()
+    outage: SearchUnavailable | None = None
     for backend in backends:
-        report = backend.apply(docs)
+        # Every backend gets the batch even when another is down: a database fallback stays
+        # current through an Elasticsearch outage (it sees the batch again later, as stale).
+        try:
+            report = backend.apply(docs)
+        except SearchUnavailable as exc:
+            outage = exc
+            continue
         failed.update(report.failed)
         if backend is backends[0]:
             result.shipped, result.stale = report.applied, report.stale
+    if outage is not None:
+        raise outage
     result.failed = len(failed)
     done = [row_id for row_id, lid, _rev in claimed if str(lid) not in failed]
     if done:
