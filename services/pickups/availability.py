@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from services import regions
 from services.errors import ValidationFailed
 from services.pickups import items as item_rules
 from services.pickups.geo import KM_PER_DEGREE_LAT, haversine_km
+from services.accounts.models import Organization
 from services.pickups.models import Recycler, ServiceRegion, Slot
 from services.pickups.policy import DEFAULT, Policy
 from services.pickups.schedule import Hours, slot_starts
@@ -40,9 +41,17 @@ class FreeSlot:
 
 @dataclass(frozen=True)
 class RecyclerSlots:
-    recycler: Recycler
+    recycler: Row  # a SCHEDULE_COLUMNS row
     distance_km: float
     slots: list[FreeSlot]
+
+
+# Plain rows, no ORM identity map: matching reads a few columns of every recycler in the area,
+# the slot arithmetic reads the schedule of only the few it answers with.
+MATCH_COLUMNS = (Recycler.id, Recycler.kinds, Recycler.authorised_dismantler, Recycler.accepts_pool,
+                 Recycler.depot_lat, Recycler.depot_lon, Recycler.radius_km)
+SCHEDULE_COLUMNS = (Recycler.id, Recycler.org_id, Organization.name, Recycler.working_hours, Recycler.holidays,
+                    Recycler.slot_minutes, Recycler.slot_capacity, Recycler.slot_volume_l, Recycler.slot_weight_kg)
 
 
 def address(region_code: str, lat: float | None, lon: float | None, line: str = "") -> Address:
@@ -55,24 +64,24 @@ def address(region_code: str, lat: float | None, lon: float | None, line: str = 
     return Address(region_code, region.lat if lat is None else lat, region.lon if lon is None else lon, line)
 
 
-def hours_of(r: Recycler) -> Hours:
+def hours_of(r) -> Hours:
     return Hours.parse(r.working_hours, r.holidays, r.slot_minutes)
 
 
-def serving(session: Session, addr: Address) -> list[tuple[Recycler, float]]:
-    """Active recyclers whose region codes or radius cover the address, nearest depot first.
-    Raises a 422 `outside_service_area` when there are none."""
+def serving(session: Session, addr: Address) -> list[tuple[Row, float]]:
+    """Active recyclers (MATCH_COLUMNS rows) whose region codes or radius cover the address,
+    nearest depot first. Raises a 422 `outside_service_area` when there are none."""
     codes = regions.chain(addr.region_code)
     by_region = select(ServiceRegion.recycler_id).where(ServiceRegion.region_code.in_(codes))
     # Latitude band as a cheap pre-filter for radius areas; the exact test is the haversine below.
     near = and_(Recycler.radius_km.is_not(None),
                 func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km)
-    rows = session.execute(select(Recycler, Recycler.id.in_(by_region))
+    rows = session.execute(select(*MATCH_COLUMNS, Recycler.id.in_(by_region).label("in_region"))
                            .where(Recycler.active, or_(Recycler.id.in_(by_region), near))).all()
     out = []
-    for r, in_region in rows:
+    for r in rows:
         d = haversine_km(addr.lat, addr.lon, r.depot_lat, r.depot_lon)
-        if in_region or (r.radius_km is not None and d <= r.radius_km):
+        if r.in_region or (r.radius_km is not None and d <= r.radius_km):
             out.append((r, d))
     if not out:
         raise ValidationFailed("no recycler serves this address", code="outside_service_area",
@@ -81,14 +90,14 @@ def serving(session: Session, addr: Address) -> list[tuple[Recycler, float]]:
     return out
 
 
-def takes(r: Recycler, cats: set[str]) -> bool:
+def takes(r, cats: set[str]) -> bool:
     """The recycler takes every category; vehicles only from an authorised dismantler."""
     if "vehicle" in cats and not r.authorised_dismantler:
         return False
     return cats <= set(r.kinds)
 
 
-def filter_takers(candidates: list[tuple[Recycler, float]], items: list[dict]) -> list[tuple[Recycler, float]]:
+def filter_takers(candidates: list[tuple[Row, float]], items: list[dict]) -> list[tuple[Row, float]]:
     """Those that take the items; a 422 naming why when none does."""
     cats = item_rules.categories(items)
     out = [(r, d) for r, d in candidates if takes(r, cats)]
@@ -101,7 +110,14 @@ def filter_takers(candidates: list[tuple[Recycler, float]], items: list[dict]) -
                            fields={"items": [f"No recycler serving this address takes {', '.join(sorted(cats))}."]})
 
 
-def free_slots(session: Session, recyclers: list[Recycler], start: datetime, end: datetime,
+def schedules(session: Session, ids) -> dict:
+    """recycler id -> its SCHEDULE_COLUMNS row."""
+    rows = session.execute(select(*SCHEDULE_COLUMNS).join(Organization, Organization.id == Recycler.org_id)
+                           .where(Recycler.id.in_(list(ids))))
+    return {r.id: r for r in rows}
+
+
+def free_slots(session: Session, recyclers: list[Row], start: datetime, end: datetime,
                volume_l: int, weight_kg: int) -> dict:
     """recycler id -> free slots in [start, end) that still fit one pickup of this bulk."""
     if not recyclers:
@@ -143,10 +159,11 @@ def availability(session: Session, addr: Address, items: list[dict], *, now: dat
     out: list[RecyclerSlots] = []
     for i in range(0, len(takers), limit):
         chunk = takers[i:i + limit]
-        slots = free_slots(session, [r for r, _ in chunk], start, end, vol, kg)
+        sched = schedules(session, [r.id for r, _ in chunk])
+        slots = free_slots(session, list(sched.values()), start, end, vol, kg)
         for r, d in chunk:
             if slots[r.id]:
-                out.append(RecyclerSlots(r, round(d, 2), slots[r.id]))
+                out.append(RecyclerSlots(sched[r.id], round(d, 2), slots[r.id]))
                 if len(out) == limit:
                     return out
     return out

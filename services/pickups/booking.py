@@ -15,7 +15,7 @@ from services.errors import Conflict, Forbidden, InvalidState, NotFound, Validat
 from services.notifications import Notifier
 from services.pickups import access, lifecycle, notify, slots
 from services.pickups import items as item_rules
-from services.pickups.availability import Address, filter_takers, hours_of, serving, takes
+from services.pickups.availability import Address, filter_takers, hours_of, schedules, serving, takes
 from services.pickups.models import Booking, BookingItem, BookingStatus as S, Recycler, StatusChange
 from services.pickups.policy import DEFAULT, Policy
 from services.pickups.schedule import is_slot_start, slot_containing, slot_starts
@@ -73,15 +73,17 @@ def _direct(session: Session, addr: Address, items: list[dict], recycler_id, sta
 
 def _nearest(session: Session, addr: Address, items: list[dict], starts_at: datetime):
     """The nearest recycler that takes the items and still has room at that time."""
-    on_grid = [r for r, _ in filter_takers(serving(session, addr), items) if is_slot_start(hours_of(r), starts_at)]
+    takers = [r.id for r, _ in filter_takers(serving(session, addr), items)]
+    sched = schedules(session, takers)
+    on_grid = [sched[i] for i in takers if is_slot_start(hours_of(sched[i]), starts_at)]
     if not on_grid:
         raise ValidationFailed("no recycler here has a slot starting then", code="not_a_slot",
                                fields={"starts_at": ["Pick a slot start from the availability query."]})
     vol, kg = item_rules.budget(items)
-    for r in on_grid:
-        slot_id = slots.take(session, r, starts_at, vol, kg)
+    for row in on_grid:
+        slot_id = slots.take(session, row, starts_at, vol, kg)
         if slot_id is not None:
-            return r, slot_id
+            return session.get(Recycler, row.id), slot_id
     raise Conflict("every recycler's slot at this time is full", code="slot_full",
                    extra={"starts_at": starts_at.isoformat()})
 

@@ -61,14 +61,16 @@ def _view(v: Voucher) -> VoucherView:
                        v.deregistered_at, v.deregistration_ref)
 
 
-def voucher_for(session: Session, *, voucher_id=None, pickup_id=None, order_id=None, trade_in_id=None,
-                device_hash: str | None = None) -> VoucherView | None:
-    """The recycling voucher found by any one key (its id, the pickup, the order, the trade-in,
-    or an item's VIN/IMEI hash with purpose "device"); None when there is none. The newest wins
-    when several match an order."""
+def voucher_for(session: Session, *, voucher_id=None, number: str | None = None, pickup_id=None, order_id=None,
+                trade_in_id=None, device_hash: str | None = None) -> VoucherView | None:
+    """The recycling voucher found by any one key (its id, its printed number "RV…", the pickup,
+    the order, the trade-in, or an item's VIN/IMEI hash with purpose "device"); None when there
+    is none. The newest wins when several match."""
     stmt = select(Voucher)
     if voucher_id:
         stmt = stmt.where(Voucher.id == voucher_id)
+    elif number:
+        stmt = stmt.where(Voucher.number == number.strip().upper())
     elif pickup_id:
         stmt = stmt.where(Voucher.booking_id == pickup_id)
     elif order_id:

@@ -122,4 +122,5 @@ def test_trade_in_booking_and_the_voucher_interface(client, session, consumer, r
     assert voucher_for(session, order_id=order) == view == voucher_for(session, pickup_id=b.id)
     assert voucher_for(session, voucher_id=view.id).recycler_name == recycler.user.memberships[0].org.name
     assert voucher_for(session, voucher_id=uuid.uuid4()) is None
+    assert voucher_for(session, number=v["number"].lower()) == view
     assert view.collected_at.astimezone(timezone.utc) == view.collected_at

@@ -5,8 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from services import identifiers
 from services.credit.events import CreditEvent
 from services.notifications.models import NotificationLog
+from services.pickups import voucher_for
 from services.pickups.models import Slot
 from tests.factories.listings import vin
 from tests.factories.pickups import booking_payload, facility, next_slot, put_offer
@@ -192,7 +194,7 @@ def test_the_recyclers_no_show(client, session, frozen, consumer, recycler, offe
     assert (ev.subject_id, ev.kind, ev.detail) == (recycler.org_id, "pickup_no_show", {"side": "recycler"})
 
 
-def test_vehicle_scrap_certificate_and_deregistration(client, consumer, recycler, operator):
+def test_vehicle_scrap_certificate_and_deregistration(client, session, consumer, recycler, operator):
     put_offer(client, recycler, kinds=["vehicle"], dismantler_licence_no="晋A-拆-001")
     o = client.post(f"/api/v1/pickups/recyclers/{recycler.org_id}/authorisation",
                     json={"authorised_dismantler": True}, headers=operator.headers).json
@@ -224,3 +226,7 @@ def test_vehicle_scrap_certificate_and_deregistration(client, consumer, recycler
     assert r.json["vehicle"]["deregistered_at"] == "2026-12-01T02:00:00+00:00"
     assert client.patch(url, json={"scrap_certificate_no": "OTHER-123"}, headers=recycler.headers).status_code == 409
     assert client.patch(url, json={"scrap_certificate_no": "X-1234"}, headers=consumer.headers).status_code == 404
+    # The subsidy claim export finds it by the car's VIN (keyed hash), with the certificate.
+    view = voucher_for(session, device_hash=identifiers.hmac_hash(v17, purpose="device"))
+    assert view.is_vehicle and view.scrap_certificate_no == "BF1401002026000123"
+    assert view.deregistration_ref == "ZX-0001" and v17 not in repr(view)
