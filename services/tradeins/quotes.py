@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services import clock, regions
 from services.accounts.models import Organization, OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, ValidationFailed
+from services.orders.models import Order
 from services.tradeins import common, identity, pricing, prices, questionnaire, settlement, states
 from services.tradeins.models import Handover, PayoutMethod, Status, TradeIn
 from services.tradeins.ports import Deps
@@ -86,10 +87,11 @@ def _handover_errors(session: Session, t: TradeIn, h: dict) -> tuple[dict, Organ
         if handler is None:
             errors["handover.collection_point_org_id"] = ["No such collection point (a retailer or recycler)."]
     elif method == Handover.WITH_DELIVERY.value:
-        if not h.get("order_id"):
-            errors["handover.order_id"] = ["The order whose delivery takes the old item away."]
+        order = session.get(Order, h["order_id"]) if h.get("order_id") else None
         if t.org_id is None:
             errors["handover.method"] = ["送新取旧 needs a quote from the retailer that delivers (org_id)."]
+        elif order is None or order.buyer_id != t.consumer_id or order.seller_org_id != t.org_id:
+            errors["handover.order_id"] = ["Your order from this retailer whose delivery takes the old item away."]
         else:
             handler = session.get(Organization, t.org_id)
     else:
