@@ -15,7 +15,7 @@ from services.disputes.models import Dispute, DisputeKind, DisputeReason, Disput
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
 from services.listings.models import Listing, Status as ListingStatus
-from services.orders import service as orders
+from services.orders import hooks, service as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
@@ -99,7 +99,7 @@ def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amoun
         raise Conflict("the dispute is already resolved", code="dispute_resolved")
     order = orders.lock(session, dispute.order_id)
     pay = payments.payment_for(session, order, lock=True)
-    held = pay.authorised_fen or order.price_fen
+    held = pay.authorised_fen or order.payable_fen
     result = Outcome(outcome)
     if result == Outcome.PARTIAL_REFUND and (amount_fen is None or not 0 < amount_fen < held):
         raise ValidationFailed("partial refund out of range", fields={"amount_fen": [f"Between 1 and {held - 1} fen."]})
@@ -131,8 +131,9 @@ def _refund_all(session: Session, order: Order, pay, gateway: PaymentGateway, ac
         orders.apply_refund(session, order, pay, gateway, pay.refunded_fen, actor_id=actor_id, reason=note)
         return
     payments.void(session, order, pay, gateway)
-    order.refunded_fen = order.price_fen
+    order.refunded_fen = order.payable_fen
     orders.move(session, order, S.REFUNDED, action="resolve_refund", actor_id=actor_id, reason=note)
+    hooks.subsidy_release(session, order)
     # Nothing was sold: the item goes back on sale.
     listing = session.get(Listing, order.listing_id)
     if listing.status == ListingStatus.RESERVED:
@@ -148,7 +149,7 @@ def chargeback_opened(session: Session, order: Order, pay, *, provider_dispute_i
     if existing is not None:
         return existing
     if order.status == S.ACCEPTED:   # a chargeback proves the capture whose webhook we have not seen
-        payments.record_captured(pay, pay.authorised_fen or order.price_fen, None)
+        payments.record_captured(pay, pay.authorised_fen or order.payable_fen, None)
         orders.complete(session, order, gateway, action="complete_from_chargeback")
     dispute = Dispute(order_id=order.id, kind=DisputeKind.CHARGEBACK, reason=DisputeReason.CHARGEBACK,
                       description=reason or "", status=DisputeStatus.OPEN, refund_fen=0,

@@ -2,15 +2,17 @@
 
 - Data-wipe gate (certificates): an electronics order is not captured while its device lacks a
   valid resale certificate (`services.certificates.verify.require_valid_certificate`).
-- Subsidies: reserve on placement, redeem on capture, release on cancel, claw back on refund.
-  NOT WIRED YET: services/subsidies/ exposes pool-level `reserve`/`settle` only, with no
-  per-order API; these call sites do nothing until it does.
+- Subsidies (services.subsidies.reservations): reserve on placement when the buyer asks for
+  one, redeem on capture, release on cancel (or a refund before capture), claw back on a full
+  refund after capture. A partial refund keeps the subsidy: the item stays with the buyer.
 - Store credit from trade-ins: NOT WIRED YET (no spending API exists); orders are paid in full.
 """
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from services.accounts.models import User
+from services.errors import Conflict, ValidationFailed
 from services.listings.models import Category
 from services.orders.models import Order
 
@@ -27,17 +29,45 @@ def before_capture(session: Session, order: Order) -> None:
         require_valid_certificate(session, listing.serial_hash)
 
 
-def subsidy_reserve(session: Session, order: Order) -> None:
-    """Call site: reserve the subsidy of a subsidised item when the order is placed (not wired)."""
+def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: dict) -> int:
+    """Hold the subsidy of a retailer's sale for this order (the buyer's quote request, priced at
+    the order's price); returns the amount taken off at checkout. Raises 422/409 from subsidies
+    (buyer not verified, not eligible, budget spent): the order is then not placed."""
+    from services.subsidies import reservations
+    if order.seller_org_id is None:
+        raise ValidationFailed("subsidies apply to retailers' sales", fields={"subsidy": ["Not for this listing."]})
+    listing = order.listing
+    purchase = quote_request.get("purchase")
+    if isinstance(purchase, dict):   # a malformed body is left to the quote parser's 422
+        # What is bought is the listing, not what the client says: kind, grades and price come from it.
+        facts = {"kind": listing.kind, "price_fen": order.price_fen, "energy_grade": listing.energy_grade,
+                 "water_grade": (listing.attributes or {}).get("water_grade")}
+        purchase = {**purchase, **{k: v for k, v in facts.items() if v is not None}}
+        purchase.pop("list_price_fen", None), purchase.pop("discounts_fen", None)
+    body = {**quote_request, "purchase": purchase}
+    r = reservations.reserve_for_order(session, order.id, org_id=order.seller_org_id, buyer=buyer,
+                                       quote_request=body,
+                                       evidence={"listing_id": str(listing.id), "brand": listing.brand,
+                                                 "model": listing.model, "device_last4": listing.device_last4,
+                                                 "channel": "marketplace"})
+    if r.total_fen >= order.price_fen:
+        raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
+    return r.total_fen
 
 
 def subsidy_redeem(session: Session, order: Order) -> None:
-    """Call site: redeem the reserved subsidy when the payment is captured (not wired)."""
+    """The payment was captured: the reserved subsidy becomes claimable (no-op without one)."""
+    from services.subsidies import reservations
+    reservations.redeem_order(session, order.id)
 
 
 def subsidy_release(session: Session, order: Order) -> None:
-    """Call site: release the reserved subsidy when the order is cancelled (not wired)."""
+    """Cancelled before capture: the subsidy and the buyer's quota slot are freed."""
+    from services.subsidies import reservations
+    reservations.release_order(session, order.id, reason="order cancelled")
 
 
-def subsidy_clawback(session: Session, order: Order, refunded_fen: int) -> None:
-    """Call site: claw the subsidy back when a captured order is refunded (not wired)."""
+def subsidy_clawback(session: Session, order: Order, reason: str) -> None:
+    """Fully refunded (the item goes back): the subsidy is clawed back (or released if unredeemed)."""
+    from services.subsidies import reservations
+    reservations.clawback_order(session, order.id, reason=reason[:300])

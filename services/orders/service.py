@@ -105,10 +105,13 @@ def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> 
 # ---- placing and paying --------------------------------------------------------------------------
 
 def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway, settings: BuyingSettings,
-          price_fen: int | None = None, offer_id: uuid.UUID | None = None) -> Order:
+          price_fen: int | None = None, offer_id: uuid.UUID | None = None,
+          subsidy_request: dict | None = None) -> Order:
     """Reserve a published listing for the buyer and start the payment. Of many buyers racing for
-    one listing exactly one succeeds; the others get Conflict (409). If the payment provider fails,
-    nothing is kept: the reservation is rolled back with the caller's transaction."""
+    one listing exactly one succeeds; the others get Conflict (409). With `subsidy_request` (a
+    subsidy quote body) the subsidy is reserved and taken off what the buyer pays. If the payment
+    provider or the subsidy fails, nothing is kept: all of it rolls back with the caller's
+    transaction."""
     listing = session.get(Listing, listing_id)
     if listing is None or not listings.can_view(buyer, listing):
         raise NotFound("no such listing")
@@ -122,7 +125,7 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
             else timedelta(minutes=settings.reservation_minutes))
     order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
                   seller_org_id=listing.org_id, offer_id=offer_id, price_fen=price_fen or listing.price_fen,
-                  fee_bps=settings.platform_fee_bps, payment_method=PaymentMethod(gateway.method),
+                  subsidy_fen=0, fee_bps=settings.platform_fee_bps, payment_method=PaymentMethod(gateway.method),
                   status=S.CREATED, refunded_fen=0, reserved_until=now + hold)
     session.add(order)
     try:
@@ -131,7 +134,9 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
         raise Conflict("the listing already has an order", code="listing_unavailable") from None
     audit.record(session, buyer.id, "order.place", "order", order.id,
                  after={"status": S.CREATED.value, "price_fen": order.price_fen, "listing_id": str(listing.id)})
-    hooks.subsidy_reserve(session, order)
+    if subsidy_request is not None:
+        order.subsidy_fen = hooks.subsidy_reserve(session, order, buyer, subsidy_request)
+        session.flush()
     payments.start(session, order, gateway)
     move(session, order, S.PAYMENT_PENDING, action="start_payment", actor_id=buyer.id)
     session.flush()
@@ -162,7 +167,7 @@ def confirm_cash(session: Session, actor: User, order_id, *, settings: BuyingSet
         raise Conflict("this order is paid by card", code="not_a_cash_order")
     states.check(order.status, S.PAID_HELD)
     pay = payments.payment_for(session, order, lock=True)
-    mark_authorised(session, order, pay, order.price_fen, actor_id=actor.id, action="confirm_cash")
+    mark_authorised(session, order, pay, order.payable_fen, actor_id=actor.id, action="confirm_cash")
     _hand_over(session, order, actor.id, settings)
     session.flush()
     return order
@@ -202,7 +207,7 @@ def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) ->
     try:
         with session.begin_nested():
             hooks.before_capture(session, order)
-            payments.capture(session, order, pay, gateway, pay.authorised_fen or order.price_fen)
+            payments.capture(session, order, pay, gateway, pay.authorised_fen or order.payable_fen)
             complete(session, order, gateway)
     except (GatewayError, DomainError) as e:
         code = getattr(e, "code", type(e).__name__)
@@ -223,7 +228,7 @@ def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_i
     move(session, order, S.COMPLETED, action=action, actor_id=actor_id)
     order.attention = None
     pay = payments.payment_for(session, order)
-    order.refunded_fen = max(order.refunded_fen, order.price_fen - pay.captured_fen + pay.refunded_fen)
+    order.refunded_fen = max(order.refunded_fen, order.payable_fen - pay.captured_fen + pay.refunded_fen)
     if first:
         listing = session.get(Listing, order.listing_id)
         if listing.status == ListingStatus.RESERVED:
@@ -297,11 +302,12 @@ def refund(session: Session, actor: User, order_id, *, gateway: PaymentGateway, 
 def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentGateway, amount_fen: int, *,
                  actor_id, reason: str) -> None:
     """Record on the order a refund the payment already shows (ours, or one seen by webhook)."""
-    order.refunded_fen = min(order.price_fen, order.price_fen - pay.captured_fen + pay.refunded_fen)
+    order.refunded_fen = min(order.payable_fen, order.payable_fen - pay.captured_fen + pay.refunded_fen)
     audit.record(session, actor_id, "order.refund_money", "order", order.id,
                  after={"amount_fen": amount_fen, "refunded_fen": order.refunded_fen}, reason=reason)
     if pay.captured_fen and pay.refunded_fen >= pay.captured_fen and order.status != S.REFUNDED:
         move(session, order, S.REFUNDED, action="refund", actor_id=actor_id, reason=reason)
-    hooks.subsidy_clawback(session, order, amount_fen)
+    if order.status == S.REFUNDED:
+        hooks.subsidy_clawback(session, order, reason)
     payments.settle_payout(session, order, gateway)
     session.flush()

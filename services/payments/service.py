@@ -55,13 +55,13 @@ def start(session: Session, order: Order, gateway: PaymentGateway) -> Payment:
     """Create the provider's payment intent (manual capture, CNY) and its Payment row."""
     try:
         intent = gateway.create_intent(IntentRequest(
-            amount_fen=order.price_fen, order_id=str(order.id), idempotency_key=key(order, "intent"),
+            amount_fen=order.payable_fen, order_id=str(order.id), idempotency_key=key(order, "intent"),
             description=order.listing.title, metadata={"listing_id": str(order.listing_id)}))
     except GatewayError as e:
         raise domain_error(e) from None
     payment = Payment(order_id=order.id, provider=gateway.name, intent_id=intent.id,
                       client_secret=intent.client_secret, status=PaymentStatus.REQUIRES_PAYMENT,
-                      amount_fen=order.price_fen, authorised_fen=0, captured_fen=0, refunded_fen=0,
+                      amount_fen=order.payable_fen, authorised_fen=0, captured_fen=0, refunded_fen=0,
                       failures=0)
     session.add(payment)
     session.flush()

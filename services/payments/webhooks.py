@@ -112,7 +112,7 @@ def on_authorised(session, pi, event, gateway) -> str:
             raise payments.domain_error(e) from None
         pay.status = PaymentStatus.CANCELLED
         return "released_late_authorisation"
-    amount = int(pi.get("amount_capturable") or pi.get("amount") or order.price_fen)
+    amount = int(pi.get("amount_capturable") or pi.get("amount") or order.payable_fen)
     return "processed" if orders.mark_authorised(session, order, pay, amount) else "stale"
 
 
@@ -123,7 +123,7 @@ def on_captured(session, pi, event, gateway) -> str:
     order, pay = found
     if pay.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED) and order.status != S.ACCEPTED:
         return "stale"
-    amount = int(pi.get("amount_received") or pay.authorised_fen or order.price_fen)
+    amount = int(pi.get("amount_received") or pay.authorised_fen or order.payable_fen)
     charge = pi.get("latest_charge")
     _ensure_captured(session, order, pay, amount, charge.get("id") if isinstance(charge, dict) else charge, gateway)
     return "processed"

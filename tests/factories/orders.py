@@ -104,7 +104,7 @@ def _step(session, order, step, buyer, seller, gw, settings):
     if step == "cancel":
         orders.cancel(session, buyer.user, order.id, gateway=gw)
     elif step == "authorise":
-        orders.mark_authorised(session, order, orders.payment(session, order), order.price_fen)
+        orders.mark_authorised(session, order, orders.payment(session, order), order.payable_fen)
     elif step == "hand_over":
         orders.hand_over(session, seller.user, order.id, settings=settings)
     elif step == "accept_only":

@@ -34,7 +34,8 @@ def payment_view(pay: Payment | None, order: Order, viewer: User) -> dict | None
 def present(session: Session, order: Order, viewer: User) -> dict:
     pay = session.scalar(select(Payment).where(Payment.order_id == order.id))
     return {**{c: getattr(order, c) for c in (
-        "id", "listing_id", "buyer_id", "seller_id", "seller_org_id", "offer_id", "price_fen", "refunded_fen",
+        "id", "listing_id", "buyer_id", "seller_id", "seller_org_id", "offer_id", "price_fen", "subsidy_fen",
+        "payable_fen", "refunded_fen",
         "reserved_until", "paid_at", "handed_over_at", "accept_by", "accepted_at", "completed_at",
         "cancelled_at", "cancel_reason", "attention", "created_at", "updated_at")},
         "listing_title": order.listing.title, "currency": CURRENCY.upper(), "platform_fee_bps": order.fee_bps,
@@ -53,7 +54,8 @@ def create_order(data):
     the reservation time. Cash: pay the seller at handover."""
     user = require_user()
     with unit_of_work() as session:
-        order = service.place(session, user, data["listing_id"], gateway=gateway(), settings=settings())
+        order = service.place(session, user, data["listing_id"], gateway=gateway(), settings=settings(),
+                              subsidy_request=data["subsidy"])
     return present(db.session, order, user), 201, {"Location": f"/api/v1/orders/{order.id}"}
 
 

@@ -10,6 +10,10 @@ STATUSES = tuple(s.value for s in OrderStatus)
 
 class OrderCreateSchema(ma.Schema):
     listing_id = ma.fields.UUID(required=True)
+    subsidy = ma.fields.Dict(load_default=None, metadata={
+        "description": "Retailers' sales only: a subsidy quote body (as for POST /subsidies/quote; the "
+                       "purchase price is the order's). The subsidy is reserved and taken off the payment; "
+                       "the buyer needs a verified resident ID."})
 
 
 class PaymentSchema(ma.Schema):
@@ -36,6 +40,8 @@ class OrderSchema(ma.Schema):
     seller_org_id = ma.fields.UUID(allow_none=True)
     offer_id = ma.fields.UUID(allow_none=True)
     price_fen = ma.fields.Integer()
+    subsidy_fen = ma.fields.Integer()
+    payable_fen = ma.fields.Integer(metadata={"description": "What the buyer pays: price less subsidy."})
     currency = ma.fields.String()
     platform_fee_bps = ma.fields.Integer()
     payment_method = ma.fields.String()
