@@ -134,6 +134,7 @@ def _refund_all(session: Session, order: Order, pay, gateway: PaymentGateway, ac
     order.refunded_fen = order.payable_fen
     orders.move(session, order, S.REFUNDED, action="resolve_refund", actor_id=actor_id, reason=note)
     hooks.subsidy_release(session, order)
+    hooks.store_credit_refund(session, order)
     # Nothing was sold: the item goes back on sale.
     listing = session.get(Listing, order.listing_id)
     if listing.status == ListingStatus.RESERVED:

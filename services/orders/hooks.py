@@ -5,7 +5,10 @@
 - Subsidies (services.subsidies.reservations): reserve on placement when the buyer asks for
   one, redeem on capture, release on cancel (or a refund before capture), claw back on a full
   refund after capture. A partial refund keeps the subsidy: the item stays with the buyer.
-- Store credit from trade-ins: NOT WIRED YET (no spending API exists); orders are paid in full.
+- Store credit from trade-ins (services.ledger.service): spent at placement, given back when the
+  order is cancelled or fully refunded. Only credit issued by the seller's own organisation is
+  spendable on its listings (the retailer simply receives less); platform-issued credit would
+  need the platform to pay the seller that part and is not accepted on orders yet.
 """
 from __future__ import annotations
 
@@ -71,3 +74,24 @@ def subsidy_clawback(session: Session, order: Order, reason: str) -> None:
     """Fully refunded (the item goes back): the subsidy is clawed back (or released if unredeemed)."""
     from services.subsidies import reservations
     reservations.clawback_order(session, order.id, reason=reason[:300])
+
+
+def store_credit_spend(session: Session, order: Order, buyer: User, amount_fen: int) -> int:
+    """Pay `amount_fen` of the order with the buyer's store credit at the seller's organisation.
+    Raises 422 when that is not possible and 409 (insufficient_store_credit) when the balance is short."""
+    from services.ledger import service as ledger
+    if order.seller_org_id is None:
+        raise ValidationFailed("store credit is spent at the retailer that issued it",
+                               fields={"store_credit_fen": ["Not for this listing."]})
+    if amount_fen >= order.price_fen - order.subsidy_fen:
+        raise ValidationFailed("store credit must leave something to pay",
+                               fields={"store_credit_fen": [f"Less than {order.price_fen - order.subsidy_fen}."]})
+    ledger.spend_store_credit(session, buyer.id, order.seller_org_id, amount_fen, order_id=order.id)
+    return amount_fen
+
+
+def store_credit_refund(session: Session, order: Order) -> None:
+    """Give the spent store credit back (cancelled or fully refunded order); no-op without one."""
+    if order.store_credit_fen:
+        from services.ledger import service as ledger
+        ledger.refund_store_credit(session, order.id)

@@ -37,8 +37,10 @@ class Order(UUIDPk, Timestamps, Base):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint("price_fen > 0", name="price_positive"),
-        CheckConstraint("subsidy_fen >= 0 AND subsidy_fen < price_fen", name="subsidy_bounded"),
-        CheckConstraint("refunded_fen >= 0 AND refunded_fen <= price_fen - subsidy_fen", name="refund_bounded"),
+        CheckConstraint("subsidy_fen >= 0 AND store_credit_fen >= 0 AND subsidy_fen + store_credit_fen < price_fen",
+                        name="deductions_bounded"),
+        CheckConstraint("refunded_fen >= 0 AND refunded_fen <= price_fen - subsidy_fen - store_credit_fen",
+                        name="refund_bounded"),
         CheckConstraint("fee_bps >= 0 AND fee_bps <= 10000", name="fee_bps_range"),
         Index("uq_orders_live_listing", "listing_id", unique=True,
               postgresql_where=text(_LIVE_SQL), sqlite_where=text(_LIVE_SQL)),
@@ -54,6 +56,8 @@ class Order(UUIDPk, Timestamps, Base):
     price_fen: Mapped[int] = mapped_column(BigInteger)
     # Government and campaign subsidy taken off at checkout (the retailer claims it back later).
     subsidy_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Trade-in store credit spent on the order (the seller's own organisation's credit).
+    store_credit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     # The fee rate of the day the order was placed: a later config change never alters a deal.
     fee_bps: Mapped[int] = mapped_column(Integer)
     payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
@@ -74,5 +78,6 @@ class Order(UUIDPk, Timestamps, Base):
 
     @property
     def payable_fen(self) -> int:
-        """What the buyer pays: the price less the subsidy. Payments, refunds and fees use this."""
-        return self.price_fen - (self.subsidy_fen or 0)
+        """What the buyer pays with money: the price less subsidy and store credit. Payments, refunds
+        and fees use this."""
+        return self.price_fen - (self.subsidy_fen or 0) - (self.store_credit_fen or 0)

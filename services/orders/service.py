@@ -106,10 +106,11 @@ def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> 
 
 def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway, settings: BuyingSettings,
           price_fen: int | None = None, offer_id: uuid.UUID | None = None,
-          subsidy_request: dict | None = None) -> Order:
+          subsidy_request: dict | None = None, store_credit_fen: int | None = None) -> Order:
     """Reserve a published listing for the buyer and start the payment. Of many buyers racing for
     one listing exactly one succeeds; the others get Conflict (409). With `subsidy_request` (a
-    subsidy quote body) the subsidy is reserved and taken off what the buyer pays. If the payment
+    subsidy quote body) the subsidy is reserved and taken off what the buyer pays, as is
+    `store_credit_fen` of the buyer's store credit at the seller's organisation. If the payment
     provider or the subsidy fails, nothing is kept: all of it rolls back with the caller's
     transaction."""
     listing = session.get(Listing, listing_id)
@@ -125,7 +126,7 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
             else timedelta(minutes=settings.reservation_minutes))
     order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
                   seller_org_id=listing.org_id, offer_id=offer_id, price_fen=price_fen or listing.price_fen,
-                  subsidy_fen=0, fee_bps=settings.platform_fee_bps, payment_method=PaymentMethod(gateway.method),
+                  subsidy_fen=0, store_credit_fen=0, fee_bps=settings.platform_fee_bps, payment_method=PaymentMethod(gateway.method),
                   status=S.CREATED, refunded_fen=0, reserved_until=now + hold)
     session.add(order)
     try:
@@ -136,6 +137,9 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
                  after={"status": S.CREATED.value, "price_fen": order.price_fen, "listing_id": str(listing.id)})
     if subsidy_request is not None:
         order.subsidy_fen = hooks.subsidy_reserve(session, order, buyer, subsidy_request)
+        session.flush()
+    if store_credit_fen:
+        order.store_credit_fen = hooks.store_credit_spend(session, order, buyer, store_credit_fen)
         session.flush()
     payments.start(session, order, gateway)
     move(session, order, S.PAYMENT_PENDING, action="start_payment", actor_id=buyer.id)
@@ -273,6 +277,7 @@ def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, act
     if listing.status == ListingStatus.RESERVED:
         listings.release(session, order.listing_id)
     hooks.subsidy_release(session, order)
+    hooks.store_credit_refund(session, order)
     if by == "buyer" or by == "expiry":
         _credit(session, order.buyer_id, "order_cancelled_buyer", order, by=by)
     elif by == "seller":
@@ -309,5 +314,6 @@ def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentG
         move(session, order, S.REFUNDED, action="refund", actor_id=actor_id, reason=reason)
     if order.status == S.REFUNDED:
         hooks.subsidy_clawback(session, order, reason)
+        hooks.store_credit_refund(session, order)
     payments.settle_payout(session, order, gateway)
     session.flush()

@@ -35,6 +35,7 @@ def present(session: Session, order: Order, viewer: User) -> dict:
     pay = session.scalar(select(Payment).where(Payment.order_id == order.id))
     return {**{c: getattr(order, c) for c in (
         "id", "listing_id", "buyer_id", "seller_id", "seller_org_id", "offer_id", "price_fen", "subsidy_fen",
+        "store_credit_fen",
         "payable_fen", "refunded_fen",
         "reserved_until", "paid_at", "handed_over_at", "accept_by", "accepted_at", "completed_at",
         "cancelled_at", "cancel_reason", "attention", "created_at", "updated_at")},
@@ -55,7 +56,7 @@ def create_order(data):
     user = require_user()
     with unit_of_work() as session:
         order = service.place(session, user, data["listing_id"], gateway=gateway(), settings=settings(),
-                              subsidy_request=data["subsidy"])
+                              subsidy_request=data["subsidy"], store_credit_fen=data["store_credit_fen"])
     return present(db.session, order, user), 201, {"Location": f"/api/v1/orders/{order.id}"}
 
 

@@ -10,6 +10,8 @@ STATUSES = tuple(s.value for s in OrderStatus)
 
 class OrderCreateSchema(ma.Schema):
     listing_id = ma.fields.UUID(required=True)
+    store_credit_fen = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1), metadata={
+        "description": "Pay this much with your trade-in store credit at the seller's organisation."})
     subsidy = ma.fields.Dict(load_default=None, metadata={
         "description": "Retailers' sales only: a subsidy quote body (as for POST /subsidies/quote; the "
                        "purchase price is the order's). The subsidy is reserved and taken off the payment; "
@@ -41,6 +43,7 @@ class OrderSchema(ma.Schema):
     offer_id = ma.fields.UUID(allow_none=True)
     price_fen = ma.fields.Integer()
     subsidy_fen = ma.fields.Integer()
+    store_credit_fen = ma.fields.Integer()
     payable_fen = ma.fields.Integer(metadata={"description": "What the buyer pays: price less subsidy."})
     currency = ma.fields.String()
     platform_fee_bps = ma.fields.Integer()
