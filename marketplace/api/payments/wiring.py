@@ -23,6 +23,12 @@ def build_gateway(cfg) -> PaymentGateway:
 def init_app(app: Flask) -> None:
     app.extensions[GATEWAY] = build_gateway(app.config)
     app.extensions[SETTINGS] = BuyingSettings.from_config(app.config)
+    limiter = app.extensions.get("huanxin.limiter")
+    view = app.view_functions.get("webhooks.stripe_webhook")
+    if limiter is not None and view is not None:
+        # Stripe's deliveries are authenticated by signature and come in bursts from few addresses:
+        # the per-client write limit would only make Stripe retry later.
+        limiter.exempt(view)
 
 
 def gateway() -> PaymentGateway:

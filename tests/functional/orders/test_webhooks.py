@@ -234,3 +234,15 @@ def test_webhooks_are_off_without_a_secret(client):
     r = client.post("/api/v1/webhooks/stripe", data="{}", content_type="application/json",
                     headers={"Stripe-Signature": sign("{}")})
     assert r.status_code == 404
+
+
+def test_webhook_is_not_rate_limited_like_client_writes(db_url, instance_dir, session, buyer, seller, operator):
+    from tests.conftest import make_app
+    from tests.factories.orders import STRIPE_BASE, WEBHOOK_SECRET
+    limited = make_app(db_url, instance_dir, RATELIMIT_ENABLED=True, RATE_LIMIT_WRITE="2/minute", REDIS_URL=None,
+                       STRIPE_API_KEY="sk_test_123", STRIPE_API_BASE=STRIPE_BASE, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    c = limited.test_client()
+    codes = [post_event(c, event("customer.created", {"id": f"cus_{i}"})).status_code for i in range(4)]
+    assert codes == [200] * 4
+    codes = [c.post("/api/v1/orders", json={}, headers=buyer.headers).status_code for _ in range(3)]
+    assert codes[-1] == 429
