@@ -278,7 +278,9 @@ def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, act
         listings.release(session, order.listing_id)
     hooks.subsidy_release(session, order)
     hooks.store_credit_refund(session, order)
-    if by == "buyer" or by == "expiry":
+    # An expired card order is the buyer's (they never paid); an expired cash meeting could be
+    # either side's, so it counts against nobody.
+    if by == "buyer" or (by == "expiry" and order.payment_method == PaymentMethod.CARD):
         _credit(session, order.buyer_id, "order_cancelled_buyer", order, by=by)
     elif by == "seller":
         _credit(session, order.seller_id, "order_cancelled_seller", order, by=by)

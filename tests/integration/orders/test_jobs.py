@@ -46,6 +46,8 @@ def test_paid_orders_do_not_expire_and_cash_orders_wait_longer(session, buyer, s
     session.refresh(paid)
     session.refresh(cash)
     assert paid.status == S.PAID_HELD and cash.status == S.CANCELLED
+    # a missed cash meeting could be either side's fault: no credit event
+    assert session.scalar(select(CreditEvent).where(CreditEvent.ref_id == str(cash.id))) is None
 
 
 def test_reservation_time_is_configurable(session, buyer, seller, operator, frozen):

@@ -3,7 +3,6 @@ capture in CNY, idempotency keys and timeouts, cancel, refunds, Connect onboardi
 transfer, payout frozen by a dispute. stripe-mock is stateless, so what the services decide is
 checked from the calls made and the rows written."""
 import socket
-import threading
 
 import pytest
 import requests
@@ -18,7 +17,7 @@ from services.payments import fees, service as payments
 from services.payments.gateway import GatewayError, IntentRequest
 from services.payments.models import PaymentStatus, Payout, PayoutStatus, Refund
 from services.payments.stripe_gateway import StripeGateway
-from tests.factories.orders import SETTINGS, STRIPE_BASE, Recording, order_in, publish, stripe_gateway
+from tests.factories.orders import SETTINGS, STRIPE_BASE, Recording, order_in, stripe_gateway
 
 MUTATING = {"create_intent", "capture", "cancel", "refund", "create_account", "account_link", "transfer",
             "reverse_transfer"}
