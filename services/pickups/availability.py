@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -30,8 +31,7 @@ class Address:
     line: str = ""
 
 
-@dataclass(frozen=True)
-class FreeSlot:
+class FreeSlot(NamedTuple):  # a tuple: hundreds are built per query
     starts_at: datetime
     ends_at: datetime
     remaining_count: int
@@ -122,18 +122,19 @@ def free_slots(session: Session, recyclers: list[Row], start: datetime, end: dat
     """recycler id -> free slots in [start, end) that still fit one pickup of this bulk."""
     if not recyclers:
         return {}
-    booked = {}
+    booked: dict = {r.id: {} for r in recyclers}
     for row in session.execute(
             select(Slot.recycler_id, Slot.starts_at, Slot.ends_at, Slot.capacity_count, Slot.booked_count,
                    Slot.capacity_volume_l, Slot.booked_volume_l, Slot.capacity_weight_kg, Slot.booked_weight_kg)
             .where(Slot.recycler_id.in_([r.id for r in recyclers]), Slot.starts_at >= start, Slot.starts_at < end)):
-        booked[(row.recycler_id, row.starts_at)] = row
+        booked[row.recycler_id][row.starts_at] = row
     out = {}
     for r in recyclers:
         step = timedelta(minutes=r.slot_minutes)
+        mine = booked[r.id]
         slots = []
         for s in slot_starts(hours_of(r), start, end):
-            row = booked.get((r.id, s))
+            row = mine.get(s)
             if row is None:
                 count, vol, kg, ends = r.slot_capacity, r.slot_volume_l, r.slot_weight_kg, s + step
             else:

@@ -133,12 +133,22 @@ class FreeSlotSchema(ma.Schema):
     remaining_weight_kg = ma.fields.Integer(allow_none=True)
 
 
+class _FreeSlots(ma.fields.List):
+    """Documented as a list of FreeSlotSchema; rendered directly, because an availability answer
+    holds hundreds of slots and a nested schema per slot dominated the request's time."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return [{"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
+                 "remaining_count": s.remaining_count, "remaining_volume_l": s.remaining_volume_l,
+                 "remaining_weight_kg": s.remaining_weight_kg} for s in value]
+
+
 class RecyclerSlotsSchema(ma.Schema):
     recycler_id = ma.fields.Function(lambda o: str(o.recycler.id))
     org_id = ma.fields.Function(lambda o: str(o.recycler.org_id))
-    name = ma.fields.Function(lambda o: o.recycler.org.name)
+    name = ma.fields.Function(lambda o: o.recycler.name)
     distance_km = ma.fields.Float()
-    slots = ma.fields.List(ma.fields.Nested(FreeSlotSchema))
+    slots = _FreeSlots(ma.fields.Nested(FreeSlotSchema))
 
 
 class PickupAvailabilitySchema(ma.Schema):
