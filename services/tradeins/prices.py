@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import audit, clock, pagination
-from services.accounts.models import Role, User
+from services.accounts.models import Organization, OrgKind, Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings.validation import APPLIANCE_KINDS, ELECTRONICS_KINDS
 from services.tradeins.models import PriceEntry
@@ -80,6 +80,9 @@ def create_entry(session: Session, actor: User, data: dict) -> PriceEntry:
     """Add a model to the platform table (operators) or a campaign entry (retailers). Audited."""
     org_id = _org_for(actor, data.get("org_id"))
     errors = _errors(data, creating=True, org_id=org_id)
+    org = session.get(Organization, org_id) if org_id else None
+    if org_id and (org is None or org.kind != OrgKind.RETAILER):
+        errors["org_id"] = ["No such retailer."]
     if errors:
         raise ValidationFailed("invalid price entry", fields=errors)
     entry = PriceEntry(org_id=org_id, category=data["category"], kind=data["kind"], brand=data["brand"].strip(),
@@ -144,8 +147,8 @@ def browse(session: Session, *, cursor: str | None, limit: int, category: str | 
     elif org_id:
         stmt = stmt.where(PriceEntry.org_id == org_id)
     if q:
-        like = f"%{model_key('', q).strip('|')}%"
-        stmt = stmt.where(PriceEntry.model_key.like(like))
+        text = model_key("", q).strip("|").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(PriceEntry.model_key.like(f"%{text}%", escape="\\"))
     return pagination.page(session, stmt, PriceEntry, cursor, limit)
 
 

@@ -1,5 +1,6 @@
 """The trade-in journey over HTTP: handover, inspection, counter-offer, payout, free return,
 locked and blocklisted devices."""
+import pytest
 from sqlalchemy import select
 
 from services.credit.events import CreditEvent
@@ -14,6 +15,7 @@ def _quote(client, consumer, **over):
     return r.json, body["imei"]
 
 
+@pytest.mark.smoke
 def test_as_declared_is_paid_in_store_credit(client, consumer, recycler, table):
     t, imei = _quote(client, consumer)
     t = accept_dropoff(client, consumer, t["id"], recycler.org_id)
@@ -33,6 +35,7 @@ def test_as_declared_is_paid_in_store_credit(client, consumer, recycler, table):
     assert [(i["kind"], i["amount_fen"], i["balance_after_fen"]) for i in st["items"]] == [("issue", IPHONE_BASE, IPHONE_BASE)]
 
 
+@pytest.mark.smoke
 def test_worse_than_declared_gets_a_counter_offer_the_consumer_accepts(client, session, consumer, retailer, table):
     t, imei = _quote(client, consumer, org_id=str(retailer.org_id))
     accept_dropoff(client, consumer, t["id"], retailer.org_id)
@@ -174,3 +177,34 @@ def test_unclaimed_queue_and_lists(client, consumer, recycler, retailer, operato
     assert [i["id"] for i in mine] == [t["id"]]
     assert client.get("/api/v1/tradeins", headers=recycler.headers).json["items"] == []
     assert len(client.get("/api/v1/tradeins", headers=operator.headers).json["items"]) == 1
+
+
+def test_resale_needs_a_wipe_certificate(client, consumer, recycler, retailer, table):
+    t, imei = _quote(client, consumer)
+    url = f"/api/v1/tradeins/{t['id']}/resale-certificate"
+    accept_dropoff(client, consumer, t["id"], recycler.org_id)
+    r = client.get(url, headers=recycler.headers)
+    assert r.status_code == 409 and r.json["code"] == "not_paid"
+    receive_and_photo(client, recycler, t["id"])
+    inspect(client, recycler, t, phone_answers(), imei=imei)
+    r = client.get(url, headers=recycler.headers)
+    assert r.status_code == 409 and r.json["code"] == "wipe_certificate_required"
+    assert client.get(url, headers=consumer.headers).status_code == 403
+    assert client.get(url, headers=retailer.headers).status_code == 404
+
+
+def test_the_pickup_domain_can_record_a_collection(session, consumer, recycler, retailer, table):
+    from services.errors import Forbidden
+    from services.tradeins import handling, quotes
+    from services.tradeins.models import Status
+    from services.tradeins.ports import Deps, NoPickups
+    deps = Deps(pickups=NoPickups())
+    t = quotes.create_quote(session, consumer.user, phone_quote(), deps)
+    quotes.accept(session, consumer.user, t.id, {"handover": {"method": "pickup", "region_code": "140105",
+                                                              "address": "小店区", "starts_at": t.expires_at},
+                                                 "payout": {"method": "cash"}}, deps)
+    assert t.handler_org_id is None
+    handling.mark_collected(session, t.id, recycler.org_id)
+    assert (t.status, t.handler_org_id) == (Status.IN_TRANSIT, recycler.org_id)
+    with pytest.raises(Forbidden):
+        handling.mark_collected(session, t.id, retailer.org_id)

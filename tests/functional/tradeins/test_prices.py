@@ -70,3 +70,11 @@ def test_campaign_outside_its_window_adds_nothing(client, session, consumer, ret
     session.commit()
     q = client.post("/api/v1/tradeins", json=phone_quote(org_id=str(retailer.org_id)), headers=consumer.headers).json
     assert q["quoted_fen"] == IPHONE_BASE and q["bonus_fen"] == 0
+
+
+def test_search_text_is_literal_and_org_must_be_a_retailer(client, operator, recycler, table):
+    assert client.get("/api/v1/tradeins/prices?q=%25_").json["items"] == []
+    assert len(client.get("/api/v1/tradeins/prices?q=lavida").json["items"]) == 1
+    for org in (str(recycler.org_id), "7b0d5c3e-1111-4222-8333-444455556666"):
+        r = client.post("/api/v1/tradeins/prices", json={**ENTRY, "org_id": org}, headers=operator.headers)
+        assert r.status_code == 422 and "org_id" in r.json["errors"]
