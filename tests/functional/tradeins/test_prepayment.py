@@ -138,3 +138,18 @@ def test_refused_transfer_leaves_the_agreed_value_payable(db_url, instance_dir, 
     assert r.status_code == 200 and r.json["status"] == "inspected" and r.json["paid_fen"] == 0
     r = c.post(f"/api/v1/tradeins/{t['id']}/payout", headers=recycler.headers)
     assert r.status_code == 503
+
+
+def test_the_credit_service_decides_trust_and_the_band_sets_the_limit(client, session, consumer, recycler, operator,
+                                                                      table):
+    """Default configuration: services/credit's score and privileges (no stand-in)."""
+    from services.credit import service as credit
+    t, _ = _quote(client, consumer)
+    assert accept_dropoff(client, consumer, t["id"], recycler.org_id)["prepaid_fen"] == 0  # a new, thin file
+    credit.add_override(session, operator.user, consumer.id, kind="score", score=660, reason="verified offline")
+    session.commit()
+    limit = credit.privileges_for(session, consumer.id).privileges.tradein_prepayment_limit_fen
+    assert limit > 0
+    t, _ = _quote(client, consumer)
+    t = accept_dropoff(client, consumer, t["id"], recycler.org_id)
+    assert t["prepaid_fen"] == min(IPHONE_BASE, limit)
