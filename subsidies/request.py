@@ -205,13 +205,13 @@ def _history(raw: Any, errors: list[FieldError]) -> tuple[HistoryEntry, ...]:
     for i, item in enumerate(raw):
         vals: dict[str, Any] = {}
         before = len(errors)
-        _section(item, f"history[{i}].", HISTORY_FIELDS, vals, errors)
+        _section(item, f"history.{i}.", HISTORY_FIELDS, vals, errors)
         for req in ("date", "kind"):
             if isinstance(item, Mapping) and item.get(req) is None:
-                errors.append(FieldError(f"history[{i}].{req}", "is required"))
+                errors.append(FieldError(f"history.{i}.{req}", "is required"))
         if len(errors) == before:
-            out.append(HistoryEntry(vals[f"history[{i}].date"], vals[f"history[{i}].kind"],
-                                    vals[f"history[{i}].scheme"], vals[f"history[{i}].amount_fen"]))
+            out.append(HistoryEntry(vals[f"history.{i}.date"], vals[f"history.{i}.kind"],
+                                    vals[f"history.{i}.scheme"], vals[f"history.{i}.amount_fen"]))
     return tuple(out)
 
 

@@ -2,7 +2,9 @@
 lifecycle (reserve, redeem, release, claw back) shared by marketplace orders and till sales."""
 from __future__ import annotations
 
-from flask import jsonify
+import uuid
+
+from flask import jsonify, request
 
 from marketplace.api.subsidies import schemas as s
 from marketplace.auth import current_user, public, require_operator, require_user
@@ -13,7 +15,7 @@ from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services import pagination
 from services.accounts.models import IdStatus, Role
-from services.errors import NotFound
+from services.errors import NotFound, ValidationFailed
 from services.subsidies import pools, quoting, reservations, sales, sources
 from services.subsidies.catalogue import catalogue
 
@@ -22,18 +24,28 @@ blp = Blueprint("subsidies", __name__, description="Government trade-in subsidie
 
 @blp.route("/subsidies/quote", methods=["POST"])
 @public
-@blp.arguments(s.QuoteRequestSchema)
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.QuoteRequestSchema}}})
 @blp.response(200, s.QuoteSchema)
-def quote(data):
+@blp.alt_response(422, description="Invalid request: `errors` names each field")
+def quote():
     """Which programmes pay for a purchase and how much, with a reason code and a zh/en
     explanation for every line and refusal. An authenticated buyer's own subsidised purchases
     count towards the per-person limits. Bad input is a 422 naming the field."""
-    retailer_id = data.pop("retailer_id", None)
+    # The engine validates the whole contract field by field (the same messages the till and
+    # order paths get), so the body is not parsed twice; the schema above documents it.
+    body = request.get_json(silent=True)
+    retailer_id = None
+    if isinstance(body, dict) and body.get("retailer_id") is not None:
+        body = dict(body)
+        try:
+            retailer_id = uuid.UUID(str(body.pop("retailer_id")))
+        except ValueError:
+            raise ValidationFailed("invalid retailer_id", fields={"retailer_id": ["Not a valid UUID."]}) from None
     user = current_user()
     history = ()
     if user is not None and user.id_status == IdStatus.VERIFIED and user.id_hash:
         history = quoting.own_history(db.session, user.id_hash)
-    outcome = quoting.compute(db.session, data, history=history, org_id=retailer_id)
+    outcome = quoting.compute(db.session, body, history=history, org_id=retailer_id)
     # Already in contract shape: skip a second serialisation pass.
     return jsonify(outcome.as_dict())
 

@@ -99,7 +99,7 @@ def test_unknown_and_malformed_fields_are_all_reported():
     body["history"] = [{"date": "2025-01-01"}]
     body["coupon"] = "X"
     assert fields_of(body) == {"purchase.colour", "purchase.energy_grade", "trade_in.handed_in",
-                               "history[0].kind", "coupon"}
+                               "history.0.kind", "coupon"}
 
 
 def test_required_top_level_fields():
