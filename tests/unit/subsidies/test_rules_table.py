@@ -345,6 +345,45 @@ CASES = [
      Pays(CQ24, "nev", 1050000)),
 ]
 
+# First and last day of every programme not covered above.
+CASES += [
+    ("d25-last-day", "§3.1 the 2025 digital plan runs to the end of the programme year [S27]",
+     digital("mobile_phone", 3000, "2025-12-31"), Pays(D25, "standard", 45000)),
+    ("d26-first-day", "§3.2 2026 digital programme from 2026-01-01 [S19]",
+     digital("tablet", 2000, "2026-01-01"), Pays(D26, "standard", 30000)),
+    ("d26-last-day", "§3.2 to 2026-12-31 [S19]",
+     digital("smart_glasses", 2000, "2026-12-31"), Pays(D26, "standard", 30000)),
+    ("sx-last-day", "§4 Shanxi 2026 to the end of the year [S43]",
+     digital("mobile_phone", 2000, "2026-12-31", region=TY), Pays(SX, "digital", 30000)),
+    ("v25-first-day", "§1.3 2025 scrappage from 2025-01-01 inclusive [S10]",
+     car("2025-01-01", 150000, owned_since="2015-01-01"), Pays(V25S, "scrap-nev", 2000000)),
+    ("v25-last-day", "§1.3 2025 scrappage to 2025-12-31 (end not confirmed, §6.1)",
+     car("2025-12-31", 150000), Pays(V25S, "scrap-nev", 2000000)),
+    ("v25r-first-day", "§1.4 2025 replacement from 2025-01-01 [S11]",
+     car("2025-01-01", 150000, disposal="transfer", transfer_date="2024-12-01"),
+     Refuses(V25R, "LOCAL_STANDARD_REQUIRED")),
+    ("sh25-first-day", "§1.4 Shanghai 2025 replacement from 2025-01-01 [S14]",
+     car("2025-01-01", 150000, region=SH, disposal="transfer", transfer_date="2024-12-01"),
+     Pays(SH25, "nev", 1500000)),
+    ("v26s-first-day", "§1.5 2026 scrappage from 2026-01-01 [S19]",
+     car("2026-01-01", 100000), Pays(V26S, "scrap-nev", 1200000)),
+    ("v26s-last-day", "§1.5 2026 scrappage to 2026-12-31 [S19]",
+     car("2026-12-31", 100000), Pays(V26S, "scrap-nev", 1200000)),
+    ("v26r-first-day", "§1.5 2026 replacement from 2026-01-01 [S19]",
+     car("2026-01-01", 100000, disposal="transfer"), Pays(V26R, "replace-nev", 800000)),
+    ("v26r-last-day", "§1.5 2026 replacement to 2026-12-31 [S19]",
+     car("2026-12-31", 100000, disposal="transfer"), Pays(V26R, "replace-nev", 800000)),
+    ("v26-after-every-programme", "no car programme after 2026",
+     car("2027-01-01", 100000), Invalid("date")),
+    ("cq-first-day", "§1.2 Chongqing 2024 replacement (window: the calendar year) [S15]",
+     car("2024-01-01", 100000, region=CQ, disposal="transfer", bare_price_yuan=100000), Pays(CQ24, "nev", 700000)),
+    ("cq-last-day", "§1.2 Chongqing 2024 replacement to 2024-12-31 [S15]",
+     car("2024-12-31", 100000, region=CQ, disposal="transfer", bare_price_yuan=100000), Pays(CQ24, "nev", 700000)),
+    ("cq-after-2024", "§1.2/§1.4 the 2024 Chongqing rule ends with 2024; no 2025 Chongqing amounts on file",
+     car("2025-01-02", 100000, region=CQ, disposal="transfer", bare_price_yuan=100000, transfer_date="2025-01-01"),
+     Refuses(V25R, "LOCAL_STANDARD_REQUIRED")),
+]
+
 
 def test_table_is_large_enough():
     assert len(CASES) >= 60
