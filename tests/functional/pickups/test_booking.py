@@ -2,6 +2,7 @@
 import uuid
 from datetime import timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from services.notifications.models import NotificationLog
@@ -53,6 +54,7 @@ def test_radius_service_area(client, recycler, consumer):
     assert r.status_code == 422 and r.json["code"] == "outside_service_area"
 
 
+@pytest.mark.smoke
 def test_book_direct_confirms_and_notifies(client, session, consumer, offer):
     at = next_slot()
     r = client.post("/api/v1/pickups", json=booking_payload(at, recycler_id=offer["id"]), headers=consumer.headers)
@@ -133,6 +135,7 @@ def test_bad_vin_and_unknown_kinds_are_422(client, consumer, offer):
     assert client.post("/api/v1/pickups", json=body, headers=consumer.headers).status_code == 422
 
 
+@pytest.mark.smoke
 def test_capacity_overflow_is_409(client, session, consumer, offer):
     at = next_slot()
     codes = [client.post("/api/v1/pickups", json=booking_payload(at, recycler_id=offer["id"]),

@@ -3,6 +3,7 @@ vouchers, tracking through facilities, no-shows on either side."""
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from services import identifiers
@@ -98,6 +99,7 @@ def test_pool_requests_are_claimed_by_a_serving_recycler(client, session, consum
     assert kinds_for(session, pid) == ["pickup_confirmed"]
 
 
+@pytest.mark.smoke
 def test_from_assignment_to_processed_with_voucher_and_tracking(client, session, consumer, other_consumer,
                                                                 recycler, offer):
     b = book(client, consumer, offer, items=[{"category": "appliance", "kind": "refrigerator"},
