@@ -1,0 +1,194 @@
+"""Search under load and indexing through the relay, each as a ratio to raw Elasticsearch.
+
+1. Indexing: 100,000 listings (seeded once into PostgreSQL database `huanxin_bench_search`)
+   shipped by the outbox relay (`search.sync.drain`: claim outbox rows, read listings, build
+   documents with the shared text pipeline, bulk with external versions, delete the rows) against
+   `elasticsearch.helpers.bulk` of the same documents, prebuilt in memory, into an index with the
+   same mapping. Target: relay >= 0.7 of raw bulk.
+2. Search: `GET /api/v1/search` (gunicorn, 2 workers x 4 threads, SEARCH_BACKEND=elasticsearch)
+   for a fixed query mix against the same queries' `_search` bodies sent straight to
+   Elasticsearch, both driven by wrk with a Lua script rotating through the mix, alternating for
+   three rounds (median). Target: app >= 0.5 of direct ES.
+
+Usage: .venv/bin/python bench/search.py [--listings 100000] [--seconds 8] [--skip-index]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from elasticsearch import helpers  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from bench.common import Server, ensure_db, ensure_wrk, flask  # noqa: E402
+from search import sync  # noqa: E402
+from search.analysis import plan_query  # noqa: E402
+from search.backends import es_dsl  # noqa: E402
+from search.backends.elasticsearch import ElasticsearchBackend, make_client  # noqa: E402
+from search.query import parse_params  # noqa: E402
+
+ES = os.environ.get("BENCH_ES", "http://127.0.0.1:9200")
+ALIAS = "bench-listings"
+QUERY_MIX = [
+    {"q": "冰箱"},
+    {"q": "海尔冰箱", "energy_grade": "1"},
+    {"q": "iPhone 13 128G"},
+    {"q": "华为手机", "sort": "price_asc"},
+    {"q": "空调", "region": "44"},
+    {"q": "washing machine"},
+    {"q": "新能源", "category": "vehicle", "year_min": "2020"},
+    {"q": "samsng galaxy"},
+    {"category": "electronics", "price_min": "100000", "price_max": "500000", "sort": "price_desc"},
+    {"near": "31.23,121.47", "radius_km": "30", "sort": "distance"},
+    {"q": "笔记本电脑 联想"},
+    {"kind": "refrigerator", "sort": "newest"},
+]
+
+
+def lua_script(requests: list[tuple[str, str, str | None]]) -> str:
+    def q(s: str) -> str:
+        return json.dumps(s, ensure_ascii=False)
+    rows = ",\n".join(f"  {{{q(m)}, {q(p)}, {q(b) if b else 'nil'}}}" for m, p, b in requests)
+    return f"""local reqs = {{
+{rows}
+}}
+local i = 0
+request = function()
+  i = i % #reqs + 1
+  local r = reqs[i]
+  if r[3] then
+    return wrk.format(r[1], r[2], {{["Content-Type"] = "application/json"}}, r[3])
+  end
+  return wrk.format(r[1], r[2])
+end
+"""
+
+
+def run_wrk(base: str, script: str, seconds: int, connections: int = 16) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as f:
+        f.write(script)
+    out = subprocess.run([ensure_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, base],
+                         capture_output=True, text=True, check=True).stdout
+    os.unlink(f.name)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non2xx:
+        raise RuntimeError(f"{base}: {non2xx.group(1)} error responses\n{out}")
+    lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": lat["50"], "p99": lat["99"]}
+
+
+def seed(url: str, n: int, env: dict) -> int:
+    flask("migrate", env=env)
+    engine = create_engine(url)
+    with engine.connect() as c:
+        have = c.execute(text("SELECT count(*) FROM listings")).scalar()
+    if have == 0:
+        flask("seed", "--listings", str(n), env=env)
+    with engine.connect() as c:
+        return c.execute(text("SELECT count(*) FROM listings")).scalar()
+
+
+def requeue_outbox(engine) -> int:
+    """One outbox row per listing, as if every listing had just changed."""
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM search_outbox"))
+        c.execute(text("INSERT INTO search_outbox (listing_id, revision, created_at) "
+                       "SELECT id, revision, now() FROM listings"))
+        return c.execute(text("SELECT count(*) FROM search_outbox")).scalar()
+
+
+def bench_indexing(url: str, es) -> dict:
+    engine = create_engine(url, pool_size=4)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    for name in (f"{ALIAS}-*", "bench-raw-*"):
+        es.indices.delete(index=name, allow_no_indices=True)
+    # Raw: documents built beforehand, then only helpers.bulk is timed.
+    with factory() as s:
+        sources = [(d.id, d.revision, es_dsl.to_source(d)) for d in sync.iter_documents(s)]
+    raw = ElasticsearchBackend(es, alias="bench-raw")
+    raw.ensure_index()
+    start = time.perf_counter()
+    helpers.bulk(es, ({"_index": "bench-raw", "_id": i, "version": v, "version_type": "external", "_source": src}
+                      for i, v, src in sources), chunk_size=1000, request_timeout=120)
+    es.indices.refresh(index="bench-raw")
+    raw_s = time.perf_counter() - start
+    # Relay: the whole path from outbox rows to searchable documents.
+    backend = ElasticsearchBackend(es, alias=ALIAS)
+    backend.ensure_index()
+    rows = requeue_outbox(engine)
+    start = time.perf_counter()
+    result = sync.drain(factory, [backend], batch_size=1000)
+    backend.refresh()
+    relay_s = time.perf_counter() - start
+    assert result.claimed == rows and result.failed == 0
+    count = es.count(index=ALIAS, query={"match_all": {}})["count"]
+    assert count == len(sources), (count, len(sources))
+    es.indices.delete(index="bench-raw-*", allow_no_indices=True)
+    return {"documents": len(sources), "raw_s": round(raw_s, 1), "relay_s": round(relay_s, 1),
+            "raw_docs_per_s": round(len(sources) / raw_s), "relay_docs_per_s": round(len(sources) / relay_s),
+            "ratio": round(raw_s / relay_s, 2)}
+
+
+def bench_search(url: str, es, seconds: int, env: dict) -> dict:
+    backend = ElasticsearchBackend(es, alias=ALIAS)
+    profile = backend.profile
+    app_reqs, es_reqs = [], []
+    for params in QUERY_MIX:
+        query = parse_params(params)
+        body = es_dsl.search_body(query, plan_query(query.text), profile)
+        app_reqs.append(("GET", "/api/v1/search?" + urlencode(params), None))
+        es_reqs.append(("POST", f"/{ALIAS}/_search", json.dumps(body, ensure_ascii=False)))
+    app = Server("wsgi:app", {**env, "SEARCH_BACKEND": "elasticsearch", "ELASTICSEARCH_URL": ES,
+                              "SEARCH_INDEX": ALIAS, "SEARCH_RELAY_INLINE": "false"})
+    try:
+        base = f"http://127.0.0.1:{app.port}"
+        run_wrk(base, lua_script(app_reqs), 2), run_wrk(ES, lua_script(es_reqs), 2)  # warm up
+        rounds = []
+        for _ in range(3):
+            rounds.append((run_wrk(base, lua_script(app_reqs), seconds), run_wrk(ES, lua_script(es_reqs), seconds)))
+    finally:
+        app.stop()
+    med = sorted(rounds, key=lambda r: r[0]["rps"] / r[1]["rps"])[1]
+    return {"app": med[0], "direct_es": med[1], "ratio": round(med[0]["rps"] / med[1]["rps"], 2),
+            "rounds": [round(a["rps"] / b["rps"], 2) for a, b in rounds]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--listings", type=int, default=100_000)
+    ap.add_argument("--seconds", type=int, default=8)
+    ap.add_argument("--skip-index", action="store_true", help="reuse the index of a previous run")
+    args = ap.parse_args()
+    url = ensure_db("huanxin_bench_search")
+    env = {"DATABASE_URL": url, "ID_HASH_KEY": "bench", "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
+           "RATELIMIT_ENABLED": "false", "SEARCH_BACKEND": "database", "SEARCH_RELAY_INLINE": "false"}
+    total = seed(url, args.listings, env)
+    es = make_client(ES, timeout=120)
+    report = {"listings": total}
+    if not args.skip_index:
+        report["indexing"] = bench_indexing(url, es)
+        print(json.dumps(report["indexing"], indent=2), flush=True)
+    report["search"] = bench_search(url, es, args.seconds, env)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    i, s = report.get("indexing"), report["search"]
+    if i:
+        print(f"| indexing {i['documents']} listings | relay {i['relay_docs_per_s']} docs/s | raw bulk "
+              f"{i['raw_docs_per_s']} docs/s | **{i['ratio']}** |")
+    print(f"| search query mix | app {s['app']['rps']:.0f} req/s (p50 {s['app']['p50']}, p99 {s['app']['p99']}) | "
+          f"direct ES {s['direct_es']['rps']:.0f} req/s (p50 {s['direct_es']['p50']}, p99 {s['direct_es']['p99']}) | "
+          f"**{s['ratio']}** |")
+
+
+if __name__ == "__main__":
+    main()
