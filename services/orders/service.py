@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services import audit, clock, pagination
 from services.accounts.models import User
@@ -73,7 +73,7 @@ def lock(session: Session, order_id) -> Order:
 def list_for(session: Session, user: User, *, role: str | None, status: S | None, cursor, limit):
     """The user's orders as buyer, as seller (their own or their organisation's), or both;
     operators see every order."""
-    stmt = select(Order)
+    stmt = select(Order).options(selectinload(Order.listing))
     if not (user.is_operator and role is None):
         buying = Order.buyer_id == user.id
         selling = [Order.seller_id == user.id] + ([Order.seller_org_id.in_(user.org_ids())] if user.org_ids() else [])
