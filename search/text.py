@@ -74,12 +74,13 @@ def canonical_word(word: str) -> str:
     return f"{match.group(2)}tb"
 
 
-def word_variants(word: str) -> list[str]:
+@lru_cache(maxsize=65536)  # brands, models and units repeat across listings
+def word_variants(word: str) -> tuple[str, ...]:
     """Every index token for one Latin/digit word, the whole word first."""
     whole = canonical_word(word)
     out = [whole]
     if _DECIMAL_RE.match(word):
-        return out
+        return (whole,)
     parts = [canonical_word(p) for p in _JOINERS_RE.split(word) if p]
     if len(parts) > 1:
         out.append("".join(parts))
@@ -93,7 +94,7 @@ def word_variants(word: str) -> list[str]:
         pieces = _ALNUM_SPLIT_RE.findall(part)
         if len(pieces) > 1:
             out.extend(canonical_word(p) for p in pieces)
-    return _dedupe(out)
+    return tuple(_dedupe(out))
 
 
 def word_parts(word: str) -> list[str]:
@@ -112,11 +113,12 @@ def word_parts(word: str) -> list[str]:
     return pieces
 
 
-def cjk_tokens(run: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def cjk_tokens(run: str) -> tuple[str, ...]:
     """Index tokens of one CJK run: overlapping bigrams, then every character."""
     if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)] + list(run)
+        return (run,)
+    return tuple([run[i : i + 2] for i in range(len(run) - 1)] + list(run))
 
 
 def cjk_query_tokens(word: str) -> list[str]:
