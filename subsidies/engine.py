@@ -24,8 +24,16 @@ class Catalogue:
         cats = {c for p in self.programmes for c in p.categories}
         self.by_category = {c: tuple(p for p in self.programmes if c in p.categories) for c in cats}
 
-    def candidates(self, category: str, region: str) -> list[Programme]:
-        return [p for p in self.by_category.get(category, ()) if p.covers_region(region)]
+        self._candidates: dict[tuple[str, str], tuple[Programme, ...]] = {}
+
+    def candidates(self, category: str, region: str) -> tuple[Programme, ...]:
+        key = (category, region)
+        found = self._candidates.get(key)
+        if found is None:
+            found = tuple(p for p in self.by_category.get(category, ()) if p.covers_region(region))
+            if len(self._candidates) < 100_000:  # region codes are finite; the bound is a guard
+                self._candidates[key] = found
+        return found
 
 
 class _Missing(Exception):

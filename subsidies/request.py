@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from .vocabulary import (
     DISPOSALS, EMISSION_STANDARDS, KINDS, NEV_POWERTRAINS, POWERTRAINS, PROVINCE_PREFIXES,
@@ -174,25 +175,29 @@ HISTORY_FIELDS: dict[str, Callable[[Any], Any]] = {
 TOP_FIELDS = frozenset({"region", "date", "application_date", "purchase", "trade_in", "history"})
 
 
+_PATHS: dict[tuple[str, str], str] = {}
+
+
 def _section(obj: Any, prefix: str, parsers: Mapping[str, Callable[[Any], Any]],
              values: dict[str, Any], errors: list[FieldError]) -> None:
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, (dict, Mapping)):
         errors.append(FieldError(prefix.rstrip("."), "must be an object"))
         return
-    for key in obj:
-        if key not in parsers:
+    for key in parsers:
+        path = _PATHS.get((prefix, key)) or _PATHS.setdefault((prefix, key), prefix + key)
+        values[path] = None
+    for key, raw in obj.items():
+        parse = parsers.get(key)
+        if parse is None:
             errors.append(FieldError(prefix + str(key), "unknown field"))
-    for key, parse in parsers.items():
-        raw = obj.get(key)
-        path = prefix + key
-        if raw is None:
-            values[path] = None
             continue
+        if raw is None:
+            continue
+        path = _PATHS[(prefix, key)]
         try:
             values[path] = parse(raw)
         except ValueError as exc:
             errors.append(FieldError(path, str(exc)))
-            values[path] = None
 
 
 def _history(raw: Any, errors: list[FieldError]) -> tuple[HistoryEntry, ...]:

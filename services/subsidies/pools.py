@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from typing import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -123,14 +124,18 @@ def invalidate_cache() -> None:
         _cache["at"] = 0.0
 
 
-def closed_programmes(session: Session, region: str, *, max_age: float | None = None) -> set[str]:
-    """Programmes whose pool for `region` is closed or spent, for quotes (may be a few seconds old)."""
+def closed_programmes(session: Session | Callable[[], Session], region: str, *,
+                      max_age: float | None = None) -> set[str]:
+    """Programmes whose pool for `region` is closed or spent, for quotes (may be a few seconds old).
+    `session` may be a callable returning one: it is opened only when the snapshot is refreshed."""
     age = CLOSED_CACHE_SECONDS if max_age is None else max_age
     now = time.monotonic()
     with _cache_lock:
         fresh = now - _cache["at"] < age
         pools = _cache["pools"]
     if not fresh:
+        if callable(session):
+            session = session()
         rows = session.execute(select(BudgetPool.programme_id, BudgetPool.region_prefix,
                                       BudgetPool.closed, BudgetPool.budget_fen,
                                       BudgetPool.reserved_fen, BudgetPool.redeemed_fen)).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -66,20 +66,23 @@ def parse(body: dict, today: dt.date | None = None) -> QuoteRequest:
         raise ValidationFailed("the quote request is invalid", fields=exc.as_dict()) from None
 
 
-def compute(session: Session, body: dict | QuoteRequest, *, history: Iterable[HistoryEntry] = (),
-            org_id=None, today: dt.date | None = None, fresh_pools: bool = False) -> Outcome:
+def compute(session: Session | Callable[[], Session], body: dict | QuoteRequest, *,
+            history: Iterable[HistoryEntry] = (), org_id=None, today: dt.date | None = None,
+            fresh_pools: bool = False) -> Outcome:
     """Quote `body` for a purchase from retailer `org_id` (None: government programmes only).
 
     The best of the retailer's active campaigns is applied as its stacking rule says: a
     `discount` bonus lowers the price the government subsidy is computed on; an `exclusive`
-    one pays only when no government subsidy does.
+    one pays only when no government subsidy does. `session` may be a callable returning one,
+    so that a quote that needs no database never opens a session.
     """
     req = body if isinstance(body, QuoteRequest) else parse(body, today)
     closed = pools.closed_programmes(session, req.region, max_age=0 if fresh_pools else None)
     history = tuple(history)
     bonus, refused = None, []
     if org_id is not None:
-        for c in campaigns.candidates(session, org_id, req.region, req.kind, req.date):
+        db = session() if callable(session) else session
+        for c in campaigns.candidates(db, org_id, req.region, req.kind, req.date):
             result = campaigns.evaluate(c, req.values)
             if isinstance(result, campaigns.Refused):
                 refused.append(result)

@@ -25,7 +25,7 @@ blp = Blueprint("subsidies", __name__, description="Government trade-in subsidie
 @blp.route("/subsidies/quote", methods=["POST"])
 @public
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.QuoteRequestSchema}}})
-@blp.response(200, s.QuoteSchema)
+@blp.alt_response(200, schema=s.QuoteSchema, success=True, description="The quote")
 @blp.alt_response(422, description="Invalid request: `errors` names each field")
 def quote():
     """Which programmes pay for a purchase and how much, with a reason code and a zh/en
@@ -45,8 +45,8 @@ def quote():
     history = ()
     if user is not None and user.id_status == IdStatus.VERIFIED and user.id_hash:
         history = quoting.own_history(db.session, user.id_hash)
-    outcome = quoting.compute(db.session, body, history=history, org_id=retailer_id)
-    # Already in contract shape: skip a second serialisation pass.
+    outcome = quoting.compute(lambda: db.session, body, history=history, org_id=retailer_id)
+    # Already in contract shape: no second serialisation pass through the schema.
     return jsonify(outcome.as_dict())
 
 
