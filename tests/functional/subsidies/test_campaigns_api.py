@@ -75,6 +75,7 @@ def test_campaign_outside_its_window_region_or_kinds_is_silent(client, retailer)
         assert q["total_fen"] == 60000 and not any(x["programme"].startswith("campaign:") for x in q["ineligible"])
 
 
+@pytest.mark.smoke
 def test_reserved_and_redeemed_like_subsidies(client, retailer, operator, ac_pool):
     c = create(client, retailer)
     rids = []

@@ -2,6 +2,8 @@
 machine with its audit trail, and who may move it."""
 from __future__ import annotations
 
+import pytest
+
 import csv
 import io
 
@@ -27,6 +29,7 @@ def move(client, actor, claim_id, action, reason=None):
                        headers=actor.headers)
 
 
+@pytest.mark.smoke
 def test_claim_lifecycle_export_and_audit(client, retailer, operator, phone_pool):
     buyer, old_imei = resident_id(), imei()
     redeemed_sale(client, retailer, buyer=buyer, invoice="FP-0001",

@@ -56,6 +56,7 @@ def test_duplicate_invoice_is_409(client, retailer):
     assert r.status_code == 409 and r.json["code"] == "duplicate_invoice"
 
 
+@pytest.mark.smoke
 def test_reserve_redeem_and_pool_accounting(client, retailer, operator, phone_pool):
     sale = record_sale(client, retailer)
     r = reserve_sale(client, retailer, sale["id"])
@@ -87,6 +88,7 @@ def test_release_frees_money_and_quota(client, retailer, operator, phone_pool):
     assert reserve_sale(client, retailer, second["id"]).status_code == 201  # the slot is free again
 
 
+@pytest.mark.smoke
 def test_clawback_returns_money_but_keeps_the_slot(client, retailer, operator, phone_pool):
     buyer = resident_id()
     first = record_sale(client, retailer, buyer=buyer)
