@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from search.backends.base import SearchBackend, SearchUnavailable
 from search.documents import SearchDocument, from_listing
@@ -27,6 +27,11 @@ from services.listings.models import Listing, SearchOutbox
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH = 500
+# Plain rows, not ORM objects: bulk indexing spends its time building documents, not tracking identities.
+_COLUMNS = [Listing.__table__.c[name] for name in (
+    "id", "revision", "status", "title", "description", "brand", "model", "category", "kind", "condition",
+    "price_fen", "region_code", "energy_grade", "powertrain", "emission_standard", "year", "mileage_km",
+    "storage_gb", "seller_type", "lat", "lon", "published_at")]
 _sqlite_lock = threading.Lock()  # SQLite has no SKIP LOCKED: one relay per process at a time
 
 
@@ -48,8 +53,7 @@ class RelayResult:
 def documents_for(session: Session, listing_ids: Sequence[uuid.UUID],
                   outbox_revisions: dict[uuid.UUID, int] | None = None) -> list[SearchDocument]:
     """Current documents for these listings (tombstones for listings that no longer exist)."""
-    rows = session.scalars(select(Listing).options(lazyload(Listing.photos))
-                           .where(Listing.id.in_(listing_ids))).all()
+    rows = session.execute(select(*_COLUMNS).where(Listing.id.in_(listing_ids))).all()
     docs = [from_listing(r) for r in rows]
     found = {r.id for r in rows}
     for lid in listing_ids:
@@ -118,6 +122,27 @@ def drain(session_factory: Callable[[], Session], backends: Sequence[SearchBacke
     return total
 
 
+def drain_parallel(session_factory: Callable[[], Session], backends: Sequence[SearchBackend],
+                   batch_size: int = DEFAULT_BATCH, workers: int = 2,
+                   progress: Callable[[RelayResult], None] | None = None) -> RelayResult:
+    """:func:`drain` in several threads: while one waits on the bulk request, another builds its
+    batch. SKIP LOCKED gives each a disjoint batch (on SQLite they take turns)."""
+    import concurrent.futures
+    lock = threading.Lock()
+
+    def report(result: RelayResult) -> None:
+        if progress is not None:
+            with lock:
+                progress(result)
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(drain, session_factory, backends, batch_size, None, report) for _ in range(workers)]
+        total = RelayResult()
+        for future in futures:
+            total += future.result()
+    return total
+
+
 def run_forever(session_factory: Callable[[], Session], backends: Sequence[SearchBackend],
                 batch_size: int = DEFAULT_BATCH, idle_seconds: float = 1.0, max_backoff: float = 60.0,
                 stop: threading.Event | None = None, sleep: Callable[[float], None] = time.sleep,
@@ -142,10 +167,9 @@ def run_forever(session_factory: Callable[[], Session], backends: Sequence[Searc
 
 def iter_documents(session: Session, chunk: int = 1000) -> Iterator[SearchDocument]:
     """Every listing's current document, streamed (the query runs at first iteration)."""
-    stmt = select(Listing).options(lazyload(Listing.photos)).order_by(Listing.id) \
-        .execution_options(yield_per=chunk)
-    for listing in session.scalars(stmt):
-        yield from_listing(listing)
+    stmt = select(*_COLUMNS).order_by(Listing.id).execution_options(yield_per=chunk)
+    for row in session.execute(stmt):
+        yield from_listing(row)
 
 
 def reindex(session_factory: Callable[[], Session], backend: SearchBackend,

@@ -16,7 +16,9 @@ search_cli = AppGroup("search", help="Search index: relay the outbox, rebuild th
 @click.option("--once", is_flag=True, help="Drain the outbox once and exit (non-zero if the backend is down).")
 @click.option("--batch-size", default=sync.DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--idle", default=1.0, show_default=True, help="Seconds to wait when the outbox is empty.")
-def relay_cmd(once: bool, batch_size: int, idle: float):
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 8),
+              help="With --once: relays in parallel (disjoint batches via SKIP LOCKED).")
+def relay_cmd(once: bool, batch_size: int, idle: float, workers: int):
     """Ship listing changes from the outbox to the search backends (bulk, external versions)."""
     backends = wiring(current_app).all
     if once:
@@ -24,7 +26,8 @@ def relay_cmd(once: bool, batch_size: int, idle: float):
             waiting = sync.pending(s)
         with click.progressbar(length=waiting, label="outbox rows") as bar:
             try:
-                total = sync.drain(db.factory, backends, batch_size, progress=lambda r: bar.update(r.claimed))
+                total = sync.drain_parallel(db.factory, backends, batch_size, workers,
+                                            progress=lambda r: bar.update(r.claimed))
             except sync.SearchUnavailable as exc:
                 raise click.ClickException(f"search backend unavailable: {exc}") from None
         click.echo(f"relayed {total.claimed} rows: {total.shipped} written, {total.stale} already current, "
