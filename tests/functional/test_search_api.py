@@ -186,3 +186,17 @@ def test_database_fallback_answers_while_elasticsearch_is_down(db_url, instance_
     r = client.get("/api/v1/search", query_string={"q": "冰箱"})
     assert ids(r) == [lid] and r.json["backend"] in ("postgresql", "sqlite")
     assert client.get("/readyz").status_code == 200
+
+
+def test_cli_relay_and_reindex(app, client, consumer, operator, session):
+    from services.listings import service
+    lid = publish(client, consumer, operator, fridge_payload(title="美的冰箱 对开门"))
+    service.update_listing(session, consumer.user, uuid.UUID(lid), {"title": "美的冰箱 对开门 降价"})
+    session.commit()  # outside a unit of work: waits in the outbox for the relay
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["search", "relay", "--once"])
+    assert r.exit_code == 0 and "relayed 1 rows: 1 written" in r.output, r.output
+    assert ids(client.get("/api/v1/search", query_string={"q": "降价"})) == [lid]
+    r = runner.invoke(args=["search", "reindex"])
+    assert r.exit_code == 0 and "1 documents indexed and swapped in" in r.output, r.output
+    assert ids(client.get("/api/v1/search", query_string={"q": "冰箱"})) == [lid]
