@@ -78,22 +78,26 @@ def post(session: Session, kind: str, legs: list[Leg], *, ref_type: str | None =
     now = clock.now()
     entry = JournalEntry(id=uuid.uuid4(), kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
                          memo=memo, idempotency_key=idempotency_key, created_by=actor_id, created_at=now)
-    session.add(entry)
-    session.flush()
-    # Always in account-id order, so two entries touching the same accounts cannot deadlock.
-    for leg in sorted(legs, key=lambda leg: str(leg.account_id)):
-        row = session.execute(
-            update(LedgerAccount)
-            .where(LedgerAccount.id == leg.account_id,
-                   or_(LedgerAccount.allow_negative, LedgerAccount.balance_fen + leg.amount_fen >= 0))
-            .values(balance_fen=LedgerAccount.balance_fen + leg.amount_fen, updated_at=now)
-            .returning(LedgerAccount.balance_fen)
-            .execution_options(synchronize_session=False)).first()
-        if row is None:
-            raise Conflict("not enough store credit", code="insufficient_store_credit")
-        session.add(Posting(entry_id=entry.id, account_id=leg.account_id, amount_fen=leg.amount_fen,
-                            balance_after_fen=row[0], created_at=now))
-    session.flush()
+    # A savepoint: when a later leg is refused, the legs already applied are undone with it, so a
+    # caller that catches the Conflict (and, say, asks for another payment method) keeps a
+    # ledger that still balances.
+    with session.begin_nested():
+        session.add(entry)
+        session.flush()
+        # Always in account-id order, so two entries touching the same accounts cannot deadlock.
+        for leg in sorted(legs, key=lambda leg: str(leg.account_id)):
+            row = session.execute(
+                update(LedgerAccount)
+                .where(LedgerAccount.id == leg.account_id,
+                       or_(LedgerAccount.allow_negative, LedgerAccount.balance_fen + leg.amount_fen >= 0))
+                .values(balance_fen=LedgerAccount.balance_fen + leg.amount_fen, updated_at=now)
+                .returning(LedgerAccount.balance_fen)
+                .execution_options(synchronize_session=False)).first()
+            if row is None:
+                raise Conflict("not enough store credit", code="insufficient_store_credit")
+            session.add(Posting(entry_id=entry.id, account_id=leg.account_id, amount_fen=leg.amount_fen,
+                                balance_after_fen=row[0], created_at=now))
+        session.flush()
     for leg in legs:  # the in-memory accounts must show the balances just written
         acc = session.get(LedgerAccount, leg.account_id)
         if acc is not None:

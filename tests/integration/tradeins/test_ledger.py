@@ -75,3 +75,19 @@ def test_statement_is_newest_first_and_private(session, consumer, other_consumer
     assert ledger.statement(session, operator.user, acc.id, cursor=None, limit=5)[0].id == acc.id
     with pytest.raises(NotFound):
         ledger.statement(session, other_consumer.user, acc.id, cursor=None, limit=5)
+
+
+def test_a_refused_leg_undoes_the_legs_before_it(session, consumer):
+    """The counter account sorts first, so its leg is applied before the refused one."""
+    from services.ledger.models import AccountKind, LedgerAccount
+    ledger.issue_store_credit(session, consumer.id, None, 100, ref_type="t", ref_id="1", idempotency_key="u1")
+    acc = ledger.store_credit_account(session, consumer.id)
+    first = LedgerAccount(id=uuid.UUID(int=1), key="issuer:test-first", kind=AccountKind.ISSUER, allow_negative=True,
+                          balance_fen=0)
+    session.add(first)
+    session.flush()
+    with pytest.raises(Conflict):
+        ledger.post(session, "spend", [Leg(acc.id, -101), Leg(first.id, 101)])
+    session.commit()
+    session.expire_all()
+    assert (acc.balance_fen, first.balance_fen) == (100, 0)
