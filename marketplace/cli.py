@@ -59,7 +59,8 @@ def seed_cmd(n_listings: int, if_empty: bool, rng_seed: int):
             click.echo("database not empty: demo data not loaded")
             return
         with click.progressbar(length=n_listings, label="listings") as bar:
-            summary = demo.seed(session, n_listings=n_listings, rng_seed=rng_seed, progress=bar.update)
+            summary = demo.seed(session, n_listings=n_listings, rng_seed=rng_seed, progress=bar.update,
+                                keyring=current_app.extensions["huanxin.cert_keyring"])
         session.commit()
     finally:
         session.close()

@@ -1,6 +1,12 @@
 """Realistic demo data: users of every role and listings across the three categories, with
 Chinese and English titles, real brand and model names and plausible prices, spread over
-Shanxi's cities and other provinces. Bulk inserts keep 100,000 listings fast."""
+Shanxi's cities and other provinces. Bulk inserts keep 100,000 listings fast.
+
+Every published phone obeys the data-wipe rule: a recycler team takes it in, wipes it and a
+colleague approves its signed certificate through the real certificate services. That costs
+about 5 ms a phone (all 40,000 phones of a 100,000-listing seed would add over three minutes),
+so past CERTIFIED_PHONES_MAX the remaining phones are drafts awaiting certification: the
+publish gate guards submission for review too, so they cannot be pending review either."""
 from __future__ import annotations
 
 import random
@@ -12,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from services import clock, identifiers, regions
 from services.accounts import service as accounts
-from services.accounts.models import IdStatus, Role, User
+from services.accounts.models import IdStatus, MemberRole, Role, User
+from services.certificates import demo as certificates_demo
+from services.certificates.signing import Keyring
 from services.listings.models import Listing, SearchOutbox
 from services.pickups import demo as pickups_demo
 from services.tradeins import seed as tradein_seed
@@ -52,6 +60,9 @@ VEHICLES = [("BYD", "比亚迪", "Qin PLUS DM-i", "phev", 1.5, 10000000),
             ("Li Auto", "理想", "L7", "erev", 1.5, 30000000)]
 CONDITIONS = [("like_new", 0.85, "几乎全新", "like new"), ("good", 0.7, "成色良好", "good condition"),
               ("fair", 0.5, "有使用痕迹", "fair"), ("new", 0.95, "全新未拆封", "brand new")]
+CERTIFIED_PHONES_MAX = 3000
+RECYCLERS = [("吕梁再生资源回收 Lüliang Recycling", "质检 王检 QC Wang", "吕梁市离石区 吕梁再生资源分拣中心"),
+             ("晋中绿色回收 Jinzhong Green", "质检 李检 QC Li", "晋中市榆次区 晋中绿色分拣中心")]
 OTHER_PROVINCES = ["110000", "310000", "440100", "440300", "330100", "510100", "500000", "420100", "320100"]
 
 
@@ -96,16 +107,32 @@ def users(session: Session) -> dict[str, list[User]]:
         out["retailer"].append(accounts.register(session, email=f"retailer{i}@demo.huanxin.cn",
                                                  password=DEMO_PASSWORD, display_name=name,
                                                  role=Role.RETAILER, org_name=name))
-    for i, name in enumerate(["吕梁再生资源回收 Lüliang Recycling", "晋中绿色回收 Jinzhong Green"], 1):
-        out["recycler"].append(accounts.register(session, email=f"recycler{i}@demo.huanxin.cn",
-                                                 password=DEMO_PASSWORD, display_name=name,
-                                                 role=Role.RECYCLER, org_name=name))
+    out["recycler_qc"] = []
+    for i, (name, qc_name, _) in enumerate(RECYCLERS, 1):
+        owner = accounts.register(session, email=f"recycler{i}@demo.huanxin.cn", password=DEMO_PASSWORD,
+                                  display_name=name, role=Role.RECYCLER, org_name=name)
+        out["recycler"].append(owner)
+        # The second person who validates wipes (a certificate needs one besides the technician).
+        # Registration gives every recycler an organisation of their own; the owner then adds them.
+        qc = accounts.register(session, email=f"recycler{i}-qc@demo.huanxin.cn", password=DEMO_PASSWORD,
+                               display_name=qc_name, role=Role.RECYCLER, org_name=f"{qc_name} (个人 personal)")
+        accounts.add_member(session, owner, next(iter(owner.org_ids())), qc.email, MemberRole.STAFF)
+        session.refresh(qc)
+        out["recycler_qc"].append(qc)
     session.flush()
     return out
 
 
+def wipe_teams(people: dict[str, list[User]]) -> list[certificates_demo.Team]:
+    """recycler1@ and recycler2@ wipe; their QC colleague validates."""
+    return [certificates_demo.Team(org_id=next(iter(owner.org_ids())), technician=owner, validator=qc, place=place)
+            for owner, qc, (_, _, place) in zip(people["recycler"], people["recycler_qc"], RECYCLERS)]
+
+
 def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, region_pool: list[str],
-                 progress=None) -> list[dict]:
+                 progress=None, imeis: dict | None = None) -> list[dict]:
+    """Published listing rows; `imeis`, when given, collects each phone's raw IMEI by listing id
+    (rows keep only its keyed hash)."""
     rows = []
     all_r = regions.all_regions()
     now = clock.now()
@@ -133,6 +160,8 @@ def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, r
                        attributes={"kind": "mobile_phone", "brand": brand, "model": model, "storage_gb": storage,
                                    "battery_health_pct": rng.randint(80, 100)},
                        device_hash=identifiers.hmac_hash(imei, purpose="device"), device_last4=imei[-4:])
+            if imeis is not None:
+                imeis[row["id"]] = imei
         elif roll < 0.55:
             kind, kind_zh, brand, brand_zh, model, storage, base = rng.choice(OTHER_ELECTRONICS)
             row.update(category="electronics", kind=kind, brand=brand, model=model, storage_gb=storage or None,
@@ -172,23 +201,55 @@ def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, r
     return rows
 
 
-def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, progress=None) -> list[str]:
-    """Insert demo users and `n_listings` published listings (with their search outbox rows)."""
+def _phone(row: dict, imei: str) -> certificates_demo.Device:
+    return certificates_demo.Device(imei=imei, kind="phone", make=row["brand"], model=row["model"],
+                                    storage_gb=row["storage_gb"], seller_id=row["seller_id"],
+                                    seller_org_id=row["org_id"])
+
+
+def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, progress=None,
+         keyring: Keyring | None = None, certified_max: int = CERTIFIED_PHONES_MAX) -> list[str]:
+    """Insert demo users and `n_listings` listings (with their search outbox rows). Every
+    published phone has a valid signed wipe certificate issued with `keyring` (the app's; a
+    throwaway key, published in the registry, when None); phones beyond `certified_max` are
+    drafts awaiting certification."""
+    if keyring is None:
+        keyring = Keyring()
+        keyring.generate(f"demo-{uuid.uuid4().hex[:8]}")
     rng = random.Random(rng_seed)
     people = users(session)
     sellers = people["consumer"] + people["retailer"] + people["recycler"]
+    teams = wipe_teams(people)
+    certificates_demo.allow_tool(session, people["operator"][0])
     pool = _region_pool()
     today = clock.now().date()
     batch = 5000
-    done = 0
+    done = certified = drafts = 0
     while done < n_listings:
-        rows = listing_rows(rng, min(batch, n_listings - done), sellers, today, pool, progress)
+        imeis: dict = {}
+        rows = listing_rows(rng, min(batch, n_listings - done), sellers, today, pool, progress, imeis)
+        phones = []
+        for row in rows:
+            if row["id"] not in imeis:
+                continue
+            if certified + len(phones) < certified_max:
+                phones.append(_phone(row, imeis[row["id"]]))
+            else:
+                row.update(status="draft", published_at=None)
+                drafts += 1
         session.execute(insert(Listing), rows)
         session.execute(insert(SearchOutbox), [{"listing_id": r["id"], "revision": 1} for r in rows])
+        # After the listings, so the certificate rules see each phone's seller (no self-certifying).
+        certified += certificates_demo.certify_all(session, keyring, phones, teams)
         done += len(rows)
     pickups_demo.seed(session, people)
     session.flush()
     return [f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
             "operator: operator@demo.huanxin.cn; consumers: consumer1..20@demo.huanxin.cn; "
-            "retailers: retailer1..3@; recyclers: recycler1..2@",
-            f"listings: {n_listings}", *tradein_seed.seed_prices(session, people["retailer"])]
+            "retailers: retailer1..3@; recyclers: recycler1..2@ (wipe technicians), "
+            "recycler1-qc@ and recycler2-qc@ (their validators)",
+            f"listings: {n_listings} ({n_listings - drafts} published, {drafts} draft)",
+            f"wipe certificates: {certified} phones certified through intake, submit and approval"
+            + (f"; {drafts} more phones are drafts awaiting certification (seed certifies at most "
+               f"{certified_max})" if drafts else ""),
+            *tradein_seed.seed_prices(session, people["retailer"])]

@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 
 from marketplace import jobs
 from services.accounts.models import Role, User
-from services.listings.models import Listing, SearchOutbox
+from services.certificates.models import WipeCertificate
+from services.certificates.verify import CertificateRequired, require_valid_certificate
+from services.listings.models import Category, Listing, SearchOutbox, Status
 from tests.conftest import make_app
 
 MARK = "huanxin:test:job-ran"
@@ -68,5 +70,44 @@ def test_seed_creates_every_role_and_published_listings(app, session):
     assert shanxi > 400
     titles = session.scalars(select(Listing.title).limit(50)).all()
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in t) and any(ch.isascii() and ch.isalpha() for ch in t) for t in titles)
+    # The demo data obeys the data-wipe rule: each published device with an IMEI has its own
+    # valid, signed, current resale certificate, issued by a recycler independent of the seller.
+    assert "wipe certificates: " in r.output and "awaiting certification" not in r.output
+    published = _devices(session, Status.PUBLISHED)
+    assert len(published) > 300
+    assert _devices(session, Status.DRAFT) == []
+    certs = {}
+    for listing in published:
+        cert = require_valid_certificate(session, listing.device_hash, serial_hash=listing.serial_hash)
+        assert cert.destination == "resale" and cert.org_id != listing.org_id
+        assert cert.technician_id != cert.validator_id and listing.seller_id not in (cert.technician_id, cert.validator_id)
+        certs[cert.id] = listing.id
+    assert len(certs) == len(published) == session.scalar(select(func.count()).select_from(WipeCertificate))
     again = runner.invoke(args=["seed", "--if-empty"])
     assert "not empty" in again.output
+
+
+def _devices(session, status):
+    return session.scalars(select(Listing).where(
+        Listing.status == status, Listing.category == Category.ELECTRONICS,
+        Listing.device_hash.is_not(None))).all()
+
+
+def test_seed_beyond_the_certification_cap_leaves_phones_as_drafts(app, session):
+    """Past `certified_max` phones are drafts awaiting certification, and the gate keeps them
+    there: submitting one for review is refused until a certificate exists."""
+    from services import demo
+    from services.listings import service as listings
+    summary = demo.seed(session, n_listings=300, certified_max=20,
+                        keyring=app.extensions["huanxin.cert_keyring"])
+    session.commit()
+    published, drafts = _devices(session, Status.PUBLISHED), _devices(session, Status.DRAFT)
+    assert len(published) == 20 and len(drafts) > 50
+    assert any(f"{len(drafts)} more phones are drafts awaiting certification" in line for line in summary)
+    for listing in published:
+        require_valid_certificate(session, listing.device_hash, serial_hash=listing.serial_hash)
+    assert all(d.published_at is None for d in drafts)
+    with pytest.raises(CertificateRequired):
+        require_valid_certificate(session, drafts[0].device_hash)
+    with pytest.raises(CertificateRequired):
+        listings.transition(session, session.get(User, drafts[0].seller_id), drafts[0].id, "submit")
