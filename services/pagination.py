@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import Select, and_, or_
@@ -40,10 +41,16 @@ def page(session: Session, stmt: Select, model, cursor: str | None, limit: int,
         except (ValueError, IndexError, TypeError):
             raise ValidationFailed("invalid cursor", fields={"cursor": ["Invalid cursor."]}) from None
         stmt = stmt.where(or_(col < at, and_(col == at, pk < last_id)))
-    rows = list(session.scalars(stmt.order_by(col.desc(), pk.desc()).limit(limit + 1)).unique())
+    stmt = stmt.order_by(col.desc(), pk.desc()).limit(limit + 1)
+    # A one-entity select yields entities; a projection yields mappings (cheap to serialise).
+    result = session.execute(stmt)
+    rows = list(result.scalars()) if len(stmt.column_descriptions) == 1 else list(result.mappings())
     nxt = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        nxt = encode_cursor([getattr(last, order_col), last.id])
+        if isinstance(last, Mapping):
+            nxt = encode_cursor([last[order_col], last["id"]])
+        else:
+            nxt = encode_cursor([getattr(last, order_col), last.id])
     return rows, nxt

@@ -19,6 +19,8 @@ from services.listings.validation import listing_errors
 from services.storage import Storage
 
 PUBLIC_STATES = (Status.PUBLISHED, Status.RESERVED, Status.SOLD)
+SUMMARY_COLUMNS = ("id", "category", "kind", "title", "price_fen", "negotiable", "condition", "region_code",
+                   "status", "seller_type", "brand", "model", "created_at")
 TYPED = ("brand", "model", "year", "mileage_km", "powertrain", "emission_standard", "energy_grade",
          "storage_gb")
 MAX_PHOTOS = 12
@@ -207,8 +209,13 @@ def price_history(session: Session, listing: Listing) -> list[PriceChange]:
 def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: int, mine: bool = False,
            status: Status | None = None, category: Category | None = None, seller_id=None):
     """Published listings for everyone; `mine` lists the viewer's own in any state;
-    operators may filter by any status (e.g. the review queue)."""
-    stmt = select(Listing).options(joinedload(Listing.photos))  # one round trip per page
+    operators may filter by any status (e.g. the review queue).
+
+    Returns summary rows (the columns of SUMMARY_COLUMNS plus `thumbnail_id`), not entities:
+    a page is one query and no ORM hydration, the hottest read of the marketplace."""
+    thumb = (select(ListingPhoto.id).where(ListingPhoto.listing_id == Listing.id)
+             .order_by(ListingPhoto.position).limit(1).scalar_subquery().label("thumbnail_id"))
+    stmt = select(*(getattr(Listing, c) for c in SUMMARY_COLUMNS), thumb)
     if mine:
         if viewer is None:
             raise Forbidden("log in to see your listings")

@@ -143,19 +143,19 @@ class ListingSchema(ma.Schema):
 class ListingSummarySchema(ma.Schema):
     """What a list of listings shows per item; the detail endpoint has everything."""
     id = ma.fields.UUID(required=True)
-    category = ma.fields.Function(lambda l: l.category.value)
+    category = ma.fields.Enum(Category, by_value=True)
     kind = ma.fields.String()
     title = ma.fields.String()
     price_fen = ma.fields.Integer()
     negotiable = ma.fields.Boolean()
-    condition = ma.fields.Function(lambda l: l.condition.value if hasattr(l.condition, "value") else l.condition)
+    condition = ma.fields.Enum(Condition, by_value=True)
     region_code = ma.fields.String()
-    status = ma.fields.Function(lambda l: l.status.value)
+    status = ma.fields.Enum(Status, by_value=True)
     seller_type = ma.fields.String()
     brand = ma.fields.String(allow_none=True)
     model = ma.fields.String(allow_none=True)
     thumbnail_url = ma.fields.Function(
-        lambda l: url_for("listings.get_photo", photo_id=l.photos[0].id) if l.photos else None)
+        lambda l: f"/api/v1/photos/{l['thumbnail_id']}" if l["thumbnail_id"] else None)
     created_at = ma.fields.DateTime()
 
 
