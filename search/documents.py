@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from typing import TYPE_CHECKING
 
@@ -51,14 +52,21 @@ class SearchDocument:
     def tombstone(cls, id: str, revision: int) -> "SearchDocument":
         return cls(id=id, revision=revision, published=False)
 
+    # Same strings as ``tx.index_text`` over the same texts, built from token lists (a join over
+    # one list, not a generator per token) and with the repetitive parts cached: brands, models
+    # and label words recur across thousands of listings; titles and descriptions are not cached.
     def title_tokens(self) -> str:
-        return tx.index_text(self.title)
+        return " ".join(tx.index_tokens(self.title))
 
     def brand_tokens(self) -> str:
-        return tx.index_text(self.brand, self.model)
+        return _brand_tokens(self.brand, self.model)
 
     def body_tokens(self) -> str:
-        return tx.index_text(self.labels, self.description)
+        labels = _label_tokens(self.labels)
+        body = tx.index_tokens(self.description)
+        if not body:
+            return labels
+        return f"{labels} {' '.join(body)}" if labels else " ".join(body)
 
     def region_levels(self) -> list[str]:
         return region_levels(self.region_code)
@@ -66,17 +74,42 @@ class SearchDocument:
     def suggest_inputs(self) -> list[tuple[str, str]]:
         """(normalised text, kind) pairs offered to autocomplete."""
         out = [(tx.normalize(self.title).strip(), "title")]
-        if self.brand:
-            out.append((tx.normalize(self.brand).strip(), "brand"))
-        if self.model:
-            out.append((tx.normalize(self.model).strip(), "model"))
-            if self.brand:
-                out.append((tx.normalize(f"{self.brand} {self.model}").strip(), "model"))
+        if self.brand or self.model:
+            out.extend(_brand_suggestions(self.brand, self.model))
         return [(t, k) for t, k in dict.fromkeys(out) if t]
 
 
+@lru_cache(maxsize=8192)
+def _brand_tokens(brand: str | None, model: str | None) -> str:
+    return tx.index_text(brand, model)
+
+
+@lru_cache(maxsize=256)
+def _label_tokens(labels: str) -> str:
+    return tx.index_text(labels)
+
+
+@lru_cache(maxsize=8192)
+def _brand_suggestions(brand: str | None, model: str | None) -> tuple[tuple[str, str], ...]:
+    out = []
+    if brand:
+        out.append((tx.normalize(brand).strip(), "brand"))
+    if model:
+        out.append((tx.normalize(model).strip(), "model"))
+        if brand:
+            out.append((tx.normalize(f"{brand} {model}").strip(), "model"))
+    return tuple(out)
+
+
 def _value(v) -> str | None:
-    return None if v is None else str(getattr(v, "value", v))
+    if v is None or v.__class__ is str:
+        return v
+    return str(getattr(v, "value", v))
+
+
+@lru_cache(maxsize=1024)
+def _labels(kind: str | None, powertrain: str | None, emission: str | None, energy: str | None) -> str:
+    return attribute_words(kind, powertrain, emission, energy)
 
 
 def from_listing(listing: "Listing") -> SearchDocument:
@@ -90,7 +123,7 @@ def from_listing(listing: "Listing") -> SearchDocument:
         title=listing.title, description=listing.description or "",
         brand=listing.brand, model=listing.model,
         category=_value(listing.category), kind=listing.kind, condition=_value(listing.condition),
-        labels=attribute_words(listing.kind, listing.powertrain, listing.emission_standard, energy),
+        labels=_labels(listing.kind, listing.powertrain, listing.emission_standard, energy),
         price_fen=listing.price_fen, region_code=listing.region_code, energy_grade=energy,
         powertrain=listing.powertrain, emission_standard=listing.emission_standard,
         year=listing.year, mileage_km=listing.mileage_km, storage_gb=listing.storage_gb,

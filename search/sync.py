@@ -18,20 +18,34 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, any_, bindparam, delete, select, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger, Uuid
 
 from search.backends.base import SearchBackend, SearchUnavailable
 from search.documents import SearchDocument, from_listing
 from services.listings.models import Listing, SearchOutbox
 
 log = logging.getLogger(__name__)
-DEFAULT_BATCH = 500
-# Plain rows, not ORM objects: bulk indexing spends its time building documents, not tracking identities.
-_COLUMNS = [Listing.__table__.c[name] for name in (
-    "id", "revision", "status", "title", "description", "brand", "model", "category", "kind", "condition",
-    "price_fen", "region_code", "energy_grade", "powertrain", "emission_standard", "year", "mileage_km",
-    "storage_gb", "seller_type", "lat", "lon", "published_at")]
+DEFAULT_BATCH = 1000
+_LISTINGS = Listing.__table__
+_OUTBOX = SearchOutbox.__table__
+# Plain rows, not ORM objects: bulk indexing spends its time building documents, not tracking
+# identities. Enum columns come back as their stored strings (the document wants the value,
+# and converting each to an Enum member only to read ``.value`` back costs per row).
+_ENUMS = ("status", "category", "condition")
+_COLUMNS = [type_coerce(_LISTINGS.c[name], String).label(name) if name in _ENUMS else _LISTINGS.c[name]
+            for name in ("id", "revision", "status", "title", "description", "brand", "model", "category",
+                         "kind", "condition", "price_fen", "region_code", "energy_grade", "powertrain",
+                         "emission_standard", "year", "mileage_km", "storage_gb", "seller_type", "lat",
+                         "lon", "published_at")]
+# On PostgreSQL a batch's ids travel as one array parameter (``= ANY(:ids)``): an expanding
+# ``IN`` renders and parses a thousand placeholders per statement.
+_PG_LISTINGS_BY_ID = select(*_COLUMNS).where(
+    _LISTINGS.c.id == any_(bindparam("ids", type_=ARRAY(Uuid())))
+)
+_PG_DELETE_OUTBOX = delete(_OUTBOX).where(_OUTBOX.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger()))))
 _sqlite_lock = threading.Lock()  # SQLite has no SKIP LOCKED: one relay per process at a time
 
 
@@ -53,7 +67,11 @@ class RelayResult:
 def documents_for(session: Session, listing_ids: Sequence[uuid.UUID],
                   outbox_revisions: dict[uuid.UUID, int] | None = None) -> list[SearchDocument]:
     """Current documents for these listings (tombstones for listings that no longer exist)."""
-    rows = session.execute(select(*_COLUMNS).where(Listing.id.in_(listing_ids))).all()
+    conn = session.connection()  # Core execution: plain rows, no ORM result machinery
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(_PG_LISTINGS_BY_ID, {"ids": list(listing_ids)}).all()
+    else:
+        rows = conn.execute(select(*_COLUMNS).where(_LISTINGS.c.id.in_(listing_ids))).all()
     docs = [from_listing(r) for r in rows]
     found = {r.id for r in rows}
     for lid in listing_ids:
@@ -68,11 +86,12 @@ def relay_batch(session: Session, backends: Sequence[SearchBackend], batch_size:
 
     Raises SearchUnavailable (after nothing was deleted) when a backend cannot take the batch.
     """
-    stmt = select(SearchOutbox.id, SearchOutbox.listing_id, SearchOutbox.revision) \
-        .order_by(SearchOutbox.id).limit(batch_size)
-    if session.get_bind().dialect.name == "postgresql":
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    stmt = select(_OUTBOX.c.id, _OUTBOX.c.listing_id, _OUTBOX.c.revision).order_by(_OUTBOX.c.id).limit(batch_size)
+    if postgres:
         stmt = stmt.with_for_update(skip_locked=True)
-    claimed = session.execute(stmt).all()
+    claimed = conn.execute(stmt).all()
     if not claimed:
         return RelayResult()
     revisions: dict[uuid.UUID, int] = {}
@@ -98,8 +117,10 @@ def relay_batch(session: Session, backends: Sequence[SearchBackend], batch_size:
         raise outage
     result.failed = len(failed)
     done = [row_id for row_id, lid, _rev in claimed if str(lid) not in failed]
-    if done:
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
+    if done and postgres:
+        conn.execute(_PG_DELETE_OUTBOX, {"ids": done})
+    elif done:
+        conn.execute(delete(_OUTBOX).where(_OUTBOX.c.id.in_(done)))
     return result
 
 
