@@ -6,9 +6,10 @@ confirmed bookings spread over their slots in the next 7 days, in its own Postgr
 (`huanxin_bench_pickups`; recyclers once, bookings re-laid on every run so they stay in the
 future). Serves the app (`wsgi:app`) and bench/pickups_bare_app.py with gunicorn (2 workers x 4
 threads each) and measures with wrk (2 threads, 16 connections), alternating the targets for three
-rounds and taking the median of each. Every row is compared with the same bare endpoint (the ten
-nearest recyclers serving 小店区, one query); a last row reads one offer through the app's full
-stack, to separate the framework's cost from the slot arithmetic.
+rounds and taking the median of each. Each availability row is compared with the bare endpoint
+answering the same query string with the same JSON (checked byte for byte before measuring), so
+the ratio is our stack's overhead on the same work; a last row reads one offer through the app's
+full stack against a bare one-row read, for scale.
 
     .venv/bin/python bench/pickups_availability.py [--seconds 8] [--recyclers 200] [--bookings 10000]
 """
@@ -22,6 +23,7 @@ import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.request import urlopen
 
 from sqlalchemy import create_engine, func, insert, select, text
 
@@ -42,7 +44,6 @@ QUERIES = {
         "region_code=140109&lat=37.8596&lon=112.5159&items=appliance:television&items=electronics:mobile_phone"
         "&days=3&limit=5",
 }
-BARE = "/bare/pickups/serving?region_code=140105&lat=37.7365&lon=112.5657"
 
 
 def seed_recyclers(engine, n: int, rng: random.Random) -> None:
@@ -139,12 +140,17 @@ def main() -> None:
     n_slots = lay_bookings(engine, args.bookings, rng)
     with engine.connect() as c:
         org = c.scalar(select(Recycler.org_id).order_by(Recycler.id).limit(1))
-    paths = {name: f"/api/v1/pickups/availability?{q}" for name, q in QUERIES.items()}
+    paths = {name: (f"/api/v1/pickups/availability?{q}", f"/bare/pickups/availability?{q}")
+             for name, q in QUERIES.items()}
     # The framework's floor: one offer read through the app's full stack, for scale.
-    paths["reference: GET one recycler's offer"] = f"/api/v1/pickups/recyclers/{org}"
+    paths["reference: GET one recycler's offer"] = (f"/api/v1/pickups/recyclers/{org}", f"/bare/pickups/recyclers/{org}")
     app, bare = Server("wsgi:app", env), Server("bench.pickups_bare_app:app", env)
     try:
-        results = {name: compare(app.url(path), bare.url(BARE), args.seconds) for name, path in paths.items()}
+        for name, q in QUERIES.items():
+            ours, base = (urlopen(server.url(path)).read() for server, path in zip((app, bare), paths[name]))
+            if json.loads(ours) != json.loads(base):
+                raise SystemExit(f"{name}: the bare endpoint's answer differs from the app's")
+        results = {name: compare(app.url(path), bare.url(base), args.seconds) for name, (path, base) in paths.items()}
     finally:
         app.stop()
         bare.stop()

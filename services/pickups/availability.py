@@ -6,11 +6,13 @@ as the answer needs, which keeps the query flat as a city grows to hundreds of r
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from services import regions
@@ -20,7 +22,7 @@ from services.pickups.geo import KM_PER_DEGREE_LAT, haversine_km
 from services.accounts.models import Organization
 from services.pickups.models import Recycler, ServiceRegion, Slot
 from services.pickups.policy import DEFAULT, Policy
-from services.pickups.schedule import Hours, slot_starts
+from services.pickups.schedule import Hours, local_date, local_day_slots
 
 
 @dataclass(frozen=True)
@@ -117,33 +119,105 @@ def schedules(session: Session, ids) -> dict:
     return {r.id: r for r in rows}
 
 
-def free_slots(session: Session, recyclers: list[Row], start: datetime, end: datetime,
-               volume_l: int, weight_kg: int) -> dict:
-    """recycler id -> free slots in [start, end) that still fit one pickup of this bulk."""
-    if not recyclers:
-        return {}
+# --- the availability query ----------------------------------------------------------------------
+# Two set-based queries per answer: every active recycler that may serve the address with its
+# whole offer (JSON columns read as text, parsed once per distinct value and cached), then the
+# booked slot rows of the nearest takers over the horizon. Slot grids are epoch seconds per local
+# day, computed once per (hours, day) and cached, so a request only merges integers.
+
+OFFER_COLUMNS = (Recycler.id, Recycler.org_id, Organization.name, cast(Recycler.kinds, String).label("kinds"),
+                 Recycler.authorised_dismantler, Recycler.depot_lat, Recycler.depot_lon, Recycler.radius_km,
+                 cast(Recycler.working_hours, String).label("working_hours"),
+                 cast(Recycler.holidays, String).label("holidays"), Recycler.slot_minutes, Recycler.slot_capacity,
+                 Recycler.slot_volume_l, Recycler.slot_weight_kg)
+
+
+@lru_cache(maxsize=1024)
+def _kinds(text: str | None) -> frozenset[str]:
+    return frozenset(json.loads(text) if text else ())
+
+
+@lru_cache(maxsize=1024)
+def _hours(working_hours: str | None, holidays: str | None, slot_minutes: int) -> Hours:
+    return Hours.parse(json.loads(working_hours) if working_hours else {},
+                       json.loads(holidays) if holidays else [], slot_minutes)
+
+
+@lru_cache(maxsize=8192)
+def _day_grid(working_hours: str | None, holidays: str | None, slot_minutes: int, day: date) -> tuple[int, ...]:
+    """Slot starts (UTC epoch seconds) of one local day: schedule.local_day_slots, cached."""
+    return tuple(int(s.timestamp()) for s in local_day_slots(_hours(working_hours, holidays, slot_minutes), day))
+
+
+@lru_cache(maxsize=4096)
+def _utc(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+def _offers(session: Session, addr: Address, cats: set[str]) -> list[tuple[Row, float]]:
+    """OFFER_COLUMNS rows of the recyclers serving the address and taking `cats`, nearest first;
+    the same 422s as serving() and filter_takers() when there are none."""
+    codes = regions.chain(addr.region_code)
+    by_region = select(ServiceRegion.recycler_id).where(ServiceRegion.region_code.in_(codes))
+    near = and_(Recycler.radius_km.is_not(None),
+                func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km)
+    rows = session.execute(select(*OFFER_COLUMNS, Recycler.id.in_(by_region).label("in_region"))
+                           .join(Organization, Organization.id == Recycler.org_id)
+                           .where(Recycler.active, or_(Recycler.id.in_(by_region), near))).all()
+    served = taking = 0
+    out = []
+    vehicle = "vehicle" in cats
+    for r in rows:
+        d = haversine_km(addr.lat, addr.lon, r.depot_lat, r.depot_lon)
+        if not (r.in_region or (r.radius_km is not None and d <= r.radius_km)):
+            continue
+        served += 1
+        if (vehicle and not r.authorised_dismantler) or not cats <= _kinds(r.kinds):
+            continue
+        out.append((r, d))
+    if not served:
+        raise ValidationFailed("no recycler serves this address", code="outside_service_area",
+                               fields={"region_code": ["Outside every recycler's service area."]})
+    if not out:
+        filter_takers([], [{"category": c} for c in cats])  # raises the 422 naming why
+    out.sort(key=lambda rd: (rd[1], str(rd[0].id)))
+    return out
+
+
+def _free(session: Session, recyclers: list[Row], start: datetime, end: datetime,
+          volume_l: int, weight_kg: int) -> dict:
+    """recycler id -> FreeSlots in [start, end) that still fit one pickup of this bulk."""
     booked: dict = {r.id: {} for r in recyclers}
     for row in session.execute(
-            select(Slot.recycler_id, Slot.starts_at, Slot.ends_at, Slot.capacity_count, Slot.booked_count,
-                   Slot.capacity_volume_l, Slot.booked_volume_l, Slot.capacity_weight_kg, Slot.booked_weight_kg)
-            .where(Slot.recycler_id.in_([r.id for r in recyclers]), Slot.starts_at >= start, Slot.starts_at < end)):
-        booked[row.recycler_id][row.starts_at] = row
+            select(Slot.recycler_id, Slot.starts_at, Slot.ends_at, Slot.capacity_count - Slot.booked_count,
+                   Slot.capacity_volume_l - Slot.booked_volume_l, Slot.capacity_weight_kg - Slot.booked_weight_kg)
+            .where(Slot.recycler_id.in_(list(booked)), Slot.starts_at >= start, Slot.starts_at < end)):
+        booked[row[0]][int(row[1].timestamp())] = row
+    lo, hi = start.timestamp(), end.timestamp()
+    day, last = local_date(start), local_date(end)
+    days = []
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=1)
     out = {}
     for r in recyclers:
-        step = timedelta(minutes=r.slot_minutes)
+        step = r.slot_minutes * 60
+        cap, vol_cap, kg_cap = r.slot_capacity, r.slot_volume_l, r.slot_weight_kg
+        fits_empty = cap >= 1 and (vol_cap is None or vol_cap >= volume_l) and (kg_cap is None or kg_cap >= weight_kg)
         mine = booked[r.id]
         slots = []
-        for s in slot_starts(hours_of(r), start, end):
-            row = mine.get(s)
-            if row is None:
-                count, vol, kg, ends = r.slot_capacity, r.slot_volume_l, r.slot_weight_kg, s + step
-            else:
-                count = row.capacity_count - row.booked_count
-                vol = None if row.capacity_volume_l is None else row.capacity_volume_l - row.booked_volume_l
-                kg = None if row.capacity_weight_kg is None else row.capacity_weight_kg - row.booked_weight_kg
-                ends = row.ends_at
-            if count >= 1 and (vol is None or vol >= volume_l) and (kg is None or kg >= weight_kg):
-                slots.append(FreeSlot(s, ends, count, vol, kg))
+        for d in days:
+            for s in _day_grid(r.working_hours, r.holidays, r.slot_minutes, d):
+                if not lo <= s < hi:
+                    continue
+                row = mine.get(s)
+                if row is None:
+                    if fits_empty:
+                        slots.append(FreeSlot(_utc(s), _utc(s + step), cap, vol_cap, kg_cap))
+                    continue
+                _, starts, ends, count, vol, kg = row
+                if count >= 1 and (vol is None or vol >= volume_l) and (kg is None or kg >= weight_kg):
+                    slots.append(FreeSlot(starts, ends, count, vol, kg))
         out[r.id] = slots
     return out
 
@@ -153,18 +227,17 @@ def availability(session: Session, addr: Address, items: list[dict], *, now: dat
     """Up to `limit` recyclers (nearest first) that serve the address, take the items and have
     at least one free slot in the next `days` days, with those slots."""
     items = item_rules.normalise(items)
-    takers = filter_takers(serving(session, addr), items)
+    takers = _offers(session, addr, item_rules.categories(items))
     vol, kg = item_rules.budget(items)
     start = now + policy.lead
     end = now + timedelta(days=min(days, policy.horizon_days))
     out: list[RecyclerSlots] = []
     for i in range(0, len(takers), limit):
         chunk = takers[i:i + limit]
-        sched = schedules(session, [r.id for r, _ in chunk])
-        slots = free_slots(session, list(sched.values()), start, end, vol, kg)
+        slots = _free(session, [r for r, _ in chunk], start, end, vol, kg)
         for r, d in chunk:
             if slots[r.id]:
-                out.append(RecyclerSlots(sched[r.id], round(d, 2), slots[r.id]))
+                out.append(RecyclerSlots(r, round(d, 2), slots[r.id]))
                 if len(out) == limit:
                     return out
     return out

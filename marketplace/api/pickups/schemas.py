@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from functools import lru_cache
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -133,12 +136,22 @@ class FreeSlotSchema(ma.Schema):
     remaining_weight_kg = ma.fields.Integer(allow_none=True)
 
 
+# Slot bounds repeat across recyclers and requests (a few hundred distinct values a week). Cached
+# for UTC values only: equal instants in other zones hash alike but render differently.
+_iso_utc = lru_cache(maxsize=4096)(datetime.isoformat)
+
+
+def _iso(dt: datetime) -> str:
+    return _iso_utc(dt) if dt.tzinfo is timezone.utc else dt.isoformat()
+
+
 class _FreeSlots(ma.fields.List):
     """Documented as a list of FreeSlotSchema; rendered directly, because an availability answer
     holds hundreds of slots and a nested schema per slot dominated the request's time."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return [{"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
+        iso = _iso
+        return [{"starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at),
                  "remaining_count": s.remaining_count, "remaining_volume_l": s.remaining_volume_l,
                  "remaining_weight_kg": s.remaining_weight_kg} for s in value]
 
