@@ -28,7 +28,7 @@ from search.documents import SearchDocument, from_listing
 from services.listings.models import Listing, SearchOutbox
 
 log = logging.getLogger(__name__)
-DEFAULT_BATCH = 1000
+DEFAULT_BATCH = 500
 _LISTINGS = Listing.__table__
 _OUTBOX = SearchOutbox.__table__
 # Plain rows, not ORM objects: bulk indexing spends its time building documents, not tracking
@@ -116,7 +116,8 @@ def relay_batch(session: Session, backends: Sequence[SearchBackend], batch_size:
     if outage is not None:
         raise outage
     result.failed = len(failed)
-    done = [row_id for row_id, lid, _rev in claimed if str(lid) not in failed]
+    done = [row[0] for row in claimed] if not failed else \
+        [row_id for row_id, lid, _rev in claimed if str(lid) not in failed]
     if done and postgres:
         conn.execute(_PG_DELETE_OUTBOX, {"ids": done})
     elif done:
