@@ -80,4 +80,12 @@ def _content_types(app: Flask) -> None:
             return problem(415, "Unsupported Media Type",
                            f"Send application/json (or multipart/form-data for uploads), not '{request.mimetype}'.",
                            code="unsupported_media_type")
+        # PostgreSQL cannot store NUL in text: refuse it at the edge, naming the parameter,
+        # rather than letting a query fail deep inside.
+        bad = sorted({k for k, v in request.args.items(multi=True) if "\x00" in k or "\x00" in v})
+        if not bad and request.is_json and (b"\\u0000" in request.get_data() or b"\x00" in request.get_data()):
+            bad = ["_body"]
+        if bad:
+            return problem(422, "Unprocessable Entity", "Text may not contain NUL characters.",
+                           code="validation_failed", errors={k or "_query": ["Contains a NUL character."] for k in bad})
         return None

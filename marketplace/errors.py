@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, g, json
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from services.errors import DomainError, ServiceUnavailable
@@ -85,6 +85,12 @@ def _integrity(e: IntegrityError):
     return problem(409, "Conflict", "The change conflicts with existing data.", code="conflict")
 
 
+def _data(e: DataError):
+    # A value the database refuses (out of range, bad encoding) is bad input, not our failure.
+    log.info("data error turned into 422", extra={"error": type(e.orig).__name__})
+    return problem(422, "Unprocessable Entity", "A value is outside what can be stored.", code="validation_failed")
+
+
 def _unhandled(e: Exception):
     if isinstance(e, HTTPException):
         return _http(e)
@@ -100,4 +106,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(DomainError, _domain)
     app.register_error_handler(IntegrityError, _integrity)
+    app.register_error_handler(DataError, _data)
     app.register_error_handler(Exception, _unhandled)

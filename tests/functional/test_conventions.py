@@ -96,3 +96,12 @@ def test_readyz_reports_each_component_and_503_when_one_is_down(db_url, instance
     r = down.test_client().get("/readyz")
     assert r.status_code == 503 and r.json["components"]["redis"]["status"] == "down"
     assert r.json["components"]["database"]["status"] == "up"
+
+
+def test_nul_characters_are_a_422_naming_the_parameter(client, consumer):
+    r = client.get("/api/v1/listings?cursor=a%00b")
+    assert r.status_code == 422 and "cursor" in r.json["errors"]
+    r = client.post("/api/v1/listings", data='{"title": "a\\u0000b"}', headers={**consumer.headers, "Content-Type": "application/json"})
+    assert r.status_code == 422 and "_body" in r.json["errors"]
+    r = client.get("/api/v1/tradeins/prices?q=%00", headers=consumer.headers)
+    assert r.status_code == 422
