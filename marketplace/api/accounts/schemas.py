@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 ROLES_SELF = ("consumer", "retailer", "recycler")
@@ -76,11 +78,9 @@ class OperatorCreateSchema(ma.Schema):
     display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
 
 
-class IdentityQueueArgs(ma.Schema):
+class IdentityQueueArgs(PageArgs):
     status = ma.fields.String(load_default="pending",
                               validate=validate.OneOf(("unverified", "pending", "verified", "rejected")))
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class OrgMemberSchema(ma.Schema):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from services.blocklist.models import Kind, Reason
@@ -46,8 +48,6 @@ class BlockCheckResultSchema(ma.Schema):
     entry = ma.fields.Nested(BlockSchema, allow_none=True)
 
 
-class BlockListArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class BlockListArgs(PageArgs):
     kind = ma.fields.String(load_default=None, validate=KIND)
     include_removed = ma.fields.Boolean(load_default=False)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from subsidies.vocabulary import KINDS
@@ -57,8 +59,6 @@ class CampaignSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class CampaignListArgs(ma.Schema):
+class CampaignListArgs(PageArgs):
     org_id = ma.fields.UUID(load_default=None)
     active_on = ma.fields.Date(load_default=None)
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 
@@ -44,9 +46,8 @@ class ClaimEvidenceArgs(ClaimExportArgs):
     period_end = ma.fields.Date(required=True)
 
 
-class ClaimListArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class ClaimListArgs(PageArgs):
+    """Cursor and limit only."""
 
 
 class ClaimAuditSchema(ma.Schema):

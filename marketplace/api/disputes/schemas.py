@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from services.disputes.models import DisputeStatus
@@ -34,7 +36,5 @@ class DisputeSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class DisputeListArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class DisputeListArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=validate.OneOf([s.value for s in DisputeStatus]))

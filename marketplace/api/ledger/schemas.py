@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 
@@ -34,6 +36,5 @@ class StatementSchema(ma.Schema):
     next_cursor = ma.fields.String(allow_none=True)
 
 
-class StatementArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class StatementArgs(PageArgs):
+    """Cursor and limit only."""

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from flask import url_for
 from marshmallow import ValidationError, validate, validates_schema
 
@@ -164,9 +166,7 @@ class TransitionSchema(ma.Schema):
     reason = ma.fields.String(load_default=None, validate=validate.Length(max=500))
 
 
-class BrowseArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class BrowseArgs(PageArgs):
     mine = ma.fields.Boolean(load_default=False)
     status = ma.fields.String(load_default=None, validate=validate.OneOf([s.value for s in Status]))
     category = ma.fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))

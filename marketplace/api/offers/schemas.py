@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from marketplace.api.orders.schemas import OrderSchema
@@ -37,8 +39,6 @@ class OfferResultSchema(ma.Schema):
     order = ma.fields.Nested(OrderSchema, allow_none=True)
 
 
-class OfferListArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class OfferListArgs(PageArgs):
     role = ma.fields.String(load_default=None, validate=validate.OneOf(("buyer", "seller")))
     status = ma.fields.String(load_default=None, validate=validate.OneOf([s.value for s in OfferStatus]))

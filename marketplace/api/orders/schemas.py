@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from services.orders.models import OrderStatus
@@ -65,9 +67,7 @@ class OrderSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
-class OrderListArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class OrderListArgs(PageArgs):
     role = ma.fields.String(load_default=None, validate=validate.OneOf(("buyer", "seller")))
     status = ma.fields.String(load_default=None, validate=validate.OneOf(STATUSES))
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 
@@ -29,6 +31,5 @@ class SellerPayoutSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class PayoutPageArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class PayoutPageArgs(PageArgs):
+    """Cursor and limit only."""

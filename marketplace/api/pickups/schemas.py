@@ -4,6 +4,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from services import identifiers
@@ -259,9 +261,7 @@ class PoolPickupSchema(ma.Schema):
                                            "weight_kg": i.weight_kg} for i in b.items])
 
 
-class PickupListArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class PickupListArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=validate.OneOf([s.value for s in BookingStatus]))
     order_id = ma.fields.UUID(load_default=None)
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 
@@ -22,6 +24,5 @@ class ReviewSchema(ma.Schema):
                                       metadata={"description": "Null while hidden (the other side has not written)."})
 
 
-class ReviewPageArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class ReviewPageArgs(PageArgs):
+    """Cursor and limit only."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from subsidies.vocabulary import DISPOSALS, EMISSION_STANDARDS, KINDS, POWERTRAINS, SCHEMES
@@ -187,10 +189,8 @@ class TillSaleSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class SaleListArgs(ma.Schema):
+class SaleListArgs(PageArgs):
     org_id = ma.fields.UUID(load_default=None)
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class ReservationCreateSchema(ma.Schema):

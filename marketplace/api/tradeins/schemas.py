@@ -3,6 +3,8 @@ answers, check digits and the price lookup are checked by the service, field by 
 from __future__ import annotations
 
 import marshmallow as ma
+
+from marketplace.pagination import PageArgs
 from flask import url_for
 from marshmallow import validate
 
@@ -83,9 +85,7 @@ class ClawbackPaymentSchema(ma.Schema):
     note = ma.fields.String(load_default=None, validate=validate.Length(max=500))
 
 
-class TradeInListArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class TradeInListArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=validate.OneOf([s.value for s in Status]))
 
 
@@ -246,9 +246,7 @@ class PriceSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
-class PriceListArgs(ma.Schema):
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class PriceListArgs(PageArgs):
     category = ma.fields.String(load_default=None, validate=CATEGORY)
     org_id = ma.fields.UUID(load_default=None)
     platform_only = ma.fields.Boolean(load_default=False)
