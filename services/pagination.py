@@ -31,8 +31,9 @@ def decode_cursor(cursor: str) -> list:
 
 
 def page(session: Session, stmt: Select, model, cursor: str | None, limit: int,
-         order_col: str = "created_at"):
-    """Newest first by (order_col, id); returns (rows, next_cursor or None)."""
+         order_col: str = "created_at", mappings: bool = False):
+    """Newest first by (order_col, id); returns (rows, next_cursor or None).
+    Rows are entities, or dict-like mappings for a column projection with `mappings=True`."""
     col, pk = getattr(model, order_col), model.id
     if cursor:
         values = decode_cursor(cursor)
@@ -42,9 +43,8 @@ def page(session: Session, stmt: Select, model, cursor: str | None, limit: int,
             raise ValidationFailed("invalid cursor", fields={"cursor": ["Invalid cursor."]}) from None
         stmt = stmt.where(or_(col < at, and_(col == at, pk < last_id)))
     stmt = stmt.order_by(col.desc(), pk.desc()).limit(limit + 1)
-    # A one-entity select yields entities; a projection yields mappings (cheap to serialise).
     result = session.execute(stmt)
-    rows = list(result.scalars()) if len(stmt.column_descriptions) == 1 else list(result.mappings())
+    rows = list(result.mappings()) if mappings else list(result.scalars())
     nxt = None
     if len(rows) > limit:
         rows = rows[:limit]

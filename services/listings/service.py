@@ -26,6 +26,13 @@ TYPED = ("brand", "model", "year", "mileage_km", "powertrain", "emission_standar
 MAX_PHOTOS = 12
 
 
+# Built once: statements are immutable and constructing this one costs more than running it.
+_SUMMARY_SELECT = select(
+    *(getattr(Listing, c) for c in SUMMARY_COLUMNS),
+    select(ListingPhoto.id).where(ListingPhoto.listing_id == Listing.id).order_by(ListingPhoto.position)
+    .limit(1).scalar_subquery().label("thumbnail_id"))
+
+
 def can_manage(user: User | None, listing: Listing) -> bool:
     return bool(user) and (user.id == listing.seller_id or
                            (listing.org_id is not None and listing.org_id in user.org_ids()))
@@ -213,9 +220,7 @@ def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: 
 
     Returns summary rows (the columns of SUMMARY_COLUMNS plus `thumbnail_id`), not entities:
     a page is one query and no ORM hydration, the hottest read of the marketplace."""
-    thumb = (select(ListingPhoto.id).where(ListingPhoto.listing_id == Listing.id)
-             .order_by(ListingPhoto.position).limit(1).scalar_subquery().label("thumbnail_id"))
-    stmt = select(*(getattr(Listing, c) for c in SUMMARY_COLUMNS), thumb)
+    stmt = _SUMMARY_SELECT
     if mine:
         if viewer is None:
             raise Forbidden("log in to see your listings")
@@ -236,7 +241,7 @@ def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: 
         stmt = stmt.where(Listing.category == category)
     if seller_id:
         stmt = stmt.where(Listing.seller_id == seller_id)
-    return pagination.page(session, stmt, Listing, cursor, limit)
+    return pagination.page(session, stmt, Listing, cursor, limit, mappings=True)
 
 
 def add_photo(session: Session, storage: Storage, actor: User, listing_id, data: bytes) -> ListingPhoto:
