@@ -38,9 +38,9 @@ stop-services:
 test: $(VENV)/.dev services
 	$(PY) -m pytest -p no:cacheprovider --cov --cov-branch --cov-report=term:skip-covered
 	@for pkg in services subsidies search; do \
-	  printf 'branch coverage of %s/: ' $$pkg; \
-	  $(VENV)/bin/coverage report --include="$$pkg/*" --fail-under=90 --format=total || exit 1; \
-	  echo '%'; done
+	  total=$$($(VENV)/bin/coverage report --include="$$pkg/*" --fail-under=90 --format=total) \
+	    || { echo "branch coverage of $$pkg/ is $$total%, below 90%"; exit 1; }; \
+	  echo "branch coverage of $$pkg/: $$total%"; done
 	$(PY) -m pytest -p no:cacheprovider --db sqlite -q
 
 lint:
