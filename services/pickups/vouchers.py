@@ -132,6 +132,11 @@ def collect(session: Session, actor: User, booking_id, weights: dict, facility_i
     for subject in (b.consumer_id, b.recycler.org_id):
         record_event(session, subject, "pickup_kept", ref_type="pickup", ref_id=b.id)
     session.flush()
+    if b.trade_in_id:
+        # Imported here: trade-ins book pickups through this domain, so a module-level import
+        # would be circular.
+        from services.tradeins.handling import on_pickup_collected
+        on_pickup_collected(session, b.trade_in_id, b.recycler.org_id, v.number)
     notify.collected(notifier, session, b, str(v.id), v.number)
     return v
 

@@ -2,6 +2,7 @@
 the consumer answers a counter-offer; a declined or unpayable item goes back, tracked."""
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 
@@ -17,6 +18,8 @@ from services.storage import Storage
 from services.tradeins import common, identity, pricing, questionnaire, settlement, states
 from services.tradeins.models import InspectionPhoto, Status, TradeIn
 from services.tradeins.ports import Deps
+
+log = logging.getLogger(__name__)
 
 MAX_PHOTOS = 12
 
@@ -45,6 +48,18 @@ def mark_collected(session: Session, tradein_id, org_id: uuid.UUID, note: str | 
     t.handler_org_id = org_id
     session.flush()
     return t
+
+
+def on_pickup_collected(session: Session, tradein_id, org_id: uuid.UUID, voucher_number: str) -> TradeIn | None:
+    """Called by the pickup domain when its collector takes a traded-in item: the trade-in goes in
+    transit unless staff already moved it on. Returns the trade-in, or None when there is none."""
+    t = session.get(TradeIn, tradein_id)
+    if t is None:
+        log.warning("pickup collected for an unknown trade-in", extra={"trade_in_id": str(tradein_id)})
+        return None
+    if not states.allowed(t.status, Status.IN_TRANSIT):
+        return t
+    return mark_collected(session, tradein_id, org_id, note=f"collected by pickup, voucher {voucher_number}")
 
 
 def receive(session: Session, actor: User, tradein_id) -> TradeIn:

@@ -14,7 +14,7 @@ def _quote(client, consumer, **over):
 
 def test_doorstep_pickup_is_booked_and_its_recycler_handles_the_item(client, consumer, recycler, table):
     put_offer(client, recycler)
-    facility(client, recycler)
+    fac = facility(client, recycler)
     collector(client, recycler)
     t = _quote(client, consumer)
     pickup = {"method": "pickup", "region_code": XIAODIAN, "address": "小店区 长治路 1 号",
@@ -26,7 +26,17 @@ def test_doorstep_pickup_is_booked_and_its_recycler_handles_the_item(client, con
     assert r.json["handler_org_id"] == str(recycler.org_id)
     booking = client.get(f"/api/v1/pickups/{r.json['handover']['booking_id']}", headers=consumer.headers)
     assert booking.status_code == 200, booking.json
-    assert client.post(f"/api/v1/tradeins/{t['id']}/collect", headers=recycler.headers).json["status"] == "in_transit"
+    # the recycler's collector takes the item: the pickup's voucher moves the trade-in in transit
+    pid = r.json["handover"]["booking_id"]
+    assert client.post(f"/api/v1/pickups/{pid}/assign", json={}, headers=recycler.headers).status_code == 200
+    for step in ("en_route", "arrived"):
+        assert client.post(f"/api/v1/pickups/{pid}/transitions", json={"to": step}, headers=recycler.headers).status_code == 200
+    items = booking.json["items"]
+    v = client.post(f"/api/v1/pickups/{pid}/collect", headers=recycler.headers, json={
+        "facility_id": fac["id"], "items": [{"item_id": i["id"], "weight_g": 180} for i in items]})
+    assert v.status_code == 201, v.json
+    got = client.get(f"/api/v1/tradeins/{t['id']}", headers=consumer.headers).json
+    assert got["status"] == "in_transit"
     assert client.post(f"/api/v1/tradeins/{t['id']}/receive", headers=recycler.headers).json["status"] == "received"
 
 
