@@ -3,10 +3,14 @@
 Append-only: an approved certificate is never edited. A correction is a new request that
 supersedes it; a revocation only moves its status. One device has at most one current
 certificate, held by a partial unique index on its identifier hashes.
+
+Each issued certificate and each report the rules refuse is a credit event for the issuing
+organisation (credit_events.py), the input of its `wipe_refusal_rate`.
 """
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -19,7 +23,7 @@ from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.listings.models import Listing
 
-from . import custody, document, keys, tools
+from . import credit_events, custody, document, keys, tools
 from .canonical import digest
 from .draft import (Destination, DeviceKind, Draft, HiddenAreas, Level, Locks, LockState,
                     MediaType, Medium, Outcome, Person, Technique, Tool, VerificationMethod,
@@ -33,8 +37,8 @@ ISSUER_ROLES = (Role.RECYCLER, Role.RETAILER, Role.OPERATOR)
 
 
 def _person(user: User) -> Person:
-    org = sorted(str(o) for o in user.org_ids())
-    return Person(str(user.id), user.display_name, org[0] if org else None)
+    org = credit_events.issuing_org(user)
+    return Person(str(user.id), user.display_name, str(org) if org else None)
 
 
 def _draft(data: Mapping[str, Any], technician: User, validator: User) -> Draft:
@@ -91,13 +95,51 @@ def _check_validator(session: Session, technician: User, validator_id: uuid.UUID
     return validator
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What a submitted report came to: a request queued for its validator, or the rules'
+    refusal, whose credit event is already in the session."""
+    request: CertificateRequest | None = None
+    refused: CertificationRefused | None = None
+
+    def result(self) -> CertificateRequest:
+        """The queued request; raises the refusal."""
+        if self.refused is not None:
+            raise self.refused
+        assert self.request is not None
+        return self.request
+
+
+def check_and_submit(session: Session, actor: User, data: Mapping[str, Any], *,
+                     supersedes_id: uuid.UUID | None = None) -> Submission:
+    """Like `submit`, but a refusal by the rules is returned, not raised.
+
+    The refusal is recorded as a `wipe_certificate_refused` credit event in `session` (once per
+    report: the same report sent again is not counted again). The caller commits, then raises
+    `result()`: a unit of work rolls back everything on an exception (marketplace/uow.py), so a
+    refusal raised inside it would take its record with it. Nothing else is written by then: the
+    rules run before the request row is added, and their checks only read.
+    """
+    try:
+        return Submission(request=_submit(session, actor, data, supersedes_id))
+    except CertificationRefused as refused:
+        credit_events.record_refused(session, actor, data, supersedes_id, refused)
+        return Submission(refused=refused)
+
+
 def submit(session: Session, actor: User, data: Mapping[str, Any], *,
            supersedes_id: uuid.UUID | None = None) -> CertificateRequest:
     """Check a technician's wipe report against every rule and queue it for its validator.
 
     Raises CertificationRefused (422, with rule codes) when a rule fails, Conflict when the
     device already has a current certificate (use a correction) or a correction names another
-    device."""
+    device. A refusal's credit event stays pending in `session`: it is kept only if the caller
+    commits anyway (see `check_and_submit`)."""
+    return check_and_submit(session, actor, data, supersedes_id=supersedes_id).result()
+
+
+def _submit(session: Session, actor: User, data: Mapping[str, Any],
+            supersedes_id: uuid.UUID | None) -> CertificateRequest:
     if actor.role not in ISSUER_ROLES or not (actor.is_operator or actor.org_ids()):
         raise Forbidden("only recycler or retailer staff and operators issue certificates",
                         code="role_required")
@@ -185,6 +227,9 @@ def approve(session: Session, actor: User, request_id: uuid.UUID, ring: Keyring)
     except IntegrityError:
         raise Conflict("this device already has a current certificate",
                        code="device_already_certified") from None
+    # After the flush that can still fail, in the same transaction: an approval that does not
+    # commit leaves no record. A retried approval finds the request approved (409).
+    credit_events.record_issued(session, cert)
     return cert
 
 

@@ -56,6 +56,28 @@ def record_event(session: Session, subject_id: uuid.UUID, kind: str, *, ref_type
     return ev
 
 
+def record_event_once(session: Session, subject_id: uuid.UUID, kind: str, *, ref_type: str,
+                      ref_id, value: int | None = None, detail: dict | None = None,
+                      occurred_at: datetime | None = None) -> CreditEvent:
+    """Record the event unless the subject already has one of this kind for this (ref_type,
+    ref_id); return the one that counts. For events no state machine guards: a request that is
+    retried and refused again must not count twice.
+    """
+    ref = str(ref_id)
+    if session.get_bind().dialect.name == "postgresql":
+        # Two concurrent retries would both find no row; a transaction-scoped advisory lock on the
+        # key makes the second wait for the first to commit (or roll back) and then find its row.
+        key = f"credit_event:{subject_id}:{kind}:{ref_type}:{ref}"
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+    existing = session.scalar(select(CreditEvent).where(
+        CreditEvent.subject_id == subject_id, CreditEvent.kind == kind,
+        CreditEvent.ref_type == ref_type, CreditEvent.ref_id == ref).limit(1))
+    if existing is not None:
+        return existing
+    return record_event(session, subject_id, kind, ref_type=ref_type, ref_id=ref, value=value,
+                        detail=detail, occurred_at=occurred_at)
+
+
 def mark_stale(session: Session, subject_ids: Iterable[uuid.UUID]) -> None:
     """Flag subjects for recomputation: one upsert, so recording an event stays cheap.
 

@@ -26,7 +26,9 @@ def submit_request(data):
     """Submit a wipe report for its named validator. Refusals are 422 naming each rule code."""
     user = require_user(*ISSUER_ROLES)
     with unit_of_work() as session:
-        req = service.submit(session, user, data)
+        submitted = service.check_and_submit(session, user, data)
+    # Raised only now: inside the unit of work the refusal would roll back its credit record.
+    req = submitted.result()
     return req, 201, {"Location": f"/api/v1/certificates/requests/{req.id}"}
 
 
@@ -38,7 +40,8 @@ def submit_correction(data, certificate_id):
     """Submit a corrected report for the same device; once approved it supersedes this one."""
     user = require_user(*ISSUER_ROLES)
     with unit_of_work() as session:
-        req = service.submit(session, user, data, supersedes_id=certificate_id)
+        submitted = service.check_and_submit(session, user, data, supersedes_id=certificate_id)
+    req = submitted.result()  # a refusal is raised after its credit record is committed
     return req, 201, {"Location": f"/api/v1/certificates/requests/{req.id}"}
 
 
