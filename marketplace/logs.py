@@ -63,7 +63,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _finish(resp):
         resp.headers["X-Request-ID"] = g.get("request_id", "")
-        if "started" in g:
+        if "started" in g and access.isEnabledFor(logging.INFO):
             access.info("request", extra={
                 "method": request.method, "path": request.path, "status": resp.status_code,
                 "ms": round((time.perf_counter() - g.started) * 1000, 1),

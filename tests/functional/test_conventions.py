@@ -84,9 +84,18 @@ def test_login_rate_limit_gives_429_with_retry_after(db_url, instance_dir, redis
 def test_writes_are_rate_limited(db_url, instance_dir, session, consumer):
     app = make_app(db_url, instance_dir, RATELIMIT_ENABLED=True, RATE_LIMIT_WRITE="2/minute", REDIS_URL=None)
     c = app.test_client()
-    codes = [c.post("/api/v1/listings", json=fridge_payload(), headers=consumer.headers).status_code for _ in range(3)]
-    assert codes == [201, 201, 429]
-    assert c.get("/api/v1/listings").status_code == 200  # reads are not write-limited
+    responses = [c.post("/api/v1/listings", json=fridge_payload(), headers=consumer.headers) for _ in range(3)]
+    assert [r.status_code for r in responses] == [201, 201, 429]
+    assert [r.headers.get("X-RateLimit-Remaining") for r in responses[:2]] == ["1", "0"]
+    assert int(responses[2].headers["Retry-After"]) > 0
+    read = c.get("/api/v1/listings")
+    assert read.status_code == 200 and "X-RateLimit-Limit" not in read.headers  # reads are not write-limited
+    # A quote stores nothing: it is a computation, not a write, so the write limit does not apply.
+    body = {"region": "140100", "date": "2025-06-01", "purchase": {"kind": "refrigerator", "price_fen": 300000,
+                                                                   "energy_grade": 1}, "trade_in": None}
+    quotes = [c.post("/api/v1/subsidies/quote", json=body, headers=consumer.headers) for _ in range(3)]
+    assert [q.status_code for q in quotes] == [200, 200, 200]
+    assert "X-RateLimit-Limit" not in quotes[0].headers
 
 
 def test_readyz_reports_each_component_and_503_when_one_is_down(db_url, instance_dir, client):

@@ -10,6 +10,7 @@ from marketplace.api.subsidies import schemas as s
 from marketplace.auth import current_user, public, require_operator, require_user
 from marketplace.extensions import db
 from marketplace.idempotency import idempotent
+from marketplace.limits import not_a_write
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
@@ -24,6 +25,7 @@ blp = Blueprint("subsidies", __name__, description="Government trade-in subsidie
 
 @blp.route("/subsidies/quote", methods=["POST"])
 @public
+@not_a_write
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.QuoteRequestSchema}}})
 @blp.alt_response(200, schema=s.QuoteSchema, success=True, description="The quote")
 @blp.alt_response(422, description="Invalid request: `errors` names each field")
@@ -127,17 +129,26 @@ def get_sale(sale_id):
 def reserve(data):
     """Reserve the subsidies of a till sale or a marketplace order against the programme's
     budget pool for the region and the buyer's per-person quota. 409 `not_eligible`,
-    `budget_exhausted`, `no_pool` or `already_reserved` when nothing can be held."""
+    `budget_exhausted`, `no_pool` or `already_reserved` when nothing can be held.
+
+    An order (`order_id`, for its buyer, the selling retailer's members and operators; 404 for
+    anyone else) must be of a retailer's listing (else 422) and not paid yet: the subsidy is then
+    taken off what the buyer pays (the order's `subsidy_fen`, the payment amount and the card
+    intent change with it). Once the payment is authorised it is refused with 409
+    `order_not_awaiting_payment`. What is bought (kind, price, grades) comes from the listing and
+    the order; `quote_request` may give the region (default: the listing's), date (default: the
+    day the order was placed) and the trade-in. The order's capture redeems the reservation, its
+    cancellation releases it and a full refund claws it back; an order's reservation is redeemed
+    or released only in step with the order (409 `order_not_captured`, `order_applies_subsidy`)."""
     user = require_user()
     with unit_of_work() as session:
         if "sale_id" in data:
             facts = reservations.sale_facts(session, sales.get_sale(session, user, data["sale_id"]))
+            r = reservations.reserve(session, facts, actor_id=user.id)
         else:
-            facts = sources.order_facts(session, data["order_id"])
-            if facts is None or (facts.org_id not in user.org_ids() and facts.buyer_user_id != user.id
-                                 and not user.is_operator):
-                raise NotFound("no such order")
-        r = reservations.reserve(session, facts, actor_id=user.id)
+            from marketplace.api.payments.wiring import gateway
+            r = sources.reserve_order(session, user, data["order_id"], quote_request=data.get("quote_request"),
+                                      gateway=gateway())
     return r, 201, {"Location": f"/api/v1/subsidies/reservations/{r.id}"}
 
 

@@ -1,0 +1,66 @@
+"""Per-client rate limits (Flask-Limiter): the stricter auth limit on login, registration and
+token refresh, the write limit on every other write. Reads are not limited, and neither are POSTs
+that only compute an answer (marked with @not_a_write, such as a subsidy quote).
+
+Flask-Limiter runs three hooks on every request, even exempt ones (a third of a bare request's
+cost, measured in bench/); here they run only for requests that can be limited."""
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+# Login, registration and token refresh get the stricter limit; every other write the default.
+AUTH_ENDPOINTS = frozenset(("accounts.register", "accounts.login", "accounts.refresh"))
+SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
+def not_a_write(view):
+    """Mark a POST view that stores nothing (a computation): the write limit does not apply."""
+    view._not_a_write = True
+    return view
+
+
+def init_app(app: Flask) -> None:
+    # One Limiter per app (its storage and switches are instance state), keyed per client.
+    from flask_limiter import Limiter
+    from marketplace.extensions import client_key
+    limiter = Limiter(key_func=client_key, default_limits=[app.config["RATE_LIMIT_WRITE"]],
+                      headers_enabled=True, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      storage_options={"socket_timeout": 2} if app.config["REDIS_URL"] else {},
+                      swallow_errors=True)
+    before, after, teardown = (len(app.before_request_funcs.get(None, ())), len(app.after_request_funcs.get(None, ())),
+                               len(app.teardown_request_funcs.get(None, ())))
+    limiter.init_app(app)
+    app.extensions["huanxin.limiter"] = limiter
+    if not limiter.enabled:  # RATELIMIT_ENABLED=false: Flask-Limiter registered nothing
+        return
+    # Take Flask-Limiter's own hooks back out and call them only for limited requests.
+    check = app.before_request_funcs[None].pop(before)
+    inject = app.after_request_funcs[None].pop(after)
+    release = app.teardown_request_funcs[None].pop(teardown)
+    for endpoint in AUTH_ENDPOINTS:
+        app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_AUTH"])(app.view_functions[endpoint])
+
+    def limited() -> bool:
+        endpoint = request.endpoint
+        if endpoint in AUTH_ENDPOINTS:
+            return True
+        if request.method in SAFE_METHODS:
+            return False
+        view = app.view_functions.get(endpoint)
+        return not getattr(view, "_not_a_write", False)
+
+    @app.before_request
+    def _rate_limit():
+        if limited():
+            g.rate_limited = True
+            return check()
+        return None
+
+    @app.after_request
+    def _rate_limit_headers(response):
+        return inject(response) if g.get("rate_limited") else response
+
+    @app.teardown_request
+    def _rate_limit_release(exc=None):
+        if g.get("rate_limited"):
+            release(exc)
