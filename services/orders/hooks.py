@@ -18,6 +18,7 @@ from services.accounts.models import User
 from services.errors import Conflict, ValidationFailed
 from services.listings.models import Category
 from services.orders.models import Order
+from services.orders.subsidy import evidence, quote_body
 
 
 def before_capture(session: Session, order: Order) -> None:
@@ -39,20 +40,9 @@ def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: 
     from services.subsidies import reservations
     if order.seller_org_id is None:
         raise ValidationFailed("subsidies apply to retailers' sales", fields={"subsidy": ["Not for this listing."]})
-    listing = order.listing
-    purchase = quote_request.get("purchase")
-    if isinstance(purchase, dict):   # a malformed body is left to the quote parser's 422
-        # What is bought is the listing, not what the client says: kind, grades and price come from it.
-        facts = {"kind": listing.kind, "price_fen": order.price_fen, "energy_grade": listing.energy_grade,
-                 "water_grade": (listing.attributes or {}).get("water_grade")}
-        purchase = {**purchase, **{k: v for k, v in facts.items() if v is not None}}
-        purchase.pop("list_price_fen", None), purchase.pop("discounts_fen", None)
-    body = {**quote_request, "purchase": purchase}
+    # What is bought is the listing, not what the client says: kind, grades and price come from it.
     r = reservations.reserve_for_order(session, order.id, org_id=order.seller_org_id, buyer=buyer,
-                                       quote_request=body,
-                                       evidence={"listing_id": str(listing.id), "brand": listing.brand,
-                                                 "model": listing.model, "device_last4": listing.device_last4,
-                                                 "channel": "marketplace"})
+                                       quote_request=quote_body(order, quote_request), evidence=evidence(order))
     if r.total_fen >= order.price_fen:
         raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
     return r.total_fen

@@ -15,6 +15,9 @@ class OfflineGateway:
     def create_intent(self, req: IntentRequest) -> Intent:
         return Intent(id=f"cash_{req.order_id}", status="requires_confirmation", amount_fen=req.amount_fen)
 
+    def update_amount(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:
+        return Intent(id=intent_id, status="requires_confirmation", amount_fen=amount_fen)
+
     def capture(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:
         return Intent(id=intent_id, status="succeeded", amount_fen=amount_fen, amount_received_fen=amount_fen)
 

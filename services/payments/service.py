@@ -68,6 +68,32 @@ def start(session: Session, order: Order, gateway: PaymentGateway) -> Payment:
     return payment
 
 
+def change_amount(session: Session, order: Order, payment: Payment, gateway: PaymentGateway) -> None:
+    """Bring an unpaid payment in line with `order.payable_fen` (the subsidy or credit on the order
+    changed before the buyer paid). Conflict `payment_started` when money is already held or the
+    provider no longer accepts a new amount; nothing is written unless the provider agreed."""
+    if payment.status != PaymentStatus.REQUIRES_PAYMENT:
+        raise Conflict(f"payment is {payment.status.value}: its amount can no longer change",
+                       code="payment_started")
+    amount = order.payable_fen
+    if amount == payment.amount_fen:
+        return
+    # Setting an absolute amount is safe to repeat, and A -> B -> A must not replay the first
+    # A: each change gets its own key (the client's network retries of it reuse it).
+    try:
+        gateway.update_amount(payment.intent_id, amount,
+                              idempotency_key=key(order, f"amount-{amount}-{uuid.uuid4().hex[:12]}"))
+    except GatewayError as e:
+        if e.code == "payment_intent_unexpected_state":
+            raise Conflict("the buyer is already paying: the amount can no longer change",
+                           code="payment_started") from None
+        raise domain_error(e) from None
+    audit.record(session, None, "payment.amount", "order", order.id,
+                 before={"amount_fen": payment.amount_fen}, after={"amount_fen": amount})
+    payment.amount_fen = amount
+    session.flush()
+
+
 def record_authorised(payment: Payment, amount_fen: int) -> bool:
     """Mark the money as held; False when the payment is already further along (a stale event)."""
     if payment.status != PaymentStatus.REQUIRES_PAYMENT:

@@ -54,6 +54,13 @@ class StripeGateway:
         }, options={"idempotency_key": req.idempotency_key})
         return self._intent(pi)
 
+    def update_amount(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:
+        # Stripe accepts a new amount only before the buyer confirms; later it answers
+        # payment_intent_unexpected_state (a GatewayError with that code).
+        pi = self._call(self.v1.payment_intents.update, intent_id, params={"amount": amount_fen},
+                        options={"idempotency_key": idempotency_key})
+        return self._intent(pi)
+
     def capture(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:
         pi = self._call(self.v1.payment_intents.capture, intent_id,
                         params={"amount_to_capture": amount_fen},

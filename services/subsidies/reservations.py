@@ -6,6 +6,8 @@ Orders (services/orders) call, inside their own transaction:
     release_order(session, order_id)     # order cancelled before capture
     clawback_order(session, order_id, reason="refund")   # refund or return after capture
 The *_order helpers are no-ops (return None) when the order has no active reservation.
+An order's reservation is redeemed or released only in step with its order, whoever asks
+(sources.ORDER_GUARDS); a reservation for an order placed earlier goes through sources.reserve_order.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from services import audit, clock
 from services.accounts.models import IdStatus, User
 from services.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from services.subsidies import pools, quoting
+from services.subsidies import pools, quoting, sources
 from services.subsidies.catalogue import programme
 from services.subsidies.models import (AppliedSubsidy, QuotaLock, Reservation, ReservationStatus,
                                        TillSale)
@@ -162,6 +164,7 @@ def _transition(session: Session, reservation_id, action: str, *, actor_id=None,
     allowed = TRANSITIONS[r.status]
     if action not in allowed:
         raise InvalidState(r.status.value, action, list(allowed))
+    sources.check_order_transition(session, r, action)   # an order's reservation follows the order
     before = r.status.value
     for line in r.lines:
         pools.settle(session, pool_id=line.pool_id, campaign_id=line.campaign_id,

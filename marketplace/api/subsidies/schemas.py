@@ -193,14 +193,40 @@ class SaleListArgs(PageArgs):
     org_id = ma.fields.UUID(load_default=None)
 
 
+class OrderPurchaseDetailsSchema(ma.Schema):
+    """Details of the purchase the listing may not carry (cars). Kind, price and energy/water
+    grades always come from the listing and the order: sending them is a 422."""
+    powertrain = _opt(ma.fields.String, validate=validate.OneOf(sorted(POWERTRAINS)),
+                      metadata={"description": "Ignored when the listing names its powertrain."})
+    displacement_l = _opt(ma.fields.Float, validate=validate.Range(min=0, min_inclusive=False, max=20))
+    in_purchase_tax_exemption_catalog = _opt(ma.fields.Boolean)
+    bare_price_fen = _opt(_fen, metadata={"description": "Price before VAT; at most the order's price."})
+    registration_date = _opt(ma.fields.Date)
+    registered_in = _opt(ma.fields.String, validate=REGION)
+
+
+class OrderQuoteSchema(ma.Schema):
+    """The buyer's side of the quote for an order; what is bought comes from the order."""
+    region = ma.fields.String(validate=REGION, metadata={
+        "description": "Buyer's GB/T 2260 code; default: the listing's region (where the retailer sells)."})
+    date = ma.fields.Date(metadata={"description": "Purchase date; default: the day the order was placed."})
+    application_date = _opt(ma.fields.Date, metadata={"description": "Default: the purchase date."})
+    purchase = ma.fields.Nested(OrderPurchaseDetailsSchema)
+    trade_in = ma.fields.Nested(QuoteTradeInSchema, allow_none=True)
+
+
 class ReservationCreateSchema(ma.Schema):
     sale_id = ma.fields.UUID(metadata={"description": "A till sale of your organisation."})
-    order_id = ma.fields.UUID(metadata={"description": "A marketplace order of your listing."})
+    order_id = ma.fields.UUID(metadata={"description": "A marketplace order of a retailer's listing, not paid yet."})
+    quote_request = ma.fields.Nested(OrderQuoteSchema, metadata={
+        "description": "With order_id only: region, date and trade-in of the order's quote."})
 
     @ma.validates_schema
     def _one(self, data, **kw):
         if ("sale_id" in data) == ("order_id" in data):
             raise ma.ValidationError("Give exactly one of sale_id and order_id.", "_schema")
+        if "quote_request" in data and "order_id" not in data:
+            raise ma.ValidationError("Only for an order: a till sale carries its own quote.", "quote_request")
 
 
 class ReservationReasonSchema(ma.Schema):

@@ -1,5 +1,7 @@
 """Orders of a retailer's subsidised item: the subsidy is reserved at placement and taken off the
 payment, redeemed on capture, released on cancel, clawed back on a full refund."""
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
@@ -72,3 +74,22 @@ def test_unverified_buyer_or_consumer_listing_places_nothing(session, setup, sel
     assert session.scalar(select(func.count()).select_from(Order)) == 0
     assert session.get(Listing, listing.id).status == LS.PUBLISHED
     assert "create_intent" not in gw.names()
+
+
+def test_order_facts_default_to_the_listing_region_and_the_day_placed(session, setup, retailer):
+    from services import clock
+    from services.orders.subsidy import sale_facts
+    buyer, listing = setup
+    order = orders.place(session, buyer.user, listing.id, gateway=Recording(stripe_gateway()), settings=SETTINGS)
+    session.commit()
+    facts = sale_facts(session, order.id, viewer=retailer.user)
+    assert facts.quote_request["region"] == listing.region_code == "140100"
+    assert facts.quote_request["date"] == order.created_at.astimezone(clock.SHANGHAI).date().isoformat()
+    # Whatever the client says about the purchase, it is the listing's and the order's.
+    facts = sale_facts(session, order.id, viewer=buyer.user, quote_request={
+        "region": "141100", "purchase": {"kind": "television", "price_fen": 1, "energy_grade": 5, "water_grade": 1}})
+    assert facts.quote_request["purchase"] == {"kind": "refrigerator", "price_fen": 300000, "energy_grade": 1}
+    assert (facts.org_id, facts.buyer_user_id, facts.order_id) == (retailer.org_id, buyer.id, order.id)
+    assert facts.buyer_id_hash == buyer.user.id_hash and facts.evidence["channel"] == "marketplace"
+    session.rollback()
+    assert sale_facts(session, uuid.uuid4(), viewer=retailer.user) is None

@@ -1,0 +1,121 @@
+"""An order's trade-in subsidy as the subsidies domain sees it (registered in
+services/subsidies/sources.py): the sale facts of an order, the reservation applied to what the
+buyer pays, and the guard that keeps an order's reservation in step with the order.
+
+The rule: the subsidy is part of the price the buyer pays, so it is added to an order only while
+nothing is paid (order `created` or `payment_pending`, payment not authorised). The order's
+`subsidy_fen` and the payment amount (the provider's intent too) then follow it. Once money is
+held it is refused (409 `order_not_awaiting_payment`); the buyer cancels and orders again.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services import audit, clock
+from services.accounts.models import IdStatus, User
+from services.errors import Conflict, NotFound, ValidationFailed
+from services.orders import states
+from services.orders.models import Order, OrderStatus as S
+from services.payments import service as payments
+from services.payments.gateway import PaymentGateway
+from services.payments.models import Payment, PaymentStatus
+
+# What the client may never say about the purchase: it is the listing and the order.
+FROM_THE_LISTING = ("kind", "price_fen", "list_price_fen", "discounts_fen", "energy_grade", "water_grade")
+
+
+def quote_body(order: Order, quote_request: dict) -> dict:
+    """The quote request of the order's purchase: region, date and trade-in as the client gave
+    them; kind, price and energy/water grades (and a car's powertrain and displacement) from the
+    listing and the order, whatever the client said."""
+    listing = order.listing
+    attrs = listing.attributes or {}
+    purchase = quote_request.get("purchase")
+    if isinstance(purchase, dict) or purchase is None:   # anything else is left to the parser's 422
+        purchase = {k: v for k, v in (purchase or {}).items() if k not in FROM_THE_LISTING}
+        facts = {"kind": listing.kind, "price_fen": order.price_fen, "energy_grade": listing.energy_grade,
+                 "water_grade": attrs.get("water_grade"), "powertrain": listing.powertrain,
+                 "displacement_l": attrs.get("displacement_l")}
+        purchase.update({k: v for k, v in facts.items() if v is not None})
+        bare = purchase.get("bare_price_fen")
+        if isinstance(bare, int) and bare > order.price_fen:   # the base of rate subsidies: bounded by the price
+            raise ValidationFailed("the bare price exceeds the order's price",
+                                   fields={"purchase.bare_price_fen": [f"At most {order.price_fen}."]})
+    return {**quote_request, "purchase": purchase}
+
+
+def evidence(order: Order) -> dict:
+    """The masked facts a reimbursement claim shows for a marketplace sale."""
+    listing = order.listing
+    return {"listing_id": str(listing.id), "brand": listing.brand, "model": listing.model,
+            "device_last4": listing.device_last4, "channel": "marketplace"}
+
+
+def _not_payable(order: Order) -> Conflict:
+    return Conflict(f"a subsidy is applied before the buyer pays; this order is {order.status.value}",
+                    code="order_not_awaiting_payment", extra={"order_status": order.status.value})
+
+
+def sale_facts(session: Session, order_id, *, viewer: User, quote_request: dict | None = None):
+    """The order as a subsidy sale, for its buyer, its seller's organisation and operators (None,
+    a 404, for anyone else). Locks the order. Raises ValidationFailed when the listing is not a
+    retailer's and Conflict `order_not_awaiting_payment` once money is held. Without a region the
+    listing's (where the retailer sells) is used; without a date, the day the order was placed."""
+    from services.orders.service import side
+    from services.subsidies.reservations import SaleFacts
+    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update()
+                           .execution_options(populate_existing=True))
+    if order is None:
+        return None
+    try:
+        side(viewer, order)
+    except NotFound:
+        return None
+    if order.seller_org_id is None:
+        raise ValidationFailed("subsidies apply to retailers' sales",
+                               fields={"order_id": ["Not an order of a retailer's listing."]})
+    pay = session.scalar(select(Payment).where(Payment.order_id == order.id).with_for_update())
+    if order.status not in states.UNPAID or (pay is not None and pay.status != PaymentStatus.REQUIRES_PAYMENT):
+        raise _not_payable(order)
+    placed = (order.created_at or clock.now()).astimezone(clock.SHANGHAI).date()
+    body = {"region": order.listing.region_code, "date": placed.isoformat(), **(quote_request or {})}
+    buyer = session.get(User, order.buyer_id)
+    verified = buyer.id_status == IdStatus.VERIFIED and bool(buyer.id_hash)
+    return SaleFacts(org_id=order.seller_org_id, buyer_id_hash=buyer.id_hash if verified else None,
+                     buyer_id_last4=buyer.id_last4, quote_request=quote_body(order, body), order_id=order.id,
+                     buyer_user_id=buyer.id, evidence=evidence(order))
+
+
+def apply_reservation(session: Session, reservation, *, gateway: PaymentGateway | None, actor_id=None) -> None:
+    """A reservation was just held for the order (through the subsidies API): take it off what the
+    buyer pays. The payment's amount changes at the provider last, after every row check passed."""
+    order = session.get(Order, reservation.order_id)
+    if reservation.total_fen + order.store_credit_fen >= order.price_fen:
+        raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
+    before = order.subsidy_fen
+    order.subsidy_fen = reservation.total_fen
+    audit.record(session, actor_id, "order.subsidy", "order", order.id, before={"subsidy_fen": before},
+                 after={"subsidy_fen": order.subsidy_fen, "reservation_id": str(reservation.id)})
+    session.flush()
+    pay = session.scalar(select(Payment).where(Payment.order_id == order.id))
+    if pay is not None:
+        if gateway is None:
+            raise ValueError("changing an order's payment needs the payment gateway")
+        payments.change_amount(session, order, pay, gateway)
+
+
+def check_transition(session: Session, reservation, action: str) -> None:
+    """Before an order's reservation moves (through the API or the order's own flow): redeem
+    only once the order's money is captured, release only once the order no longer takes the
+    subsidy off the price (cancelled or refunded). A claw-back is always allowed: the retailer
+    gives the subsidy up (or the order was refunded); what the buyer paid does not change."""
+    order = session.get(Order, reservation.order_id)
+    if order is None:
+        return
+    if action == "redeem" and (order.completed_at is None or order.status == S.CANCELLED):
+        raise Conflict("the subsidy of an order is redeemed when its payment is captured",
+                       code="order_not_captured", extra={"order_status": order.status.value})
+    if action == "release" and order.status not in (S.CANCELLED, S.REFUNDED):
+        raise Conflict("the order takes this subsidy off what the buyer pays: cancel the order to release it",
+                       code="order_applies_subsidy", extra={"order_status": order.status.value})
