@@ -27,6 +27,13 @@ class Api(flask_smorest.Api):
 
 
 class Blueprint(flask_smorest.Blueprint):
+    def arguments(self, schema, *args, **kwargs):
+        # webargs instantiates a Schema class on every request (deep-copying its fields); an
+        # instance made here once is reused. Loading keeps no state on the schema instance.
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
     def register_views_in_doc(self, api, app, spec, *, name, parameters):
         for endpoint, info in self._docs.items():
             methods = [m for m in info if m != "parameters"]

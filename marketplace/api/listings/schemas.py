@@ -161,6 +161,20 @@ class ListingSummarySchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
+def summary_json(row) -> dict:
+    """ListingSummarySchema's output for one summary row, written out by hand: the listing index
+    is the hottest read and marshmallow's generic dump cost more than the query (bench/listings.py).
+    tests/unit/test_listing_summary.py holds the two to the same output, field for field."""
+    thumb = row["thumbnail_id"]
+    brand, model, created = row["brand"], row["model"], row["created_at"]
+    return {"id": str(row["id"]), "category": row["category"].value, "kind": row["kind"], "title": row["title"],
+            "price_fen": row["price_fen"], "negotiable": row["negotiable"], "condition": row["condition"].value,
+            "region_code": row["region_code"], "status": row["status"].value, "seller_type": row["seller_type"],
+            "brand": None if brand is None else str(brand), "model": None if model is None else str(model),
+            "thumbnail_url": f"/api/v1/photos/{thumb}" if thumb else None,
+            "created_at": None if created is None else created.isoformat()}
+
+
 class TransitionSchema(ma.Schema):
     action = ma.fields.String(required=True, validate=validate.OneOf(("submit", "approve", "reject", "withdraw", "relist")))
     reason = ma.fields.String(load_default=None, validate=validate.Length(max=500))
