@@ -30,7 +30,10 @@ ACTIONS = {
 COLUMNS = ["reservation_id", "source", "order_id", "sale_id", "invoice_no", "purchase_date", "region",
            "kind", "brand", "model", "energy_grade", "water_grade", "device", "price_fen", "basis_fen",
            "subsidy_fen", "programme", "rule", "buyer", "old_item_kind", "recycler", "recycling_voucher_no",
-           "wipe_certificate_id", "wipe_certificate_status", "status"]
+           "wipe_certificate_id", "wipe_certificate_status", "status",
+           # Appended (existing consumers read the columns above by position):
+           "recycling_voucher_status", "recycled_at", "recycling_facility", "recycling_facility_tier",
+           "scrap_certificate_no", "vehicle_deregistered_at"]
 
 
 def _lines(org_id, programme_id: str, start: dt.date, end: dt.date):
@@ -145,13 +148,25 @@ def trail(session: Session, user: User, claim_id) -> list[AuditEntry]:
         AuditEntry.target_type == "subsidy_claim", AuditEntry.target_id == str(claim_id)).order_by(AuditEntry.at)))
 
 
+def _wipe_certificate(session: Session, ev: dict, voucher: dict, old_kind: str | None) -> dict | None:
+    """The sale's own certificate (recorded id, else the old device's); failing that, when the sale
+    names no old device, the certificate of the one electronic item of the old item's kind the
+    recycler collected. Several candidates are not guessed between."""
+    cert = evidence.wipe_certificate(session, certificate_id=ev.get("wipe_certificate_id"),
+                                     old_device_hash=ev.get("old_device_hash"))
+    if cert is not None or ev.get("old_device_hash"):
+        return cert
+    hashes = {i["device_hash"] for i in voucher["electronics"] if old_kind in (None, i["kind"])}
+    return evidence.wipe_certificate(session, old_device_hash=hashes.pop()) if len(hashes) == 1 else None
+
+
 def _row(session: Session, line: AppliedSubsidy, r: Reservation) -> dict:
     ev, purchase = r.evidence or {}, (r.quote_request or {}).get("purchase") or {}
     trade_in = (r.quote_request or {}).get("trade_in") or {}
-    cert = evidence.wipe_certificate(session, certificate_id=ev.get("wipe_certificate_id"),
-                                     old_device_hash=ev.get("old_device_hash"))
     voucher = evidence.recycling_voucher(session, voucher_no=ev.get("recycling_voucher_no"),
-                                         recycler_name=ev.get("recycler_name"))
+                                         recycler_name=ev.get("recycler_name"), order_id=r.order_id,
+                                         old_device_hash=ev.get("old_device_hash"))
+    cert = _wipe_certificate(session, ev, voucher, trade_in.get("kind"))
     return {
         "reservation_id": str(r.id), "source": r.source, "order_id": str(r.order_id) if r.order_id else None,
         "sale_id": str(r.sale_id) if r.sale_id else None, "invoice_no": ev.get("invoice_no"),
@@ -160,10 +175,13 @@ def _row(session: Session, line: AppliedSubsidy, r: Reservation) -> dict:
         "water_grade": purchase.get("water_grade"), "device": identifiers.mask(ev.get("device_last4")),
         "price_fen": purchase.get("price_fen"), "basis_fen": line.basis_fen, "subsidy_fen": line.amount_fen,
         "programme": line.programme_id, "rule": line.rule, "buyer": identifiers.mask(r.buyer_id_last4),
-        "old_item_kind": trade_in.get("kind"), "recycler": voucher and voucher["recycler"],
-        "recycling_voucher_no": voucher and voucher["voucher_no"],
+        "old_item_kind": trade_in.get("kind"), "recycler": voucher["recycler"],
+        "recycling_voucher_no": voucher["voucher_no"],
         "wipe_certificate_id": cert and cert["id"], "wipe_certificate_status": cert and cert["status"],
         "status": r.status.value,
+        "recycling_voucher_status": voucher["status"], "recycled_at": voucher["recycled_at"],
+        "recycling_facility": voucher["facility"], "recycling_facility_tier": voucher["facility_tier"],
+        "scrap_certificate_no": voucher["scrap_certificate_no"], "vehicle_deregistered_at": voucher["deregistered_at"],
     }
 
 

@@ -31,9 +31,38 @@ def wipe_certificate(session: Session, *, certificate_id: str | None = None,
             "issued_at": cert.issued_at.isoformat() if cert.issued_at else None}
 
 
-def recycling_voucher(session: Session, *, voucher_no: str | None, recycler_name: str | None) -> dict | None:
-    """The old item's recycling voucher. The pickups domain keeps no vouchers yet, so this is the
-    voucher the retailer recorded at the till; None when there is none."""
-    if not voucher_no and not recycler_name:
-        return None
-    return {"voucher_no": voucher_no, "recycler": recycler_name}
+def recycling_voucher(session: Session, *, voucher_no: str | None = None, recycler_name: str | None = None,
+                      order_id=None, old_device_hash: str | None = None) -> dict:
+    """The old item's recycling voucher, `status` saying how much it is worth:
+
+    - "verified": a voucher the pickups domain issued on collection, found by the number the
+      retailer recorded at the till, else by the order (a 送新取旧 pickup booked for it), else by
+      the old device's keyed hash; its own number and recycler win over what was typed;
+    - "recorded": only what the retailer typed at the till (no such voucher in pickups);
+    - "missing": nothing at all.
+    Identifiers stay keyed hashes; `electronics` (kind and device hash of each collected
+    electronic item) is for finding wipe certificates and never leaves the service."""
+    view = None
+    try:
+        from services.pickups import voucher_for
+    except ImportError:  # the pickups domain is optional for claims
+        voucher_for = None
+    if voucher_for is not None:
+        if voucher_no:
+            view = voucher_for(session, number=voucher_no)
+        if view is None and order_id:
+            view = voucher_for(session, order_id=order_id)
+        if view is None and old_device_hash:
+            view = voucher_for(session, device_hash=old_device_hash)
+    if view is not None:
+        return {"status": "verified", "voucher_no": view.number, "recycler": view.recycler_name,
+                "recycled_at": view.collected_at.isoformat(), "facility": view.facility_name,
+                "facility_tier": view.facility_tier,
+                "scrap_certificate_no": view.scrap_certificate_no if view.is_vehicle else None,
+                "deregistered_at": view.deregistered_at.isoformat() if view.deregistered_at else None,
+                "electronics": [{"kind": i.get("kind"), "device_hash": i["device_hash"]} for i in view.items
+                                if i.get("category") == "electronics" and i.get("device_hash")]}
+    status = "recorded" if voucher_no or recycler_name else "missing"
+    return {"status": status, "voucher_no": voucher_no, "recycler": recycler_name, "recycled_at": None,
+            "facility": None, "facility_tier": None, "scrap_certificate_no": None, "deregistered_at": None,
+            "electronics": []}

@@ -85,6 +85,14 @@ class ClaimEvidenceRowSchema(ma.Schema):
     wipe_certificate_id = ma.fields.String(allow_none=True)
     wipe_certificate_status = ma.fields.String(allow_none=True)
     status = ma.fields.String()
+    recycling_voucher_status = ma.fields.String(metadata={
+        "description": "verified: a voucher the recycler issued on collection (by the recorded number, the "
+                       "order's pickup or the old device); recorded: only what the till recorded; missing."})
+    recycled_at = ma.fields.String(allow_none=True, metadata={"description": "When the old item was collected (UTC)."})
+    recycling_facility = ma.fields.String(allow_none=True)
+    recycling_facility_tier = ma.fields.String(allow_none=True)
+    scrap_certificate_no = ma.fields.String(allow_none=True, metadata={"description": "Vehicles: 报废机动车回收证明."})
+    vehicle_deregistered_at = ma.fields.String(allow_none=True)
 
 
 class ClaimExportSchema(ma.Schema):
