@@ -33,9 +33,7 @@ def decode_cursor(cursor: str) -> list:
 def page(session: Session, stmt: Select, model, cursor: str | None, limit: int,
          order_col: str = "created_at", mappings: bool = False):
     """Newest first by (order_col, id); returns (rows, next_cursor or None).
-    Rows are entities, or dict-like mappings for a column projection with `mappings=True`; a
-    projection runs on the session's connection as plain Core (no ORM loading layer, no
-    autoflush: list reads do not follow writes of the same session)."""
+    Rows are entities, or dict-like mappings for a column projection with `mappings=True`."""
     col, pk = getattr(model, order_col), model.id
     if cursor:
         values = decode_cursor(cursor)
@@ -45,10 +43,8 @@ def page(session: Session, stmt: Select, model, cursor: str | None, limit: int,
             raise ValidationFailed("invalid cursor", fields={"cursor": ["Invalid cursor."]}) from None
         stmt = stmt.where(or_(col < at, and_(col == at, pk < last_id)))
     stmt = stmt.order_by(col.desc(), pk.desc()).limit(limit + 1)
-    if mappings:
-        rows = list(session.connection().execute(stmt).mappings())
-    else:
-        rows = list(session.execute(stmt).scalars())
+    result = session.execute(stmt)
+    rows = list(result.mappings()) if mappings else list(result.scalars())
     nxt = None
     if len(rows) > limit:
         rows = rows[:limit]
