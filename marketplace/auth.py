@@ -1,7 +1,7 @@
 """Who is calling: bearer access tokens, resolved once per request."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 
 from marketplace.extensions import db
 from services.accounts import service as accounts
@@ -12,7 +12,7 @@ _UNSET = object()
 
 
 def bearer_token() -> str | None:
-    auth = request.headers.get("Authorization", "")
+    auth = request.environ.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
@@ -70,9 +70,10 @@ def is_public(app: Flask, endpoint: str | None) -> bool:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _authenticate():
-        if not request.path.startswith("/api/v1/"):
+        req = request._get_current_object()
+        if not req.path.startswith("/api/v1/"):
             return
         user = current_user()  # a bad token is a 401 even on public endpoints
-        if user is None and not is_public(current_app, request.endpoint):
+        if user is None and not is_public(app, req.endpoint):
             raise Unauthorized("authentication required (send a bearer access token)",
                                code="authentication_required")

@@ -41,10 +41,11 @@ def init_app(app: Flask) -> None:
         app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_AUTH"])(app.view_functions[endpoint])
 
     def limited() -> bool:
-        endpoint = request.endpoint
+        req = request._get_current_object()
+        endpoint = req.endpoint
         if endpoint in AUTH_ENDPOINTS:
             return True
-        if request.method in SAFE_METHODS:
+        if req.method in SAFE_METHODS:
             return False
         view = app.view_functions.get(endpoint)
         return not getattr(view, "_not_a_write", False)

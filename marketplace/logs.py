@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import os
 import time
-import uuid
 
 from flask import Flask, g, has_request_context, request
 import json
@@ -56,16 +56,19 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        g.started = time.perf_counter()
+        ctx = g._get_current_object()  # one context lookup for both attributes
+        incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
+        ctx.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else os.urandom(16).hex()
+        ctx.started = time.perf_counter()
 
     @app.after_request
     def _finish(resp):
-        resp.headers["X-Request-ID"] = g.get("request_id", "")
-        if "started" in g and access.isEnabledFor(logging.INFO):
+        ctx = g._get_current_object()
+        resp.headers["X-Request-ID"] = getattr(ctx, "request_id", "")
+        if access.isEnabledFor(logging.INFO) and hasattr(ctx, "started"):
+            user = getattr(ctx, "current_user", None)
             access.info("request", extra={
                 "method": request.method, "path": request.path, "status": resp.status_code,
-                "ms": round((time.perf_counter() - g.started) * 1000, 1),
-                "user": str(g.current_user.id) if g.get("current_user") else None})
+                "ms": round((time.perf_counter() - ctx.started) * 1000, 1),
+                "user": str(user.id) if user else None})
         return resp
