@@ -4,10 +4,12 @@ It tells how much of the gap to the bare Flask baseline is the shared stack, not
 from flask import jsonify, request
 
 from marketplace.auth import public
+from marketplace.limits import not_a_write
 from wsgi import app
 
 
 @public
+@not_a_write
 def echo():
     body = request.get_json(silent=True) or {}
     return jsonify({"region": body.get("region")})

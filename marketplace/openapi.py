@@ -26,7 +26,23 @@ class Api(flask_smorest.Api):
         pass
 
 
+def _doc_only(decorate):
+    """flask-smorest's documentation-only decorators (doc, alt_response) wrap the view in a
+    function that merely calls it, one more call through current_app per decorator and request.
+    Keep the documentation they record and return the view itself."""
+    def decorator(func):
+        func._apidoc = decorate(func)._apidoc
+        return func
+    return decorator
+
+
 class Blueprint(flask_smorest.Blueprint):
+    def doc(self, **kwargs):
+        return _doc_only(super().doc(**kwargs))
+
+    def alt_response(self, *args, **kwargs):
+        return _doc_only(super().alt_response(*args, **kwargs))
+
     def arguments(self, schema, *args, **kwargs):
         # webargs instantiates a Schema class on every request (deep-copying its fields); an
         # instance made here once is reused. Loading keeps no state on the schema instance.
