@@ -66,30 +66,58 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def wrk(url: str, seconds: int = 10, connections: int = 16, threads: int = 2) -> dict:
-    out = subprocess.run([ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every process in a process group (gunicorn master and workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, seconds: int = 10, connections: int = 16, threads: int = 2, *, script: str | None = None,
+        pgid: int | None = None) -> dict:
+    """wrk against `url` (a Lua `script` may shape the requests). With the server's process group
+    `pgid`, also requests per CPU-second of the server: steadier than req/s on a shared machine."""
+    cpu = group_cpu_seconds(pgid) if pgid else 0.0
+    cmd = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    out = subprocess.run(cmd + (["-s", script] if script else []) + [url],
                          capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
+    cpu = group_cpu_seconds(pgid) - cpu if pgid else 0.0
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non2xx:
         raise RuntimeError(f"{url}: {non2xx.group(1)} error responses\n{out}")
-    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99")}
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    if done == 0:  # a server still starting its workers under load: say so rather than report 0
+        raise RuntimeError(f"{url}: no request completed\n{out}")
+    lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "per_cpu_second": round(done / cpu) if cpu else None, "p50": lat.get("50"), "p99": lat.get("99")}
 
 
 def flask(*args: str, env: dict) -> None:
     subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env={**os.environ, **env}, check=True)
 
 
-def compare(ours: str, base: str, seconds: int, rounds: int = 3) -> dict:
+def compare(ours: str, base: str, seconds: int, rounds: int = 3, *, pgids: tuple[int, int] | None = None) -> dict:
     """Alternate the two targets for several rounds and report the median of each, so that a
-    burst of background load hurts both sides alike."""
+    burst of background load hurts both sides alike. With the servers' process groups, also the
+    median ratio of requests per server CPU-second."""
+    pa, pb = pgids or (None, None)
     wrk(ours, 2), wrk(base, 2)  # warm up
     a, b = [], []
     for _ in range(rounds):
-        a.append(wrk(ours, seconds))
-        b.append(wrk(base, seconds))
+        a.append(wrk(ours, seconds, pgid=pa))
+        b.append(wrk(base, seconds, pgid=pb))
     med = lambda xs: sorted(xs, key=lambda r: r["rps"])[len(xs) // 2]
     ma, mb = med(a), med(b)
-    return {"app": ma, "bare": mb, "ratio": round(ma["rps"] / mb["rps"], 2),
-            "rounds": [round(x["rps"] / y["rps"], 2) for x, y in zip(a, b)]}
+    out = {"app": ma, "bare": mb, "ratio": round(ma["rps"] / mb["rps"], 2),
+           "rounds": [round(x["rps"] / y["rps"], 2) for x, y in zip(a, b)]}
+    if pgids:
+        cpu = sorted(x["per_cpu_second"] / y["per_cpu_second"] for x, y in zip(a, b))
+        out["cpu_ratio"] = round(cpu[len(cpu) // 2], 2)
+    return out

@@ -40,13 +40,14 @@ def main() -> None:
         results = {}
         for name, ours, base in [("GET one listing", f"/api/v1/listings/{lid}", f"/bare/listings/{lid}"),
                                  ("GET listing index", "/api/v1/listings?limit=20", "/bare/listings")]:
-            results[name] = compare(app.url(ours), bare.url(base), args.seconds)
+            results[name] = compare(app.url(ours), bare.url(base), args.seconds, pgids=(app.proc.pid, bare.proc.pid))
     finally:
         app.stop()
         bare.stop()
     print(json.dumps({"listings": total, "results": results}, indent=2, ensure_ascii=False))
     for name, r in results.items():
-        print(f"| {name} | {r['app']['rps']:.0f} | {r['bare']['rps']:.0f} | **{r['ratio']}** | {r['app']['p99']} / {r['bare']['p99']} |")
+        print(f"| {name} | {r['app']['rps']:.0f} | {r['bare']['rps']:.0f} | **{r['ratio']}** | {r['cpu_ratio']} | "
+              f"{r['app']['p99']} / {r['bare']['p99']} |")
 
 
 if __name__ == "__main__":

@@ -24,11 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import Server, ensure_db, ensure_wrk, flask  # noqa: E402
+from common import Server, ensure_db, flask, wrk  # noqa: E402
 from subsidies_quote import MIX  # noqa: E402
 
-import re  # noqa: E402
-import subprocess  # noqa: E402
 
 
 def lua_script(bodies: list[dict]) -> str:
@@ -42,36 +40,6 @@ request = function()
   return wrk.format("POST", nil, {{["Content-Type"] = "application/json"}}, body)
 end
 """
-
-
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU of every process in a process group (gunicorn master and workers)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ...
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def wrk_post(url: str, script: str | None, seconds: int, pgid: int | None = None) -> dict:
-    cpu = group_cpu_seconds(pgid) if pgid else 0.0
-    cmd = [ensure_wrk(), "-t2", "-c16", f"-d{seconds}s", "--latency"] + (["-s", script] if script else [])
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
-    cpu = group_cpu_seconds(pgid) - cpu if pgid else 0.0
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    if non2xx:
-        raise RuntimeError(f"{url}: {non2xx.group(1)} error responses\n{out}")
-    lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
-    done = int(re.search(r"(\d+) requests in", out).group(1))
-    if done == 0:  # a server still starting its workers under load: say so rather than report 0
-        raise RuntimeError(f"{url}: no request completed\n{out}")
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "per_cpu_second": round(done / cpu) if cpu else None,
-            "p50": lat.get("50"), "p99": lat.get("99")}
 
 
 def main() -> None:
@@ -91,18 +59,18 @@ def main() -> None:
     try:
         for _ in range(30):  # warm up both (workers import lazily; a loaded machine is slow)
             try:
-                wrk_post(app.url("/api/v1/subsidies/quote"), script, 2)
-                wrk_post(bare.url("/bare/quote"), script, 2)
-                wrk_post(app.url("/api/v1/bench/echo"), script, 2)
+                wrk(app.url("/api/v1/subsidies/quote"), 2, script=script)
+                wrk(bare.url("/bare/quote"), 2, script=script)
+                wrk(app.url("/api/v1/bench/echo"), 2, script=script)
                 break
             except RuntimeError:
                 continue
         # Alternate short rounds so that load from other processes hits both sides alike.
         for _ in range(args.rounds):
-            a = wrk_post(app.url("/api/v1/subsidies/quote"), script, args.seconds, app.proc.pid)
-            b = wrk_post(bare.url("/bare/quote"), script, args.seconds, bare.proc.pid)
+            a = wrk(app.url("/api/v1/subsidies/quote"), args.seconds, script=script, pgid=app.proc.pid)
+            b = wrk(bare.url("/bare/quote"), args.seconds, script=script, pgid=bare.proc.pid)
             # The app's cheapest POST: what every request pays for the shared stack.
-            e = wrk_post(app.url("/api/v1/bench/echo"), script, args.seconds, app.proc.pid)
+            e = wrk(app.url("/api/v1/bench/echo"), args.seconds, script=script, pgid=app.proc.pid)
             rounds.append({"app": a, "bare": b, "app_echo": e, "ratio": round(a["rps"] / b["rps"], 2),
                            "echo_ratio": round(e["rps"] / b["rps"], 2),
                            "cpu_ratio": round(a["per_cpu_second"] / b["per_cpu_second"], 2),
