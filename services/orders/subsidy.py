@@ -2,10 +2,12 @@
 services/subsidies/sources.py): the sale facts of an order, the reservation applied to what the
 buyer pays, and the guard that keeps an order's reservation in step with the order.
 
-The rule: the subsidy is part of the price the buyer pays, so it is added to an order only while
-nothing is paid (order `created` or `payment_pending`, payment not authorised). The order's
-`subsidy_fen` and the payment amount (the provider's intent too) then follow it. Once money is
-held it is refused (409 `order_not_awaiting_payment`); the buyer cancels and orders again.
+The rule: the subsidy is part of the price the buyer pays, so it is added to an order, or taken
+off it again (the reservation released), only while nothing is paid (order `created` or
+`payment_pending`, payment not authorised). The order's `subsidy_fen` and the payment amount
+(the provider's intent too) then follow it. Once money is held adding is refused (409
+`order_not_awaiting_payment`) and so is releasing (409 `order_applies_subsidy`); the buyer
+cancels and orders again.
 """
 from __future__ import annotations
 
@@ -52,6 +54,10 @@ def evidence(order: Order) -> dict:
             "device_last4": listing.device_last4, "channel": "marketplace"}
 
 
+def _awaiting_payment(order: Order, pay: Payment | None) -> bool:
+    return order.status in states.UNPAID and (pay is None or pay.status == PaymentStatus.REQUIRES_PAYMENT)
+
+
 def _not_payable(order: Order) -> Conflict:
     return Conflict(f"a subsidy is applied before the buyer pays; this order is {order.status.value}",
                     code="order_not_awaiting_payment", extra={"order_status": order.status.value})
@@ -76,7 +82,7 @@ def sale_facts(session: Session, order_id, *, viewer: User, quote_request: dict 
         raise ValidationFailed("subsidies apply to retailers' sales",
                                fields={"order_id": ["Not an order of a retailer's listing."]})
     pay = session.scalar(select(Payment).where(Payment.order_id == order.id).with_for_update())
-    if order.status not in states.UNPAID or (pay is not None and pay.status != PaymentStatus.REQUIRES_PAYMENT):
+    if not _awaiting_payment(order, pay):
         raise _not_payable(order)
     placed = (order.created_at or clock.now()).astimezone(clock.SHANGHAI).date()
     body = {"region": order.listing.region_code, "date": placed.isoformat(), **(quote_request or {})}
@@ -93,12 +99,27 @@ def apply_reservation(session: Session, reservation, *, gateway: PaymentGateway 
     order = session.get(Order, reservation.order_id)
     if reservation.total_fen + order.store_credit_fen >= order.price_fen:
         raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
+    _set_subsidy(session, order, reservation.total_fen, reservation, gateway=gateway, actor_id=actor_id)
+
+
+def release_reservation(session: Session, reservation, *, gateway: PaymentGateway | None, actor_id=None) -> None:
+    """The order's reservation is being released. Before payment (the guard lets nothing else
+    through but a cancelled or refunded order, left as it is): the buyer pays the full price
+    again, the order's `subsidy_fen` back to 0 and the payment amount up at the provider, in the
+    caller's transaction; a provider refusal (409 `payment_started`, 503) refuses the release."""
+    order = session.get(Order, reservation.order_id)
+    if order is None or order.status not in states.UNPAID or not order.subsidy_fen:
+        return
+    _set_subsidy(session, order, 0, reservation, gateway=gateway, actor_id=actor_id)
+
+
+def _set_subsidy(session: Session, order: Order, amount_fen: int, reservation, *, gateway, actor_id) -> None:
     before = order.subsidy_fen
-    order.subsidy_fen = reservation.total_fen
+    order.subsidy_fen = amount_fen
     audit.record(session, actor_id, "order.subsidy", "order", order.id, before={"subsidy_fen": before},
                  after={"subsidy_fen": order.subsidy_fen, "reservation_id": str(reservation.id)})
     session.flush()
-    pay = session.scalar(select(Payment).where(Payment.order_id == order.id))
+    pay = session.scalar(select(Payment).where(Payment.order_id == order.id).with_for_update())
     if pay is not None:
         if gateway is None:
             raise ValueError("changing an order's payment needs the payment gateway")
@@ -106,16 +127,19 @@ def apply_reservation(session: Session, reservation, *, gateway: PaymentGateway 
 
 
 def check_transition(session: Session, reservation, action: str) -> None:
-    """Before an order's reservation moves (through the API or the order's own flow): redeem
-    only once the order's money is captured, release only once the order no longer takes the
-    subsidy off the price (cancelled or refunded). A claw-back is always allowed: the retailer
-    gives the subsidy up (or the order was refunded); what the buyer paid does not change."""
-    order = session.get(Order, reservation.order_id)
+    """Before an order's reservation moves (through the API or the order's own flow), with the
+    order locked: redeem only once the order's money is captured; release while nothing is paid
+    (the subsidy then comes off the order again: `release_reservation`) or once the order no
+    longer takes it off the price (cancelled or refunded). A claw-back is always allowed: the
+    retailer gives the subsidy up (or the order was refunded); what the buyer paid does not change."""
+    order = session.scalar(select(Order).where(Order.id == reservation.order_id).with_for_update())
     if order is None:
         return
     if action == "redeem" and (order.completed_at is None or order.status == S.CANCELLED):
         raise Conflict("the subsidy of an order is redeemed when its payment is captured",
                        code="order_not_captured", extra={"order_status": order.status.value})
     if action == "release" and order.status not in (S.CANCELLED, S.REFUNDED):
-        raise Conflict("the order takes this subsidy off what the buyer pays: cancel the order to release it",
-                       code="order_applies_subsidy", extra={"order_status": order.status.value})
+        pay = session.scalar(select(Payment).where(Payment.order_id == order.id))
+        if not _awaiting_payment(order, pay):
+            raise Conflict("the buyer has paid the subsidised price: cancel the order to release its subsidy",
+                           code="order_applies_subsidy", extra={"order_status": order.status.value})

@@ -13,7 +13,7 @@ from services import audit, clock, identifiers
 from services.accounts.models import User
 from services.audit import AuditEntry
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
-from services.subsidies import evidence
+from services.subsidies import evidence, vouchers
 from services.subsidies.campaigns import retailer_org
 from services.subsidies.catalogue import programme
 from services.subsidies.models import (AppliedSubsidy, Claim, ClaimStatus, Reservation,
@@ -33,7 +33,7 @@ COLUMNS = ["reservation_id", "source", "order_id", "sale_id", "invoice_no", "pur
            "wipe_certificate_id", "wipe_certificate_status", "status",
            # Appended (existing consumers read the columns above by position):
            "recycling_voucher_status", "recycled_at", "recycling_facility", "recycling_facility_tier",
-           "scrap_certificate_no", "vehicle_deregistered_at"]
+           "scrap_certificate_no", "vehicle_deregistered_at", "recycling_voucher_conflict"]
 
 
 def _lines(org_id, programme_id: str, start: dt.date, end: dt.date):
@@ -163,9 +163,7 @@ def _wipe_certificate(session: Session, ev: dict, voucher: dict, old_kind: str |
 def _row(session: Session, line: AppliedSubsidy, r: Reservation) -> dict:
     ev, purchase = r.evidence or {}, (r.quote_request or {}).get("purchase") or {}
     trade_in = (r.quote_request or {}).get("trade_in") or {}
-    voucher = evidence.recycling_voucher(session, voucher_no=ev.get("recycling_voucher_no"),
-                                         recycler_name=ev.get("recycler_name"), order_id=r.order_id,
-                                         old_device_hash=ev.get("old_device_hash"))
+    voucher = vouchers.voucher_of(session, ev, r.order_id, recycler_name=ev.get("recycler_name"))
     cert = _wipe_certificate(session, ev, voucher, trade_in.get("kind"))
     return {
         "reservation_id": str(r.id), "source": r.source, "order_id": str(r.order_id) if r.order_id else None,
@@ -182,6 +180,7 @@ def _row(session: Session, line: AppliedSubsidy, r: Reservation) -> dict:
         "recycling_voucher_status": voucher["status"], "recycled_at": voucher["recycled_at"],
         "recycling_facility": voucher["facility"], "recycling_facility_tier": voucher["facility_tier"],
         "scrap_certificate_no": voucher["scrap_certificate_no"], "vehicle_deregistered_at": voucher["deregistered_at"],
+        "recycling_voucher_conflict": vouchers.conflict(session, r, voucher, trade_in.get("kind")),
     }
 
 

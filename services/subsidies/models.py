@@ -153,6 +153,29 @@ class Reservation(UUIDPk, Base):
         back_populates="reservation", lazy="selectin", order_by="AppliedSubsidy.position")
 
 
+_HELD = "freed_at IS NULL"
+
+
+class VoucherClaim(UUIDPk, Base):
+    """A recycling voucher backing a reservation: one old item handed in backs one subsidised
+    purchase, of any retailer. Written in the reservation's transaction; the partial unique index
+    makes two tills racing with the same voucher end with one reservation. Freed when the
+    reservation is released; a claw-back keeps it (services/subsidies/vouchers.py says why)."""
+    __tablename__ = "subsidy_voucher_claims"
+    __table_args__ = (
+        Index("uq_subsidy_voucher_claims_held", "voucher_key", unique=True,
+              postgresql_where=text(_HELD), sqlite_where=text(_HELD)),
+    )
+
+    # The voucher's number as pickups issued it (verified), else as the till recorded it,
+    # stripped and upper-cased. A pickups voucher's number is unique, so this is its id too.
+    voucher_key: Mapped[str] = mapped_column(String(60))
+    voucher_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # pickups voucher, when verified
+    reservation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subsidy_reservations.id"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    freed_at: Mapped[datetime | None] = mapped_column()
+
+
 class AppliedSubsidy(UUIDPk, Base):
     """A snapshot of one quote line as reserved: later edits of a programme file never change it."""
     __tablename__ = "subsidy_applied"

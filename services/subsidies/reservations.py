@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from services import audit, clock
 from services.accounts.models import IdStatus, User
 from services.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from services.subsidies import pools, quoting, sources
+from services.subsidies import pools, quoting, sources, vouchers
 from services.subsidies.catalogue import programme
 from services.subsidies.models import (AppliedSubsidy, QuotaLock, Reservation, ReservationStatus,
                                        TillSale)
@@ -82,6 +82,8 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
         raise ValueError("exactly one of order_id and sale_id")
     if _active(session, order_id=facts.order_id, sale_id=facts.sale_id):
         raise Conflict("this sale already has a subsidy reservation", code="already_reserved")
+    voucher = vouchers.backing(session, facts.evidence, facts.order_id)
+    vouchers.check(session, voucher, order_id=facts.order_id)
     body = {k: v for k, v in facts.quote_request.items() if k != "history"}
     req = quoting.parse(body, today)
     _lock_person(session, facts.buyer_id_hash)
@@ -129,6 +131,7 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
         quote_request=_jsonable(body), reserved_at=clock.now(), lines=lines)
     session.add(reservation)
     session.flush()
+    vouchers.claim(session, reservation, voucher)   # last: every reservation locks pools, then a voucher
     audit.record(session, actor_id, "subsidy.reserve", "subsidy_reservation", reservation.id,
                  after={"total_fen": reservation.total_fen,
                         "lines": [[a.programme_id, a.rule, a.amount_fen] for a in lines]})
@@ -157,14 +160,23 @@ def get(session: Session, reservation_id) -> Reservation:
 
 
 def _transition(session: Session, reservation_id, action: str, *, actor_id=None,
-                reason: str | None = None) -> Reservation:
-    r = session.get(Reservation, reservation_id, with_for_update=True)
+                reason: str | None = None, gateway=None) -> Reservation:
+    r = session.get(Reservation, reservation_id)
     if r is None:
         raise NotFound("no such reservation")
+    if action not in TRANSITIONS[r.status]:
+        raise InvalidState(r.status.value, action, list(TRANSITIONS[r.status]))
+    # An order's reservation follows the order. The guard locks the order before this row is
+    # locked, the order's own flows (cancel, capture, refund) lock the order first too.
+    sources.check_order_transition(session, r, action)
+    r = session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
     allowed = TRANSITIONS[r.status]
-    if action not in allowed:
+    if action not in allowed:   # moved while we waited
         raise InvalidState(r.status.value, action, list(allowed))
-    sources.check_order_transition(session, r, action)   # an order's reservation follows the order
+    if action == "release":
+        # An unpaid order's price goes back up first (at the payment provider): a refusal leaves
+        # everything as it was, and no pool row is locked while the provider answers.
+        sources.order_releasing(session, r, gateway=gateway, actor_id=actor_id)
     before = r.status.value
     for line in r.lines:
         pools.settle(session, pool_id=line.pool_id, campaign_id=line.campaign_id,
@@ -175,11 +187,14 @@ def _transition(session: Session, reservation_id, action: str, *, actor_id=None,
         r.redeemed_at = now
     elif action == "release":
         r.released_at = now
+        vouchers.free(session, r)
     else:
         r.clawed_back_at, r.clawback_reason = now, reason
         # The slot stays used unless every government programme on it says a return frees it.
         gov = [programme(a.programme_id) for a in r.lines if a.campaign_id is None]
         r.slot_consumed = not (gov and all(p is not None and p.return_frees_slot for p in gov))
+        if not r.slot_consumed:   # the voucher follows the slot (see vouchers.py)
+            vouchers.free(session, r)
         from services.subsidies.claims import detach_from_drafts
         detach_from_drafts(session, [line.id for line in r.lines])
     session.flush()
@@ -193,9 +208,12 @@ def redeem(session: Session, reservation_id, *, actor_id=None) -> Reservation:
     return _transition(session, reservation_id, "redeem", actor_id=actor_id)
 
 
-def release(session: Session, reservation_id, *, actor_id=None, reason: str | None = None) -> Reservation:
-    """Cancelled before capture: the money and the buyer's quota slot are freed."""
-    return _transition(session, reservation_id, "release", actor_id=actor_id, reason=reason)
+def release(session: Session, reservation_id, *, actor_id=None, reason: str | None = None,
+            gateway=None) -> Reservation:
+    """Cancelled (or undone) before capture: the money, the buyer's quota slot and the recycling
+    voucher are freed. An order that has not been paid stops taking the subsidy off its price:
+    its payment amount goes back up (through `gateway`, needed when the order has a payment)."""
+    return _transition(session, reservation_id, "release", actor_id=actor_id, reason=reason, gateway=gateway)
 
 
 def clawback(session: Session, reservation_id, *, actor_id=None, reason: str | None = None) -> Reservation:

@@ -8,6 +8,12 @@ The orders domain registers, one line each ("module:function"):
   held: the order takes it off what the buyer pays.
 - ORDER_GUARDS: (session, reservation, action) -> None, before an order's reservation is
   redeemed, released or clawed back (by the API or by the order's own flow); raises to refuse.
+  Called before the reservation's row is locked: a guard that locks the order keeps the order's
+  lock first, as the order's own flows take it.
+- ORDER_RELEASERS: (session, reservation, *, gateway, actor_id) -> None, as an order's
+  reservation is released (after the guards, before the budget is given back): an order not paid
+  yet stops taking it off what the buyer pays (a cancelled or refunded order is left as it is).
+  Raises to refuse; the caller's transaction then rolls back.
 Without a reader an order id is simply not found.
 """
 from __future__ import annotations
@@ -26,6 +32,9 @@ ORDER_APPLIERS: list[str] = [
 ]
 ORDER_GUARDS: list[str] = [
     "services.orders.subsidy:check_transition",
+]
+ORDER_RELEASERS: list[str] = [
+    "services.orders.subsidy:release_reservation",
 ]
 
 
@@ -63,3 +72,11 @@ def check_order_transition(session: Session, reservation, action: str) -> None:
         return
     for path in ORDER_GUARDS:
         _fn(path)(session, reservation, action)
+
+
+def order_releasing(session: Session, reservation, *, gateway=None, actor_id=None) -> None:
+    """Tell the order its reservation is being released (no-op for till sales)."""
+    if reservation.order_id is None:
+        return
+    for path in ORDER_RELEASERS:
+        _fn(path)(session, reservation, gateway=gateway, actor_id=actor_id)

@@ -93,6 +93,15 @@ class ClaimEvidenceRowSchema(ma.Schema):
     recycling_facility_tier = ma.fields.String(allow_none=True)
     scrap_certificate_no = ma.fields.String(allow_none=True, metadata={"description": "Vehicles: 报废机动车回收证明."})
     vehicle_deregistered_at = ma.fields.String(allow_none=True)
+    recycling_voucher_conflict = ma.fields.String(allow_none=True, metadata={
+        "description": "Fraud signal on the recycling voucher (one old item handed in backs one subsidy); null when "
+                       "fine. voucher_reused: the same voucher (the verified voucher, else the recorded number, "
+                       "stripped and upper-cased) backs another purchase that spends it, of any retailer (reserved "
+                       "or redeemed, or clawed back: a return does not give the voucher back); "
+                       "voucher_other_person: a verified voucher of someone other than the buyer (the buyer's "
+                       "account for orders, the verified resident ID for till sales, when known); "
+                       "voucher_other_item: a verified voucher with no item of the old item's kind.",
+        "enum": ["voucher_reused", "voucher_other_person", "voucher_other_item", None]})
 
 
 class ClaimExportSchema(ma.Schema):

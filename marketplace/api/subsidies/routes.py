@@ -129,7 +129,9 @@ def get_sale(sale_id):
 def reserve(data):
     """Reserve the subsidies of a till sale or a marketplace order against the programme's
     budget pool for the region and the buyer's per-person quota. 409 `not_eligible`,
-    `budget_exhausted`, `no_pool` or `already_reserved` when nothing can be held.
+    `budget_exhausted`, `no_pool` or `already_reserved` when nothing can be held; 409
+    `voucher_already_used` (naming the field) when the old item's recycling voucher already
+    backs another subsidised purchase, of any retailer.
 
     An order (`order_id`, for its buyer, the selling retailer's members and operators; 404 for
     anyone else) must be of a retailer's listing (else 422) and not paid yet: the subsidy is then
@@ -139,7 +141,8 @@ def reserve(data):
     the order; `quote_request` may give the region (default: the listing's), date (default: the
     day the order was placed) and the trade-in. The order's capture redeems the reservation, its
     cancellation releases it and a full refund claws it back; an order's reservation is redeemed
-    or released only in step with the order (409 `order_not_captured`, `order_applies_subsidy`)."""
+    only once the order is captured (409 `order_not_captured`) and released before the buyer
+    pays or once the order is cancelled (409 `order_applies_subsidy` in between)."""
     user = require_user()
     with unit_of_work() as session:
         if "sale_id" in data:
@@ -152,12 +155,12 @@ def reserve(data):
     return r, 201, {"Location": f"/api/v1/subsidies/reservations/{r.id}"}
 
 
-def _own_reservation(session, reservation_id, *, buyer_may_read: bool = False):
+def _own_reservation(session, reservation_id, *, buyer_may_read: bool = False, buyer_may_release: bool = False):
     user = require_user()
     r = reservations.get(session, reservation_id)
     if r.org_id in user.org_ids() or user.is_operator:
         return user, r
-    if buyer_may_read and r.buyer_user_id == user.id:
+    if (buyer_may_read or (buyer_may_release and r.order_id is not None)) and r.buyer_user_id == user.id:
         return user, r
     raise NotFound("no such reservation")
 
@@ -171,9 +174,13 @@ def get_reservation(reservation_id):
 
 def _act(reservation_id, action, reason=None):
     with unit_of_work() as session:
-        user, r = _own_reservation(session, reservation_id)
+        # The buyer of an order may undo its subsidy before paying (as they may reserve it).
+        user, r = _own_reservation(session, reservation_id, buyer_may_release=action == "release")
         fn = getattr(reservations, action)
         kw = {"reason": reason} if action != "redeem" else {}
+        if action == "release":
+            from marketplace.api.payments.wiring import gateway
+            kw["gateway"] = gateway()
         return fn(session, r.id, actor_id=user.id, **kw)
 
 
@@ -188,7 +195,11 @@ def redeem(reservation_id):
 @blp.arguments(s.ReservationReasonSchema)
 @blp.response(200, s.ReservationSchema)
 def release(data, reservation_id):
-    """Cancelled before payment: the budget and the buyer's quota slot are freed."""
+    """Cancelled before payment: the budget, the buyer's quota slot and the recycling voucher are
+    freed. An order's reservation is released while the order is not paid yet (by the retailer,
+    an operator or the order's buyer): the subsidy comes off the order again and the buyer's
+    payment amount goes back up. Once the buyer has paid it is refused with 409
+    `order_applies_subsidy` (cancelling the order releases it)."""
     return _act(reservation_id, "release", data["reason"])
 
 

@@ -61,8 +61,9 @@ def exported(client, retailer, programme, start="2025-06-01", end="2025-06-30"):
     assert r.status_code == 200 and r.mimetype == "text/csv"
     text = r.get_data(as_text=True)
     table = list(csv.DictReader(io.StringIO(text)))
-    assert list(table[0])[-len(NEW_COLUMNS):] == NEW_COLUMNS and list(table[0])[:3] == ["reservation_id", "source",
-                                                                                        "order_id"]
+    header = list(table[0])
+    assert header[:3] == ["reservation_id", "source", "order_id"]
+    assert header[-len(NEW_COLUMNS) - 1:] == NEW_COLUMNS + ["recycling_voucher_conflict"]
     key = (lambda row: row["invoice_no"] or row["order_id"])
     return {key(x): x for x in js}, {key(x): x for x in table}, text
 
@@ -90,6 +91,7 @@ def test_order_pickup_voucher_is_verified(client, session, retailer, recycler, o
         assert row["recycling_facility"] == "小店回收站" and row["recycling_facility_tier"] == "collection_point"
         assert row["recycled_at"] == voucher["collected_at"]
         assert row["source"] == "order" and row["old_item_kind"] == "refrigerator"
+        assert not row["recycling_voucher_conflict"]            # the buyer's own fridge, one purchase
     assert rows[order["id"]]["scrap_certificate_no"] is None and table[order["id"]]["scrap_certificate_no"] == ""
 
 

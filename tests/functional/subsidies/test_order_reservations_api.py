@@ -9,6 +9,7 @@ import pytest
 
 from marketplace.api.payments.wiring import GATEWAY
 from services.accounts.models import Role
+from services.subsidies import reservations
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 from tests.factories.orders import (Recording, fast_passwords, publish, stripe_app, stripe_client,  # noqa: F401
@@ -134,15 +135,18 @@ def test_the_reservation_follows_the_order_then_the_retailer_may_claw_it_back(cl
                                                                               listing, pool):
     order = place(client, buyer, listing)
     rid = reserve(client, retailer, order["id"]).json["id"]
-    # Not redeemed before the money is captured, not released while the order takes it off the price.
+    # Not redeemed before the money is captured.
     r = act(client, retailer, rid, "redeem")
     assert r.status_code == 409 and r.json["code"] == "order_not_captured"
-    r = act(client, retailer, rid, "release", reason="changed my mind")
-    assert r.status_code == 409 and r.json["code"] == "order_applies_subsidy"
-    assert act(client, buyer, rid, "redeem").status_code == 404      # the buyer reads, never moves it
-    # Cash handed over at the subsidised price, accepted: the capture redeems it.
+    assert act(client, buyer, rid, "redeem").status_code == 404      # the buyer may only release it
+    # Cash handed over at the subsidised price: paid, it is no longer released (cancel the order).
     r = client.post(f"/api/v1/orders/{order['id']}/cash-received", headers=retailer.headers)
     assert r.json["payment"]["authorised_fen"] == 240000
+    for actor in (retailer, buyer):
+        r = act(client, actor, rid, "release", reason="changed my mind")
+        assert r.status_code == 409 and r.json["code"] == "order_applies_subsidy", r.json
+        assert r.json["order_status"] == "handed_over"
+    # Accepted: the capture redeems it.
     r = client.post(f"/api/v1/orders/{order['id']}/accept", headers=buyer.headers)
     assert r.json["status"] == "completed" and r.json["payment"]["captured_fen"] == 240000
     assert client.get(f"/api/v1/subsidies/reservations/{rid}", headers=buyer.headers).json["status"] == "redeemed"
@@ -210,3 +214,72 @@ def test_card_provider_refusing_the_new_amount_holds_nothing(stripe_client, stri
     assert pool_state(client, operator, pool["id"]) == (0, 0)
     got = stripe_client.get(f"/api/v1/orders/{order['id']}", headers=buyer.headers).json
     assert (got["subsidy_fen"], got["payment"]["amount_fen"]) == (0, 300000)
+
+
+# --- releasing before payment -----------------------------------------------------------------
+
+def order_money(client, buyer, order_id):
+    got = client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers).json
+    return got["subsidy_fen"], got["payable_fen"], got["payment"]["amount_fen"]
+
+
+def test_releasing_before_payment_puts_the_full_price_back(client, session, buyer, retailer, operator, listing, pool):
+    order = place(client, buyer, listing)
+    rid = reserve(client, retailer, order["id"]).json["id"]
+    assert order_money(client, buyer, order["id"]) == (SUBSIDY, 240000, 240000)
+    stranger, other_retailer = make_user(session, Role.CONSUMER), make_user(session, Role.RETAILER)
+    for actor in (stranger, other_retailer):
+        assert act(client, actor, rid, "release", reason="x").status_code == 404
+    r = act(client, retailer, rid, "release", reason="the buyer keeps the old fridge")
+    assert r.status_code == 200 and r.json["status"] == "released" and r.json["released_at"], r.json
+    assert order_money(client, buyer, order["id"]) == (0, 300000, 300000)
+    assert pool_state(client, operator, pool["id"]) == (0, 0)
+    assert client.get(f"/api/v1/orders/{order['id']}", headers=buyer.headers).json["status"] == "payment_pending"
+    # Nothing was used up: the buyer reserves again and, having changed their mind, releases it themself.
+    r = reserve(client, buyer, order["id"])
+    assert r.status_code == 201, r.json
+    assert order_money(client, buyer, order["id"]) == (SUBSIDY, 240000, 240000)
+    r = act(client, buyer, r.json["id"], "release", reason="下单后再说")
+    assert r.status_code == 200 and r.json["status"] == "released"
+    assert order_money(client, buyer, order["id"]) == (0, 300000, 300000)
+    # The seller then takes the full price in cash.
+    r = client.post(f"/api/v1/orders/{order['id']}/cash-received", headers=retailer.headers)
+    assert r.status_code == 200 and r.json["payment"]["authorised_fen"] == 300000
+
+
+def test_a_subsidy_taken_at_placement_is_released_the_same_way(client, session, buyer, retailer, operator, listing,
+                                                                pool):
+    r = client.post("/api/v1/orders", headers=buyer.headers, json={
+        "listing_id": str(listing.id), "subsidy": {**QUOTE, "trade_in": {"kind": "refrigerator", "handed_in": True}}})
+    assert r.status_code == 201 and r.json["subsidy_fen"] == SUBSIDY, r.json
+    order = r.json
+    rid = str(reservations.for_order(session, uuid.UUID(order["id"])).id)
+    session.rollback()
+    r = act(client, operator, rid, "release", reason="operator: wrong programme")
+    assert r.status_code == 200 and r.json["status"] == "released"
+    assert order_money(client, buyer, order["id"]) == (0, 300000, 300000)
+    assert pool_state(client, operator, pool["id"]) == (0, 0)
+
+
+def test_card_release_raises_the_intent_and_a_provider_refusal_changes_nothing(stripe_client, stripe_app, monkeypatch,
+                                                                               client, buyer, retailer, operator,
+                                                                               listing, pool):
+    gw = Recording(stripe_gateway())
+    monkeypatch.setitem(stripe_app.extensions, GATEWAY, gw)
+    order = place(stripe_client, buyer, listing)
+    rid = reserve(stripe_client, retailer, order["id"]).json["id"]
+    # The provider first: when it refuses the new amount, the release is rolled back whole.
+    gw.fail = {"update_amount"}
+    r = act(stripe_client, buyer, rid, "release", reason="no old fridge after all")
+    assert r.status_code == 503 and r.json["code"] == "payment_provider_error", r.json
+    assert stripe_client.get(f"/api/v1/subsidies/reservations/{rid}", headers=buyer.headers).json["status"] == "reserved"
+    assert order_money(stripe_client, buyer, order["id"]) == (SUBSIDY, 240000, 240000)
+    assert pool_state(client, operator, pool["id"]) == (SUBSIDY, 0)
+    gw.fail = set()
+    r = act(stripe_client, buyer, rid, "release", reason="no old fridge after all")
+    assert r.status_code == 200 and r.json["status"] == "released", r.json
+    amounts = [(args[1], kw["idempotency_key"]) for name, args, kw in gw.calls if name == "update_amount"]
+    assert [a for a, _ in amounts] == [240000, 300000, 300000]    # reserve, refused, accepted
+    assert amounts[-1][1].startswith(f"huanxin-order-{order['id']}-amount-300000")
+    assert order_money(stripe_client, buyer, order["id"]) == (0, 300000, 300000)
+    assert pool_state(client, operator, pool["id"]) == (0, 0)
