@@ -19,8 +19,10 @@ def _row(m):
         d[k] = str(d[k]) if d[k] else None
     for k in ("published_at", "created_at", "updated_at"):
         d[k] = d[k].isoformat() if d[k] else None
-    d["device_masked"] = "****" + d.pop("device_last4") if d["device_last4"] else None
-    d["serial_masked"] = "****" + d.pop("serial_last4") if d["serial_last4"] else None
+    last4 = d.pop("device_last4")
+    d["device_masked"] = "****" + last4 if last4 else None
+    last4 = d.pop("serial_last4")
+    d["serial_masked"] = "****" + last4 if last4 else None
     d["photos"] = []
     return d
 
