@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -103,9 +103,13 @@ def create(session: Session, seller: User, data: dict) -> Listing:
     return listing
 
 
+# One round trip (photos joined rather than a second SELECT), and one statement object reused:
+# SQLAlchemy then skips building the query and its cache key on every call.
+_GET = select(Listing).options(joinedload(Listing.photos)).where(Listing.id == bindparam("listing_id"))
+
+
 def get(session: Session, listing_id, viewer: User | None = None) -> Listing:
-    # One round trip: photos joined rather than a second SELECT.
-    listing = session.get(Listing, listing_id, options=[joinedload(Listing.photos)])
+    listing = session.execute(_GET, {"listing_id": listing_id}).unique().scalar_one_or_none()
     if listing is None or not can_view(viewer, listing):
         raise NotFound("no such listing")
     return listing
