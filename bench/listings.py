@@ -3,7 +3,7 @@
 Seeds 100,000 listings on PostgreSQL (once), serves the app and bench/bare_app.py with gunicorn
 (2 workers x 4 threads each), and measures with wrk `GET /api/v1/listings/<id>` and the index
 `GET /api/v1/listings?limit=20` against `GET /bare/listings/<id>` and `/bare/listings`.
-Target: ratio >= 0.6. Usage: .venv/bin/python bench/listings.py [--seconds 10] [--listings 100000]
+Target: ratio >= 0.6. Usage: .venv/bin/python bench/listings.py [--seconds 8] [--rounds 5] [--listings 100000]
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=8)
     ap.add_argument("--listings", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
     url = ensure_db("huanxin_bench")
     env = {"DATABASE_URL": url, "ID_HASH_KEY": "bench", "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
@@ -40,7 +41,8 @@ def main() -> None:
         results = {}
         for name, ours, base in [("GET one listing", f"/api/v1/listings/{lid}", f"/bare/listings/{lid}"),
                                  ("GET listing index", "/api/v1/listings?limit=20", "/bare/listings")]:
-            results[name] = compare(app.url(ours), bare.url(base), args.seconds, pgids=(app.proc.pid, bare.proc.pid))
+            results[name] = compare(app.url(ours), bare.url(base), args.seconds, args.rounds,
+                                    pgids=(app.proc.pid, bare.proc.pid))
     finally:
         app.stop()
         bare.stop()
