@@ -59,8 +59,8 @@ def recycling_voucher(session: Session, *, voucher_no: str | None = None, recycl
     - "missing": nothing at all.
     Identifiers stay keyed hashes. `electronics` (kind and device hash of each collected
     electronic item, for finding wipe certificates), `voucher_id`, `consumer_id`, `kinds` (of
-    every collected item) and `via` (what found it) are for the service's own checks and never
-    leave it."""
+    every collected item), `items` ((kind, device hash) of each collected item, in the voucher's
+    order) and `via` (what found it) are for the service's own checks and never leave it."""
     view, via = find_voucher(session, voucher_no=voucher_no, order_id=order_id, old_device_hash=old_device_hash)
     if view is not None:
         return {"status": "verified", "voucher_no": view.number, "recycler": view.recycler_name,
@@ -73,9 +73,9 @@ def recycling_voucher(session: Session, *, voucher_no: str | None = None, recycl
                 "voucher_id": view.id, "consumer_id": view.consumer_id, "order_id": view.order_id,
                 "kinds": frozenset(i.get("kind") for i in view.items if i.get("kind")),
                 "device_hashes": frozenset(i["device_hash"] for i in view.items if i.get("device_hash")),
-                "via": via}
+                "items": tuple((i.get("kind"), i.get("device_hash")) for i in view.items), "via": via}
     status = "recorded" if voucher_no or recycler_name else "missing"
     return {"status": status, "voucher_no": voucher_no, "recycler": recycler_name, "recycled_at": None,
             "facility": None, "facility_tier": None, "scrap_certificate_no": None, "deregistered_at": None,
             "electronics": [], "voucher_id": None, "consumer_id": None, "order_id": None, "kinds": frozenset(),
-            "device_hashes": frozenset(), "via": "number" if voucher_no else None}
+            "device_hashes": frozenset(), "items": (), "via": "number" if voucher_no else None}

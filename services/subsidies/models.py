@@ -157,19 +157,23 @@ _HELD = "freed_at IS NULL"
 
 
 class VoucherClaim(UUIDPk, Base):
-    """A recycling voucher backing a reservation: one old item handed in backs one subsidised
-    purchase, of any retailer. Written in the reservation's transaction; the partial unique index
-    makes two tills racing with the same voucher end with one reservation. Freed when the
-    reservation is released; a claw-back keeps it (services/subsidies/vouchers.py says why)."""
+    """One old item of a recycling voucher backing a reservation: one old item handed in backs
+    one subsidised purchase, of any retailer (a pickup that collected several items issues one
+    voucher listing them all). Written in the reservation's transaction; the partial unique index
+    on (voucher, item) makes tills racing for the same item end with one reservation each. Freed
+    when the reservation is released; a claw-back keeps it (services/subsidies/vouchers.py says why)."""
     __tablename__ = "subsidy_voucher_claims"
     __table_args__ = (
-        Index("uq_subsidy_voucher_claims_held", "voucher_key", unique=True,
+        Index("uq_subsidy_voucher_claims_held", "voucher_key", "item_slot", unique=True,
               postgresql_where=text(_HELD), sqlite_where=text(_HELD)),
     )
 
     # The voucher's number as pickups issued it (verified), else as the till recorded it,
     # stripped and upper-cased. A pickups voucher's number is unique, so this is its id too.
     voucher_key: Mapped[str] = mapped_column(String(60))
+    # The item's position in the verified voucher's item list (as issued, never reordered);
+    # always 0 for a recorded number, whose items nobody knows.
+    item_slot: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     voucher_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # pickups voucher, when verified
     reservation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subsidy_reservations.id"), index=True)
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -72,7 +72,9 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
 
     Raises ValidationFailed (bad request, buyer not verified), Conflict `not_eligible` (nothing
     to reserve, with the refusals), Conflict `budget_exhausted` / `no_pool` (a programme's pool
-    for the region is missing, closed or short) or Conflict `already_reserved`. Nothing is held
+    for the region is missing, closed or short), Conflict `already_reserved`, or Conflict
+    `voucher_other_item` / `voucher_already_used` (the old item's recycling voucher lists no such
+    item, or each one already backs another purchase: services/subsidies/vouchers.py). Nothing is held
     unless everything is: the caller's transaction rolls back on any error.
     """
     if not facts.buyer_id_hash:
@@ -82,7 +84,7 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
         raise ValueError("exactly one of order_id and sale_id")
     if _active(session, order_id=facts.order_id, sale_id=facts.sale_id):
         raise Conflict("this sale already has a subsidy reservation", code="already_reserved")
-    voucher = vouchers.backing(session, facts.evidence, facts.order_id)
+    voucher = vouchers.backing(session, facts.evidence, facts.order_id, facts.quote_request)
     vouchers.check(session, voucher, order_id=facts.order_id)
     body = {k: v for k, v in facts.quote_request.items() if k != "history"}
     req = quoting.parse(body, today)

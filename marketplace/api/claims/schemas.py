@@ -96,8 +96,9 @@ class ClaimEvidenceRowSchema(ma.Schema):
     recycling_voucher_conflict = ma.fields.String(allow_none=True, metadata={
         "description": "Fraud signal on the recycling voucher (one old item handed in backs one subsidy); null when "
                        "fine. voucher_reused: the same voucher (the verified voucher, else the recorded number, "
-                       "stripped and upper-cased) backs another purchase that spends it, of any retailer (reserved "
-                       "or redeemed, or clawed back: a return does not give the voucher back); "
+                       "stripped and upper-cased) backs more purchases that spend it than it lists items they can "
+                       "be (of the old item's kind; a recorded number counts as one item), of any retailer "
+                       "(reserved or redeemed, or clawed back: a return does not give the voucher back); "
                        "voucher_other_person: a verified voucher of someone other than the buyer (the buyer's "
                        "account for orders, the verified resident ID for till sales, when known); "
                        "voucher_other_item: a verified voucher with no item of the old item's kind.",

@@ -130,8 +130,10 @@ def reserve(data):
     """Reserve the subsidies of a till sale or a marketplace order against the programme's
     budget pool for the region and the buyer's per-person quota. 409 `not_eligible`,
     `budget_exhausted`, `no_pool` or `already_reserved` when nothing can be held; 409
-    `voucher_already_used` (naming the field) when the old item's recycling voucher already
-    backs another subsidised purchase, of any retailer.
+    `voucher_already_used` (naming the field) when every item of the old item's kind on its
+    recycling voucher (one item for a number pickups never issued) already backs another
+    subsidised purchase, of any retailer; 409 `voucher_other_item` when a verified voucher lists
+    no item of that kind.
 
     An order (`order_id`, for its buyer, the selling retailer's members and operators; 404 for
     anyone else) must be of a retailer's listing (else 422) and not paid yet: the subsidy is then

@@ -1,6 +1,6 @@
-"""Tills racing with one recycling voucher end with one reservation (PostgreSQL: threads, one
-session each; the partial unique index on held voucher claims decides, the losers get 409
-`voucher_already_used` and hold nothing)."""
+"""Tills racing with one recycling voucher end with one reservation per old item it lists
+(PostgreSQL: threads, one session each; the partial unique index on held voucher claims, keyed
+by voucher and item, decides, the losers get 409 `voucher_already_used` and hold nothing)."""
 from __future__ import annotations
 
 import pytest
@@ -10,7 +10,9 @@ from services.accounts.models import Role
 from services.subsidies import pools, reservations, sales, vouchers
 from services.subsidies.models import BudgetPool, Reservation, ReservationStatus, VoucherClaim
 from tests.factories.accounts import make_user
-from tests.factories.subsidies import resident_id, sale_payload
+from tests.factories.pickups import fridge
+from tests.factories.subsidies import ac_quote, resident_id, sale_payload
+from tests.functional.subsidies.test_claim_vouchers import book, collect, offer  # noqa: F401
 from tests.integration.subsidies.test_concurrency import PHONE_SUBSIDY, _race
 
 SPELLINGS = ("RV20250610ABCD2345", "rv20250610abcd2345", " RV20250610ABCD2345 ", "Rv20250610AbCd2345")
@@ -67,3 +69,39 @@ def test_a_released_voucher_is_raced_for_again_and_a_clawed_back_one_is_not(app,
     assert set(outcomes) == {"voucher_already_used"}
     session.expire_all()
     assert session.get(BudgetPool, pool_id).reserved_fen == PHONE_SUBSIDY     # the other voucher's sale
+
+
+AC_ITEM, WASHER_ITEM = ({"category": "appliance", "kind": k} for k in ("air_conditioner", "washing_machine"))
+FRIDGE_QUOTE, WASHER_QUOTE = ({"region": "141100", "date": "2025-06-01",
+                               "purchase": {"kind": k, "price_fen": 300000, "energy_grade": 1},
+                               "trade_in": {"kind": k, "handed_in": True}} for k in ("refrigerator", "washing_machine"))
+
+
+@pytest.mark.parametrize("early_check", [True, False], ids=["as-is", "index-alone"])
+@pytest.mark.parametrize("items, quotes, kinds", [
+    ([AC_ITEM, AC_ITEM], [ac_quote()], ["air_conditioner", "air_conditioner"]),
+    ([fridge(), WASHER_ITEM], [FRIDGE_QUOTE, WASHER_QUOTE], ["refrigerator", "washing_machine"]),
+], ids=["two-air-conditioners", "fridge-and-washing-machine"])
+def test_16_tills_racing_for_a_two_item_voucher_get_two_reservations(app, client, session, recycler, offer,
+                                                                     monkeypatch, early_check, items, quotes, kinds):
+    if not early_check:
+        monkeypatch.setattr(vouchers, "check", lambda *a, **kw: None)
+    owner = make_user(session, Role.CONSUMER)
+    number = collect(client, recycler, book(client, owner, offer, items), offer["facility"]["id"])["number"]
+    operator = make_user(session, Role.OPERATOR)
+    pool = pools.create_pool(session, operator.id, "CN-2025-appliance", "140000", 100_000_000)
+    tills = [make_user(session, Role.RETAILER) for _ in range(4)]
+    sale_ids = [sales.create_sale(session, tills[i % 4].user, sale_payload(
+        quote=quotes[i % len(quotes)], buyer=resident_id(700 + i),
+        old_item={"recycling_voucher_no": number if i % 3 else f" {number.lower()}"})).id for i in range(16)]
+    session.commit()
+    outcomes = _race(app, session, sale_ids)
+    assert outcomes.count("ok") == 2 and outcomes.count("voucher_already_used") == 14, outcomes
+    session.expire_all()
+    won = session.scalars(select(Reservation)).all()
+    assert sorted(r.kind for r in won) == kinds                    # a fridge and a washing machine: one of each
+    assert session.get(BudgetPool, pool.id).reserved_fen == sum(r.total_fen for r in won)
+    held = session.execute(select(VoucherClaim.voucher_key, VoucherClaim.item_slot, VoucherClaim.reservation_id)
+                           .where(VoucherClaim.freed_at.is_(None))).all()
+    assert sorted((key, slot) for key, slot, _ in held) == [(number, 0), (number, 1)]
+    assert {rid for _, _, rid in held} == {r.id for r in won}
