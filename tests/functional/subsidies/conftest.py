@@ -30,8 +30,15 @@ def phone_pool(client, operator):
 
 
 @pytest.fixture
-def ac_pool(client, operator):
+def appliance_pool(client, operator):
+    """National 2025 appliance programme, Shanxi pool with ample room."""
     return open_pool(client, operator, "CN-2025-appliance", "140000", 10_000_000)
+
+
+@pytest.fixture
+def digital_pool(client, operator):
+    """National 2025 digital programme, Beijing pool with ample room."""
+    return open_pool(client, operator, "CN-2025-digital", "110000", 10_000_000)
 
 
 @pytest.fixture(autouse=True)

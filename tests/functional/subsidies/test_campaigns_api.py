@@ -76,7 +76,7 @@ def test_campaign_outside_its_window_region_or_kinds_is_silent(client, retailer)
 
 
 @pytest.mark.smoke
-def test_reserved_and_redeemed_like_subsidies(client, retailer, operator, ac_pool):
+def test_reserved_and_redeemed_like_subsidies(client, retailer, operator, appliance_pool):
     c = create(client, retailer)
     rids = []
     for day in ("2025-06-01", "2025-06-02"):

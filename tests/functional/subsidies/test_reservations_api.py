@@ -103,7 +103,7 @@ def test_clawback_returns_money_but_keeps_the_slot(client, retailer, operator, p
     assert act(client, retailer, rid, "redeem").status_code == 409
 
 
-def test_fourth_air_conditioner_is_refused(client, retailer, ac_pool):
+def test_fourth_air_conditioner_is_refused(client, retailer, appliance_pool):
     buyer = resident_id()
     for day in ("2025-03-01", "2025-04-01", "2025-05-01"):
         sale = record_sale(client, retailer, buyer=buyer, quote=ac_quote(date=day))

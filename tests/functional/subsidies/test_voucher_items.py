@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from sqlalchemy import delete, select
 
 from services.accounts.models import Role
@@ -19,7 +18,7 @@ from tests.factories.listings import fridge_payload, imei
 from tests.factories.orders import fast_passwords, publish  # noqa: F401
 from tests.factories.pickups import fridge
 from tests.factories.subsidies import ac_quote, phone_quote, resident_id, sale_payload
-from tests.functional.subsidies.conftest import open_pool, reserve_sale
+from tests.functional.subsidies.conftest import reserve_sale
 from tests.functional.subsidies.test_claim_vouchers import book, collect, exported, offer, ok  # noqa: F401
 
 
@@ -38,16 +37,6 @@ AC_ITEM = {"category": "appliance", "kind": "air_conditioner"}
 
 def phone_item(number: str) -> dict:
     return {"category": "electronics", "kind": "mobile_phone", "imei": number}
-
-
-@pytest.fixture
-def appliance_pool(client, operator):
-    return open_pool(client, operator, "CN-2025-appliance", "140000", 10_000_000)
-
-
-@pytest.fixture
-def digital_pool(client, operator):
-    return open_pool(client, operator, "CN-2025-digital", "110000", 10_000_000)
 
 
 def reserve(client, retailer, invoice, quote, buyer=None, **old):

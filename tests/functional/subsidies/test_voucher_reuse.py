@@ -18,7 +18,7 @@ from tests.factories.listings import fridge_payload, imei
 from tests.factories.orders import fast_passwords, publish  # noqa: F401
 from tests.factories.pickups import fridge
 from tests.factories.subsidies import phone_quote, resident_id, sale_payload
-from tests.functional.subsidies.conftest import open_pool, reserve_sale
+from tests.functional.subsidies.conftest import reserve_sale
 from tests.functional.subsidies.test_claim_vouchers import book, collect, exported, offer, ok  # noqa: F401
 
 PHONE = {**phone_quote(date="2025-06-10"), "trade_in": {"kind": "mobile_phone", "handed_in": True}}
@@ -26,16 +26,6 @@ FRIDGE = {"region": "141100", "date": "2025-06-01",
           "purchase": {"kind": "refrigerator", "price_fen": 300000, "energy_grade": 1},
           "trade_in": {"kind": "refrigerator", "handed_in": True}}
 ORDER_QUOTE = {k: FRIDGE[k] for k in ("region", "date", "trade_in")}   # what is bought is the listing
-
-
-@pytest.fixture
-def digital_pool(client, operator):
-    return open_pool(client, operator, "CN-2025-digital", "110000", 10_000_000)
-
-
-@pytest.fixture
-def appliance_pool(client, operator):
-    return open_pool(client, operator, "CN-2025-appliance", "140000", 10_000_000)
 
 
 def sale(client, retailer, invoice, quote=PHONE, buyer=None, **old) -> dict:
