@@ -83,7 +83,9 @@ class Prepared:
                 at = bindparam("after_at")
                 stmt = stmt.where(or_(col < at, and_(col == at, pk < bindparam("after_id"))))
             stmt = stmt.order_by(col.desc(), pk.desc()).limit(bindparam("page_size", type_=Integer))
-            self._built[key] = stmt
+            # setdefault: threads racing here all end up executing the one statement object
+            # (SQLAlchemy's compiled cache remembers the object that compiled first).
+            stmt = self._built.setdefault(key, stmt)
         return stmt
 
     def page(self, session: Session, filters: dict, cursor: str | None, limit: int):

@@ -150,11 +150,15 @@ def _str(value):
     return None if value is None else str(value)
 
 
+def _num(value, kind):
+    return None if value is None else kind(value)
+
+
 def listing_json(listing) -> dict:
     """ListingSchema's output for one listing, written out by hand for GET of a listing, the
     second-hottest read (bench/listings.py). tests/functional/test_listing_json.py holds the two to
     the same output, key for key."""
-    l, num = listing, (lambda v, t: None if v is None else t(v))
+    l, num = listing, _num
     return {
         "id": _str(l.id), "seller_id": _str(l.seller_id), "org_id": _str(l.org_id), "seller_type": _str(l.seller_type),
         "category": l.category.value, "kind": _str(l.kind), "title": _str(l.title),
@@ -198,13 +202,11 @@ def summary_json(row) -> dict:
     is the hottest read and marshmallow's generic dump cost more than the query (bench/listings.py).
     tests/unit/test_listing_summary.py holds the two to the same output, field for field."""
     thumb = row["thumbnail_id"]
-    brand, model, created = row["brand"], row["model"], row["created_at"]
     return {"id": str(row["id"]), "category": row["category"].value, "kind": row["kind"], "title": row["title"],
             "price_fen": row["price_fen"], "negotiable": row["negotiable"], "condition": row["condition"].value,
             "region_code": row["region_code"], "status": row["status"].value, "seller_type": row["seller_type"],
-            "brand": None if brand is None else str(brand), "model": None if model is None else str(model),
-            "thumbnail_url": f"/api/v1/photos/{thumb}" if thumb else None,
-            "created_at": None if created is None else created.isoformat()}
+            "brand": _str(row["brand"]), "model": _str(row["model"]),
+            "thumbnail_url": f"/api/v1/photos/{thumb}" if thumb else None, "created_at": _iso(row["created_at"])}
 
 
 class TransitionSchema(ma.Schema):
