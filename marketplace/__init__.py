@@ -65,13 +65,15 @@ class App(Flask):
 
 
 def create_app(overrides: dict | None = None) -> Flask:
+    from marketplace import apidocs
+
     app = App(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     app.config.update(config_mod.load(app.instance_path, overrides))
     app.config.update(
         API_TITLE="Huanxin marketplace API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=apidocs.ASSETS_URL,
         RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
@@ -92,6 +94,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     auth.init_app(app)
     health.init_app(app)
+    apidocs.init_app(app)
     resources.register(app, api)
     cli.init_app(app)
     limits.init_app(app)

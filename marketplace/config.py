@@ -35,7 +35,7 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     "JOBS_INLINE": None,           # default: true without REDIS_URL
     "LOG_LEVEL": "INFO",
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "PUBLIC_BASE_URL": None,         # unset: http://HOST:PORT, the address `make run` serves on
     "NOTIFIER": "log",             # log (the notification_log table); SMS/email providers plug in here
     "PICKUP_CUTOFF_MINUTES": 120,  # consumers reschedule or cancel a pickup until this long before it
     "PICKUP_LEAD_MINUTES": 60,     # the earliest bookable pickup slot starts this long from now
@@ -80,6 +80,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         cfg["JOBS_INLINE"] = not cfg["REDIS_URL"]
     elif isinstance(cfg["JOBS_INLINE"], str):
         cfg["JOBS_INLINE"] = cfg["JOBS_INLINE"].lower() in ("1", "true", "yes")
+    if not cfg["PUBLIC_BASE_URL"]:
+        # Links printed on documents (certificate QR codes) must reach the server that printed them.
+        cfg["PUBLIC_BASE_URL"] = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
     if not cfg["SEARCH_BACKEND"]:
         cfg["SEARCH_BACKEND"] = "elasticsearch" if cfg["ELASTICSEARCH_URL"] else "database"
     _fill_throwaway_secrets(cfg, Path(instance_path))
@@ -94,11 +97,16 @@ def _fill_throwaway_secrets(cfg: dict, instance: Path) -> None:
         return
     store = instance / "throwaway-secrets.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
+    generated = [n for n in missing if n not in saved]
+    for name in generated:
+        saved[name] = secrets.token_hex(32)
     for name in missing:
-        if name not in saved:
-            saved[name] = secrets.token_hex(32)
         cfg[name] = saved[name]
-    store.write_text(json.dumps(saved))
-    store.chmod(0o600)
-    log.warning("generated throwaway secrets %s in %s: set them in the environment for production",
-                ", ".join(missing), store)
+    if generated:
+        store.write_text(json.dumps(saved))
+        store.chmod(0o600)
+        log.warning("generated throwaway secrets %s in %s: set them in the environment for production",
+                    ", ".join(generated), store)
+    else:
+        log.info("using the throwaway secrets %s kept in %s: set them in the environment for production",
+                 ", ".join(missing), store)

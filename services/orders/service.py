@@ -122,11 +122,13 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
         raise Forbidden("you cannot buy your own listing", code="own_listing")
     listings.reserve(session, listing.id)
     now = clock.now()
-    hold = (timedelta(hours=settings.cash_reservation_hours) if gateway.method == PaymentMethod.CASH.value
-            else timedelta(minutes=settings.reservation_minutes))
+    cash = gateway.method == PaymentMethod.CASH.value
+    hold = timedelta(hours=settings.cash_reservation_hours) if cash else timedelta(minutes=settings.reservation_minutes)
     order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
                   seller_org_id=listing.org_id, offer_id=offer_id, price_fen=price_fen or listing.price_fen,
-                  subsidy_fen=0, store_credit_fen=0, fee_bps=settings.platform_fee_bps, payment_method=PaymentMethod(gateway.method),
+                  subsidy_fen=0, store_credit_fen=0, payment_method=PaymentMethod(gateway.method),
+                  # cash changes hands in person: the platform takes no fee and pays nothing out
+                  fee_bps=0 if cash else settings.platform_fee_bps,
                   status=S.CREATED, refunded_fen=0, reserved_until=now + hold)
     session.add(order)
     try:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.factories.certificates import certify
@@ -13,6 +15,18 @@ def test_health_and_openapi(client):
     spec = client.get("/api/openapi.json").json
     ops = [op for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)]
     assert ops and all(op.get("operationId") and op.get("tags") for op in ops)
+
+
+def test_api_docs_work_offline(client):
+    """/api/docs loads Swagger UI from the app itself, never from a CDN, so it renders on a
+    machine without internet access."""
+    page = client.get("/api/docs").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page)
+    assert assets and all(a.startswith("/api/docs/assets/") for a in assets), assets
+    for asset in assets:
+        r = client.get(asset)
+        assert r.status_code == 200 and len(r.data) > 1000, asset
+    assert client.get("/api/docs/assets/../../openapi.json").status_code == 404
 
 
 def test_register_login_create_and_publish(app, session, client, operator):

@@ -70,6 +70,14 @@ def verify_page(certificate_id):
                                  certificate_id=certificate_id, imei_given=imei is not None), 200)
 
 
+@pages.route("/verify/<path:mistyped>")
+def verify_page_mistyped(mistyped):
+    """A person who mistypes the link from a paper certificate gets the page that says no such
+    certificate exists, not an API error."""
+    return _html(render_template("certificates/verify.html", result=None,
+                                 certificate_id=mistyped[:64]), 404)
+
+
 def _html(body: str, status: int):
     resp = current_app.response_class(body, status=status, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "

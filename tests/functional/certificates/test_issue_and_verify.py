@@ -244,3 +244,8 @@ def test_unknown_ids_are_404(client, team):
     assert client.post(f"{API}/requests/{missing}/approve", headers=validator.headers).status_code == 404
     assert client.get("/verify/" + missing).status_code == 404
     assert client.get(f"{API}/not-a-uuid/verify").status_code == 404
+    # a link mistyped from a paper certificate answers the page a person reads, not JSON
+    for typo in ("0000000-0000-4000-8000-00000000000", "abc<script>"):
+        r = client.get("/verify/" + typo)
+        assert r.status_code == 404 and r.mimetype == "text/html", typo
+        assert "<script>" not in r.get_data(as_text=True)

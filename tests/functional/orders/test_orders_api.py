@@ -27,6 +27,7 @@ def _order(client, buyer, listing):
 def test_cash_on_handover_flow(client, session, buyer, seller, operator, listing):
     order = _order(client, buyer, listing)
     assert order["status"] == "payment_pending" and order["payment_method"] == "cash"
+    assert order["platform_fee_bps"] == 0  # cash changes hands in person: no platform fee
     assert order["payment"]["client_secret"] is None and order["payment"]["currency"] == "CNY"
     assert client.get(f"/api/v1/listings/{listing.id}").json["status"] == "reserved"
     oid = order["id"]
