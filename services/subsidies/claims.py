@@ -2,9 +2,7 @@
 their evidence (CSV or JSON), moving draft -> submitted -> approved | rejected, approved -> paid."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -198,12 +196,3 @@ def evidence_rows(session: Session, user: User, programme_id: str, start: dt.dat
     _check_period(programme_id, start, end)
     stmt = _lines(org, programme_id, start, end).where(Reservation.status == ReservationStatus.REDEEMED)
     return [_row(session, a, r) for a, r in session.execute(stmt)]
-
-
-def to_csv(rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return buf.getvalue()

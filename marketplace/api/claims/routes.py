@@ -13,7 +13,7 @@ from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services import pagination
 from services.accounts.models import Role
-from services.subsidies import claims
+from services.subsidies import claim_files, claims
 from services.subsidies.models import Claim
 
 blp = Blueprint("claims", __name__, description="Retailers' subsidy reimbursement claims")
@@ -43,13 +43,13 @@ def list_claims(args):
 
 @blp.route("/claims/evidence", methods=["GET"])
 @blp.arguments(s.ClaimEvidenceArgs, location="query")
-@blp.response(200, s.ClaimExportSchema, description="JSON, or CSV with format=csv")
+@blp.response(200, s.ClaimExportSchema, description="JSON, or a CSV / .xlsx file with format=csv|xlsx")
 def evidence(args):
     """Export your redeemed subsidies of a programme and period with their evidence."""
     user = require_user(Role.RETAILER)
     rows = claims.evidence_rows(db.session, user, args["programme"], args["period_start"],
                                 args["period_end"], args["org_id"])
-    return _export(None, rows, args["format"], f"{args['programme']}_{args['period_start']}_{args['period_end']}")
+    return _export(None, rows, args, f"{args['programme']}_{args['period_start']}_{args['period_end']}")
 
 
 @blp.route("/claims/<uuid:claim_id>", methods=["GET"])
@@ -72,12 +72,12 @@ def transition(data, claim_id):
 
 @blp.route("/claims/<uuid:claim_id>/export", methods=["GET"])
 @blp.arguments(s.ClaimExportArgs, location="query")
-@blp.response(200, s.ClaimExportSchema, description="JSON, or CSV with format=csv")
+@blp.response(200, s.ClaimExportSchema, description="JSON, or a CSV / .xlsx file with format=csv|xlsx")
 def export(args, claim_id):
     """The claim's subsidies with their evidence: identifiers masked, never raw."""
     user = require_user()
     claim = claims.get_claim(db.session, user, claim_id)
-    return _export(claim, claims.claim_rows(db.session, user, claim_id), args["format"], f"claim_{claim.id}")
+    return _export(claim, claims.claim_rows(db.session, user, claim_id), args, f"claim_{claim.id}")
 
 
 @blp.route("/claims/<uuid:claim_id>/audit", methods=["GET"])
@@ -87,8 +87,14 @@ def audit_trail(claim_id):
     return claims.trail(db.session, require_user(), claim_id)
 
 
-def _export(claim, rows, fmt, name):
-    if fmt == "csv":
-        return Response(claims.to_csv(rows), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+_FILES = {"csv": (claim_files.to_csv, "text/csv; charset=utf-8"),
+          "xlsx": (claim_files.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+
+
+def _export(claim, rows, args, name):
+    fmt = args["format"]
+    if fmt in _FILES:
+        render, mimetype = _FILES[fmt]
+        return Response(render(rows, claims.COLUMNS, args["header"]), mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
     return jsonify({"claim": s.ClaimSchema().dump(claim) if claim else None, "items": rows})

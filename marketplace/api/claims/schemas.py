@@ -6,6 +6,8 @@ import marshmallow as ma
 from marketplace.pagination import PageArgs
 from marshmallow import validate
 
+from services.subsidies import claim_files
+
 
 class ClaimCreateSchema(ma.Schema):
     org_id = ma.fields.UUID()
@@ -36,7 +38,12 @@ class ClaimTransitionSchema(ma.Schema):
 
 
 class ClaimExportArgs(ma.Schema):
-    format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]),
+                              metadata={"description": "json (UTC times), csv (UTF-8 with BOM) or xlsx; "
+                                        "files show times in China Standard Time"})
+    header = ma.fields.String(load_default="code", validate=validate.OneOf(claim_files.HEADER_STYLES),
+                              metadata={"description": "column headers of a csv or xlsx file: code "
+                                        "(stable, for systems), zh (中文) or en"})
 
 
 class ClaimEvidenceArgs(ClaimExportArgs):

@@ -6,6 +6,7 @@ nothing at all is `missing`. Identifiers stay masked."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -53,13 +54,19 @@ def book(client, actor, offer, items, **over) -> dict:
                                                                     **over), headers=actor.headers), 201)
 
 
+def same_instant(shown: str, utc: str) -> bool:
+    """JSON rows keep UTC; the CSV file shows China Standard Time (+08:00), to the second."""
+    a, b = dt.datetime.fromisoformat(shown), dt.datetime.fromisoformat(utc)
+    return a.replace(microsecond=0) == b.replace(microsecond=0) and shown.endswith(("+08:00", "+00:00"))
+
+
 def exported(client, retailer, programme, start="2025-06-01", end="2025-06-30"):
     """The evidence export as JSON rows and as CSV rows, keyed by invoice number (or order)."""
     args = {"programme": programme, "period_start": start, "period_end": end}
     js = ok(client.get("/api/v1/claims/evidence", query_string=args, headers=retailer.headers))["items"]
     r = client.get("/api/v1/claims/evidence", query_string={**args, "format": "csv"}, headers=retailer.headers)
     assert r.status_code == 200 and r.mimetype == "text/csv"
-    text = r.get_data(as_text=True)
+    text = r.data.decode("utf-8-sig")  # the file starts with a byte-order mark for Excel
     table = list(csv.DictReader(io.StringIO(text)))
     header = list(table[0])
     assert header[:3] == ["reservation_id", "source", "order_id"]
@@ -89,7 +96,7 @@ def test_order_pickup_voucher_is_verified(client, session, retailer, recycler, o
         assert row["recycling_voucher_status"] == "verified"
         assert row["recycling_voucher_no"] == voucher["number"] and row["recycler"] == voucher["recycler"]["name"]
         assert row["recycling_facility"] == "小店回收站" and row["recycling_facility_tier"] == "collection_point"
-        assert row["recycled_at"] == voucher["collected_at"]
+        assert same_instant(row["recycled_at"], voucher["collected_at"])
         assert row["source"] == "order" and row["old_item_kind"] == "refrigerator"
         assert not row["recycling_voucher_conflict"]            # the buyer's own fridge, one purchase
     assert rows[order["id"]]["scrap_certificate_no"] is None and table[order["id"]]["scrap_certificate_no"] == ""
@@ -127,7 +134,7 @@ def test_till_sales_verified_by_number_or_old_phone_recorded_and_missing(app, cl
         by_number, by_device, typed, none = (got[k] for k in ("FP-NUMBER", "FP-DEVICE", "FP-TYPED", "FP-NONE"))
         assert (by_number["recycling_voucher_status"], by_number["recycling_voucher_no"], by_number["recycler"]) == (
             "verified", voucher["number"], voucher["recycler"]["name"])
-        assert by_number["recycling_facility"] == "小店回收站" and by_number["recycled_at"] == voucher["collected_at"]
+        assert by_number["recycling_facility"] == "小店回收站" and same_instant(by_number["recycled_at"], voucher["collected_at"])
         # The certificate of the phone the recycler collected, though the till recorded none.
         assert (by_number["wipe_certificate_id"], by_number["wipe_certificate_status"]) == (str(cert.id), "valid")
         assert (by_device["recycling_voucher_status"], by_device["recycling_voucher_no"]) == (
@@ -169,5 +176,5 @@ def test_scrapped_car_voucher_carries_the_scrap_certificate(client, retailer, re
         assert (row["recycling_voucher_status"], row["recycling_voucher_no"]) == ("verified", voucher["number"])
         assert row["recycling_facility"] == "太原报废车拆解厂" and row["recycling_facility_tier"] == "dismantler"
         assert row["scrap_certificate_no"] == "BF1401002026000123"
-        assert row["vehicle_deregistered_at"] == "2026-12-01T02:00:00+00:00"
+        assert same_instant(row["vehicle_deregistered_at"], "2026-12-01T02:00:00+00:00")
     assert old_car not in text and old_car not in str(rows)

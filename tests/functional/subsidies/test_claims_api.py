@@ -6,6 +6,7 @@ import pytest
 
 import csv
 import io
+import zipfile
 
 from tests.factories.accounts import make_user
 from tests.factories.listings import imei
@@ -118,6 +119,31 @@ def test_evidence_export_by_programme_and_period(client, retailer, phone_pool):
     assert r.status_code == 422 and "programme" in r.json["errors"]
     r = client.get("/api/v1/claims/evidence", query_string={**PERIOD, "period_end": "2025-05-01"}, headers=retailer.headers)
     assert r.status_code == 422
+
+
+def test_evidence_files_open_in_a_spreadsheet(client, retailer, phone_pool):
+    """Excel reads the CSV as UTF-8 (byte-order mark), headers come in Chinese or English on
+    request, .xlsx is offered, and text that looks like a formula stays text."""
+    redeemed_sale(client, retailer, invoice="=HYPERLINK(1)",
+                  old_item={"recycler_name": "吕梁再生资源", "recycling_voucher_no": "RV-9", "device_id": imei()})
+    r = client.get("/api/v1/claims/evidence", query_string={**PERIOD, "format": "csv", "header": "zh"},
+                   headers=retailer.headers)
+    assert r.status_code == 200 and r.data.startswith(b"\xef\xbb\xbf") and r.mimetype == "text/csv"
+    table = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert table[0]["发票号码"] == "'=HYPERLINK(1)" and table[0]["回收企业"] == "吕梁再生资源"
+    assert table[0]["补贴金额(分)"] == "45000"
+    r = client.get("/api/v1/claims/evidence", query_string={**PERIOD, "format": "csv", "header": "en"},
+                   headers=retailer.headers)
+    assert next(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))[:2] == ["Reservation ID", "Source"]
+    r = client.get("/api/v1/claims/evidence", query_string={**PERIOD, "format": "xlsx", "header": "zh"},
+                   headers=retailer.headers)
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    with zipfile.ZipFile(io.BytesIO(r.data)) as book:
+        strings = book.read("xl/sharedStrings.xml").decode("utf-8")
+    assert "发票号码" in strings and "吕梁再生资源" in strings and "'=HYPERLINK(1)" in strings
+    r = client.get("/api/v1/claims/evidence", query_string={**PERIOD, "format": "csv", "header": "fr"},
+                   headers=retailer.headers)
+    assert r.status_code == 422 and "header" in r.json["errors"]
 
 
 def test_claim_bad_input(client, retailer):
