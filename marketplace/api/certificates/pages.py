@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, render_template, request
 
 from marketplace.extensions import db
-from services.certificates import verify
+from services.certificates import presentation, verify
 from services.certificates.signing import Keyring, new_private_key_b64
 from services.errors import NotFound
 
@@ -45,16 +45,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages)
 
 
-_VERDICT = {
-    "valid": ("valid", "✔ 有效", "Valid", "签名有效，证书为该设备当前有效的数据清除证书。",
-              "The signature holds and this is the device's current data-wipe certificate."),
-    "invalid": ("tampered", "✘ 无效：签名不符", "Invalid: signature does not match",
-                "证书内容与签名不一致，可能已被篡改。请勿信任此证书。",
-                "The record does not match its signature and may have been altered. Do not rely on it."),
-    "revoked": ("revoked", "✘ 已撤销", "Revoked", "此证书已被撤销。", "This certificate has been revoked."),
-    "superseded": ("superseded", "⚠ 已被取代", "Superseded", "此证书已被更正后的新证书取代。",
-                   "A corrected certificate has replaced this one."),
-}
+# verdict code on the page (data-verdict) and its mark; the words come from presentation.VERDICTS
+_MARK = {"valid": ("valid", "✔"), "invalid": ("tampered", "✘"), "revoked": ("revoked", "✘"),
+         "superseded": ("superseded", "⚠")}
 
 
 @pages.route("/verify/<uuid:certificate_id>")
@@ -65,9 +58,12 @@ def verify_page(certificate_id):
     except NotFound:
         return _html(render_template("certificates/verify.html", result=None,
                                      certificate_id=certificate_id), 404)
-    verdict = _VERDICT[result["status"]]
-    return _html(render_template("certificates/verify.html", result=result, verdict=verdict,
-                                 certificate_id=certificate_id, imei_given=imei is not None), 200)
+    payload = db.session.get(verify.WipeCertificate, certificate_id).payload
+    view = presentation.view(payload, status=result["status"], status_reason=result["status_reason"],
+                             issued_by=presentation.issuer(db.session, presentation.issuing_org_id(payload)))
+    return _html(render_template("certificates/verify.html", result=result, view=view,
+                                 mark=_MARK[result["status"]], certificate_id=certificate_id,
+                                 imei_given=imei is not None), 200)
 
 
 @pages.route("/verify/<path:mistyped>")

@@ -11,7 +11,7 @@ from marketplace.extensions import db
 from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.uow import unit_of_work
-from services.certificates import custody, keys, pdf, service, tools, verify
+from services.certificates import custody, keys, pdf, presentation, service, tools, verify
 from services.certificates.models import CustodyKind
 from services.certificates.service import ISSUER_ROLES
 
@@ -108,8 +108,9 @@ def certificate_pdf(certificate_id):
     cert = db.session.get(verify.WipeCertificate, certificate_id)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     url = base + url_for("certificate_pages.verify_page", certificate_id=certificate_id)
-    body = pdf.render(cert.envelope(), verify_url=url, status=result["status"],
-                      status_reason=result["status_reason"])
+    view = presentation.view(cert.payload, status=result["status"], status_reason=result["status_reason"],
+                             issued_by=presentation.issuer(db.session, presentation.issuing_org_id(cert.payload)))
+    body = pdf.render(cert.envelope(), view, verify_url=url)
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="wipe-certificate-{certificate_id}.pdf"'})
 

@@ -72,3 +72,44 @@ def test_browser_shows_valid_tampered_and_revoked(live_url, session, team, ring)
 
     dom = _dom(f"{live_url}/verify/{valid.id}?imei={OTHER_IMEI}")
     assert _verdict(dom) == "valid" and 'data-match="no"' in dom
+
+
+def _screenshot(url: str, width: int, height: int, path: str) -> None:
+    with tempfile.TemporaryDirectory() as profile:
+        out = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}",
+             f"--window-size={width},{height}", f"--screenshot={path}", url],
+            capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
+def _png_size(path: str) -> tuple[int, int]:
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def test_page_speaks_to_a_buyer_at_desktop_and_phone_widths(live_url, session, team, ring, tmp_path):
+    """The words a buyer reads: issuer by name, device and storage in words, the level explained,
+    China Standard Time, what to do when revoked or when the IMEI does not match; the page is
+    drawn at a desktop and a phone width."""
+    tech, validator, operator = team
+    cert = certify(session, ring, imei=IMEI_1, serial=None, team=team)
+    service.revoke(session, operator.user, cert.id, "验证抽检失败 QC re-check failed")
+    session.commit()
+    url = f"{live_url}/verify/{cert.id}?imei={OTHER_IMEI}"
+    dom = _dom(url)
+    text = re.sub(r"<[^>]+>", " ", dom)
+    org = re.search(r'id="issuer">签发机构 Issued by ([^<·]+)', dom).group(1).strip()
+    assert org == session.get(type(tech.user.memberships[0].org), tech.org_id).name
+    for words in ("手机", "Phone", "GB", "即使实验室手段也无法恢复", "(UTC+08:00)", "请勿以此证书为依据交易",
+                  "open a dispute", "不一致", "签名详情"):
+        assert words in text, words
+    assert "bytes" not in text and "crypto_erase" not in text and "command_status" not in text
+    for name, (w, h) in {"desktop": (1280, 900), "phone": (390, 844)}.items():
+        path = str(tmp_path / f"{name}.png")
+        _screenshot(url, w, h, path)
+        assert _png_size(path) == (w, h) and os.path.getsize(path) > 10_000, name
