@@ -74,3 +74,14 @@ class ServiceUnavailable(DomainError):
     def __init__(self, detail: str = "", *, retry_after: int = 5, **kw):
         super().__init__(detail, **kw)
         self.retry_after = retry_after
+
+
+class TooManyRequests(DomainError):
+    """A domain limit (not the HTTP rate limiter): answered 429 with Retry-After."""
+    status = 429
+    title = "Too many requests"
+    code = "too_many_requests"
+
+    def __init__(self, detail: str = "", *, retry_after: int = 60, **kw):
+        super().__init__(detail, **kw)
+        self.retry_after = retry_after

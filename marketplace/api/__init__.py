@@ -19,6 +19,7 @@ RESOURCES = [
     "marketplace.api.search.routes",
     "marketplace.api.certificates.routes",
     "marketplace.api.credit.routes",
+    "marketplace.api.conversations.routes",
     "marketplace.api.orders.routes", "marketplace.api.payments.routes", "marketplace.api.offers.routes", "marketplace.api.reviews.routes", "marketplace.api.disputes.routes", "marketplace.webhooks.routes",  # buying
 ]
 
@@ -30,6 +31,7 @@ INIT_HOOKS: list[str] = [
     "marketplace.api.pickups.routes:init_app",
     "marketplace.api.search.wiring:init_app",
     "marketplace.api.certificates.pages:init_app",
+    "marketplace.api.conversations.routes:init_app",
     "marketplace.api.payments.wiring:init_app",  # buying: payment gateway and settings
 ]
 

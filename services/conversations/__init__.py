@@ -1,0 +1,1 @@
+"""Conversations between a buyer and a seller about one listing (see service.py)."""
