@@ -20,6 +20,7 @@ RESOURCES = [
     "marketplace.api.certificates.routes",
     "marketplace.api.credit.routes",
     "marketplace.api.conversations.routes",
+    "marketplace.api.profiles.routes",
     "marketplace.api.orders.routes", "marketplace.api.payments.routes", "marketplace.api.offers.routes", "marketplace.api.reviews.routes", "marketplace.api.disputes.routes", "marketplace.webhooks.routes",  # buying
 ]
 

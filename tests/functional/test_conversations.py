@@ -184,3 +184,33 @@ def test_concurrent_first_contacts_make_one_conversation(app, session, buyer, pu
     assert sorted(r.status_code for r in answers) == [200] * 7 + [201]
     assert len({r.json["id"] for r in answers}) == 1
     assert session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+def test_public_profile_shows_standing_and_nothing_private(client, session, buyer, consumer, chat):
+    _say(client, consumer, chat["id"], "电池 91%")
+    r = client.get(f"{API}/users/{consumer.id}/profile")            # anonymous
+    assert r.status_code == 200, r.json
+    p = r.json
+    assert p["display_name"] == consumer.user.display_name and p["role"] == "consumer"
+    assert (p["rating_count"], p["rating_average"], p["completed_trades"]) == (0, None, 0)
+    assert p["response_rate"] == 1.0 and p["response_minutes"] is not None
+    assert p["real_name_verified"] is False and p["organisation"] is None
+    text = r.get_data(as_text=True)
+    assert consumer.user.email not in text and "id_last4" not in text and "phone" not in text
+    assert client.get(f"{API}/users/{buyer.id}/profile").json["response_rate"] is None   # never asked
+    operator = make_user(session, Role.OPERATOR)
+    assert client.get(f"{API}/users/{operator.id}/profile").status_code == 404
+
+
+def test_profile_counts_completed_trades_and_published_ratings(client, session, buyer, consumer, operator):
+    from services.orders.models import OrderStatus
+    from tests.factories.orders import order_in
+    first = order_in(session, OrderStatus.COMPLETED, buyer=buyer, seller=consumer, operator=operator)
+    order_in(session, OrderStatus.COMPLETED, buyer=buyer, seller=consumer, operator=operator)
+    order_in(session, OrderStatus.CANCELLED, buyer=buyer, seller=consumer, operator=operator)
+    for author, stars in ((buyer, 4), (consumer, 5)):
+        r = client.post(f"{API}/orders/{first.id}/reviews", json={"stars": stars, "text": "好"}, headers=author.headers)
+        assert r.status_code == 201, r.json
+    p = client.get(f"{API}/users/{consumer.id}/profile").json
+    assert (p["completed_trades"], p["rating_count"], p["rating_average"]) == (2, 1, 4.0)
+    assert client.get(f"{API}/users/{buyer.id}/profile").json["rating_average"] == 5.0
