@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, Timestamps, UUIDPk, enum_column
+from services.db import Base, Timestamps, UUIDPk, enum_column, utcnow
 
 
 class DisputeKind(str, enum.Enum):
@@ -62,3 +62,27 @@ class Dispute(UUIDPk, Timestamps, Base):
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     resolved_at: Mapped[datetime | None] = mapped_column()
     provider_dispute_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # The seller's answer to a platform dispute (evidence.py): accept_refund | offer_partial_refund | contest
+    seller_response: Mapped[str | None] = mapped_column(String(24))
+    seller_offer_fen: Mapped[int | None] = mapped_column(BigInteger)
+    seller_responded_at: Mapped[datetime | None] = mapped_column()
+
+
+class EvidenceKind(str, enum.Enum):
+    STATEMENT = "statement"
+    PHOTO = "photo"
+
+
+class DisputeEvidence(UUIDPk, Base):
+    """A statement or photo one side put before the operator; never edited or deleted."""
+    __tablename__ = "dispute_evidence"
+    __table_args__ = (Index("ix_dispute_evidence_dispute_created", "dispute_id", "created_at"),)
+
+    dispute_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"))
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    side: Mapped[str] = mapped_column(String(6))   # buyer | seller
+    kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind))
+    text: Mapped[str] = mapped_column(Text, default="")
+    photo_key: Mapped[str | None] = mapped_column(String(200))
+    photo_type: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -90,6 +90,12 @@ def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amoun
     provider fails, nothing changes and the dispute stays open."""
     if not operator.is_operator:
         raise Forbidden("only operators resolve disputes")
+    dispute = lock_open(session, dispute_id)
+    return settle(session, dispute, Outcome(outcome), amount_fen, note=note, actor_id=operator.id, gateway=gateway)
+
+
+def lock_open(session: Session, dispute_id) -> Dispute:
+    """The open platform dispute, locked; Conflict when it is a chargeback or already resolved."""
     dispute = session.scalar(select(Dispute).where(Dispute.id == dispute_id).with_for_update())
     if dispute is None:
         raise NotFound("no such dispute")
@@ -97,26 +103,32 @@ def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amoun
         raise Conflict("chargebacks are decided by the card issuer", code="chargeback")
     if dispute.status != DisputeStatus.OPEN:
         raise Conflict("the dispute is already resolved", code="dispute_resolved")
+    return dispute
+
+
+def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int | None, *, note: str,
+           actor_id, gateway: PaymentGateway) -> Dispute:
+    """Move the money of a locked open dispute by `result` (an operator's decision, or one side
+    accepting the other's proposal), audited, with the credit events of winner and loser."""
     order = orders.lock(session, dispute.order_id)
     pay = payments.payment_for(session, order, lock=True)
     held = pay.authorised_fen or order.payable_fen
-    result = Outcome(outcome)
     if result == Outcome.PARTIAL_REFUND and (amount_fen is None or not 0 < amount_fen < held):
         raise ValidationFailed("partial refund out of range", fields={"amount_fen": [f"Between 1 and {held - 1} fen."]})
     before = {"status": dispute.status.value}
     dispute.status, dispute.outcome = DisputeStatus.RESOLVED, result
     dispute.refund_fen = {Outcome.RELEASE: 0, Outcome.REFUND: held}.get(result, amount_fen or 0)
-    dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, operator.id, clock.now()
+    dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, actor_id, clock.now()
     session.flush()  # the payout check below must see the dispute closed
     try:
         if result == Outcome.REFUND:
-            _refund_all(session, order, pay, gateway, operator.id, note)
+            _refund_all(session, order, pay, gateway, actor_id, note)
         else:
             payments.capture(session, order, pay, gateway, held - dispute.refund_fen)
-            orders.complete(session, order, gateway, actor_id=operator.id, action=f"resolve_{result.value}")
+            orders.complete(session, order, gateway, actor_id=actor_id, action=f"resolve_{result.value}")
     except GatewayError as e:
         raise payments.domain_error(e) from None
-    _audit(session, operator.id, "resolve", dispute, before=before, reason=note)
+    _audit(session, actor_id, "resolve", dispute, before=before, reason=note)
     winner, loser = ((order.seller_id, order.buyer_id) if result == Outcome.RELEASE
                      else (order.buyer_id, order.seller_id))
     _credit(session, winner, "dispute_won", dispute)

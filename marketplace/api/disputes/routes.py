@@ -1,6 +1,8 @@
 """Disputes: the buyer complains within the acceptance window; an operator decides."""
 from __future__ import annotations
 
+from flask import Flask, Response, current_app, request
+
 from marketplace.api.disputes import schemas as s
 from marketplace.api.payments.wiring import gateway
 from marketplace.auth import require_operator, require_user
@@ -9,10 +11,25 @@ from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
-from services.disputes import service
+from services.disputes import evidence, service
+from services.errors import ValidationFailed
+from services.storage import LocalDiskStorage
 from services.disputes.models import DisputeStatus
 
 blp = Blueprint("disputes", __name__, description="Disputes and chargebacks; capture and payout freeze while open")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[s.DISPUTE_SETTINGS] = evidence.DisputeSettings(
+        evidence_days=int(app.config["DISPUTE_EVIDENCE_DAYS"]), response_days=int(app.config["DISPUTE_RESPONSE_DAYS"]))
+
+
+def _settings() -> evidence.DisputeSettings:
+    return current_app.extensions[s.DISPUTE_SETTINGS]
+
+
+def _storage():
+    return LocalDiskStorage(current_app.config["STORAGE_DIR"])
 
 
 @blp.route("/orders/<uuid:order_id>/disputes", methods=["POST"])
@@ -56,3 +73,65 @@ def resolve_dispute(data, dispute_id):
     with unit_of_work() as session:
         return service.resolve(session, user, dispute_id, outcome=data["outcome"], amount_fen=data["amount_fen"],
                                note=data["note"], gateway=gateway())
+
+
+@blp.route("/disputes/<uuid:dispute_id>/evidence", methods=["GET"])
+@blp.response(200, s.EvidenceSchema(many=True))
+def list_evidence(dispute_id):
+    """Both sides' statements and photos, oldest first (the two sides and operators)."""
+    return evidence.listed(db.session, require_user(), dispute_id)
+
+
+@blp.route("/disputes/<uuid:dispute_id>/evidence", methods=["POST"])
+@blp.arguments(s.EvidenceStatementSchema)
+@blp.response(201, s.EvidenceSchema)
+def add_statement(data, dispute_id):
+    """Buyer or seller: a written statement, within the evidence window."""
+    user = require_user()
+    with unit_of_work() as session:
+        return evidence.add_statement(session, user, dispute_id, data["text"], _settings())
+
+
+@blp.route("/disputes/<uuid:dispute_id>/evidence/photos", methods=["POST"])
+@blp.arguments(s.EvidencePhotoUploadSchema, location="files")
+@blp.response(201, s.EvidenceSchema)
+def add_photo(files, dispute_id):
+    """Buyer or seller: a photo (JPEG, PNG or WebP; EXIF removed), within the evidence window."""
+    user = require_user()
+    f = request.files.get("file")
+    if f is None:
+        raise ValidationFailed("file missing", fields={"file": ["Missing data for required field."]})
+    with unit_of_work() as session:
+        return evidence.add_photo(session, _storage(), user, dispute_id, f.read(), _settings())
+
+
+@blp.route("/disputes/evidence/photos/<uuid:evidence_id>", methods=["GET"])
+@blp.response(200, content_type="image/*")
+def evidence_photo(evidence_id):
+    """An evidence photo, for the two sides and operators."""
+    row = evidence.photo(db.session, require_user(), evidence_id)
+    resp = Response(_storage().get(row.photo_key), mimetype=row.photo_type)
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@blp.route("/disputes/<uuid:dispute_id>/response", methods=["POST"])
+@blp.arguments(s.DisputeResponseSchema)
+@blp.response(200, s.DisputeSchema)
+def respond(data, dispute_id):
+    """Seller, once, within the response window: accept_refund (settles at once),
+    offer_partial_refund (`amount_fen`; the buyer may accept it) or contest (the operator decides)."""
+    user = require_user()
+    with unit_of_work() as session:
+        return evidence.respond(session, user, dispute_id, action=data["action"], amount_fen=data["amount_fen"],
+                                statement=data["statement"], settings=_settings(), gateway=gateway())
+
+
+@blp.route("/disputes/<uuid:dispute_id>/offer/accept", methods=["POST"])
+@blp.response(200, s.DisputeSchema)
+def accept_offer(dispute_id):
+    """Buyer: take the seller's partial refund; the dispute is settled with it."""
+    user = require_user()
+    with unit_of_work() as session:
+        return evidence.accept_offer(session, user, dispute_id, gateway=gateway())

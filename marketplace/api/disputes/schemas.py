@@ -5,7 +5,10 @@ import marshmallow as ma
 from marketplace.pagination import PageArgs
 from marshmallow import validate
 
+from services.disputes import evidence
 from services.disputes.models import DisputeStatus
+
+DISPUTE_SETTINGS = "huanxin.dispute_settings"
 
 
 class DisputeCreateSchema(ma.Schema):
@@ -34,6 +37,50 @@ class DisputeSchema(ma.Schema):
     resolved_by = ma.fields.UUID(allow_none=True)
     resolved_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
+    seller_response = ma.fields.String(allow_none=True, metadata={
+        "description": "accept_refund | offer_partial_refund | contest; null until the seller answers."})
+    seller_offer_fen = ma.fields.Integer(allow_none=True)
+    seller_responded_at = ma.fields.DateTime(allow_none=True)
+    evidence_due_at = ma.fields.Method("_evidence_due", metadata={"description": "Evidence is taken until then."})
+    response_due_at = ma.fields.Method("_response_due", metadata={"description": "The seller answers until then."})
+
+    def _evidence_due(self, d):
+        return _due(d, "evidence_due_at")
+
+    def _response_due(self, d):
+        return _due(d, "response_due_at")
+
+
+def _due(dispute, name: str) -> str:
+    from flask import current_app  # the deadlines follow the app's settings
+    settings = current_app.extensions[DISPUTE_SETTINGS]
+    return evidence.deadlines(dispute, settings)[name].isoformat()
+
+
+class EvidenceStatementSchema(ma.Schema):
+    text = ma.fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class EvidenceSchema(ma.Schema):
+    id = ma.fields.UUID()
+    dispute_id = ma.fields.UUID()
+    author_id = ma.fields.UUID()
+    side = ma.fields.String(metadata={"description": "buyer | seller"})
+    kind = ma.fields.Function(lambda e: e.kind.value, metadata={"description": "statement | photo"})
+    text = ma.fields.String()
+    photo_url = ma.fields.Function(lambda e: f"/api/v1/disputes/evidence/photos/{e.id}" if e.photo_key else None)
+    created_at = ma.fields.DateTime()
+
+
+class EvidencePhotoUploadSchema(ma.Schema):
+    file = ma.fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
+class DisputeResponseSchema(ma.Schema):
+    action = ma.fields.String(required=True, validate=validate.OneOf(evidence.RESPONSES))
+    amount_fen = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1),
+                                   metadata={"description": "With offer_partial_refund: what the buyer gets back."})
+    statement = ma.fields.String(load_default="", validate=validate.Length(max=4000))
 
 
 class DisputeListArgs(PageArgs):
