@@ -30,6 +30,7 @@ DEFAULTS = {
     "OFFER_EXPIRY_HOURS": 48,
     "DISPUTE_EVIDENCE_DAYS": 5,     # both sides add evidence to a dispute this long after it opens
     "DISPUTE_RESPONSE_DAYS": 3,     # the seller answers a dispute within this long
+    "ALERT_PERIOD_MINUTES": 60,     # at most one alert per saved search (or price-drop digest) per period
     "CONVERSATION_NEW_ACCOUNT_HOURS": 72,  # an account this young is "new" for conversation limits
     "CONVERSATION_NEW_ACCOUNT_DAILY": 5,   # conversations a new account may start per 24 hours      # an unanswered offer or counter-offer expires after this long
     "STORAGE_DIR": None,           # default: instance/uploads

@@ -15,6 +15,7 @@ from services.ledger import models as ledger_models  # noqa: F401
 from services.blocklist import models as blocklist_models, gates as blocklist_gates  # noqa: F401 (gates: listing guard)
 from services.orders import tables as buying_tables  # noqa: F401
 from services.conversations import models as conversations_models  # noqa: F401
+from services.watchlist import models as watchlist_models  # noqa: F401
 from services.db import Base
 
 metadata = Base.metadata

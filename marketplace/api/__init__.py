@@ -21,6 +21,7 @@ RESOURCES = [
     "marketplace.api.credit.routes",
     "marketplace.api.conversations.routes",
     "marketplace.api.profiles.routes",
+    "marketplace.api.watchlist.routes",
     "marketplace.api.orders.routes", "marketplace.api.payments.routes", "marketplace.api.offers.routes", "marketplace.api.reviews.routes", "marketplace.api.disputes.routes", "marketplace.webhooks.routes",  # buying
 ]
 
@@ -34,6 +35,7 @@ INIT_HOOKS: list[str] = [
     "marketplace.api.certificates.pages:init_app",
     "marketplace.api.conversations.routes:init_app",
     "marketplace.api.disputes.routes:init_app",
+    "marketplace.api.watchlist.routes:init_app",
     "marketplace.api.payments.wiring:init_app",  # buying: payment gateway and settings
 ]
 

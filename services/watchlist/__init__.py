@@ -1,0 +1,1 @@
+"""Favourites and saved searches, with their alerts (see service.py)."""
