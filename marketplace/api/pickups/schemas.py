@@ -5,6 +5,7 @@ from functools import lru_cache
 
 import marshmallow as ma
 
+from marketplace.fields import MultiValue
 from marketplace.pagination import PageArgs
 from marshmallow import validate
 
@@ -123,9 +124,9 @@ class PickupAvailabilityArgs(ma.Schema):
     region_code = ma.fields.String(required=True, validate=REGION)
     lat = ma.fields.Float(load_default=None, validate=LAT)
     lon = ma.fields.Float(load_default=None, validate=LON)
-    items = ma.fields.List(ma.fields.String(validate=validate.Regexp(r"^[a-z_]{2,20}(:[a-z_]{2,30})?$")),
-                           required=True, validate=validate.Length(min=1, max=20),
-                           metadata={"description": "category:kind, repeated, e.g. items=appliance:refrigerator"})
+    items = MultiValue(ma.fields.String(validate=validate.Regexp(r"^[a-z_]{2,20}(:[a-z_]{2,30})?$")),
+                       required=True, validate=validate.Length(min=1, max=20),
+                       metadata={"description": "category:kind, e.g. items=appliance:refrigerator,electronics:laptop."})
     days = ma.fields.Integer(load_default=7, validate=validate.Range(min=1, max=14))
     limit = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
 

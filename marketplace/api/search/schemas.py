@@ -4,9 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from marketplace.fields import MULTI as _CSV
 from search.query import MAX_LIMIT, MAX_Q_LENGTH, SORTS
-
-_CSV = "Comma-separated values (or the parameter repeated)."
 
 
 class SearchArgs(ma.Schema):
