@@ -18,7 +18,7 @@ from services.accounts.models import User
 from services.errors import Conflict, ValidationFailed
 from services.listings.models import Category
 from services.orders.models import Order
-from services.orders.subsidy import evidence, quote_body
+from services.orders.subsidy import evidence, with_defaults
 
 
 def before_capture(session: Session, order: Order) -> None:
@@ -40,9 +40,10 @@ def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: 
     from services.subsidies import reservations
     if order.seller_org_id is None:
         raise ValidationFailed("subsidies apply to retailers' sales", fields={"subsidy": ["Not for this listing."]})
-    # What is bought is the listing, not what the client says: kind, grades and price come from it.
+    # What is bought is the listing, not what the client says: kind, grades and price come from it;
+    # region and date default as on every other path (the listing's region, the day of the order).
     r = reservations.reserve_for_order(session, order.id, org_id=order.seller_org_id, buyer=buyer,
-                                       quote_request=quote_body(order, quote_request), evidence=evidence(order))
+                                       quote_request=with_defaults(order, quote_request), evidence=evidence(order))
     if r.total_fen >= order.price_fen:
         raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
     return r.total_fen
