@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from services.accounts.models import Organization
 from services.errors import Conflict, ValidationFailed
 from services.ledger.models import LedgerAccount
-from services.ledger.service import issuer_account, post, Leg, store_credit_account
+from services.ledger.service import Leg, issuer_account, post, store_credit_account, store_credit_key
 
 PLATFORM = "platform"
 FIELD = "store_credit_issuer"
@@ -64,10 +64,11 @@ def parse_issuer(value: str | None):
                                fields={FIELD: ["'platform' or the id of the retailer that issued the credit."]}) from None
 
 
-def _locked_balance(session: Session, user_id, org_id) -> LedgerAccount:
-    acc = store_credit_account(session, user_id, org_id)
-    return session.scalar(select(LedgerAccount).where(LedgerAccount.id == acc.id).with_for_update()
-                          .execution_options(populate_existing=True))
+def _locked_balance(session: Session, user_id, org_id) -> int:
+    # Read, never create: looking at a retailer's credit the buyer never had leaves no empty account.
+    acc = session.scalar(select(LedgerAccount).where(LedgerAccount.key == store_credit_key(user_id, org_id))
+                         .with_for_update().execution_options(populate_existing=True))
+    return max(acc.balance_fen, 0) if acc is not None else 0
 
 
 def plan(session: Session, user_id, *, seller_org_id, amount_fen: int, issuer=None) -> list[Spent]:
@@ -84,17 +85,17 @@ def plan(session: Session, user_id, *, seller_org_id, amount_fen: int, issuer=No
     sources = ([None] if issuer == PLATFORM else [issuer] if issuer is not None
                else ([seller_org_id] if seller_org_id else []) + [None])
     # A retailer account before the platform one, always: two orders of one buyer cannot deadlock.
-    accounts = {org: _locked_balance(session, user_id, org) for org in sources}
+    have = {org: _locked_balance(session, user_id, org) for org in sources}
     out, left = [], amount_fen
     for org in sources:
-        take = min(left, max(accounts[org].balance_fen, 0))
+        take = min(left, have[org])
         if take:
             out.append(Spent(org, take))
             left -= take
     if left:
-        balances = [describe(session, org, accounts[org].balance_fen) for org in sources]
-        have = ", ".join(f"{_yuan(b['balance_fen'])} from {b['issuer_name']}" for b in balances)
-        raise Conflict(f"not enough store credit for {_yuan(amount_fen)}: you have {have}",
+        balances = [describe(session, org, have[org]) for org in sources]
+        listed = ", ".join(f"{_yuan(b['balance_fen'])} from {b['issuer_name']}" for b in balances)
+        raise Conflict(f"not enough store credit for {_yuan(amount_fen)}: you have {listed}",
                        code="insufficient_store_credit",
                        extra={"requested_fen": amount_fen, "balances": balances})
     return out
