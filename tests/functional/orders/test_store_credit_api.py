@@ -275,3 +275,23 @@ def test_concurrent_withdrawals_never_take_more_than_the_balance(stripe_app, ses
     assert sorted(codes) == [201, 409, 409]
     assert ledger.balance(session, buyer.id, None) == REPORTED - 20000
     assert_money_adds_up(session)
+
+
+def test_concurrent_orders_never_spend_the_same_credit_twice(app, session, buyer, retailer, operator):
+    issue(session, buyer, REPORTED)
+    listings = [publish(session, retailer, operator, fridge_payload(price_fen=300000)) for _ in range(3)]
+    codes, barrier = [], threading.Barrier(len(listings))
+
+    def buy(listing):
+        c = app.test_client()
+        barrier.wait()
+        codes.append(order(c, buyer, listing, store_credit_fen=20000, store_credit_issuer="platform").status_code)
+
+    threads = [threading.Thread(target=buy, args=(x,)) for x in listings]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [201, 409, 409]
+    assert ledger.balance(session, buyer.id, None) == REPORTED - 20000
+    assert_money_adds_up(session)
