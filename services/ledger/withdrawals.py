@@ -12,6 +12,7 @@ the transaction rolls back and the credit was never taken.
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,13 +33,16 @@ def _entry_key(user_id, key: str) -> str:
     return f"withdrawal:{user_id}:{key}"[:120]
 
 
-def withdraw(session: Session, user, amount_fen: int, *, gateway: PaymentGateway, key: str) -> JournalEntry:
+def withdraw(session: Session, user, amount_fen: int, *, gateway: PaymentGateway, key: str,
+             owes: Callable[[Session, object], int] | None = None) -> JournalEntry:
     """Move `amount_fen` of the user's platform store credit to their Connect account.
 
     Returns the ledger entry (ref_type "stripe_transfer", ref_id the transfer id). Replaying the
     same `key` returns the first entry and moves nothing. Raises ValidationFailed (amount, key),
     Conflict `insufficient_store_credit` (naming the platform balance), Conflict
-    `payout_account_required` (no Connect account that can receive payouts), and PaymentFailed
+    `payout_account_required` (no Connect account that can receive payouts), Conflict
+    `clawback_open` while `owes(session, user_id)` says the user owes money back (a trade-in
+    clawback is recovered from credit before any of it leaves as cash), and PaymentFailed
     or ServiceUnavailable when Stripe refuses or does not answer (nothing is taken then)."""
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise ValidationFailed("amount must be a positive number of fen", fields={"amount_fen": ["Must be > 0."]})
@@ -51,6 +55,10 @@ def withdraw(session: Session, user, amount_fen: int, *, gateway: PaymentGateway
     if account is None or not account.payouts_enabled:
         raise Conflict("store credit is withdrawn to your payout account: finish onboarding first "
                        "(POST /api/v1/payments/seller-account)", code="payout_account_required")
+    owed = owes(session, user.id) if owes is not None else 0
+    if owed > 0:
+        raise Conflict(f"you owe {owed} fen back on a trade-in: settle it before withdrawing store credit",
+                       code="clawback_open", extra={"owed_fen": owed})
     [leg] = plan(session, user.id, seller_org_id=None, amount_fen=amount_fen, issuer=PLATFORM)
     entry = _debit(session, user.id, leg, key)
     try:

@@ -12,6 +12,7 @@ from marketplace.openapi import Blueprint
 from marketplace.uow import unit_of_work
 from services.accounts.models import Role
 from services.ledger import service as ledger, withdrawals
+from services.tradeins import settlement
 
 blp = Blueprint("ledger", __name__, description="Store credit (a double-entry ledger): balances and statements")
 
@@ -45,11 +46,12 @@ def statement(args, account_id):
 def withdraw(data):
     """Withdraw platform-issued store credit to your payout account (Stripe Connect, onboarded with
     POST /payments/seller-account). Needs an Idempotency-Key. 409 `insufficient_store_credit`
-    names your platform balance; 409 `payout_account_required` until payouts are enabled."""
+    names your platform balance; 409 `payout_account_required` until payouts are enabled; 409
+    `clawback_open` while you owe money back on a trade-in."""
     user = require_user(Role.CONSUMER)
     with unit_of_work() as session:
         entry = withdrawals.withdraw(session, user, data["amount_fen"], gateway=gateway(),
-                                     key=request.headers.get(HEADER, ""))
+                                     key=request.headers.get(HEADER, ""), owes=settlement.outstanding_fen)
         out = {"id": entry.id, "amount_fen": data["amount_fen"], "transfer_id": entry.ref_id,
                "balance_fen": ledger.balance(session, user.id, None), "created_at": entry.created_at}
     return out, 201

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from services.ledger import service as ledger
 from services.ledger.models import JournalEntry, LedgerAccount, Posting
 from services.orders.models import Order
 from services.payments.models import Payment, Payout, SellerAccount
+from services.tradeins.models import Clawback
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 from tests.factories.orders import event, intent_obj, post_event, publish
@@ -252,6 +254,14 @@ def test_withdraw_platform_credit_to_the_payout_account(stripe_client, session, 
         "withdrawal", -20000, "stripe_transfer")
     assert stripe_client.post(url, json={"amount_fen": 1}, headers={**retailer.headers,
                                                                      "Idempotency-Key": "w3"}).status_code == 403
+    # Money owed back on a trade-in is recovered before credit leaves as cash.
+    seed_table(session)
+    t = stripe_client.post("/api/v1/tradeins", json=phone_quote(), headers=buyer.headers).json
+    session.add(Clawback(tradein_id=t["id"], user_id=buyer.id, amount_fen=5000, recovered_fen=1000, status="open",
+                         due_at=datetime.now(timezone.utc)))
+    session.commit()
+    r = stripe_client.post(url, json={"amount_fen": 100}, headers={**h, "Idempotency-Key": "w4"})
+    assert r.status_code == 409 and (r.json["code"], r.json["owed_fen"]) == ("clawback_open", 4000)
     assert_money_adds_up(session)
 
 
