@@ -12,7 +12,7 @@ from services.subsidies import demo as subsidies_demo, pools, reservations
 from services.subsidies.catalogue import catalogue
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import fast_passwords, publish  # noqa: F401
+from tests.factories.orders import fast_passwords, frozen, publish  # noqa: F401
 from tests.factories.subsidies import resident_id
 from tests.functional.subsidies.conftest import open_pool
 
@@ -105,3 +105,16 @@ def test_demo_pools_make_running_programmes_reservable(client, session, operator
     # The issue's grade-1 fridge in Lüliang: eligible, and now reservable.
     q = quote(client, {**FRIDGE, "date": "2026-06-01"})
     assert q["eligible"] is True and q["budget"]["status"] == "available" and q["budget"]["reservable"] is True
+
+
+def test_the_demo_seed_opens_the_pools(app, client, session, frozen):
+    """On the frozen day (2026-06-01) every programme still running in Shanxi gets a pool."""
+    from services import demo
+    summary = demo.seed(session, n_listings=30, certified_max=5, keyring=app.extensions["huanxin.cert_keyring"])
+    session.commit()
+    pools.invalidate_cache()
+    assert any(line.startswith("subsidy budget pools: ") for line in summary)
+    today = frozen.now().date()
+    running = [p for p in catalogue().programmes if p.end >= today and p.covers_region("141100")]
+    have = {(p.programme_id, p.region_prefix) for p in pools.list_pools(session)}
+    assert running and all((p.id, "14") in have for p in running)
