@@ -21,7 +21,9 @@ from services.tradeins.models import Clawback
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 from tests.factories.orders import event, intent_obj, post_event, publish
-from tests.factories.tradeins import IPHONE_BASE, accept_dropoff, inspect, phone_answers, phone_quote, receive_and_photo, seed_table
+from tests.factories.subsidies import resident_id
+from tests.factories.tradeins import (IPHONE_BASE, accept_dropoff, inspect, phone_answers, phone_quote,
+                                      receive_and_photo, seed_table)
 
 REPORTED = 33200   # the issue's ¥332 of platform credit
 
@@ -304,4 +306,36 @@ def test_concurrent_orders_never_spend_the_same_credit_twice(app, session, buyer
         t.join()
     assert sorted(codes) == [201, 409, 409]
     assert ledger.balance(session, buyer.id, None) == REPORTED - 20000
+    assert_money_adds_up(session)
+
+
+def test_subsidy_platform_credit_and_card_on_one_new_appliance(stripe_client, session, retailer, operator):
+    """The issue's buyer: a subsidy on a retailer's new grade-1 fridge, ¥332 of platform credit and
+    the rest by card; the pool, the ledger and the retailer's payout each move as they should."""
+    buyer = make_user(session, Role.CONSUMER, verified_id=resident_id())
+    issue(session, buyer, REPORTED)
+    payout_account(session, org_id=retailer.org_id)
+    pool = stripe_client.post("/api/v1/subsidies/pools", json={"programme": "CN-2025-appliance", "region": "140000",
+                                                               "budget_fen": 10_000_000}, headers=operator.headers).json
+    fridge = publish(session, retailer, operator, fridge_payload(price_fen=300000, region_code="141102"))
+    r = order(stripe_client, buyer, fridge, subsidy={"date": "2025-06-01"}, store_credit_fen=REPORTED)
+    assert r.status_code == 201, r.json
+    o = r.json
+    assert (o["subsidy_fen"], o["store_credit_fen"], o["platform_credit_fen"], o["payable_fen"]) == (
+        60000, REPORTED, REPORTED, 300000 - 60000 - REPORTED)
+    assert o["payment"]["amount_fen"] == o["payable_fen"]
+    assert_money_adds_up(session)
+    pay = session.scalar(select(Payment).where(Payment.order_id == o["id"]))
+    post_event(stripe_client, event("payment_intent.amount_capturable_updated",
+                                    intent_obj(pay, amount_capturable=pay.amount_fen, status="requires_capture")))
+    stripe_client.post(f"/api/v1/orders/{o['id']}/handover", headers=retailer.headers)
+    r = stripe_client.post(f"/api/v1/orders/{o['id']}/accept", headers=buyer.headers)
+    assert r.json["status"] == "completed", r.json
+    [p] = [p for p in stripe_client.get("/api/v1/subsidies/pools", headers=operator.headers).json
+           if p["id"] == pool["id"]]
+    assert (p["reserved_fen"], p["redeemed_fen"]) == (0, 60000)
+    # The retailer claims the subsidy from the programme; the platform pays it card + credit.
+    [payout] = stripe_client.get("/api/v1/payments/payouts", headers=retailer.headers).json["items"]
+    assert (payout["gross_fen"], payout["status"]) == (300000 - 60000, "paid")
+    assert balances(stripe_client, buyer) == {"platform": 0}
     assert_money_adds_up(session)
