@@ -24,7 +24,8 @@ def upgrade():
             op.f('ck_orders_deductions_bounded'),
             'subsidy_fen >= 0 AND store_credit_fen >= 0 AND subsidy_fen + store_credit_fen <= price_fen')
         batch_op.create_check_constraint(
-            op.f('ck_orders_platform_credit_bounded'), 'platform_credit_fen >= 0 AND platform_credit_fen <= store_credit_fen')
+            op.f('ck_orders_platform_credit_bounded'),
+            'platform_credit_fen >= 0 AND platform_credit_fen <= store_credit_fen')
 
 
 def downgrade():

@@ -60,8 +60,8 @@ def parse_issuer(value: str | None):
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise ValidationFailed("unknown store credit issuer",
-                               fields={FIELD: ["'platform' or the id of the retailer that issued the credit."]}) from None
+        raise ValidationFailed("unknown store credit issuer", fields={
+            FIELD: ["'platform' or the id of the retailer that issued the credit."]}) from None
 
 
 def _locked_balance(session: Session, user_id, org_id) -> int:

@@ -96,8 +96,8 @@ def sale_facts(session: Session, order_id, *, viewer: User, quote_request: dict 
     buyer = session.get(User, order.buyer_id)
     verified = buyer.id_status == IdStatus.VERIFIED and bool(buyer.id_hash)
     return SaleFacts(org_id=order.seller_org_id, buyer_id_hash=buyer.id_hash if verified else None,
-                     buyer_id_last4=buyer.id_last4, quote_request=with_defaults(order, quote_request), order_id=order.id,
-                     buyer_user_id=buyer.id, evidence=evidence(order))
+                     buyer_id_last4=buyer.id_last4, quote_request=with_defaults(order, quote_request),
+                     order_id=order.id, buyer_user_id=buyer.id, evidence=evidence(order))
 
 
 def apply_reservation(session: Session, reservation, *, gateway: PaymentGateway | None, actor_id=None) -> None:

@@ -294,8 +294,9 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
 
 def _reverse_overpaid(session: Session, order: Order, payout: Payout, payment: Payment,
                       gateway: PaymentGateway) -> None:
-    due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, _money_kept(payment) + platform_credit_owed(order),
-                            0, order.fee_bps)
+    # What the seller finally keeps a share of: money still captured plus platform credit still spent.
+    kept = _money_kept(payment) + platform_credit_owed(order)
+    due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, kept, 0, order.fee_bps)
     if due <= 0 or not payout.transfer_id:
         return
     total = payout.reversed_fen + due

@@ -106,7 +106,8 @@ def test_platform_trade_in_credit_pays_a_retailers_order_with_card_and_comes_bac
     r = order(stripe_client, buyer, fridge, store_credit_fen=REPORTED)
     assert r.status_code == 201, r.json
     o = r.json
-    assert (o["store_credit_fen"], o["platform_credit_fen"], o["payable_fen"]) == (REPORTED, REPORTED, 300000 - REPORTED)
+    assert (o["store_credit_fen"], o["platform_credit_fen"], o["payable_fen"]) == (
+        REPORTED, REPORTED, 300000 - REPORTED)
     assert o["payment_method"] == "card" and o["payment"]["amount_fen"] == 300000 - REPORTED
     assert balances(stripe_client, buyer)["platform"] == IPHONE_BASE - REPORTED
     assert_money_adds_up(session)
