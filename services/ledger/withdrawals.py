@@ -62,8 +62,11 @@ def withdraw(session: Session, user, amount_fen: int, *, gateway: PaymentGateway
     [leg] = plan(session, user.id, seller_org_id=None, amount_fen=amount_fen, issuer=PLATFORM)
     entry = _debit(session, user.id, leg, key)
     try:
-        transfer = gateway.transfer(account.stripe_account_id, amount_fen, order_id=f"withdrawal-{entry.id}",
-                                    charge_id=None, idempotency_key=f"huanxin-{_entry_key(user.id, key)}")
+        # Every parameter derives from the key, never from this attempt's rows: Stripe refuses a
+        # replayed key whose parameters differ, and a retry must replay the same transfer.
+        ref = _entry_key(user.id, key)
+        transfer = gateway.transfer(account.stripe_account_id, amount_fen, order_id=ref, charge_id=None,
+                                    idempotency_key=f"huanxin-{ref}")
     except GatewayError as e:
         log.warning("store credit withdrawal refused", extra={"user_id": str(user.id), "code": e.code})
         raise payments.domain_error(e) from None

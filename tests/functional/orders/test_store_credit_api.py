@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.api.payments.wiring import GATEWAY
 from services.accounts.models import Organization, Role
 from services.ledger import service as ledger
 from services.ledger.models import JournalEntry, LedgerAccount, Posting
@@ -20,7 +21,7 @@ from services.payments.models import Payment, Payout, SellerAccount
 from services.tradeins.models import Clawback
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import event, intent_obj, post_event, publish
+from tests.factories.orders import Recording, event, intent_obj, post_event, publish, stripe_gateway
 from tests.factories.subsidies import resident_id
 from tests.factories.tradeins import (IPHONE_BASE, accept_dropoff, inspect, phone_answers, phone_quote,
                                       receive_and_photo, seed_table)
@@ -339,4 +340,23 @@ def test_subsidy_platform_credit_and_card_on_one_new_appliance(stripe_client, se
     [payout] = stripe_client.get("/api/v1/payments/payouts", headers=retailer.headers).json["items"]
     assert (payout["gross_fen"], payout["status"]) == (300000 - 60000, "paid")
     assert balances(stripe_client, buyer) == {"platform": 0}
+    assert_money_adds_up(session)
+
+
+def test_a_refused_transfer_takes_no_credit_and_the_retry_replays_the_same_transfer(
+        stripe_app, stripe_client, session, buyer, monkeypatch):
+    issue(session, buyer, REPORTED)
+    payout_account(session, user=buyer)
+    failing = Recording(stripe_gateway(), fail={"transfer"})
+    monkeypatch.setitem(stripe_app.extensions, GATEWAY, failing)
+    h = {**buyer.headers, "Idempotency-Key": "withdraw-retry"}
+    r = stripe_client.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 10000}, headers=h)
+    assert r.status_code == 503 and r.json["code"] == "payment_provider_error"
+    assert ledger.balance(session, buyer.id, None) == REPORTED
+    assert session.scalar(select(func.count()).select_from(JournalEntry).where(JournalEntry.kind == "withdrawal")) == 0
+    working = Recording(stripe_gateway())
+    monkeypatch.setitem(stripe_app.extensions, GATEWAY, working)
+    r = stripe_client.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 10000}, headers=h)
+    assert r.status_code == 201 and r.json["balance_fen"] == REPORTED - 10000
+    assert failing.calls[0][1:] == working.calls[0][1:]   # same destination, amount, reference and key
     assert_money_adds_up(session)
