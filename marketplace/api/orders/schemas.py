@@ -28,8 +28,8 @@ class OrderCreateSchema(ma.Schema):
 class PaymentSchema(ma.Schema):
     """Where the buyer's money is. `client_secret` is shown to the buyer only, to confirm the
     card payment with Stripe.js; it is null for cash orders."""
-    provider = ma.fields.String()
-    method = ma.fields.String()
+    provider = ma.fields.String(metadata={"description": "stripe | offline | credit (no money to hold)"})
+    method = ma.fields.String(metadata={"description": "card | cash | store_credit (store credit paid it all)"})
     status = ma.fields.String()
     currency = ma.fields.String()
     amount_fen = ma.fields.Integer()
@@ -58,7 +58,7 @@ class OrderSchema(ma.Schema):
         "description": "What the buyer pays with card or cash: price - subsidy_fen - store_credit_fen."})
     currency = ma.fields.String()
     platform_fee_bps = ma.fields.Integer()
-    payment_method = ma.fields.String()
+    payment_method = ma.fields.String(metadata={"description": "card | cash | store_credit"})
     status = ma.fields.String()
     allowed_next = ma.fields.List(ma.fields.String())
     refunded_fen = ma.fields.Integer()
