@@ -23,6 +23,7 @@ from services.certificates import demo as certificates_demo
 from services.certificates.signing import Keyring
 from services.listings.models import Listing, SearchOutbox
 from services.pickups import demo as pickups_demo
+from services.subsidies import demo as subsidies_demo
 from services.tradeins import seed as tradein_seed
 
 DEMO_PASSWORD = "huanxin-demo-2026"
@@ -252,4 +253,5 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
             f"wipe certificates: {certified} phones certified through intake, submit and approval"
             + (f"; {drafts} more phones are drafts awaiting certification (seed certifies at most "
                f"{certified_max})" if drafts else ""),
-            *tradein_seed.seed_prices(session, people["retailer"])]
+            *tradein_seed.seed_prices(session, people["retailer"]),
+            *subsidies_demo.seed_pools(session, people["operator"][0].id, ["140000", *OTHER_PROVINCES], today=today)]

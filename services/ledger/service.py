@@ -131,16 +131,20 @@ def spend_store_credit(session: Session, user_id, org_id, amount_fen: int, *, or
                 ref_id=order_id, idempotency_key=f"spend:{order_id}:{src.id}")
 
 
-def refund_store_credit(session: Session, order_id) -> JournalEntry | None:
-    """Give back the store credit an order spent (the order was cancelled). Idempotent;
-    None when the order spent no store credit."""
-    spent = session.scalar(select(JournalEntry).where(JournalEntry.kind == "spend", JournalEntry.ref_type == "order",
-                                                      JournalEntry.ref_id == str(order_id)))
-    if spent is None:
-        return None
-    legs = [Leg(p.account_id, -p.amount_fen) for p in
-            session.scalars(select(Posting).where(Posting.entry_id == spent.id))]
-    return post(session, "refund", legs, ref_type="order", ref_id=order_id, idempotency_key=f"refund:{spent.id}")
+def refund_store_credit(session: Session, order_id) -> list[JournalEntry]:
+    """Give back the store credit an order spent (cancelled or fully refunded), each spend to the
+    account it came from (retailer credit to the retailer account, platform credit to the
+    platform one). Idempotent; an empty list when the order spent no store credit."""
+    spends = session.scalars(select(JournalEntry).where(
+        JournalEntry.kind == "spend", JournalEntry.ref_type == "order",
+        JournalEntry.ref_id == str(order_id)).order_by(JournalEntry.created_at, JournalEntry.id)).all()
+    out = []
+    for spent in spends:
+        legs = [Leg(p.account_id, -p.amount_fen) for p in
+                session.scalars(select(Posting).where(Posting.entry_id == spent.id))]
+        out.append(post(session, "refund", legs, ref_type="order", ref_id=order_id,
+                        idempotency_key=f"refund:{spent.id}"))
+    return out
 
 
 def take_up_to(session: Session, user_id, org_id, max_fen: int, *, ref_type: str, ref_id,

@@ -5,10 +5,10 @@
 - Subsidies (services.subsidies.reservations): reserve on placement when the buyer asks for
   one, redeem on capture, release on cancel (or a refund before capture), claw back on a full
   refund after capture. A partial refund keeps the subsidy: the item stays with the buyer.
-- Store credit from trade-ins (services.ledger.service): spent at placement, given back when the
-  order is cancelled or fully refunded. Only credit issued by the seller's own organisation is
-  spendable on its listings (the retailer simply receives less); platform-issued credit would
-  need the platform to pay the seller that part and is not accepted on orders yet.
+- Store credit (services.ledger.spending): spent at placement, given back to the accounts it came
+  from when the order is cancelled or fully refunded. Platform-issued credit pays any order (the
+  seller's payout includes that part: services.payments.service.recompute); a retailer's credit
+  pays only on its own listings (the retailer simply receives less).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from services.accounts.models import User
 from services.errors import Conflict, ValidationFailed
 from services.listings.models import Category
 from services.orders.models import Order
-from services.orders.subsidy import evidence, quote_body
+from services.orders.subsidy import evidence, with_defaults
 
 
 def before_capture(session: Session, order: Order) -> None:
@@ -40,9 +40,10 @@ def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: 
     from services.subsidies import reservations
     if order.seller_org_id is None:
         raise ValidationFailed("subsidies apply to retailers' sales", fields={"subsidy": ["Not for this listing."]})
-    # What is bought is the listing, not what the client says: kind, grades and price come from it.
+    # What is bought is the listing, not what the client says: kind, grades and price come from it;
+    # region and date default as on every other path (the listing's region, the day of the order).
     r = reservations.reserve_for_order(session, order.id, org_id=order.seller_org_id, buyer=buyer,
-                                       quote_request=quote_body(order, quote_request), evidence=evidence(order))
+                                       quote_request=with_defaults(order, quote_request), evidence=evidence(order))
     if r.total_fen >= order.price_fen:
         raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
     return r.total_fen
@@ -66,17 +67,23 @@ def subsidy_clawback(session: Session, order: Order, reason: str) -> None:
     reservations.clawback_order(session, order.id, reason=reason[:300])
 
 
-def store_credit_spend(session: Session, order: Order, buyer: User, amount_fen: int) -> int:
-    """Pay `amount_fen` of the order with the buyer's store credit at the seller's organisation.
-    Raises 422 when that is not possible and 409 (insufficient_store_credit) when the balance is short."""
-    from services.ledger import service as ledger
-    if order.seller_org_id is None:
-        raise ValidationFailed("store credit is spent at the retailer that issued it",
-                               fields={"store_credit_fen": ["Not for this listing."]})
-    if amount_fen >= order.price_fen - order.subsidy_fen:
-        raise ValidationFailed("store credit must leave something to pay",
-                               fields={"store_credit_fen": [f"Less than {order.price_fen - order.subsidy_fen}."]})
-    ledger.spend_store_credit(session, buyer.id, order.seller_org_id, amount_fen, order_id=order.id)
+def store_credit_spend(session: Session, order: Order, buyer: User, amount_fen: int, issuer=None) -> int:
+    """Pay `amount_fen` of the order with the buyer's store credit (services/ledger/spending.py):
+    platform credit on any order, a retailer's credit on that retailer's listings; `issuer` names
+    one ('platform' or an org id), None takes the seller's retailer credit first. It may pay the
+    whole price left after the subsidy. Sets the order's `store_credit_fen` and
+    `platform_credit_fen`. Raises 422 (too much, another retailer's credit) and 409
+    `insufficient_store_credit` naming each balance and its issuer."""
+    from services.ledger import spending
+    issuer = spending.parse_issuer(issuer)
+    left = order.price_fen - order.subsidy_fen
+    if amount_fen > left:
+        raise ValidationFailed("store credit cannot pay more than the price",
+                               fields={"store_credit_fen": [f"At most {left}."]})
+    legs = spending.plan(session, buyer.id, seller_org_id=order.seller_org_id, amount_fen=amount_fen, issuer=issuer)
+    spending.spend(session, buyer.id, legs, order_id=order.id)
+    order.store_credit_fen = amount_fen
+    order.platform_credit_fen = sum(leg.amount_fen for leg in legs if leg.org_id is None)
     return amount_fen
 
 

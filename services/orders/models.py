@@ -37,8 +37,11 @@ class Order(UUIDPk, Timestamps, Base):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint("price_fen > 0", name="price_positive"),
-        CheckConstraint("subsidy_fen >= 0 AND store_credit_fen >= 0 AND subsidy_fen + store_credit_fen < price_fen",
+        # Store credit may pay the whole price (nothing left for card or cash); a subsidy never does.
+        CheckConstraint("subsidy_fen >= 0 AND store_credit_fen >= 0 AND subsidy_fen + store_credit_fen <= price_fen",
                         name="deductions_bounded"),
+        CheckConstraint("platform_credit_fen >= 0 AND platform_credit_fen <= store_credit_fen",
+                        name="platform_credit_bounded"),
         CheckConstraint("refunded_fen >= 0 AND refunded_fen <= price_fen - subsidy_fen - store_credit_fen",
                         name="refund_bounded"),
         CheckConstraint("fee_bps >= 0 AND fee_bps <= 10000", name="fee_bps_range"),
@@ -56,8 +59,11 @@ class Order(UUIDPk, Timestamps, Base):
     price_fen: Mapped[int] = mapped_column(BigInteger)
     # Government and campaign subsidy taken off at checkout (the retailer claims it back later).
     subsidy_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    # Trade-in store credit spent on the order (the seller's own organisation's credit).
+    # Store credit spent on the order: the seller's own organisation's credit (the retailer simply
+    # receives less) plus platform-issued credit (the platform pays the seller that part).
     store_credit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Of store_credit_fen, the part issued by the platform: part of the seller's payout.
+    platform_credit_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     # The fee rate of the day the order was placed: a later config change never alters a deal.
     fee_bps: Mapped[int] = mapped_column(Integer)
     payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))

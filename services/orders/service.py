@@ -106,12 +106,15 @@ def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> 
 
 def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway, settings: BuyingSettings,
           price_fen: int | None = None, offer_id: uuid.UUID | None = None,
-          subsidy_request: dict | None = None, store_credit_fen: int | None = None) -> Order:
+          subsidy_request: dict | None = None, store_credit_fen: int | None = None,
+          store_credit_issuer: str | None = None) -> Order:
     """Reserve a published listing for the buyer and start the payment. Of many buyers racing for
     one listing exactly one succeeds; the others get Conflict (409). With `subsidy_request` (a
     subsidy quote body) the subsidy is reserved and taken off what the buyer pays, as is
-    `store_credit_fen` of the buyer's store credit at the seller's organisation. If the payment
-    provider or the subsidy fails, nothing is kept: all of it rolls back with the caller's
+    `store_credit_fen` of the buyer's store credit (`store_credit_issuer`: 'platform', the seller's
+    org id, or None for the seller's credit first, then the platform's). Credit that covers all of
+    what is left needs no card or cash: the order is paid (held) at once. If the payment provider,
+    the subsidy or the credit fails, nothing is kept: all of it rolls back with the caller's
     transaction."""
     listing = session.get(Listing, listing_id)
     if listing is None or not listings.can_view(buyer, listing):
@@ -127,8 +130,7 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
     order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
                   seller_org_id=listing.org_id, offer_id=offer_id, price_fen=price_fen or listing.price_fen,
                   subsidy_fen=0, store_credit_fen=0, payment_method=PaymentMethod(gateway.method),
-                  # cash changes hands in person: the platform takes no fee and pays nothing out
-                  fee_bps=0 if cash else settings.platform_fee_bps,
+                  fee_bps=settings.platform_fee_bps,
                   status=S.CREATED, refunded_fen=0, reserved_until=now + hold)
     session.add(order)
     try:
@@ -141,10 +143,14 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
         order.subsidy_fen = hooks.subsidy_reserve(session, order, buyer, subsidy_request)
         session.flush()
     if store_credit_fen:
-        order.store_credit_fen = hooks.store_credit_spend(session, order, buyer, store_credit_fen)
+        hooks.store_credit_spend(session, order, buyer, store_credit_fen, store_credit_issuer)
         session.flush()
-    payments.start(session, order, gateway)
+    if cash and not order.platform_credit_fen:
+        order.fee_bps = 0   # the cash changes hands in person: nothing passes through the platform
+    pay = payments.start(session, order, gateway)
     move(session, order, S.PAYMENT_PENDING, action="start_payment", actor_id=buyer.id)
+    if pay.provider == payments.CREDIT:   # nothing left to pay with money: held like authorised funds
+        mark_authorised(session, order, pay, 0, actor_id=buyer.id, action="paid_with_store_credit")
     session.flush()
     return order
 
@@ -302,6 +308,17 @@ def refund(session: Session, actor: User, order_id, *, gateway: PaymentGateway, 
     if not reason or not reason.strip():
         raise ValidationFailed("a refund needs a reason", fields={"reason": ["Required."]})
     pay = payments.payment_for(session, order, lock=True)
+    if pay.provider == payments.CREDIT:
+        # Paid with store credit alone: no money to give back, the credit goes back whole.
+        if amount_fen is not None:
+            raise ValidationFailed("an order paid with store credit alone is refunded in full",
+                                   fields={"amount_fen": ["Omit it: the store credit is given back whole."]})
+        move(session, order, S.REFUNDED, action="refund", actor_id=actor.id, reason=f"{who}: {reason}")
+        hooks.subsidy_clawback(session, order, reason)
+        hooks.store_credit_refund(session, order)
+        payments.settle_payout(session, order, gateway)
+        session.flush()
+        return order
     amount = amount_fen if amount_fen is not None else pay.captured_fen - pay.refunded_fen
     payments.refund(session, order, pay, gateway, amount, reason, actor.id)
     apply_refund(session, order, pay, gateway, amount, actor_id=actor.id, reason=f"{who}: {reason}")

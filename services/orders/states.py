@@ -25,7 +25,7 @@ TRANSITIONS: dict[S, set[S]] = {
 EDGE_LABELS: dict[tuple[S, S], str] = {
     (S.CREATED, S.PAYMENT_PENDING): "payment started (intent created / cash chosen)",
     (S.CREATED, S.CANCELLED): "cancel / reservation expired",
-    (S.PAYMENT_PENDING, S.PAID_HELD): "funds authorised (webhook) / seller confirms cash",
+    (S.PAYMENT_PENDING, S.PAID_HELD): "funds authorised (webhook) / seller confirms cash / store credit pays all",
     (S.PAYMENT_PENDING, S.CANCELLED): "cancel / reservation expired / intent canceled",
     (S.PAID_HELD, S.HANDED_OVER): "seller hands over",
     (S.PAID_HELD, S.ACCEPTED): "buyer accepts on the spot",

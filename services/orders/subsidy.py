@@ -47,6 +47,15 @@ def quote_body(order: Order, quote_request: dict) -> dict:
     return {**quote_request, "purchase": purchase}
 
 
+def with_defaults(order: Order, quote_request: dict | None) -> dict:
+    """The client's quote request with what it may leave out filled in from the order, the same on
+    every path (placing an order with a subsidy, reserving one for it later): without a region the
+    listing's (where the retailer sells), without a date the day the order was placed."""
+    placed = (order.created_at or clock.now()).astimezone(clock.SHANGHAI).date()
+    body = {k: v for k, v in (quote_request or {}).items() if not (k in ("region", "date") and v is None)}
+    return quote_body(order, {"region": order.listing.region_code, "date": placed.isoformat(), **body})
+
+
 def evidence(order: Order) -> dict:
     """The masked facts a reimbursement claim shows for a marketplace sale."""
     listing = order.listing
@@ -84,13 +93,11 @@ def sale_facts(session: Session, order_id, *, viewer: User, quote_request: dict 
     pay = session.scalar(select(Payment).where(Payment.order_id == order.id).with_for_update())
     if not _awaiting_payment(order, pay):
         raise _not_payable(order)
-    placed = (order.created_at or clock.now()).astimezone(clock.SHANGHAI).date()
-    body = {"region": order.listing.region_code, "date": placed.isoformat(), **(quote_request or {})}
     buyer = session.get(User, order.buyer_id)
     verified = buyer.id_status == IdStatus.VERIFIED and bool(buyer.id_hash)
     return SaleFacts(org_id=order.seller_org_id, buyer_id_hash=buyer.id_hash if verified else None,
-                     buyer_id_last4=buyer.id_last4, quote_request=quote_body(order, body), order_id=order.id,
-                     buyer_user_id=buyer.id, evidence=evidence(order))
+                     buyer_id_last4=buyer.id_last4, quote_request=with_defaults(order, quote_request),
+                     order_id=order.id, buyer_user_id=buyer.id, evidence=evidence(order))
 
 
 def apply_reservation(session: Session, reservation, *, gateway: PaymentGateway | None, actor_id=None) -> None:

@@ -20,7 +20,7 @@ from services import audit, clock
 from services.accounts.models import User
 from services.disputes.models import Dispute, DisputeStatus
 from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
-from services.orders.models import Order
+from services.orders.models import Order, OrderStatus
 from services.payments import fees
 from services.payments.gateway import GatewayError, IntentRequest, PaymentGateway
 from services.payments.models import (Payment, PaymentStatus, Payout, PayoutStatus, Refund,
@@ -51,8 +51,21 @@ def payment_for(session: Session, order: Order, *, lock: bool = False) -> Paymen
     return payment
 
 
+# An order that store credit pays in full has no money to hold: its Payment row (provider
+# "credit") is held from the start, captured and voided without any provider call.
+CREDIT = "credit"
+
+
 def start(session: Session, order: Order, gateway: PaymentGateway) -> Payment:
-    """Create the provider's payment intent (manual capture, CNY) and its Payment row."""
+    """Create the provider's payment intent (manual capture, CNY) and its Payment row; with
+    nothing left to pay (store credit covers it) a provider-less "credit" payment instead."""
+    if order.payable_fen == 0:
+        payment = Payment(order_id=order.id, provider=CREDIT, intent_id=f"credit_{order.id}", client_secret=None,
+                          status=PaymentStatus.REQUIRES_PAYMENT, amount_fen=0, authorised_fen=0, captured_fen=0,
+                          refunded_fen=0, failures=0)
+        session.add(payment)
+        session.flush()
+        return payment
     try:
         intent = gateway.create_intent(IntentRequest(
             amount_fen=order.payable_fen, order_id=str(order.id), idempotency_key=key(order, "intent"),
@@ -112,6 +125,9 @@ def capture(session: Session, order: Order, payment: Payment, gateway: PaymentGa
         return
     if payment.status != PaymentStatus.AUTHORISED:
         raise Conflict(f"payment is {payment.status.value}, not authorised", code="payment_not_capturable")
+    if payment.provider == CREDIT:
+        record_captured(payment, 0, None)
+        return
     intent = gateway.capture(payment.intent_id, amount_fen, idempotency_key=key(order, f"capture-{amount_fen}"))
     record_captured(payment, amount_fen, intent.charge_id)
     audit.record(session, None, "payment.capture", "order", order.id,
@@ -136,6 +152,9 @@ def void(session: Session, order: Order, payment: Payment, gateway: PaymentGatew
         return
     if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
         raise Conflict("the payment was captured: refund it instead", code="payment_captured")
+    if payment.provider == CREDIT:
+        payment.status = PaymentStatus.CANCELLED
+        return
     try:
         gateway.cancel(payment.intent_id, idempotency_key=key(order, "cancel"))
     except GatewayError as e:
@@ -189,10 +208,19 @@ def dispute_open(session: Session, order_id) -> bool:
                                                    Dispute.status == DisputeStatus.OPEN)) is not None
 
 
+def platform_credit_owed(order: Order) -> int:
+    """Platform-issued store credit the buyer spent and still has spent: the platform pays it to
+    the seller. Once the order is cancelled or refunded the credit went back to the buyer."""
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        return 0
+    return order.platform_credit_fen or 0
+
+
 def create_payout(session: Session, order: Order, payment: Payment) -> Payout | None:
-    """What the seller is owed for a captured order: captured minus refunds minus the fee.
-    Cash orders have no payout: the seller already holds the money."""
-    if payment.provider == "offline":
+    """What the seller is owed for a captured order: captured minus refunds, plus the platform
+    store credit the buyer paid with, minus the fee. Cash orders have a payout only for their
+    platform credit part: the seller already holds the cash."""
+    if payment.provider == "offline" and not order.platform_credit_fen:
         return None
     payout = session.scalar(select(Payout).where(Payout.order_id == order.id))
     if payout is None:
@@ -204,8 +232,13 @@ def create_payout(session: Session, order: Order, payment: Payment) -> Payout | 
     return payout
 
 
+def _money_kept(payment: Payment) -> int:
+    # Cash never passes through the platform: the seller holds it.
+    return 0 if payment.provider == "offline" else max(payment.captured_fen - payment.refunded_fen, 0)
+
+
 def recompute(payout: Payout, order: Order, payment: Payment) -> None:
-    payout.gross_fen = max(payment.captured_fen - payment.refunded_fen, 0)
+    payout.gross_fen = _money_kept(payment) + platform_credit_owed(order)
     payout.fee_fen = fees.fee(payout.gross_fen, order.fee_bps)
     payout.net_fen = payout.gross_fen - payout.fee_fen
     if payout.status in (PayoutStatus.PENDING, PayoutStatus.HELD) and payout.net_fen == 0:
@@ -239,10 +272,12 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
     payout.attempts += 1
     # One key per order: if a transfer went through but was not recorded, a retry with another
     # amount is refused by Stripe (and waits for an operator) rather than paying twice.
+    # A transfer tied to the charge may not exceed it: the platform credit part is paid from the
+    # platform's balance, so a payout larger than the charge is not tied to it.
+    charge = payment.charge_id if payout.net_fen <= _money_kept(payment) else None
     try:
         result = gateway.transfer(account.stripe_account_id, payout.net_fen, order_id=str(order.id),
-                                  charge_id=payment.charge_id,
-                                  idempotency_key=key(order, "transfer"))
+                                  charge_id=charge, idempotency_key=key(order, "transfer"))
     except GatewayError as e:
         payout.last_error = f"transfer failed: {e.code}"[:200]
         log.warning("payout transfer failed", extra={"order_id": str(order.id), "code": e.code})
@@ -259,8 +294,9 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
 
 def _reverse_overpaid(session: Session, order: Order, payout: Payout, payment: Payment,
                       gateway: PaymentGateway) -> None:
-    due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, payment.captured_fen,
-                            payment.refunded_fen, order.fee_bps)
+    # What the seller finally keeps a share of: money still captured plus platform credit still spent.
+    kept = _money_kept(payment) + platform_credit_owed(order)
+    due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, kept, 0, order.fee_bps)
     if due <= 0 or not payout.transfer_id:
         return
     total = payout.reversed_fen + due

@@ -124,27 +124,40 @@ def invalidate_cache() -> None:
         _cache["at"] = 0.0
 
 
-def closed_programmes(session: Session | Callable[[], Session], region: str, *,
-                      max_age: float | None = None) -> set[str]:
-    """Programmes whose pool for `region` is closed or spent, for quotes (may be a few seconds old).
-    `session` may be a callable returning one: it is opened only when the snapshot is refreshed."""
+def snapshot(session: Session | Callable[[], Session], *, max_age: float | None = None) -> tuple:
+    """Every pool as (programme, region prefix, shut, room left in fen), for quotes: may be a few
+    seconds old. `session` may be a callable returning one: it is opened only on a refresh."""
     age = CLOSED_CACHE_SECONDS if max_age is None else max_age
     now = time.monotonic()
     with _cache_lock:
         fresh = now - _cache["at"] < age
-        pools = _cache["pools"]
+        rows = _cache["pools"]
     if not fresh:
         if callable(session):
             session = session()
-        rows = session.execute(select(BudgetPool.programme_id, BudgetPool.region_prefix,
-                                      BudgetPool.closed, BudgetPool.budget_fen,
-                                      BudgetPool.reserved_fen, BudgetPool.redeemed_fen)).all()
-        pools = tuple((r.programme_id, r.region_prefix,
-                       r.closed or r.reserved_fen + r.redeemed_fen >= r.budget_fen) for r in rows)
+        found = session.execute(select(BudgetPool.programme_id, BudgetPool.region_prefix,
+                                       BudgetPool.closed, BudgetPool.budget_fen,
+                                       BudgetPool.reserved_fen, BudgetPool.redeemed_fen)).all()
+        rows = tuple((r.programme_id, r.region_prefix,
+                      r.closed or r.reserved_fen + r.redeemed_fen >= r.budget_fen,
+                      max(r.budget_fen - r.reserved_fen - r.redeemed_fen, 0)) for r in found)
         with _cache_lock:
-            _cache["at"], _cache["pools"] = now, pools
+            _cache["at"], _cache["pools"] = now, rows
+    return rows
+
+
+def pool_for(rows: tuple, programme_id: str, region: str) -> tuple | None:
+    """The most specific row of `snapshot()` for the programme whose region contains `region`."""
+    matching = [r for r in rows if r[0] == programme_id and region.startswith(r[1])]
+    return max(matching, key=lambda r: len(r[1]), default=None)
+
+
+def closed_programmes(session: Session | Callable[[], Session], region: str, *,
+                      max_age: float | None = None) -> set[str]:
+    """Programmes whose pool for `region` is closed or spent, for quotes (may be a few seconds old).
+    `session` may be a callable returning one: it is opened only when the snapshot is refreshed."""
     best: dict[str, tuple[int, bool]] = {}
-    for pid, prefix, shut in pools:
+    for pid, prefix, shut, _ in snapshot(session, max_age=max_age):
         if region.startswith(prefix) and len(prefix) >= best.get(pid, (-1, False))[0]:
             best[pid] = (len(prefix), shut)
     return {pid for pid, (_, shut) in best.items() if shut}

@@ -174,3 +174,10 @@ def clawbacks_for(session: Session, t: TradeIn) -> list[Clawback]:
 
 def payouts_for(session: Session, t: TradeIn) -> list[Payout]:
     return list(session.scalars(select(Payout).where(Payout.tradein_id == t.id).order_by(Payout.created_at)))
+
+
+def outstanding_fen(session: Session, user_id) -> int:
+    """What the user still owes back on open or unpaid clawbacks (0 when nothing)."""
+    rows = session.execute(select(Clawback.amount_fen, Clawback.recovered_fen).where(
+        Clawback.user_id == user_id, Clawback.status.in_(("open", "unpaid")))).all()
+    return sum(a - r for a, r in rows)

@@ -1,11 +1,18 @@
 """Store credit: your accounts and their balances, and an account's statement."""
 from __future__ import annotations
 
+from flask import request
+
 from marketplace.api.ledger import schemas as s
+from marketplace.api.payments.wiring import gateway
 from marketplace.auth import require_user
 from marketplace.extensions import db
+from marketplace.idempotency import HEADER, idempotent
 from marketplace.openapi import Blueprint
-from services.ledger import service as ledger
+from marketplace.uow import unit_of_work
+from services.accounts.models import Role
+from services.ledger import service as ledger, withdrawals
+from services.tradeins import settlement
 
 blp = Blueprint("ledger", __name__, description="Store credit (a double-entry ledger): balances and statements")
 
@@ -28,3 +35,23 @@ def statement(args, account_id):
               "memo": e.memo, "amount_fen": p.amount_fen, "balance_after_fen": p.balance_after_fen,
               "created_at": p.created_at} for p, e in rows]
     return {"account": acc, "items": items, "next_cursor": nxt}
+
+
+@blp.route("/store-credit/withdrawals", methods=["POST"])
+@idempotent
+@blp.arguments(s.WithdrawalCreateSchema)
+@blp.response(201, s.WithdrawalSchema)
+@blp.doc(parameters=[{"in": "header", "name": HEADER, "required": True, "schema": {"type": "string"},
+                      "description": "Required: a retry with the same key never pays out twice."}])
+def withdraw(data):
+    """Withdraw platform-issued store credit to your payout account (Stripe Connect, onboarded with
+    POST /payments/seller-account). Needs an Idempotency-Key. 409 `insufficient_store_credit`
+    names your platform balance; 409 `payout_account_required` until payouts are enabled; 409
+    `clawback_open` while you owe money back on a trade-in."""
+    user = require_user(Role.CONSUMER)
+    with unit_of_work() as session:
+        entry = withdrawals.withdraw(session, user, data["amount_fen"], gateway=gateway(),
+                                     key=request.headers.get(HEADER, ""), owes=settlement.outstanding_fen)
+        out = {"id": entry.id, "amount_fen": data["amount_fen"], "transfer_id": entry.ref_id,
+               "balance_fen": ledger.balance(session, user.id, None), "created_at": entry.created_at}
+    return out, 201

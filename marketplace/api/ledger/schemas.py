@@ -21,7 +21,7 @@ class AccountSchema(ma.Schema):
 class StatementLineSchema(ma.Schema):
     id = ma.fields.UUID()
     entry_id = ma.fields.UUID()
-    kind = ma.fields.String(metadata={"description": "issue | spend | refund | clawback | adjustment"})
+    kind = ma.fields.String(metadata={"description": "issue | spend | refund | clawback | withdrawal | adjustment"})
     ref_type = ma.fields.String(allow_none=True)
     ref_id = ma.fields.String(allow_none=True)
     memo = ma.fields.String(allow_none=True)
@@ -38,3 +38,15 @@ class StatementSchema(ma.Schema):
 
 class StatementArgs(PageArgs):
     """Cursor and limit only."""
+
+
+class WithdrawalCreateSchema(ma.Schema):
+    amount_fen = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**12))
+
+
+class WithdrawalSchema(ma.Schema):
+    id = ma.fields.UUID(metadata={"description": "The ledger entry of the withdrawal."})
+    amount_fen = ma.fields.Integer()
+    transfer_id = ma.fields.String(metadata={"description": "The Stripe transfer to your Connect account."})
+    balance_fen = ma.fields.Integer(metadata={"description": "Your platform store credit left."})
+    created_at = ma.fields.DateTime()

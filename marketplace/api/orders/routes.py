@@ -17,14 +17,20 @@ from services.orders import service, states
 from services.orders.models import Order, OrderStatus
 from services.payments.gateway import CURRENCY
 from services.payments.models import Payment
+from services.payments.service import CREDIT
 
 blp = Blueprint("orders", __name__, description="Orders: money held until the buyer accepts the item")
+
+
+def _method(order: Order, pay: Payment | None) -> str:
+    # An order that store credit pays in full involves no card and no cash.
+    return "store_credit" if pay is not None and pay.provider == CREDIT else order.payment_method.value
 
 
 def payment_view(pay: Payment | None, order: Order, viewer: User) -> dict | None:
     if pay is None:
         return None
-    return {"provider": pay.provider, "method": order.payment_method.value, "status": pay.status.value,
+    return {"provider": pay.provider, "method": _method(order, pay), "status": pay.status.value,
             "currency": CURRENCY.upper(), "amount_fen": pay.amount_fen, "authorised_fen": pay.authorised_fen,
             "captured_fen": pay.captured_fen, "refunded_fen": pay.refunded_fen, "last_error": pay.last_error,
             # Only the buyer confirms the card payment; nobody else ever sees the secret.
@@ -35,12 +41,12 @@ def present(session: Session, order: Order, viewer: User) -> dict:
     pay = session.scalar(select(Payment).where(Payment.order_id == order.id))
     return {**{c: getattr(order, c) for c in (
         "id", "listing_id", "buyer_id", "seller_id", "seller_org_id", "offer_id", "price_fen", "subsidy_fen",
-        "store_credit_fen",
+        "store_credit_fen", "platform_credit_fen",
         "payable_fen", "refunded_fen",
         "reserved_until", "paid_at", "handed_over_at", "accept_by", "accepted_at", "completed_at",
         "cancelled_at", "cancel_reason", "attention", "created_at", "updated_at")},
         "listing_title": order.listing.title, "currency": CURRENCY.upper(), "platform_fee_bps": order.fee_bps,
-        "payment_method": order.payment_method.value, "status": order.status.value,
+        "payment_method": _method(order, pay), "status": order.status.value,
         "allowed_next": sorted(t.value for t in states.allowed(order.status)),
         "payment": payment_view(pay, order, viewer)}
 
@@ -56,7 +62,8 @@ def create_order(data):
     user = require_user()
     with unit_of_work() as session:
         order = service.place(session, user, data["listing_id"], gateway=gateway(), settings=settings(),
-                              subsidy_request=data["subsidy"], store_credit_fen=data["store_credit_fen"])
+                              subsidy_request=data["subsidy"], store_credit_fen=data["store_credit_fen"],
+                              store_credit_issuer=data["store_credit_issuer"])
     return present(db.session, order, user), 201, {"Location": f"/api/v1/orders/{order.id}"}
 
 

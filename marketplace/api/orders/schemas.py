@@ -13,7 +13,12 @@ STATUSES = tuple(s.value for s in OrderStatus)
 class OrderCreateSchema(ma.Schema):
     listing_id = ma.fields.UUID(required=True)
     store_credit_fen = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1), metadata={
-        "description": "Pay this much with your trade-in store credit at the seller's organisation."})
+        "description": "Pay this much with your store credit, up to the whole price left after a subsidy "
+                       "(then no card or cash is needed). Platform-issued credit pays any order; a "
+                       "retailer's credit pays only on that retailer's listings."})
+    store_credit_issuer = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=36), metadata={
+        "description": "Whose credit: 'platform', or the id of the retailer that issued it. Omitted: the "
+                       "seller's own retailer credit first, then platform credit."})
     subsidy = ma.fields.Dict(load_default=None, metadata={
         "description": "Retailers' sales only: a subsidy quote body (as for POST /subsidies/quote; the "
                        "purchase price is the order's). The subsidy is reserved and taken off the payment; "
@@ -23,8 +28,8 @@ class OrderCreateSchema(ma.Schema):
 class PaymentSchema(ma.Schema):
     """Where the buyer's money is. `client_secret` is shown to the buyer only, to confirm the
     card payment with Stripe.js; it is null for cash orders."""
-    provider = ma.fields.String()
-    method = ma.fields.String()
+    provider = ma.fields.String(metadata={"description": "stripe | offline | credit (no money to hold)"})
+    method = ma.fields.String(metadata={"description": "card | cash | store_credit (store credit paid it all)"})
     status = ma.fields.String()
     currency = ma.fields.String()
     amount_fen = ma.fields.Integer()
@@ -45,11 +50,15 @@ class OrderSchema(ma.Schema):
     offer_id = ma.fields.UUID(allow_none=True)
     price_fen = ma.fields.Integer()
     subsidy_fen = ma.fields.Integer()
-    store_credit_fen = ma.fields.Integer()
-    payable_fen = ma.fields.Integer(metadata={"description": "What the buyer pays: price less subsidy."})
+    store_credit_fen = ma.fields.Integer(metadata={"description": "Store credit spent on the order (all issuers)."})
+    platform_credit_fen = ma.fields.Integer(metadata={
+        "description": "Of store_credit_fen, the platform-issued part (the rest is the seller's own "
+                       "retailer credit). The platform pays it to the seller."})
+    payable_fen = ma.fields.Integer(metadata={
+        "description": "What the buyer pays with card or cash: price - subsidy_fen - store_credit_fen."})
     currency = ma.fields.String()
     platform_fee_bps = ma.fields.Integer()
-    payment_method = ma.fields.String()
+    payment_method = ma.fields.String(metadata={"description": "card | cash | store_credit"})
     status = ma.fields.String()
     allowed_next = ma.fields.List(ma.fields.String())
     refunded_fen = ma.fields.Integer()

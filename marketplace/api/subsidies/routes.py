@@ -17,7 +17,7 @@ from marketplace.uow import unit_of_work
 from services import pagination
 from services.accounts.models import IdStatus, Role
 from services.errors import NotFound, ValidationFailed
-from services.subsidies import pools, quoting, reservations, sales, sources
+from services.subsidies import availability, pools, quoting, reservations, sales, sources
 from services.subsidies.catalogue import catalogue
 
 blp = Blueprint("subsidies", __name__, description="Government trade-in subsidies (以旧换新补贴)")
@@ -31,7 +31,8 @@ blp = Blueprint("subsidies", __name__, description="Government trade-in subsidie
 @blp.alt_response(422, description="Invalid request: `errors` names each field")
 def quote():
     """Which programmes pay for a purchase and how much, with a reason code and a zh/en
-    explanation for every line and refusal. An authenticated buyer's own subsidised purchases
+    explanation for every line and refusal, and whether their budget can pay it now (`budget`:
+    available, exhausted, no_pool; `budget.reservable`). An authenticated buyer's own subsidised purchases
     count towards the per-person limits. Bad input is a 422 naming the field."""
     # The engine validates the whole contract field by field (the same messages the till and
     # order paths get), so the body is not parsed twice; the schema above documents it.
@@ -49,7 +50,7 @@ def quote():
         history = quoting.own_history(db.session, user.id_hash)
     outcome = quoting.compute(lambda: db.session, body, history=history, org_id=retailer_id)
     # Already in contract shape: no second serialisation pass through the schema.
-    return jsonify(outcome.as_dict())
+    return jsonify({**outcome.as_dict(), "budget": availability.budget(lambda: db.session, outcome)})
 
 
 @blp.route("/subsidies/programmes", methods=["GET"])

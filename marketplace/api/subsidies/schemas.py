@@ -94,11 +94,30 @@ class QuoteRefusalSchema(ma.Schema):
     explanation = ma.fields.Nested(SubsidyExplanationSchema)
 
 
+BUDGET_STATUSES = ("available", "exhausted", "no_pool", "not_applicable")
+
+
+class QuoteBudgetProgrammeSchema(ma.Schema):
+    programme = ma.fields.String()
+    status = ma.fields.String(validate=validate.OneOf(BUDGET_STATUSES[:3]))
+
+
+class QuoteBudgetSchema(ma.Schema):
+    """Whether the quote can be reserved now: `eligible` is the policy's verdict, this is the
+    money's. `no_pool`: no budget pool funds a paying programme in this region (reserving answers
+    409 no_pool); `exhausted`: a pool is closed or has less room than the line; `not_applicable`:
+    nothing is eligible for other reasons. Read from a snapshot a few seconds old at most."""
+    status = ma.fields.String(validate=validate.OneOf(BUDGET_STATUSES))
+    reservable = ma.fields.Boolean(metadata={"description": "Eligible and every line's budget available now."})
+    programmes = ma.fields.List(ma.fields.Nested(QuoteBudgetProgrammeSchema))
+
+
 class QuoteSchema(ma.Schema):
-    eligible = ma.fields.Boolean()
+    eligible = ma.fields.Boolean(metadata={"description": "The programmes' rules pay something (see `budget`)."})
     total_fen = ma.fields.Integer()
     lines = ma.fields.List(ma.fields.Nested(QuoteLineSchema))
     ineligible = ma.fields.List(ma.fields.Nested(QuoteRefusalSchema))
+    budget = ma.fields.Nested(QuoteBudgetSchema)
 
 
 class ProgrammeSourceSchema(ma.Schema):

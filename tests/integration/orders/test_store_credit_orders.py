@@ -45,13 +45,22 @@ def test_store_credit_comes_back_on_full_refund(session, shop, buyer, retailer):
 
 
 def test_short_balance_or_wrong_seller_places_nothing(session, shop, buyer, seller, operator):
+    """Nothing is placed (no order, no payment intent) when the credit cannot pay."""
     gw = Recording(stripe_gateway())
     with pytest.raises(Conflict):
         orders.place(session, buyer.user, shop.id, gateway=gw, settings=SETTINGS, store_credit_fen=60000)
     session.rollback()
     other = publish(session, seller, operator)
-    with pytest.raises(ValidationFailed):
+    # The retailer's credit is not spendable at another seller; the buyer has no platform credit.
+    with pytest.raises(ValidationFailed) as refused:
+        orders.place(session, buyer.user, other.id, gateway=gw, settings=SETTINGS, store_credit_fen=100,
+                     store_credit_issuer=str(shop.org_id))
+    assert set(refused.value.fields) == {"store_credit_issuer"}
+    session.rollback()
+    with pytest.raises(Conflict) as short:
         orders.place(session, buyer.user, other.id, gateway=gw, settings=SETTINGS, store_credit_fen=100)
+    assert short.value.extra["balances"] == [{"issuer": "platform", "org_id": None, "issuer_name": "the platform",
+                                              "balance_fen": 0}]
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Order)) == 0
     assert "create_intent" not in gw.names()
