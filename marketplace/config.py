@@ -28,6 +28,7 @@ DEFAULTS = {
     "AUTO_CAPTURE_DAYS": 7,        # acceptance (and dispute) window after handover; then auto-capture
     "REVIEW_PUBLISH_DAYS": 14,     # review window after completion; reviews are published at its end
     "OFFER_EXPIRY_HOURS": 48,      # an unanswered offer or counter-offer expires after this long
+    "LISTING_PRICE_RISE_REVIEW_PCT": 10,  # a published listing's price rise above approved + this % goes to review
     "STORAGE_DIR": None,           # default: instance/uploads
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "RATE_LIMIT_AUTH": "20/minute",
