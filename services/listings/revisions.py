@@ -209,6 +209,7 @@ def _drop_proposed_photos(session: Session, storage: Storage, rev: ListingRevisi
     for p in photos:
         session.expunge(p)
         storage.delete(p.storage_key)
+    session.expire(rev, ["proposed_photos"])
 
 
 def _decidable(session: Session, revision_id, target: RevisionStatus) -> tuple[ListingRevision, Listing]:
