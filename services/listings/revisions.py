@@ -103,7 +103,7 @@ def _split(listing: Listing, data: dict, rise_review_pct: int) -> tuple[dict, di
         now["negotiable"] = data["negotiable"]
     if "price_fen" in data:
         price = data["price_fen"]
-        approved = listing.approved_price_fen or listing.price_fen
+        approved = listing.approved_price_fen
         if price == listing.price_fen:
             same.add("price_fen")
         elif price < listing.price_fen or not price_rise_needs_review(approved, price, rise_review_pct):
@@ -141,6 +141,10 @@ def edit(session: Session, actor: User, listing_id, data: dict, *,
     if listing.status != Status.PUBLISHED:
         return EditResult(service.update_listing(session, actor, listing_id, data), None)
     service._raise_if_invalid({"category": listing.category.value, **data})
+    if listing.approved_price_fen is None:
+        # Published before approved prices were kept (or inserted by the demo seed): the price on
+        # sale now is the approved one, fixed before any rise so small rises cannot add up.
+        listing.approved_price_fen = listing.price_fen
     now, held, same = _split(listing, data, rise_review_pct)
     if "device_hash" in held:
         service._ensure_device_free(session, Listing(id=listing.id, device_hash=held["device_hash"]))

@@ -137,6 +137,18 @@ def test_small_rises_apply_but_never_add_up_past_the_threshold_over_the_approved
     assert _patch(client, consumer, lid, {"price_fen": 338801}).status_code == 200
 
 
+def test_a_listing_on_sale_without_an_approved_price_takes_the_price_on_sale(client, session, consumer,
+                                                                             published_listing):
+    import uuid
+    from sqlalchemy import update
+    from services.listings.models import Listing
+    lid = published_listing["id"]  # as the demo seed or an older release left it
+    session.execute(update(Listing).where(Listing.id == uuid.UUID(lid)).values(approved_price_fen=None))
+    session.commit()
+    assert _patch(client, consumer, lid, {"price_fen": 300000}).status_code == 200
+    assert _patch(client, consumer, lid, {"price_fen": 310000}).status_code == 202  # +10.7% over 280000
+
+
 def test_the_threshold_is_a_setting(app, client, consumer, published_listing):
     app.config["LISTING_PRICE_RISE_REVIEW_PCT"] = 0
     try:
