@@ -176,7 +176,7 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
         listing.published_at = clock.now()
         listing.approved_price_fen = listing.price_fen
     if target == Status.WITHDRAWN:
-        _drop_pending_revision(session, listing)
+        _drop_pending_revision(session, listing.id, "listing withdrawn")
     if actor.is_operator:
         audit.record(session, actor.id, f"listing.{action}", "listing", listing.id,
                      before={"status": before}, after={"status": target.value}, reason=reason)
@@ -187,15 +187,15 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
     return listing
 
 
-def _drop_pending_revision(session: Session, listing: Listing) -> None:
-    # A revision proposed against the version now withdrawn must never be applied to whatever the
-    # seller relists later (that goes through review as a whole). Its photo files stay in storage.
-    pending = select(ListingRevision.id).where(ListingRevision.listing_id == listing.id,
+def _drop_pending_revision(session: Session, listing_id, why: str) -> None:
+    # A revision proposed against a version now withdrawn or sold must never be applied to whatever
+    # the seller relists later (that goes through review as a whole). Its photo files stay in storage.
+    pending = select(ListingRevision.id).where(ListingRevision.listing_id == listing_id,
                                                ListingRevision.status == RevisionStatus.PENDING)
     session.execute(delete(ListingPhoto).where(ListingPhoto.revision_id.in_(pending))
                     .execution_options(synchronize_session=False))
     session.execute(update(ListingRevision).where(ListingRevision.id.in_(pending))
-                    .values(status=RevisionStatus.WITHDRAWN, reason="listing withdrawn", decided_at=clock.now())
+                    .values(status=RevisionStatus.WITHDRAWN, reason=why, decided_at=clock.now())
                     .execution_options(synchronize_session=False))
 
 
@@ -227,6 +227,7 @@ def release(session: Session, listing_id) -> None:
 
 def mark_sold(session: Session, listing_id) -> None:
     _atomic_move(session, listing_id, Status.RESERVED, Status.SOLD, "listing is not reserved")
+    _drop_pending_revision(session, listing_id, "listing sold")
 
 
 def price_history(session: Session, listing: Listing) -> list[PriceChange]:

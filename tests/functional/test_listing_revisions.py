@@ -107,6 +107,7 @@ def test_a_new_identifier_waits_for_review_masked_and_approval_reruns_the_wipe_g
     assert client.get(f"/api/v1/listings/{lid}").json["device_masked"] == "****" + new_imei[-4:]
 
 
+@pytest.mark.smoke
 def test_a_price_cut_applies_at_once_with_history_and_search(client, consumer, published_listing):
     lid = published_listing["id"]
     assert lid in _search(client, price_max=280000)
@@ -157,6 +158,7 @@ def test_the_threshold_is_a_setting(app, client, consumer, published_listing):
         app.config["LISTING_PRICE_RISE_REVIEW_PCT"] = 10
 
 
+@pytest.mark.smoke
 def test_operator_approves_from_the_queue_and_search_follows(client, consumer, operator, published_listing):
     lid = published_listing["id"]
     new_title = "苹果 iPhone 13 午夜色 128G"
@@ -204,6 +206,7 @@ def test_operator_rejects_with_a_reason_and_nothing_changes(client, consumer, op
     assert _revision_id(_patch(client, consumer, lid, {"description": "屏幕有划痕，见照片"})) != rid
 
 
+@pytest.mark.smoke
 def test_photos_added_and_removed_wait_for_review(client, consumer, operator):
     lid = client.post("/api/v1/listings", json=fridge_payload(), headers=consumer.headers).json["id"]
     first = _upload(client, consumer, lid)
@@ -316,3 +319,20 @@ def test_operators_cannot_edit_and_strangers_cannot_see_revisions(client, operat
     assert client.get(f"/api/v1/listings/{lid}/revisions", headers=operator.headers).json == []
     assert client.get("/api/v1/listing-revisions", query_string={"status": "bogus"},
                       headers=operator.headers).status_code == 422
+
+
+def test_a_reserved_listing_waits_and_a_sold_one_drops_its_revision(client, session, consumer, operator,
+                                                                     published_listing):
+    import uuid
+    from services.listings import service
+    lid = published_listing["id"]
+    rid = _revision_id(_patch(client, consumer, lid, {"title": "苹果 iPhone 13 已预订"}))
+    service.reserve(session, uuid.UUID(lid))  # as an order does
+    session.commit()
+    r = _decide(client, operator, rid, "approve")
+    assert r.status_code == 409 and r.json["code"] == "listing_not_published"  # the buyer keeps what they saw
+    service.mark_sold(session, uuid.UUID(lid))
+    session.commit()
+    rev = client.get(f"/api/v1/listing-revisions/{rid}", headers=consumer.headers).json
+    assert (rev["status"], rev["reason"]) == ("withdrawn", "listing sold")
+    assert client.get(f"/api/v1/listings/{lid}").json["title"] == published_listing["title"]
