@@ -67,6 +67,7 @@ def test_contact_details_are_found(text, kind):
     "QQ音乐会员 2023年", "支持 qq 2023款", "尺寸 180x90x60cm", "功率 1500W 220V", "1.5匹 空调 3.0T",
     "电话联系请走平台私信", "email me through the app", "版本 v2.0.1", "屏幕 6.1英寸 2532x1170",
     "行驶 138000 公里", "型号 A2894 / MLPF3CH/A", "3 5 7 9 11 13 15", "生产日期 20230501",
+    "序列号 C02XK13812345678", "SN13912345678X", "零件号 B03517654321", "货号 HX4001234567",
 ])
 def test_ordinary_listing_text_is_left_alone(text):
     assert cd.find(text) == [], cd.find(text)
