@@ -27,12 +27,13 @@ DEFAULTS = {
     "CASH_RESERVATION_HOURS": 48,  # cash on handover: how long the listing waits for the meeting
     "AUTO_CAPTURE_DAYS": 7,        # acceptance (and dispute) window after handover; then auto-capture
     "REVIEW_PUBLISH_DAYS": 14,     # review window after completion; reviews are published at its end
-    "OFFER_EXPIRY_HOURS": 48,
+    "OFFER_EXPIRY_HOURS": 48,      # an unanswered offer or counter-offer expires after this long
+    "LISTING_PRICE_RISE_REVIEW_PCT": 10,  # a published listing's price rise above approved + this % goes to review
     "DISPUTE_EVIDENCE_DAYS": 5,     # both sides add evidence to a dispute this long after it opens
     "DISPUTE_RESPONSE_DAYS": 3,     # the seller answers a dispute within this long
     "ALERT_PERIOD_MINUTES": 60,     # at most one alert per saved search (or price-drop digest) per period
     "CONVERSATION_NEW_ACCOUNT_HOURS": 72,  # an account this young is "new" for conversation limits
-    "CONVERSATION_NEW_ACCOUNT_DAILY": 5,   # conversations a new account may start per 24 hours      # an unanswered offer or counter-offer expires after this long
+    "CONVERSATION_NEW_ACCOUNT_DAILY": 5,   # conversations a new account may start per 24 hours
     "STORAGE_DIR": None,           # default: instance/uploads
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "RATE_LIMIT_AUTH": "20/minute",

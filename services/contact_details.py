@@ -64,8 +64,8 @@ _SEP = r"[ \t\-.·_—–]"
 _RUN = re.compile(rf"\d+(?:{_SEP}{{1,3}}\d+)*")
 _GROUP = re.compile(r"\d+")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(rf"(?<![\d.])(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_SEP}?\d{{7,8}}(?![\d.])")
-_HOTLINE = re.compile(rf"(?<![\d.])[48]00{_SEP}?\d{{3}}{_SEP}?\d{{4}}(?![\d.])")
+_LANDLINE = re.compile(rf"(?<![\da-z.])(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_SEP}?\d{{7,8}}(?![\da-z.])")
+_HOTLINE = re.compile(rf"(?<![\da-z.])[48]00{_SEP}?\d{{3}}{_SEP}?\d{{4}}(?![\da-z.])")
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s，。、；）)]+"
@@ -102,6 +102,11 @@ def _phone_groups(groups: list[str]) -> bool:
             or all(n <= 2 for n in lengths))
 
 
+def _latin_neighbour(norm: str, start: int, end: int) -> bool:
+    # Digits glued to Latin letters are a serial or part number (C02XK13812345678), not a phone.
+    return (start > 0 and "a" <= norm[start - 1] <= "z") or (end < len(norm) and "a" <= norm[end] <= "z")
+
+
 def _mobiles(norm: str) -> list[Finding]:
     found = []
     for run in _RUN.finditer(norm):
@@ -112,8 +117,10 @@ def _mobiles(norm: str) -> list[Finding]:
                 total += len(groups[j].group())
                 if total > 11:
                     break
-                if total == 11 and _phone_groups([g.group() for g in groups[i:j + 1]]):
-                    found.append(Finding("phone", run.start() + groups[i].start(), run.start() + groups[j].end()))
+                start, end = run.start() + groups[i].start(), run.start() + groups[j].end()
+                if total == 11 and _phone_groups([g.group() for g in groups[i:j + 1]]) \
+                        and not _latin_neighbour(norm, start, end):
+                    found.append(Finding("phone", start, end))
                     break
     return found
 

@@ -16,6 +16,7 @@ RESOURCES = [
     "marketplace.api.claims.routes",
     "marketplace.api.accounts.routes",
     "marketplace.api.listings.routes",
+    "marketplace.api.listing_revisions.routes",
     "marketplace.api.search.routes",
     "marketplace.api.certificates.routes",
     "marketplace.api.credit.routes",

@@ -85,12 +85,16 @@ class Listing(UUIDPk, Timestamps, Base):
     serial_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     serial_last4: Mapped[str | None] = mapped_column(String(4))
     published_at: Mapped[datetime | None] = mapped_column()
+    # The price an operator last approved: rises beyond a threshold above it need a new review
+    # (services/listings/revisions.py), so many small rises cannot add up to an unreviewed one.
+    approved_price_fen: Mapped[int | None] = mapped_column(BigInteger)
     # Bumped on every change; the search index uses it as the document's external version.
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
+    # The photos on show: a photo proposed by a pending revision joins them only when approved.
     photos: Mapped[list[ListingPhoto]] = relationship(
-        back_populates="listing", order_by="ListingPhoto.position", lazy="selectin",
-        cascade="all, delete-orphan")
+        primaryjoin="and_(Listing.id == ListingPhoto.listing_id, ListingPhoto.revision_id.is_(None))",
+        order_by="ListingPhoto.position", lazy="selectin", cascade="all, delete-orphan", overlaps="listing")
 
 
 class ListingPhoto(UUIDPk, Base):
@@ -104,8 +108,11 @@ class ListingPhoto(UUIDPk, Base):
     height: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set while the photo is part of a pending revision of a published listing (not on show yet).
+    revision_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("listing_revisions.id", ondelete="CASCADE"), index=True)
 
-    listing: Mapped[Listing] = relationship(back_populates="photos")
+    listing: Mapped[Listing] = relationship(overlaps="photos")
 
 
 class PriceChange(UUIDPk, Base):
@@ -116,6 +123,40 @@ class PriceChange(UUIDPk, Base):
     new_price_fen: Mapped[int] = mapped_column(BigInteger)
     changed_by: Mapped[uuid.UUID] = mapped_column(Uuid)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RevisionStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ListingRevision(UUIDPk, Timestamps, Base):
+    """A material change to a published listing, held for review while the approved version stays
+    on sale. `changes` maps listing columns to proposed values (identifiers only as hash and last
+    four, like the listing); photos it adds point at it (ListingPhoto.revision_id)."""
+    __tablename__ = "listing_revisions"
+    __table_args__ = (
+        # One pending revision per listing: later edits amend it.
+        Index("uq_listing_revisions_pending", "listing_id", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("ix_listing_revisions_status_created", "status", "created_at"),
+    )
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    proposed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[RevisionStatus] = mapped_column(enum_column(RevisionStatus), default=RevisionStatus.PENDING)
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    removed_photo_ids: Mapped[list] = mapped_column(JSON, default=list)
+    base_revision: Mapped[int] = mapped_column(Integer)  # the listing's revision when last amended
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    decided_at: Mapped[datetime | None] = mapped_column()
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    listing: Mapped[Listing] = relationship()
+    proposed_photos: Mapped[list[ListingPhoto]] = relationship(
+        viewonly=True, order_by="ListingPhoto.position", lazy="selectin")
 
 
 class SearchOutbox(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -13,8 +13,8 @@ from services import audit, clock, identifiers, pagination
 from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import gates, photos, states
-from services.listings.models import (ACTIVE_STATES, Category, Listing, ListingPhoto, PriceChange,
-                                      SearchOutbox, Status)
+from services.listings.models import (ACTIVE_STATES, Category, Listing, ListingPhoto, ListingRevision,
+                                      PriceChange, RevisionStatus, SearchOutbox, Status)
 from services.listings.validation import listing_errors
 from services.storage import Storage
 
@@ -29,7 +29,8 @@ MAX_PHOTOS = 12
 # Built once: statements are immutable and constructing this one costs more than running it.
 _SUMMARY_SELECT = select(
     *(getattr(Listing, c) for c in SUMMARY_COLUMNS),
-    select(ListingPhoto.id).where(ListingPhoto.listing_id == Listing.id).order_by(ListingPhoto.position)
+    select(ListingPhoto.id).where(ListingPhoto.listing_id == Listing.id, ListingPhoto.revision_id.is_(None))
+    .order_by(ListingPhoto.position)
     .limit(1).scalar_subquery().label("thumbnail_id"))
 _BROWSE = pagination.Prepared(_SUMMARY_SELECT, Listing)
 
@@ -173,6 +174,9 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
     listing.reject_reason = reason if target == Status.REJECTED else None
     if target == Status.PUBLISHED:
         listing.published_at = clock.now()
+        listing.approved_price_fen = listing.price_fen
+    if target == Status.WITHDRAWN:
+        _drop_pending_revision(session, listing.id, "listing withdrawn")
     if actor.is_operator:
         audit.record(session, actor.id, f"listing.{action}", "listing", listing.id,
                      before={"status": before}, after={"status": target.value}, reason=reason)
@@ -181,6 +185,18 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
     except IntegrityError:
         raise Conflict("another active listing has this VIN or IMEI", code="device_already_listed") from None
     return listing
+
+
+def _drop_pending_revision(session: Session, listing_id, why: str) -> None:
+    # A revision proposed against a version now withdrawn or sold must never be applied to whatever
+    # the seller relists later (that goes through review as a whole). Its photo files stay in storage.
+    pending = select(ListingRevision.id).where(ListingRevision.listing_id == listing_id,
+                                               ListingRevision.status == RevisionStatus.PENDING)
+    session.execute(delete(ListingPhoto).where(ListingPhoto.revision_id.in_(pending))
+                    .execution_options(synchronize_session=False))
+    session.execute(update(ListingRevision).where(ListingRevision.id.in_(pending))
+                    .values(status=RevisionStatus.WITHDRAWN, reason=why, decided_at=clock.now())
+                    .execution_options(synchronize_session=False))
 
 
 def _atomic_move(session: Session, listing_id, frm: Status, to: Status, conflict_msg: str) -> None:
@@ -211,6 +227,7 @@ def release(session: Session, listing_id) -> None:
 
 def mark_sold(session: Session, listing_id) -> None:
     _atomic_move(session, listing_id, Status.RESERVED, Status.SOLD, "listing is not reserved")
+    _drop_pending_revision(session, listing_id, "listing sold")
 
 
 def price_history(session: Session, listing: Listing) -> list[PriceChange]:
@@ -249,7 +266,9 @@ def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: 
     return pagination.page(session, stmt, Listing, cursor, limit, mappings=True)
 
 
-def add_photo(session: Session, storage: Storage, actor: User, listing_id, data: bytes) -> ListingPhoto:
+def add_photo(session: Session, storage: Storage, actor: User, listing_id, data: bytes,
+              revision_id=None) -> ListingPhoto:
+    """Store a sanitised photo; with `revision_id` it is proposed by that revision and not on show."""
     listing = _for_update(session, listing_id)
     if not can_manage(actor, listing):
         raise NotFound("no such listing") if not can_view(actor, listing) else Forbidden("not your listing")
@@ -258,11 +277,12 @@ def add_photo(session: Session, storage: Storage, actor: User, listing_id, data:
         raise Conflict(f"at most {MAX_PHOTOS} photos", code="too_many_photos")
     clean, ctype, w, h = photos.sanitise(data)
     photo = ListingPhoto(id=uuid.uuid4(), listing_id=listing.id, content_type=ctype, size_bytes=len(clean),
-                         width=w, height=h, position=count, storage_key="")
+                         width=w, height=h, position=count, storage_key="", revision_id=revision_id)
     photo.storage_key = f"listings/{listing.id}/{photo.id}.{ctype.split('/')[1]}"
     storage.put(photo.storage_key, clean, ctype)
     session.add(photo)
-    listing.updated_at = clock.now()  # a new photo is a change the search document must see
+    if revision_id is None:
+        listing.updated_at = clock.now()  # a new photo is a change the search document must see
     session.flush()
     return photo
 
@@ -271,6 +291,8 @@ def get_photo(session: Session, photo_id, viewer: User | None) -> ListingPhoto:
     photo = session.get(ListingPhoto, photo_id)
     if photo is None or not can_view(viewer, photo.listing):
         raise NotFound("no such photo")
+    if photo.revision_id and not (can_manage(viewer, photo.listing) or (viewer and viewer.is_operator)):
+        raise NotFound("no such photo")  # proposed by a pending revision: not on show yet
     return photo
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services import identifiers, regions
+from services import contact_details, identifiers, regions
 from services.listings.models import Category
 
 VEHICLE_POWERTRAINS = ("gasoline", "diesel", "hybrid", "bev", "phev", "erev", "fcev")
@@ -99,6 +99,9 @@ def listing_errors(data: dict, today: date) -> dict:
         errors["price_fen"] = [f"Must be between 1 and {MAX_PRICE_FEN} fen."]
     if (data.get("lat") is None) != (data.get("lon") is None):
         errors["lat"] = ["lat and lon go together."]
+    # Buyers and sellers talk on the platform (escrow, inspection, disputes): free text carrying a
+    # phone number, WeChat/QQ id, link or email is refused, naming what was found.
+    errors.update(contact_details.field_errors(title=data.get("title"), description=data.get("description")))
     if cat is not None and "attributes" in data:
         for k, msgs in CHECKS[cat](data.get("attributes") or {}, today).items():
             errors[f"attributes.{k}"] = msgs

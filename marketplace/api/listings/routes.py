@@ -13,7 +13,7 @@ from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services.errors import ValidationFailed
-from services.listings import service
+from services.listings import revisions, service
 from services.listings.models import Category, Status
 from services.storage import LocalDiskStorage
 
@@ -62,8 +62,14 @@ def get_listing(listing_id):
 @blp.route("/listings/<uuid:listing_id>", methods=["PATCH"])
 @blp.arguments(s.ListingUpdateSchema)
 @blp.response(200, s.ListingSchema)
+@blp.alt_response(202, schema=s.ListingSchema, description=(
+    "Published listing: the material part of the edit is held for review in the pending revision "
+    "(Location); the body is the listing as on sale, with any price cut already applied"))
 def update_listing(data, listing_id):
-    """Edit your listing; price changes are kept in its price history."""
+    """Edit your listing; price changes are kept in its price history. On a published listing a
+    price cut (or a rise up to LISTING_PRICE_RISE_REVIEW_PCT percent over the approved price) and
+    `negotiable` apply at once; any other change goes to review while the approved version stays
+    on sale (202). Phone numbers, WeChat/QQ ids, links and emails in the text are refused."""
     user = require_user()
     with unit_of_work() as session:
         if "attributes" in data:
@@ -72,7 +78,11 @@ def update_listing(data, listing_id):
                 data = s._ListingChecks()._check(data, listing.category.value)
             except ValidationError as e:
                 raise ValidationFailed("invalid listing", fields=flatten(e.messages)) from None
-        return service.update_listing(session, user, listing_id, data)
+        result = revisions.edit(session, user, listing_id, data,
+                                rise_review_pct=current_app.config["LISTING_PRICE_RISE_REVIEW_PCT"])
+    if result.revision is not None:
+        return result.listing, 202, {"Location": f"/api/v1/listing-revisions/{result.revision.id}"}
+    return result.listing
 
 
 @blp.route("/listings/<uuid:listing_id>/transitions", methods=["POST"])
@@ -98,6 +108,8 @@ def price_history(listing_id):
 @blp.route("/listings/<uuid:listing_id>/photos", methods=["POST"])
 @blp.arguments(s.PhotoUploadSchema, location="files")
 @blp.response(201, s.PhotoSchema)
+@blp.alt_response(202, schema=s.PhotoSchema, description=(
+    "Published listing: the photo is proposed by the pending revision (Location), not on show until approved"))
 def upload_photo(files, listing_id):
     """Upload a JPEG, PNG or WebP photo (type read from the bytes; EXIF, including GPS, removed)."""
     user = require_user()
@@ -105,7 +117,10 @@ def upload_photo(files, listing_id):
     if f is None:
         raise ValidationFailed("file missing", fields={"file": ["Missing data for required field."]})
     with unit_of_work() as session:
-        return service.add_photo(session, storage(), user, listing_id, f.read())
+        photo, rev = revisions.add_photo(session, storage(), user, listing_id, f.read())
+    if rev is not None:
+        return photo, 202, {"Location": f"/api/v1/listing-revisions/{rev.id}"}
+    return photo
 
 
 @blp.route("/photos/<uuid:photo_id>", methods=["GET"])
@@ -122,8 +137,11 @@ def get_photo(photo_id):
 
 @blp.route("/photos/<uuid:photo_id>", methods=["DELETE"])
 @blp.response(204)
+@blp.alt_response(202, description="Published listing: the removal is held for review in the pending revision (Location)")
 def delete_photo(photo_id):
-    """Remove a photo from your listing."""
+    """Remove a photo from your listing (from a published one once the removal is approved)."""
     user = require_user()
     with unit_of_work() as session:
-        service.delete_photo(session, storage(), user, photo_id)
+        rev = revisions.delete_photo(session, storage(), user, photo_id)
+    if rev is not None:
+        return None, 202, {"Location": f"/api/v1/listing-revisions/{rev.id}"}
