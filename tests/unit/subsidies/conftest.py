@@ -38,12 +38,12 @@ def car(date: str, price_yuan: float, *, powertrain: str = "bev", region: str = 
         owned_since: str = "2015-01-01", displacement: str | None = None, catalogue: bool = True,
         application_date: str | None = None, bare_price_yuan: float | None = None,
         history=(), registered_in: str | None = None, trade_in: bool = True,
-        old_registered_in: str | None = None, **old_car):
+        old_registered_in: str | None = None, registration_date: str | None = None, **old_car):
     purchase = {"kind": "passenger_car", "price_fen": round(price_yuan * 100),
                 "powertrain": powertrain, "displacement_l": displacement,
                 "in_purchase_tax_exemption_catalog": catalogue,
                 "bare_price_fen": None if bare_price_yuan is None else round(bare_price_yuan * 100),
-                "registered_in": registered_in}
+                "registered_in": registered_in, "registration_date": registration_date}
     if powertrain in ("gasoline", "diesel", "hybrid") and displacement is None:
         purchase["displacement_l"] = "1.5"
     body = {"region": region, "date": date, "purchase": purchase,
