@@ -254,7 +254,9 @@ def quote(request: Mapping[str, Any] | QuoteRequest,
     applicable = [p for p in candidates if req.kind in p.kinds and p.id not in superseding]
     if any(p.start_for(req.region, req.kind) <= req.date <= p.end for p in applicable):
         return _stack(results, catalogue)
-    return Quote((), (_no_programme(req),) + tuple(results), _nearest(applicable, req))
+    # Nothing in force can pay, so every result is a refusal (window, local start, kind, ...).
+    refusals = tuple(r for r in results if isinstance(r, Refusal))
+    return Quote((), (_no_programme(req),) + refusals, _nearest(applicable, req))
 
 
 def _no_programme(req: QuoteRequest) -> Refusal:
