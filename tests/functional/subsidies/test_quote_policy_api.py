@@ -91,3 +91,14 @@ def test_programmes_list_local_starts(client):
     assert by_id["CN-2024-appliance"]["local_starts"] == [{"region": "31", "start": "2024-09-07", "kinds": None}]
     assert by_id["SH-2025-vehicle-replacement"]["end"] == "2025-12-31"
     assert "SZ-2026-vehicle-replacement" in by_id
+
+
+def test_a_till_sale_on_a_date_no_programme_covers_reserves_nothing(client, retailer, digital_pool):
+    from tests.factories.subsidies import phone_quote
+    from tests.functional.subsidies.conftest import record_sale, reserve_sale
+    # No digital programme before 2025-01-20: the sale is recorded, the reservation is a 409
+    # `not_eligible` whose refusals start with the quote's own answer.
+    sale = record_sale(client, retailer, quote=phone_quote(date="2025-01-19"))
+    r = reserve_sale(client, retailer, sale["id"])
+    assert r.status_code == 409 and r.json["code"] == "not_eligible", r.json
+    assert r.json["ineligible"][0]["code"] == "no_programme_in_force"
