@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .model import Amount, Condition, Limit, Predicate, Programme, Rule, Source
+from .model import Amount, Condition, Limit, LocalStart, Predicate, Programme, Rule, Source
 from .reasons import REFUSALS
 from .text import check_template
 from .vocabulary import (
@@ -20,12 +20,13 @@ from .vocabulary import (
 )
 
 POLICY_DIR = Path(__file__).with_name("policies")
-ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_DOWN, "half_even": ROUND_HALF_EVEN}
+# "up" rounds away from zero, i.e. up for an amount: Shenzhen's 向上取整至整元.
+ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_DOWN, "half_even": ROUND_HALF_EVEN, "up": ROUND_UP}
 ORDERED = {"fen", "grade", "date", "decimal", "emission"}
-OPS = {"eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between", "prefix"}
+OPS = {"eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between", "prefix", "not_prefix"}
 TOP_KEYS = {"id", "version", "name", "level", "jurisdiction", "categories", "kinds", "scheme",
             "window", "application_window", "conditions", "rules", "limits", "stacking",
-            "implements", "sources", "returns", "notes", "open_questions"}
+            "implements", "sources", "returns", "notes", "open_questions", "local_starts"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ def compile_predicate(field: str, op: str, value: Any) -> Predicate:
         raise ValueError(("op", f"unknown op {op!r}; one of {', '.join(sorted(OPS))}"))
     rank: Callable[[Any], Any] = EMISSION_RANK.__getitem__ if ftype == "emission" else (lambda v: v)
     try:
-        if op in ("in", "not_in", "between", "prefix") and isinstance(value, list):
+        if op in ("in", "not_in", "between", "prefix", "not_prefix") and isinstance(value, list):
             if not value:
                 raise ValueError("must not be empty")
             items = [_coerce(ftype, v) for v in value]
@@ -142,8 +143,8 @@ def compile_predicate(field: str, op: str, value: Any) -> Predicate:
         raise ValueError(("value", str(exc))) from None
     if op in ("lt", "le", "gt", "ge", "between") and ftype not in ORDERED:
         raise ValueError(("op", f"{op} needs an ordered field; {field} is {ftype}"))
-    if op == "prefix" and ftype != "region":
-        raise ValueError(("op", "prefix applies to region fields only"))
+    if op in ("prefix", "not_prefix") and ftype != "region":
+        raise ValueError(("op", f"{op} applies to region fields only"))
     if op in ("in", "not_in", "between") and items is None:
         raise ValueError(("value", f"{op} needs a list"))
     if op == "between" and (len(items) != 2 or items[0] > items[1]):
@@ -170,9 +171,12 @@ def compile_predicate(field: str, op: str, value: Any) -> Predicate:
     elif op == "between":
         lo, hi = items
         test = lambda v: lo <= rank(v) <= hi  # noqa: E731
-    else:  # prefix
+    elif op == "prefix":
         prefixes = tuple(items) if items is not None else (single,)
         test = lambda v: v.startswith(prefixes)  # noqa: E731
+    else:  # not_prefix
+        prefixes = tuple(items) if items is not None else (single,)
+        test = lambda v: not v.startswith(prefixes)  # noqa: E731
     return Predicate(field, op, value, test)
 
 
@@ -206,7 +210,8 @@ def _when(r: _Reader, obj: dict, path: str) -> tuple[Predicate, ...]:
 
 
 def _condition(r: _Reader, obj: Any, path: str) -> Condition:
-    pred = _predicate(r, obj, path, {"code", "when", "missing", "zh", "en", "source"})
+    pred = _predicate(r, obj, path, {"code", "when", "missing", "zh", "en", "source", "id", "basis",
+                                     "enabled"})
     code = r.get(obj, "code", path, str)
     if code not in REFUSALS:
         r.fail(f"{path}.code", f"unknown reason code {code!r} (see subsidies/reasons.py)")
@@ -225,8 +230,19 @@ def _condition(r: _Reader, obj: Any, path: str) -> Condition:
         if problem:
             r.fail(f"{path}.{lang}", problem)
             raise _Bad
-    return Condition(pred, code, _when(r, obj, path), missing, zh, en,
-                     r.get(obj, "source", path, str, required=False))
+    cid = r.get(obj, "id", path, str, required=False)
+    source = r.get(obj, "source", path, str, required=False)
+    basis = r.get(obj, "basis", path, str, required=False, default="primary")
+    if basis not in ("primary", "secondary"):
+        r.fail(f"{path}.basis", "must be primary or secondary")
+        raise _Bad
+    if basis == "secondary" and (cid is None or source is None):
+        # A rule resting on secondary summaries must be findable and switchable by name.
+        r.fail(f"{path}.{'id' if cid is None else 'source'}", "is required for a secondary rule")
+        raise _Bad
+    enabled = r.get(obj, "enabled", path, bool, required=False, default=True)
+    return Condition(pred, code, _when(r, obj, path), missing, zh, en, source,
+                     clause=cid or path, basis=basis, enabled=enabled)
 
 
 def _conditions(r: _Reader, raw: Any, path: str) -> tuple[Condition, ...]:
@@ -307,7 +323,8 @@ def _rule(r: _Reader, obj: Any, path: str) -> Rule:
     require = _conditions(r, obj.get("require", []), f"{path}.require")
     amount = _amount(r, r.get(obj, "amount", path, dict), f"{path}.amount")
     return Rule(rid, zh, en, amount, when, require,
-                r.get(obj, "implements_rule", path, str, required=False))
+                r.get(obj, "implements_rule", path, str, required=False),
+                r.get(obj, "source", path, str, required=False), path)
 
 
 def _limit(r: _Reader, obj: Any, path: str) -> Limit:
@@ -337,6 +354,24 @@ def _limit(r: _Reader, obj: Any, path: str) -> Limit:
         raise _Bad
     return Limit(mx, dict(by_kind), scheme, frozenset(kinds) if kinds is not None else None,
                  r.get(obj, "source", path, str, required=False))
+
+
+def _local_start(r: _Reader, obj: Any, path: str) -> LocalStart:
+    if not isinstance(obj, dict):
+        r.fail(path, "must be a table")
+        raise _Bad
+    r.unknown_keys(obj, {"region", "start", "kinds", "source"}, path)
+    region = r.get(obj, "region", path, str)
+    if not (region.isdigit() and len(region) in (2, 4, 6)):
+        r.fail(f"{path}.region", "must be a GB/T 2260 prefix of 2, 4 or 6 digits")
+        raise _Bad
+    start = r.get(obj, "start", path, dt.date)
+    kinds = r.get(obj, "kinds", path, list, required=False)
+    if kinds is not None and (not kinds or not set(kinds) <= KINDS):
+        r.fail(f"{path}.kinds", "must be a non-empty list of known kinds")
+        raise _Bad
+    return LocalStart(region, start, frozenset(kinds) if kinds is not None else None,
+                      r.get(obj, "source", path, str), path)
 
 
 def _list_of(r: _Reader, raw: list, path: str, parse: Callable) -> tuple:
@@ -421,16 +456,18 @@ def _sources(r: _Reader, data: dict) -> tuple[Source, ...]:
         if not isinstance(s, dict):
             r.fail(path, "must be a table")
             continue
-        r.unknown_keys(s, {"ref", "title", "url"}, path)
+        r.unknown_keys(s, {"ref", "title", "url", "note"}, path)
         ref = _attempt(lambda: r.get(s, "ref", path, str))
         title = _attempt(lambda: r.get(s, "title", path, str))
-        url = _attempt(lambda: r.get(s, "url", path, str))
+        # A notice read only in reprints may have no stable address: then say where it was read.
+        note = _attempt(lambda: r.get(s, "note", path, str, required=False))
+        url = _attempt(lambda: r.get(s, "url", path, str, required=note is None))
         if url is not None and not url.startswith(("http://", "https://")):
             r.fail(f"{path}.url", "must be an http(s) URL")
-        elif None not in (ref, title, url):
-            sources.append(Source(ref, title, url))
+        elif None not in (ref, title) and (url is not None or note is not None):
+            sources.append(Source(ref, title, url, note))
     if not sources:
-        r.fail("sources", "must name at least one source with ref, title and url")
+        r.fail("sources", "must name at least one source with ref, title and url (or note)")
     return tuple(sources)
 
 
@@ -449,14 +486,45 @@ def parse_programme(data: dict, file: str) -> tuple[Programme | None, list[Issue
         r.fail("rules", "rule ids must be unique")
     limits = _list_of(r, _attempt(lambda: r.get(data, "limits", "", list, required=False), []) or [],
                       "limits", _limit)
+    local_starts = _list_of(
+        r, _attempt(lambda: r.get(data, "local_starts", "", list, required=False), []) or [],
+        "local_starts", _local_start)
     stacking = _attempt(lambda: r.get(data, "stacking", "", dict, required=False), {}) or {}
     r.unknown_keys(stacking, {"group", "supersedes"}, "stacking")
     group = _attempt(lambda: r.get(stacking, "group", "stacking", str, required=False))
     supersedes = _attempt(lambda: r.get(stacking, "supersedes", "stacking", list, required=False), []) or []
+    _cross_check(r, h, sources, conditions, rules, limits, local_starts)
     if r.issues:
         return None, r.issues
     return Programme(conditions=conditions, rules=rules, limits=limits, group=group,
-                     supersedes=tuple(supersedes), sources=sources, path=file, **h), []
+                     supersedes=tuple(supersedes), sources=sources, local_starts=local_starts,
+                     path=file, **h), []
+
+
+def _cross_check(r: _Reader, h: dict, sources: tuple[Source, ...], conditions: tuple[Condition, ...],
+                 rules: tuple[Rule, ...], limits: tuple[Limit, ...],
+                 local_starts: tuple[LocalStart, ...]) -> None:
+    """Checks within one file: every cited source is listed, clause ids are unique, local
+    starts fall inside the window and the jurisdiction."""
+    refs = {s.ref for s in sources}
+    every = list(conditions) + [c for rule in rules for c in rule.require]
+    cited = [(c.clause, c.source) for c in every] + [(rule.clause, rule.source) for rule in rules]
+    cited += [(f"limits[{i}]", lim.source) for i, lim in enumerate(limits)]
+    cited += [(ls.clause, ls.source) for ls in local_starts]
+    for clause, ref in cited:
+        if ref is not None and sources and ref not in refs:
+            r.fail(f"{clause}.source", f"cites {ref!r}, which the file's sources do not list")
+    ids = [c.clause for c in every if not c.clause.startswith(("conditions[", "rules["))]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        r.fail(dup, "condition ids must be unique in a file")
+    start, end = h.get("start"), h.get("end")
+    for ls in local_starts:
+        if start is not None and not start < ls.start <= end:
+            r.fail(f"{ls.clause}.start", "must fall after window.start and not after window.end")
+        if h.get("jurisdiction") and not any(ls.region.startswith(j) for j in h["jurisdiction"]):
+            r.fail(f"{ls.clause}.region", "must lie inside the programme's jurisdiction")
+        if ls.kinds is not None and not ls.kinds <= h.get("kinds", frozenset()):
+            r.fail(f"{ls.clause}.kinds", "must be kinds of this programme")
 
 
 def check_set(programmes: Iterable[Programme]) -> list[Issue]:

@@ -32,6 +32,13 @@ class Condition:
     zh: str | None = None
     en: str | None = None
     source: str | None = None
+    # Where the condition sits in its file ("conditions[3]", "rules[1].require[0]") unless the
+    # file names it with `id`: a refusal names it so that an auditor can find the rule.
+    clause: str = ""
+    # "secondary" marks a rule read only in secondary summaries of the notice (never guessed).
+    basis: str = "primary"
+    # A file may keep a rule on record but switch it off (`enabled = false`).
+    enabled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +62,8 @@ class Rule:
     when: tuple[Predicate, ...] = ()
     require: tuple[Condition, ...] = ()
     implements_rule: str | None = None
+    source: str | None = None
+    clause: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +81,23 @@ class Limit:
 class Source:
     ref: str
     title: str
-    url: str
+    url: str | None = None  # None when the notice was read only in reprints without a stable address
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ref": self.ref, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True, slots=True)
+class LocalStart:
+    """A region that starts its own implementation of the programme later than `window.start`:
+    purchases there before `start` are not subsidised (optionally only for `kinds`)."""
+
+    region: str  # GB/T 2260 prefix
+    start: dt.date
+    kinds: frozenset[str] | None = None
+    source: str | None = None
+    clause: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +122,7 @@ class Programme:
     supersedes: tuple[str, ...] = ()
     implements: str | None = None
     sources: tuple[Source, ...] = ()
+    local_starts: tuple[LocalStart, ...] = ()
     # After a refund or return the buyer's per-person slot stays used unless the programme
     # says otherwise: the only rule found counts any return as using the slot [S33].
     return_frees_slot: bool = False
@@ -104,6 +130,27 @@ class Programme:
 
     def covers_region(self, region: str) -> bool:
         return any(region.startswith(p) for p in self.jurisdiction)
+
+    def local_start(self, region: str, kind: str) -> LocalStart | None:
+        """The most specific later local start for a purchase of `kind` in `region`, if any."""
+        found = None
+        for ls in self.local_starts:
+            if region.startswith(ls.region) and (ls.kinds is None or kind in ls.kinds):
+                if found is None or len(ls.region) > len(found.region):
+                    found = ls
+        return found
+
+    def start_for(self, region: str, kind: str) -> dt.date:
+        """The first purchase date subsidised in `region` (the national start or a later local one)."""
+        ls = self.local_start(region, kind)
+        return max(self.start, ls.start) if ls else self.start
+
+    def source(self, ref: str | None) -> Source | None:
+        """The cited source `ref`, or the file's first source when a clause cites none."""
+        for s in self.sources:
+            if s.ref == ref:
+                return s
+        return self.sources[0] if self.sources and ref is None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,21 +173,52 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    programme: str
+    """Why a programme does not pay. `file` and `clause` locate the rule that refused in its
+    programme file, `source` is the notice that rule rests on and `secondary` says whether
+    that notice was read only in secondary summaries."""
+
+    programme: str | None
     code: str
     zh: str
     en: str
     rule: str | None = None
+    file: str | None = None
+    clause: str | None = None
+    source: Source | None = None
+    secondary: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"programme": self.programme, "rule": self.rule, "code": self.code,
-                "explanation": {"zh": self.zh, "en": self.en}}
+                "explanation": {"zh": self.zh, "en": self.en},
+                "file": self.file, "clause": self.clause,
+                "source": self.source.as_dict() if self.source else None,
+                "secondary": self.secondary}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A programme's purchase window for the buyer's region (local start applied)."""
+
+    programme: str
+    name_zh: str
+    name_en: str
+    start: dt.date
+    end: dt.date
+    file: str
+    relation: str  # "before" (ended before the date) | "after" (starts after it)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"programme": self.programme, "name": {"zh": self.name_zh, "en": self.name_en},
+                "start": self.start.isoformat(), "end": self.end.isoformat(),
+                "file": self.file, "relation": self.relation}
 
 
 @dataclass(frozen=True, slots=True)
 class Quote:
     lines: tuple[Line, ...]
     ineligible: tuple[Refusal, ...]
+    # Set only when no programme is in force for the purchase: the closest windows either side.
+    nearest: tuple[Window, ...] | None = None
 
     @property
     def eligible(self) -> bool:
@@ -152,6 +230,9 @@ class Quote:
 
     def as_dict(self) -> dict[str, Any]:
         """The response body of the quote contract."""
-        return {"eligible": self.eligible, "total_fen": self.total_fen,
+        body = {"eligible": self.eligible, "total_fen": self.total_fen,
                 "lines": [line.as_dict() for line in self.lines],
                 "ineligible": [r.as_dict() for r in self.ineligible]}
+        if self.nearest is not None:
+            body["nearest_windows"] = [w.as_dict() for w in self.nearest]
+        return body

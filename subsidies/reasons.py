@@ -11,6 +11,7 @@ from __future__ import annotations
 # code -> (zh, en)
 REFUSALS: dict[str, tuple[str, str]] = {
     "NOT_STARTED": ("购买日期{actual}早于政策开始日期{start}", "purchase date {actual} is before the programme starts on {start}"),
+    "NOT_STARTED_LOCALLY": ("本地区自{start}起实施本政策，购买日期{actual}在此之前", "this region applies the programme from {start}; the purchase date {actual} is before that"),
     "ENDED": ("购买日期{actual}晚于政策截止日期{end}", "purchase date {actual} is after the programme ended on {end}"),
     "APPLICATION_OUT_OF_WINDOW": ("申请日期{actual}不在受理期{start}至{end}内", "application date {actual} is outside the application window {start} to {end}"),
     "KIND_NOT_COVERED": ("本政策不补贴{kind}", "this programme does not cover {kind}"),
@@ -21,6 +22,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "PER_PERSON_LIMIT_REACHED": ("{year}年已享受{count}次{kind}补贴，每人限{max}次", "already subsidised {count} time(s) for {kind} in {year}; the limit is {max} per person"),
     "GRADE_TOO_LOW": ("能效或水效等级为{actual}级，须达到{expected}级或以上", "energy or water-efficiency grade {actual}; grade {expected} or better is required"),
     "PRICE_ABOVE_CEILING": ("单件成交价{actual}超过{expected}上限", "final price {actual} is above the ceiling of {expected}"),
+    "PRICE_BELOW_FLOOR": ("新车价格{actual}低于{expected}", "the new car's price {actual} is below {expected}"),
     "NOT_HANDED_IN": ("须交回旧品", "the old item must be handed in"),
     "TRADE_IN_REQUIRED": ("须交售或报废名下旧车", "an old vehicle must be scrapped or sold"),
     "TRADE_IN_KIND_MISMATCH": ("旧品须为{expected}", "the old item must be a {expected}"),
@@ -34,9 +36,16 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "OLD_NEV_FOR_FUEL_CAR": ("报废新能源车购买燃油车不予补贴", "scrapping an old NEV to buy a fuel car is not subsidised"),
     "EMISSION_STANDARD_TOO_NEW": ("旧车排放标准{actual}高于{expected}", "the old vehicle's emission standard {actual} is newer than {expected}"),
     "REGISTRATION_REGION_MISMATCH": ("新车须在本地注册登记(登记地{actual})", "the new car must be registered locally (registered in {actual})"),
+    "REGISTRATION_PROVINCE_MISMATCH": ("新车原则上须在购车开票的同一省份注册登记", "the new car must in principle be registered in the province where it is invoiced"),
     "AMOUNT_ZERO": ("补贴金额为零", "the subsidy comes to zero"),
     "CONDITION_NOT_MET": ("{field}不符合条件", "{field} does not meet the programme's condition"),
 }
+
+# The quote's own answer when no programme is in force for the purchase's kind, region and
+# date: not any programme's refusal, so it is the one code outside REFUSALS (lower case, as the
+# quote contract names it); the quote then lists `nearest_windows`.
+NO_PROGRAMME_IN_FORCE = "no_programme_in_force"
+NO_PROGRAMME_TEXT = ("{date}在{region}没有适用于{kind}的补贴政策", "no programme for {kind} is in force in region {region} on {date}")
 
 # Codes on lines say how the amount was reached.
 LINES: dict[str, tuple[str, str]] = {

@@ -284,6 +284,9 @@ def parse_request(payload: Mapping[str, Any], *, today: dt.date | None = None,
     values["purchase.grade"] = min(grades) if grades else None
     pt = values.get("purchase.powertrain")
     values["purchase.is_nev"] = None if pt is None else pt in NEV_POWERTRAINS
+    where = values.get("purchase.registered_in")
+    values["purchase.registered_in_same_province"] = (
+        None if where is None or region is None else where[:2] == region[:2])
 
     trade_in = payload.get("trade_in")
     values["trade_in.present"] = trade_in is not None

@@ -10,6 +10,7 @@ from .vocabulary import EMISSION_STANDARDS, FIELD_TYPES, KIND_NAMES
 DISPOSAL_NAMES = {"scrap": ("报废", "scrapping"), "transfer": ("转让(置换)", "transfer (sale)")}
 POWERTRAIN_NAMES = {
     "gasoline": ("汽油", "gasoline"), "diesel": ("柴油", "diesel"), "hybrid": ("油电混合", "hybrid"),
+    "other_fuel": ("其他燃料", "other fuel"),
     "bev": ("纯电动", "battery electric"), "phev": ("插电式混合动力", "plug-in hybrid"),
     "erev": ("增程式", "range-extended electric"), "fcev": ("燃料电池", "fuel cell"),
 }
@@ -19,6 +20,11 @@ FIELD_NAMES = {
     "purchase.grade": ("能效或水效等级", "energy or water grade"),
     "purchase.price_fen": ("成交价", "final price"),
     "purchase.registered_in": ("新车登记地", "new car's registration region"),
+    "trade_in.registered_in": ("旧车登记地", "old vehicle's registration region"),
+    "trade_in.registered_to_applicant_since": ("旧车登记在申请人名下的日期", "date the old vehicle was registered to the applicant"),
+    "trade_in.scrap_certificate_date": ("报废机动车回收证明日期", "scrap certificate date"),
+    "trade_in.deregistration_date": ("机动车注销证明日期", "deregistration certificate date"),
+    "purchase.registration_date": ("新车登记证书日期", "new car's registration certificate date"),
     "trade_in.first_registration_date": ("旧车注册登记日期", "old vehicle's first registration date"),
 }
 

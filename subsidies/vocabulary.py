@@ -48,7 +48,9 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
 }
 
 NEV_POWERTRAINS = frozenset({"bev", "phev", "erev", "fcev"})
-POWERTRAINS = frozenset({"gasoline", "diesel", "hybrid"}) | NEV_POWERTRAINS
+# "other_fuel": natural gas, LPG and the like; the car notices group them with diesel
+# ("柴油及其他燃料"). A non-plug-in hybrid burns gasoline and takes the gasoline dates.
+POWERTRAINS = frozenset({"gasoline", "diesel", "hybrid", "other_fuel"}) | NEV_POWERTRAINS
 DISPOSALS = frozenset({"scrap", "transfer"})
 SCHEMES = frozenset({"scrappage", "replacement"})
 # Ordered oldest to newest so that "国五及以下" is `le china_5`.
@@ -82,6 +84,7 @@ FIELD_TYPES: dict[str, str] = {
     "purchase.bare_price_fen": "fen",
     "purchase.registration_date": "date",
     "purchase.registered_in": "region",
+    "purchase.registered_in_same_province": "bool",  # * registered_in shares the province of region
     "trade_in.present": "bool",  # * something is handed in or sold
     "trade_in.kind": "kind",
     "trade_in.handed_in": "bool",
@@ -103,6 +106,7 @@ DERIVED_FROM: dict[str, str] = {
     "purchase.is_nev": "purchase.powertrain",
     "trade_in.is_nev": "trade_in.powertrain",
     "trade_in.present": "trade_in",
+    "purchase.registered_in_same_province": "purchase.registered_in",
 }
 
 ENUMS: dict[str, frozenset[str]] = {

@@ -32,8 +32,11 @@ blp = Blueprint("subsidies", __name__, description="Government trade-in subsidie
 def quote():
     """Which programmes pay for a purchase and how much, with a reason code and a zh/en
     explanation for every line and refusal, and whether their budget can pay it now (`budget`:
-    available, exhausted, no_pool; `budget.reservable`). An authenticated buyer's own subsidised purchases
-    count towards the per-person limits. Bad input is a 422 naming the field."""
+    available, exhausted, no_pool; `budget.reservable`). An authenticated buyer's own subsidised
+    purchases count towards the per-person limits. Every refusal names the programme file, the
+    clause of it that refuses and the notice it rests on. Bad input is a 422 naming the field; a
+    date no programme covers is a valid request: 200, ineligible, `no_programme_in_force` first in
+    `ineligible`, with the `nearest_windows` before and after it."""
     # The engine validates the whole contract field by field (the same messages the till and
     # order paths get), so the body is not parsed twice; the schema above documents it.
     body = request.get_json(silent=True)

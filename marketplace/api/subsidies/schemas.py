@@ -86,12 +86,37 @@ class QuoteLineSchema(ma.Schema):
     explanation = ma.fields.Nested(SubsidyExplanationSchema)
 
 
+class ProgrammeSourceSchema(ma.Schema):
+    ref = ma.fields.String()
+    title = ma.fields.String()
+    url = ma.fields.String(allow_none=True, metadata={
+        "description": "None when the notice was read only in reprints without a stable address."})
+
+
 class QuoteRefusalSchema(ma.Schema):
-    programme = ma.fields.String()
+    programme = ma.fields.String(allow_none=True, metadata={
+        "description": "None only for `no_programme_in_force`, the quote's own answer."})
     rule = ma.fields.String(allow_none=True)
     code = ma.fields.String()
     campaign_id = ma.fields.String()
     explanation = ma.fields.Nested(SubsidyExplanationSchema)
+    file = ma.fields.String(allow_none=True, metadata={
+        "description": "The programme file (subsidies/policies/) holding the rule that refuses."})
+    clause = ma.fields.String(allow_none=True, metadata={
+        "description": "That rule in the file: a condition's id or its path (window.start, limits[0], ...)."})
+    source = ma.fields.Nested(ProgrammeSourceSchema, allow_none=True,
+                              metadata={"description": "The notice the rule rests on."})
+    secondary = ma.fields.Boolean(metadata={
+        "description": "The rule rests only on secondary summaries of the notice."})
+
+
+class QuoteWindowSchema(ma.Schema):
+    programme = ma.fields.String()
+    name = ma.fields.Nested(SubsidyExplanationSchema)
+    start = ma.fields.Date(metadata={"description": "First purchase date in the buyer's region."})
+    end = ma.fields.Date()
+    file = ma.fields.String()
+    relation = ma.fields.String(metadata={"description": "before (ended) | after (starts later)"})
 
 
 BUDGET_STATUSES = ("available", "exhausted", "no_pool", "not_applicable")
@@ -118,12 +143,15 @@ class QuoteSchema(ma.Schema):
     lines = ma.fields.List(ma.fields.Nested(QuoteLineSchema))
     ineligible = ma.fields.List(ma.fields.Nested(QuoteRefusalSchema))
     budget = ma.fields.Nested(QuoteBudgetSchema)
+    nearest_windows = ma.fields.List(ma.fields.Nested(QuoteWindowSchema), metadata={
+        "description": "Only when no programme is in force (`no_programme_in_force`): the "
+                       "windows that ended last before the date and that start next after it."})
 
 
-class ProgrammeSourceSchema(ma.Schema):
-    ref = ma.fields.String()
-    title = ma.fields.String()
-    url = ma.fields.String()
+class LocalStartSchema(ma.Schema):
+    region = ma.fields.String()
+    start = ma.fields.Date()
+    kinds = ma.fields.Function(lambda ls: sorted(ls.kinds) if ls.kinds is not None else None, allow_none=True)
 
 
 class ProgrammeSchema(ma.Schema):
@@ -137,6 +165,8 @@ class ProgrammeSchema(ma.Schema):
     scheme = ma.fields.String(allow_none=True)
     start = ma.fields.Date()
     end = ma.fields.Date()
+    local_starts = ma.fields.List(ma.fields.Nested(LocalStartSchema), metadata={
+        "description": "Regions that started the programme later than `start`."})
     sources = ma.fields.List(ma.fields.Nested(ProgrammeSourceSchema))
 
 

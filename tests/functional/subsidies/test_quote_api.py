@@ -75,7 +75,6 @@ def _mut(path, value):
     (_mut(["purchase", "price_fen"], -5), "purchase.price_fen"),
     (_mut(["purchase", "price_fen"], 3000.5), "purchase.price_fen"),
     (_mut(["purchase", "price_fen"], 310000), "purchase.price_fen"),   # list - discounts = 300000
-    (_mut(["date"], "2023-05-01"), "date"),                            # outside every programme
     (_mut(["date"], "2025-02-30"), "date"),
     (_mut(["purchase", "energy_grade"], None), "purchase.energy_grade"),  # the rate depends on it
     (_mut(["purchase", "energy_grade"], 9), "purchase.energy_grade"),

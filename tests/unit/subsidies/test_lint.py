@@ -16,7 +16,8 @@ SHIPPED = {"CN-2024-appliance", "CN-2025-appliance", "CN-2026-appliance", "CN-20
            "CN-2026-digital", "CN-2024-vehicle-scrappage", "CN-2025-vehicle-scrappage",
            "CN-2025-vehicle-replacement", "CN-2026-vehicle-scrappage",
            "CN-2026-vehicle-replacement", "SH-2025-vehicle-replacement",
-           "CQ-2024-vehicle-replacement", "SX-2026-appliance-digital"}
+           "CQ-2024-vehicle-replacement", "SX-2026-appliance-digital",
+           "SZ-2026-vehicle-replacement"}
 
 
 def test_shipped_programmes_are_valid_and_complete():
@@ -24,7 +25,8 @@ def test_shipped_programmes_are_valid_and_complete():
     programmes = load_programmes()
     assert {p.id for p in programmes} == SHIPPED
     for p in programmes:
-        assert p.sources and all(s.url.startswith("http") for s in p.sources)
+        # A notice read only in reprints may lack a stable address but then says where it was read.
+        assert p.sources and all((s.url or "").startswith("http") or s.note for s in p.sources)
 
 
 def write(tmp_path: Path, text: str, name: str = "xx-2025-test.toml") -> Path:

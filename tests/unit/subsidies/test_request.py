@@ -59,9 +59,11 @@ def test_list_price_without_discounts_must_equal_price():
     assert quote(body, CATALOGUE).total_fen == 45000
 
 
-def test_date_outside_every_programme():
-    assert fields_of(appliance("television", 3000, "2023-05-01")) == {"date"}
-    assert fields_of(digital("mobile_phone", 3000, "2024-12-01")) == {"date"}
+def test_date_outside_every_programme_is_a_valid_request():
+    # The request is valid; the answer (no programme in force) is in the quote, not an error.
+    for body in (appliance("television", 3000, "2023-05-01"), digital("mobile_phone", 3000, "2024-12-01")):
+        result = quote(body, CATALOGUE)
+        assert not result.eligible and result.ineligible[0].code == "no_programme_in_force"
 
 
 @pytest.mark.parametrize("bad", ["2025-13-01", "01/06/2025", "2025-6-1", 20250601])

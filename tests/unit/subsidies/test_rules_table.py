@@ -4,7 +4,11 @@
 An expectation is one of:
 - Pays(programme, rule, amount_fen[, code]): that programme pays exactly this;
 - Refuses(programme, code): that programme refuses with this stable code;
-- Invalid(field): the request is rejected naming the field (HTTP 422).
+- Invalid(field): the request is rejected naming the field (HTTP 422);
+- NoProgramme(before, after): no programme is in force (`no_programme_in_force`); the nearest
+  windows are those of the programmes `before` (ended last) and `after` (start next).
+
+The edge cases added for issue 14 are held apart in test_rules_edges.py.
 """
 from __future__ import annotations
 
@@ -36,6 +40,12 @@ class Invalid:
     field: str
 
 
+@dataclass(frozen=True)
+class NoProgramme:
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+
 SH, CQ, LL, TY = "310115", "500103", "141100", "140105"  # Shanghai, Chongqing, Lüliang, Taiyuan
 A24, A25, A26 = "CN-2024-appliance", "CN-2025-appliance", "CN-2026-appliance"
 D25, D26, SX = "CN-2025-digital", "CN-2026-digital", "SX-2026-appliance-digital"
@@ -61,7 +71,7 @@ CASES = [
     ("a24-first-day", "§2.1 standard in force from the 若干措施 of 2024-07-25 [S22]",
      appliance("television", 3000, "2024-07-25"), Pays(A24, "grade-1", 60000)),
     ("a24-day-before", "§2.1 no appliance programme before 2024-07-25 [S22]",
-     appliance("television", 3000, "2024-07-24"), Invalid("date")),
+     appliance("television", 3000, "2024-07-24"), NoProgramme(after=(A24,))),
     ("a24-last-day", "§2.1 the 2024 programme year ends 2024-12-31 [S23]",
      appliance("television", 3000, "2024-12-31"), Pays(A24, "grade-1", 60000)),
     ("a24-microwave-not-covered", "§2.1 eight categories only in 2024 [S20]",
@@ -121,7 +131,7 @@ CASES = [
     ("a26-last-day", "§2.3 to 2026-12-31 [S19]",
      appliance("television", 4000, "2026-12-31"), Pays(A26, "grade-1", 60000)),
     ("a26-after-every-programme", "no programme after 2026",
-     appliance("television", 4000, "2027-01-01"), Invalid("date")),
+     appliance("television", 4000, "2027-01-01"), NoProgramme(before=(A26,))),
     ("a26-one-ac", "§2.3 one item per category, air conditioners too [S19]",
      appliance(AC, 4000, "2026-05-01", history=[("2026-02-01", AC)]),
      Refuses(A26, "PER_PERSON_LIMIT_REACHED")),
@@ -142,7 +152,7 @@ CASES = [
     ("d25-watch", "§3.1 smartwatches and bands [S27]",
      digital("smartwatch", 1000, "2025-02-01"), Pays(D25, "standard", 15000)),
     ("d25-day-before-start", "§3.1 nationwide from 2025-01-20 [S29][S30]",
-     digital("mobile_phone", 3000, "2025-01-19"), Invalid("date")),
+     digital("mobile_phone", 3000, "2025-01-19"), NoProgramme(after=(D25,))),
     ("d25-first-day", "§3.1 nationwide from 2025-01-20 [S29][S30]",
      digital("mobile_phone", 3000, "2025-01-20"), Pays(D25, "standard", 45000)),
     ("d25-second-phone", "§3.1 one item per category per person [S27]",
@@ -221,7 +231,7 @@ CASES = [
     ("v24-first-day", "§1.1 from the rules' issue on 2024-04-24 [S6][S5]",
      car("2024-04-24", 150000), Pays(V24S, "scrap-nev", 2000000)),
     ("v24-day-before", "§1.1 nothing before 2024-04-24 outside Chongqing [S6]",
-     car("2024-04-23", 150000), Invalid("date")),
+     car("2024-04-23", 150000), NoProgramme(after=(V24S,))),
     ("v24-not-in-catalogue", "§1.1 NEV must be in MIIT's tax-exemption catalogue [S1]",
      car("2024-09-01", 150000, catalogue=False), Refuses(V24S, "NOT_IN_TAX_EXEMPTION_CATALOG")),
     ("v24-nothing-scrapped", "§1.1 an old car must be scrapped [S6]",
@@ -285,12 +295,12 @@ CASES = [
      car("2025-09-01", 150000, region=SH, disposal="transfer", transfer_date="2025-08-01",
          registered_in="310115", history=[("2025-02-01", "replacement")]),
      Refuses(SH25, "PER_PERSON_LIMIT_REACHED")),
-    ("sh25-last-day-beats-2026", "§1.4 runs to 2026-03-31; one subsidy per new car [S14][S11]",
+    ("sh25-2026-purchase-national", "§1.5 Shanghai purchases end 2025-12-31 (112号, 284号): 2026 gets 8% [S19]",
      car("2026-03-31", 150000, region=SH, disposal="transfer", transfer_date="2025-12-20",
-         registered_in="310115"), Refuses(V26R, "EXCLUSIVE_WITH")),
-    ("sh25-ended", "§1.4 the Shanghai policy ends 2026-03-31 [S14]",
-     car("2026-04-01", 150000, region=SH, disposal="transfer", transfer_date="2025-12-20",
-         registered_in="310115"), Refuses(SH25, "ENDED")),
+         registered_in="310115"), Pays(V26R, "replace-nev", 1200000)),
+    ("sh25-applied-in-2026", "§1.4 a 2025 purchase may be applied for until 2026-03-31 [S14]",
+     car("2025-12-20", 150000, region=SH, disposal="transfer", transfer_date="2025-12-20",
+         registered_in="310115", application_date="2026-03-31"), Pays(SH25, "nev", 1500000)),
 
     # --- cars, 2026 (§1.5) ---
     ("v26-scrap-nev-12pct", "§1.5 scrap + NEV 12% [S19][S17]",
@@ -374,7 +384,7 @@ CASES += [
     ("v26r-last-day", "§1.5 2026 replacement to 2026-12-31 [S19]",
      car("2026-12-31", 100000, disposal="transfer"), Pays(V26R, "replace-nev", 800000)),
     ("v26-after-every-programme", "no car programme after 2026",
-     car("2027-01-01", 100000), Invalid("date")),
+     car("2027-01-01", 100000), NoProgramme(before=(V26R, V26S))),
     ("cq-first-day", "§1.2 Chongqing 2024 replacement (window: the calendar year) [S15]",
      car("2024-01-01", 100000, region=CQ, disposal="transfer", bare_price_yuan=100000), Pays(CQ24, "nev", 700000)),
     ("cq-last-day", "§1.2 Chongqing 2024 replacement to 2024-12-31 [S15]",
@@ -392,6 +402,11 @@ def test_table_is_large_enough():
 
 @pytest.mark.parametrize("case_id,cite,request_body,expect", CASES, ids=[c[0] for c in CASES])
 def test_rule_case(case_id, cite, request_body, expect):
+    check(cite, request_body, expect)
+
+
+def check(cite, request_body, expect):
+    """Hold one quote to one hand-computed expectation (shared with test_rules_edges.py)."""
     if isinstance(expect, Invalid):
         with pytest.raises(RequestError) as info:
             quote(request_body, CATALOGUE)
@@ -399,6 +414,12 @@ def test_rule_case(case_id, cite, request_body, expect):
         return
     result = quote(request_body, CATALOGUE)
     body = result.as_dict()
+    if isinstance(expect, NoProgramme):
+        assert body["eligible"] is False and body["lines"] == [], cite
+        assert body["ineligible"][0]["code"] == "no_programme_in_force", (cite, body["ineligible"])
+        windows = {(w["programme"], w["relation"]) for w in body["nearest_windows"]}
+        assert windows == {(p, "before") for p in expect.before} | {(p, "after") for p in expect.after}, cite
+        return
     lines = {line["programme"]: line for line in body["lines"]}
     refusals = {r["programme"]: r for r in body["ineligible"]}
     if isinstance(expect, Pays):
@@ -408,6 +429,7 @@ def test_rule_case(case_id, cite, request_body, expect):
         if expect.code:
             assert line["code"] == expect.code, cite
         assert line["explanation"]["zh"] and line["explanation"]["en"]
+        assert "nearest_windows" not in body, cite
     else:
         assert expect.programme not in lines, cite
         assert refusals[expect.programme]["code"] == expect.code, (cite, refusals[expect.programme])
