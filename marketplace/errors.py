@@ -7,7 +7,7 @@ from flask import Flask, Response, g, json
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from services.errors import DomainError, ServiceUnavailable
+from services.errors import DomainError
 
 log = logging.getLogger("marketplace.errors")
 PROBLEM = "application/problem+json"
@@ -75,7 +75,8 @@ def _retry_after(e) -> int:
 
 
 def _domain(e: DomainError):
-    headers = {"Retry-After": e.retry_after} if isinstance(e, ServiceUnavailable) else None
+    retry_after = getattr(e, "retry_after", None)  # ServiceUnavailable, or a 409 worth retrying
+    headers = {"Retry-After": retry_after} if retry_after else None
     return problem(e.status, e.title, e.detail, code=e.code, errors=e.fields or None, headers=headers,
                    **e.extra)
 
