@@ -82,7 +82,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from services import identifiers
     identifiers.configure(app.config["ID_HASH_KEY"])
 
-    from marketplace import auth, cli, errors, health, limits, logs
+    from marketplace import auth, cli, clients, errors, health, limits, logs
     from marketplace.extensions import api, db
     from marketplace import api as resources
 
@@ -94,6 +94,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     health.init_app(app)
     resources.register(app, api)
     cli.init_app(app)
+    clients.init_app(app)
     limits.init_app(app)
     _content_types(app)
     resources.init_hooks(app)

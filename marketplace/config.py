@@ -33,6 +33,7 @@ DEFAULTS = {
     "RATE_LIMIT_AUTH": "20/minute",
     "RATE_LIMIT_WRITE": "300/minute",
     "RATELIMIT_ENABLED": True,
+    "TRUSTED_PROXIES": "",         # comma-separated IPs/CIDRs of our reverse proxies; only they may set X-Forwarded-For
     "JOBS_INLINE": None,           # default: true without REDIS_URL
     "LOG_LEVEL": "INFO",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from marketplace.auth import current_user
+from marketplace.clients import client_address
 from marketplace.extensions import db
 from marketplace.uow import DEFER_COMMIT, run_after_commit_hooks
 from services.errors import Conflict, DomainError, ValidationFailed
@@ -30,7 +31,7 @@ _PENDING = 0  # status_code of a claim whose answer is not stored yet
 
 def _scope() -> str:
     user = current_user()
-    return f"user:{user.id}" if user else f"ip:{request.remote_addr}"
+    return f"user:{user.id}" if user else f"ip:{client_address()}"
 
 
 def _claim(session: Session, scope: str, key: str, digest: str) -> bool:

@@ -33,3 +33,76 @@ def test_a_decompression_bomb_is_refused_before_decoding(client, consumer, monke
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
     assert "6000 x 6000" in r.json["errors"]["file"][0]
     assert client.get(f"/api/v1/listings/{lid}", headers=consumer.headers).json["photos"] == []
+
+
+def _limited_app(db_url, instance_dir, **cfg):
+    from tests.conftest import make_app
+    return make_app(db_url, instance_dir, RATELIMIT_ENABLED=True, REDIS_URL=None, **cfg)
+
+
+def test_login_guesses_are_limited_by_address_whatever_token_is_sent(db_url, instance_dir, consumer):
+    c = _limited_app(db_url, instance_dir, RATE_LIMIT_AUTH="5/minute").test_client()
+    token = consumer.headers["Authorization"].split(" ", 1)[1]
+    codes = []
+    for i in range(12):
+        # The same valid token spelled differently each time (auth strips the spaces).
+        headers = {"Authorization": f"Bearer {token}" + " " * i}
+        codes.append(c.post("/api/v1/accounts/login", json={"email": "victim@example.cn", "password": f"guess{i}"},
+                            headers=headers).status_code)
+    assert codes == [401] * 5 + [429] * 7, codes
+
+
+def test_write_limit_follows_the_user_not_the_spelling_of_the_token(db_url, instance_dir, consumer):
+    c = _limited_app(db_url, instance_dir, RATE_LIMIT_WRITE="3/minute").test_client()
+    token = consumer.headers["Authorization"].split(" ", 1)[1]
+    codes = [c.post("/api/v1/listings", json=fridge_payload(), headers={"Authorization": f"Bearer {token}" + " " * i})
+             .status_code for i in range(5)]
+    assert codes == [201, 201, 201, 429, 429], codes
+
+
+def test_forwarded_for_counts_only_from_a_trusted_proxy(db_url, instance_dir):
+    body = {"email": "nobody@example.cn", "password": "x"}
+    spoofed = _limited_app(db_url, instance_dir, RATE_LIMIT_AUTH="2/minute").test_client()
+    codes = [spoofed.post("/api/v1/accounts/login", json=body, headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+             for i in range(4)]
+    assert codes == [401, 401, 429, 429]  # a client cannot pick its own address
+    proxied = _limited_app(db_url, instance_dir, RATE_LIMIT_AUTH="2/minute",
+                           TRUSTED_PROXIES="127.0.0.0/8").test_client()
+    codes = [proxied.post("/api/v1/accounts/login", json=body,
+                          headers={"X-Forwarded-For": f"203.0.113.9, 10.1.1.{i}"}).status_code for i in range(3)]
+    assert codes == [401, 401, 401]  # behind our proxy, each real client has its own budget...
+    codes = [proxied.post("/api/v1/accounts/login", json=body,
+                          headers={"X-Forwarded-For": f"198.51.{i}.1, 10.1.1.7"}).status_code for i in range(3)]
+    assert codes == [401, 401, 429]  # ...and what the client wrote left of it is ignored
+
+
+def test_login_checks_a_password_hash_for_unknown_emails_too(client, consumer, monkeypatch):
+    from argon2 import PasswordHasher
+    from services.accounts import service as accounts_service
+    checks = []
+
+    class Spy(PasswordHasher):
+        def verify(self, hash, password):
+            checks.append(hash)
+            return super().verify(hash, password)
+    monkeypatch.setattr(accounts_service, "_hasher", Spy(time_cost=1, memory_cost=1024, parallelism=1))
+    unknown = client.post("/api/v1/accounts/login", json={"email": "nobody@example.cn", "password": "guess"})
+    known = client.post("/api/v1/accounts/login", json={"email": consumer.user.email, "password": "guess"})
+    assert unknown.status_code == known.status_code == 401
+    assert unknown.json["code"] == known.json["code"] == "bad_credentials"
+    assert len(checks) == 2  # one hash checked for each: the work (and time) does not depend on the email
+
+
+def test_failed_logins_take_as_long_for_unknown_and_registered_emails(client, consumer):
+    import statistics
+    import time
+
+    def median_ms(email):
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            assert client.post("/api/v1/accounts/login", json={"email": email, "password": "wrong"}).status_code == 401
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+    unknown, known = median_ms("nobody@example.cn"), median_ms(consumer.user.email)
+    assert unknown > 0.5 * known, (unknown, known)  # before: 2.5 ms against 250 ms
