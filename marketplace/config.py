@@ -30,6 +30,8 @@ DEFAULTS = {
     "OFFER_EXPIRY_HOURS": 48,      # an unanswered offer or counter-offer expires after this long
     "STORAGE_DIR": None,           # default: instance/uploads
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "JSON_MAX_BYTES": 1024 * 1024,  # a larger JSON body is a 413 (photos are multipart, under MAX_CONTENT_LENGTH)
+    "JSON_MAX_DEPTH": 32,          # deeper nesting of arrays/objects is a 400 before parsing
     "RATE_LIMIT_AUTH": "20/minute",
     "RATE_LIMIT_WRITE": "300/minute",
     "RATELIMIT_ENABLED": True,
