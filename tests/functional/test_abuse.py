@@ -106,3 +106,74 @@ def test_failed_logins_take_as_long_for_unknown_and_registered_emails(client, co
         return statistics.median(times)
     unknown, known = median_ms("nobody@example.cn"), median_ms(consumer.user.email)
     assert unknown > 0.5 * known, (unknown, known)  # before: 2.5 ms against 250 ms
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(client, consumer):
+    for depth in (33, 5000, 100_000):
+        body = "[" * depth + "]" * depth
+        r = client.post("/api/v1/listings", data=body, headers={**consumer.headers, "Content-Type": "application/json"})
+        assert r.status_code == 400 and r.mimetype == "application/problem+json", (depth, r.status_code)
+        assert r.json["code"] == "json_too_deep"
+    # Brackets inside strings are text, not nesting.
+    ok = client.post("/api/v1/listings", json=fridge_payload(description="[[[[" * 200), headers=consumer.headers)
+    assert ok.status_code == 201
+
+
+def test_a_json_body_over_the_limit_is_a_413(client, app, consumer):
+    body = fridge_payload(description="长" * 10)
+    body["padding"] = "x" * app.config["JSON_MAX_BYTES"]
+    r = client.post("/api/v1/listings", json=body, headers=consumer.headers)
+    assert r.status_code == 413 and r.json["code"] == "body_too_large"
+
+
+def test_bidirectional_and_control_characters_are_refused_naming_the_field(client, consumer):
+    for title in ("iPhone 15 \u202egnp.exe", "冰箱\u2066隐藏\u2069", "bell\u0007", "c1\u0085x"):
+        r = client.post("/api/v1/listings", json=fridge_payload(title=title), headers=consumer.headers)
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", title
+        assert "title" in r.json["errors"], r.json
+    # Escaped in the JSON text or raw UTF-8: the same refusal.
+    raw = '{"title": "abc\\u202Edef"}'
+    r = client.post("/api/v1/listings", data=raw, headers={**consumer.headers, "Content-Type": "application/json"})
+    assert r.status_code == 422 and "title" in r.json["errors"]
+    lid = client.post("/api/v1/listings", json=fridge_payload(), headers=consumer.headers).json["id"]
+    r = client.patch(f"/api/v1/listings/{lid}", json={"description": "ok\n\tline two \u200f"}, headers=consumer.headers)
+    assert r.status_code == 422 and "description" in r.json["errors"]
+    # Tabs and line breaks are ordinary text.
+    r = client.patch(f"/api/v1/listings/{lid}", json={"description": "一\n二\t三\r\n"}, headers=consumer.headers)
+    assert r.status_code == 200
+
+
+EXACT = (37.861234567890123, 112.548765432109876)  # a seller's doorstep
+
+
+def _published_at_home(client, seller, operator) -> str:
+    body = fridge_payload(lat=EXACT[0], lon=EXACT[1])
+    lid = client.post("/api/v1/listings", json=body, headers=seller.headers).json["id"]
+    assert client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "submit"},
+                       headers=seller.headers).status_code == 200
+    assert client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "approve"},
+                       headers=operator.headers).status_code == 200
+    return lid
+
+
+def test_public_coordinates_are_rounded_to_about_a_kilometre(client, consumer, other_consumer, operator):
+    lid = _published_at_home(client, consumer, operator)
+    for headers in ({}, other_consumer.headers):
+        got = client.get(f"/api/v1/listings/{lid}", headers=headers).json
+        assert (got["lat"], got["lon"]) == (37.86, 112.55)
+    for who in (consumer, operator):
+        got = client.get(f"/api/v1/listings/{lid}", headers=who.headers).json
+        assert (got["lat"], got["lon"]) == EXACT
+    # The buyer of the order meets the seller: they see the exact place.
+    assert client.post("/api/v1/orders", json={"listing_id": lid}, headers=other_consumer.headers).status_code == 201
+    got = client.get(f"/api/v1/listings/{lid}", headers=other_consumer.headers).json
+    assert (got["lat"], got["lon"]) == EXACT
+    assert client.get(f"/api/v1/listings/{lid}").json["lat"] == 37.86
+
+
+def test_search_distances_are_measured_to_the_rounded_point(client, consumer, operator):
+    _published_at_home(client, consumer, operator)
+    hits = client.get(f"/api/v1/search?near={EXACT[0]},{EXACT[1]}&sort=distance").json["items"]
+    assert len(hits) == 1
+    # Standing on the doorstep does not give distance 0: the index only knows the rounded point.
+    assert 0.1 < hits[0]["distance_km"] < 1.2  # 0.175 km from this doorstep to (37.86, 112.55)
