@@ -42,6 +42,9 @@ DEFAULTS = {
     "NOTIFIER": "log",             # log (the notification_log table); SMS/email providers plug in here
     "PICKUP_CUTOFF_MINUTES": 120,  # consumers reschedule or cancel a pickup until this long before it
     "PICKUP_LEAD_MINUTES": 60,     # the earliest bookable pickup slot starts this long from now
+    "PICKUP_HORIZON_DAYS": 14,     # pickups can be booked this many days ahead
+    "PICKUP_NO_SHOW_GRACE_MINUTES": 120,  # a booking not reached this long after its slot is the recycler's no-show
+    "PICKUP_MAX_OPEN_BOOKINGS": 3,  # open pickups a consumer may hold at once (0: no cap)
     "CREDIT_PRIVILEGES_FILE": None,  # JSON privileges by band; default services/credit/privileges.json
     "CREDIT_REPORT_DIR": None,       # training reports; default instance/credit-reports
     "CREDIT_BUREAU_FILE": None,      # CSV subject_id,score or JSON of bureau scores; unset: no bureau

@@ -177,3 +177,20 @@ def test_search_distances_are_measured_to_the_rounded_point(client, consumer, op
     assert len(hits) == 1
     # Standing on the doorstep does not give distance 0: the index only knows the rounded point.
     assert 0.1 < hits[0]["distance_km"] < 1.2  # 0.175 km from this doorstep to (37.86, 112.55)
+
+
+def test_one_account_holds_at_most_three_open_pickups(client, consumer, other_consumer, recycler):
+    from tests.factories.pickups import booking_payload, next_slot, put_offer
+    offer = put_offer(client, recycler)
+    phone = [{"category": "electronics", "kind": "mobile_phone"}]
+    made = [client.post("/api/v1/pickups", json=booking_payload(next_slot(hour=h), items=phone, recycler_id=offer["id"]),
+                        headers=consumer.headers) for h in (9, 10, 11, 14)]
+    assert [r.status_code for r in made] == [201, 201, 201, 409]
+    assert made[3].json["code"] == "too_many_open_bookings" and made[3].json["limit"] == 3
+    assert client.post("/api/v1/pickups", json=booking_payload(next_slot(hour=14), items=phone, recycler_id=offer["id"]),
+                       headers=other_consumer.headers).status_code == 201  # the cap is per account
+    assert client.post(f"/api/v1/pickups/{made[0].json['id']}/cancel", json={"reason": "changed my mind"},
+                       headers=consumer.headers).status_code == 200
+    again = client.post("/api/v1/pickups", json=booking_payload(next_slot(hour=14), items=phone, recycler_id=offer["id"]),
+                        headers=consumer.headers)
+    assert again.status_code == 201  # a cancelled pickup no longer counts
