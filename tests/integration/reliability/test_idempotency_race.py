@@ -2,6 +2,7 @@
 effect and get N identical answers (the first, and N-1 replays of it)."""
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from services.idempotency import IdempotencyRecord
@@ -78,4 +79,14 @@ def test_a_claim_without_its_answer_is_409_request_in_progress(client, session, 
     again = client.post("/api/v1/listings", json=body, headers=headers)
     assert again.status_code == 409 and again.json["code"] == "request_in_progress"
     assert int(again.headers["Retry-After"]) >= 1
+    assert session.scalar(select(func.count()).select_from(Listing)) == 1
+
+
+@pytest.mark.smoke
+def test_a_replay_returns_the_first_answer_on_either_database(client, session, consumer):
+    headers = {**consumer.headers, "Idempotency-Key": "smoke-1"}
+    first = client.post("/api/v1/listings", json=fridge_payload(), headers=headers)
+    again = client.post("/api/v1/listings", json=fridge_payload(), headers=headers)
+    assert first.status_code == again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json == first.json and again.headers["Location"] == first.headers["Location"]
     assert session.scalar(select(func.count()).select_from(Listing)) == 1
