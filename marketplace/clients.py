@@ -51,9 +51,9 @@ def address_key() -> str:
 
 def client_key() -> str:
     """Rate-limit key for writes: the authenticated user, else the canonical token, else the address."""
-    user = g.get("current_user")
-    if user is not None:
-        return f"user:{user.id}"
+    uid = g.get("current_user_id")
+    if uid is not None:
+        return f"user:{uid}"
     token = bearer_token()
     if token:
         return "tok:" + hashlib.sha256(token.encode()).hexdigest()[:32]

@@ -194,3 +194,34 @@ def test_one_account_holds_at_most_three_open_pickups(client, consumer, other_co
     again = client.post("/api/v1/pickups", json=booking_payload(next_slot(hour=14), items=phone, recycler_id=offer["id"]),
                         headers=consumer.headers)
     assert again.status_code == 201  # a cancelled pickup no longer counts
+
+
+def test_a_refused_write_runs_no_query_after_its_rollback(app, client, consumer, caplog):
+    """The access log names the caller from a plain id: reading it from the ORM user after the
+    rollback was a query, and while the database is away that query turned a 503 into a 500."""
+    import logging
+
+    from sqlalchemy import event
+
+    from marketplace.extensions import db
+    after_rollback: list[str] = []
+    rolled_back = []
+
+    def on_rollback(conn):
+        rolled_back.append(True)
+
+    def on_execute(conn, cursor, statement, *args):
+        if rolled_back:
+            after_rollback.append(statement)
+    event.listen(db.engine, "rollback", on_rollback)
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        with caplog.at_level(logging.INFO, logger="marketplace.access"):
+            r = client.post("/api/v1/orders", json={"listing_id": "00000000-0000-0000-0000-000000000000"},
+                            headers=consumer.headers)
+    finally:
+        event.remove(db.engine, "rollback", on_rollback)
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+    assert r.status_code == 404 and rolled_back
+    assert after_rollback == []
+    assert any(getattr(rec, "user", None) == str(consumer.user.id) for rec in caplog.records)
