@@ -84,7 +84,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from services import identifiers
     identifiers.configure(app.config["ID_HASH_KEY"])
 
-    from marketplace import auth, cli, errors, health, limits, logs
+    from marketplace import auth, cli, clients, errors, health, limits, logs
     from marketplace.extensions import api, db
     from marketplace import api as resources
 
@@ -97,6 +97,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     apidocs.init_app(app)
     resources.register(app, api)
     cli.init_app(app)
+    clients.init_app(app)
     limits.init_app(app)
     _content_types(app)
     resources.init_hooks(app)
@@ -104,8 +105,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _content_types(app: Flask) -> None:
+    from marketplace import bodies
     from marketplace.errors import problem
 
+    max_bytes, max_depth = app.config["JSON_MAX_BYTES"], app.config["JSON_MAX_DEPTH"]
     accepted = {"application/json", "multipart/form-data"}
     with_body = frozenset(("POST", "PUT", "PATCH"))
 
@@ -120,9 +123,20 @@ def _content_types(app: Flask) -> None:
                                f"Send application/json (or multipart/form-data for uploads), not '{req.mimetype}'.",
                                code="unsupported_media_type")
             if req.is_json:
-                data = req.get_data()
+                if (req.content_length or 0) > max_bytes or len(data := req.get_data()) > max_bytes:
+                    return problem(413, "Content Too Large", f"A JSON body may be at most {max_bytes} bytes.",
+                                   code="body_too_large")
+                if bodies.too_deep(data, max_depth):
+                    return problem(400, "Bad Request", f"JSON may nest at most {max_depth} levels.",
+                                   code="json_too_deep")
                 if b"\\u0000" in data or b"\x00" in data:
                     bad = ["_body"]
+                elif not req.path.startswith("/api/v1/webhooks/"):
+                    hidden = bodies.hidden_text_fields(data)
+                    if hidden:
+                        return problem(422, "Unprocessable Entity", "Text may not contain control or "
+                                       "bidirectional formatting characters.", code="validation_failed",
+                                       errors=hidden)
         # PostgreSQL cannot store NUL in text: refuse it at the edge, naming the parameter,
         # rather than letting a query fail deep inside. The raw query string tells cheaply
         # whether the parsed arguments need looking at.

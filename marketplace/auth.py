@@ -31,6 +31,9 @@ def current_user() -> User | None:
         if user is None:
             raise Unauthorized("invalid or expired access token", code="invalid_token")
     g.current_user = user
+    # The id as a plain value: a rollback later in the request expires the ORM object, and reading
+    # its id then is a query (one that fails while the database is away, in the access log).
+    g.current_user_id = user.id if user is not None else None
     return user
 
 

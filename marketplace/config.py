@@ -36,15 +36,21 @@ DEFAULTS = {
     "CONVERSATION_NEW_ACCOUNT_DAILY": 5,   # conversations a new account may start per 24 hours
     "STORAGE_DIR": None,           # default: instance/uploads
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "JSON_MAX_BYTES": 1024 * 1024,  # a larger JSON body is a 413 (photos are multipart, under MAX_CONTENT_LENGTH)
+    "JSON_MAX_DEPTH": 32,          # deeper nesting of arrays/objects is a 400 before parsing
     "RATE_LIMIT_AUTH": "20/minute",
     "RATE_LIMIT_WRITE": "300/minute",
     "RATELIMIT_ENABLED": True,
+    "TRUSTED_PROXIES": "",         # comma-separated IPs/CIDRs of our reverse proxies; only they may set X-Forwarded-For
     "JOBS_INLINE": None,           # default: true without REDIS_URL
     "LOG_LEVEL": "INFO",
     "PUBLIC_BASE_URL": None,         # unset: http://HOST:PORT, the address `make run` serves on
     "NOTIFIER": "log",             # log (the notification_log table); SMS/email providers plug in here
     "PICKUP_CUTOFF_MINUTES": 120,  # consumers reschedule or cancel a pickup until this long before it
     "PICKUP_LEAD_MINUTES": 60,     # the earliest bookable pickup slot starts this long from now
+    "PICKUP_HORIZON_DAYS": 14,     # pickups can be booked this many days ahead
+    "PICKUP_NO_SHOW_GRACE_MINUTES": 120,  # a booking not reached this long after its slot is the recycler's no-show
+    "PICKUP_MAX_OPEN_BOOKINGS": 3,  # open pickups a consumer may hold at once (0: no cap)
     "CREDIT_PRIVILEGES_FILE": None,  # JSON privileges by band; default services/credit/privileges.json
     "CREDIT_REPORT_DIR": None,       # training reports; default instance/credit-reports
     "CREDIT_BUREAU_FILE": None,      # CSV subject_id,score or JSON of bureau scores; unset: no bureau

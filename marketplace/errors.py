@@ -75,7 +75,7 @@ def _retry_after(e) -> int:
 
 
 def _domain(e: DomainError):
-    retry_after = getattr(e, "retry_after", None)   # ServiceUnavailable, TooManyRequests
+    retry_after = getattr(e, "retry_after", None)  # ServiceUnavailable, TooManyRequests, a 409 worth retrying
     headers = {"Retry-After": retry_after} if retry_after else None
     return problem(e.status, e.title, e.detail, code=e.code, errors=e.fields or None, headers=headers,
                    **e.extra)

@@ -1,7 +1,7 @@
 """Extensions created unbound and attached in create_app with init_app."""
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,14 +49,6 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
-
-
-def client_key() -> str:
-    # Per client: the bearer token when there is one, otherwise the address.
-    auth = request.headers.get("Authorization", "")
-    if auth.startswith("Bearer ") and len(auth) > 20:
-        return "tok:" + auth[-16:]
-    return "ip:" + (request.remote_addr or "unknown")
 
 
 db = Database()

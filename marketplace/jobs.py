@@ -27,10 +27,11 @@ class Periodic:
 
 
 PERIODIC_JOBS: list[Periodic] = [
-    Periodic("services.pickups.jobs:send_reminders", 600), Periodic("services.pickups.jobs:close_missed", 900),
+    Periodic("services.pickups.jobs:send_reminders", 600), Periodic("marketplace.api.pickups.blueprint:close_missed_job", 900),
     Periodic("marketplace.api.search.wiring:relay_job", 15),
     Periodic("services.credit.service:recompute_stale", 60),
     Periodic("marketplace.alerts:saved_search_alerts", 300), Periodic("marketplace.alerts:price_drop_alerts", 600),
+    Periodic("marketplace.storage_jobs:sweep_staged_files", 1800),  # uploads a crash left staged
     Periodic("marketplace.api.tradeins.deps:expire_job", 300),  # quotes, counter-offers, clawbacks
     *(Periodic(f"marketplace.api.orders.jobs:{fn}", s) for fn, s in (("expire_reservations", 60), ("auto_capture", 300), ("settle_payouts", 600), ("expire_offers", 300), ("publish_reviews", 900))),  # buying
 ]

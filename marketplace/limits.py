@@ -22,7 +22,7 @@ def not_a_write(view):
 def init_app(app: Flask) -> None:
     # One Limiter per app (its storage and switches are instance state), keyed per client.
     from flask_limiter import Limiter
-    from marketplace.extensions import client_key
+    from marketplace.clients import address_key, client_key
     limiter = Limiter(key_func=client_key, default_limits=[app.config["RATE_LIMIT_WRITE"]],
                       headers_enabled=True, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       storage_options={"socket_timeout": 2} if app.config["REDIS_URL"] else {},
@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
     inject = app.after_request_funcs[None].pop(after)
     release = app.teardown_request_funcs[None].pop(teardown)
     for endpoint in AUTH_ENDPOINTS:
-        app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_AUTH"])(app.view_functions[endpoint])
+        app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_AUTH"], key_func=address_key)(app.view_functions[endpoint])
 
     def limited() -> bool:
         req = request._get_current_object()

@@ -66,9 +66,9 @@ def init_app(app: Flask) -> None:
         ctx = g._get_current_object()
         resp.headers["X-Request-ID"] = getattr(ctx, "request_id", "")
         if access.isEnabledFor(logging.INFO) and hasattr(ctx, "started"):
-            user = getattr(ctx, "current_user", None)
+            uid = getattr(ctx, "current_user_id", None)  # not the ORM object: it may be expired
             access.info("request", extra={
                 "method": request.method, "path": request.path, "status": resp.status_code,
                 "ms": round((time.perf_counter() - ctx.started) * 1000, 1),
-                "user": str(user.id) if user else None})
+                "user": str(uid) if uid else None})
         return resp

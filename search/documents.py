@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from search import text as tx
 from search.labels import attribute_words
 from search.query import region_levels
+from services.listings.location import public_coordinate
 
 if TYPE_CHECKING:
     from services.listings.models import Listing
@@ -127,6 +128,6 @@ def from_listing(listing: "Listing") -> SearchDocument:
         price_fen=listing.price_fen, region_code=listing.region_code, energy_grade=energy,
         powertrain=listing.powertrain, emission_standard=listing.emission_standard,
         year=listing.year, mileage_km=listing.mileage_km, storage_gb=listing.storage_gb,
-        seller_type=listing.seller_type, lat=listing.lat, lon=listing.lon,
+        seller_type=listing.seller_type, lat=public_coordinate(listing.lat), lon=public_coordinate(listing.lon),
         published_at=listing.published_at,
     )

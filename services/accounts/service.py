@@ -1,6 +1,7 @@
 """Registration, login, tokens, organisations and real-name verification."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -86,11 +87,28 @@ def _issue(session: Session, user: User, session_id: uuid.UUID) -> TokenPair:
     return TokenPair(access, refresh, int(ACCESS_TTL.total_seconds()))
 
 
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int, hash_len: int, salt_len: int) -> str:
+    return PasswordHasher(time_cost, memory_cost, parallelism, hash_len, salt_len).hash(secrets.token_hex(16))
+
+
+def _verify_nobody(password: str) -> None:
+    """Spend what checking a real password costs, so that the time of a failed login does not
+    tell whether the email is registered."""
+    h = _hasher
+    try:
+        h.verify(_dummy_hash(h.time_cost, h.memory_cost, h.parallelism, h.hash_len, h.salt_len), password)
+    except VerificationError:
+        pass
+
+
 def login(session: Session, email: str, password: str) -> TokenPair:
-    """Tokens for valid credentials; the same error for an unknown email and a wrong password."""
+    """Tokens for valid credentials; the same error, in the same time, for an unknown email, an
+    inactive account and a wrong password (a password hash is checked in every case)."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
         if user is None or not user.is_active:
+            _verify_nobody(password)
             raise VerificationError
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):

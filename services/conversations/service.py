@@ -31,7 +31,7 @@ from services.listings import service as listings
 from services.listings.models import Listing
 from services.offers.models import Offer
 from services.orders.models import Order
-from services.storage import Storage
+from services.storage import Storage, put_on_commit
 
 REPORT_REASONS = ("off_platform_payment", "fraud", "harassment", "spam", "prohibited_item", "other")
 MASK = "***"
@@ -155,7 +155,7 @@ def post_photo(session: Session, storage: Storage, user: User, conversation_id, 
     session.add(message)
     _touch(conv, side)
     session.flush()
-    storage.put(message.photo_key, clean, content_type)
+    put_on_commit(session, storage, message.photo_key, clean, content_type)
     return message
 
 

@@ -24,7 +24,7 @@ from services.listings import photos
 from services.orders import service as orders
 from services.orders.models import Order
 from services.payments.gateway import PaymentGateway
-from services.storage import Storage
+from services.storage import Storage, put_on_commit
 
 RESPONSES = ("accept_refund", "offer_partial_refund", "contest")
 
@@ -86,7 +86,7 @@ def add_photo(session: Session, storage: Storage, user: User, dispute_id, data: 
     session.add(row)
     audit.record(session, user.id, "dispute.evidence", "dispute", dispute.id, after={"kind": "photo", "side": side})
     session.flush()
-    storage.put(row.photo_key, clean, content_type)
+    put_on_commit(session, storage, row.photo_key, clean, content_type)
     return row
 
 

@@ -16,7 +16,7 @@ from services.listings import gates, photos, states
 from services.listings.models import (ACTIVE_STATES, Category, Listing, ListingPhoto, ListingRevision,
                                       PriceChange, RevisionStatus, SearchOutbox, Status)
 from services.listings.validation import listing_errors
-from services.storage import Storage
+from services.storage import Storage, delete_on_commit, put_on_commit
 
 PUBLIC_STATES = (Status.PUBLISHED, Status.RESERVED, Status.SOLD)
 SUMMARY_COLUMNS = ("id", "category", "kind", "title", "price_fen", "negotiable", "condition", "region_code",
@@ -279,7 +279,7 @@ def add_photo(session: Session, storage: Storage, actor: User, listing_id, data:
     photo = ListingPhoto(id=uuid.uuid4(), listing_id=listing.id, content_type=ctype, size_bytes=len(clean),
                          width=w, height=h, position=count, storage_key="", revision_id=revision_id)
     photo.storage_key = f"listings/{listing.id}/{photo.id}.{ctype.split('/')[1]}"
-    storage.put(photo.storage_key, clean, ctype)
+    put_on_commit(session, storage, photo.storage_key, clean, ctype)
     session.add(photo)
     if revision_id is None:
         listing.updated_at = clock.now()  # a new photo is a change the search document must see
@@ -302,7 +302,7 @@ def delete_photo(session: Session, storage: Storage, actor: User, photo_id) -> N
         raise NotFound("no such photo")
     if not can_manage(actor, photo.listing):
         raise Forbidden("not your listing")
-    storage.delete(photo.storage_key)
+    delete_on_commit(session, storage, photo.storage_key)
     photo.listing.updated_at = clock.now()
     session.delete(photo)
     session.flush()

@@ -1,10 +1,15 @@
 """Periodic work on orders. Each job takes the session (plus gateway and settings), reads time
 from services.clock, handles each order in its own savepoint so that one failure (e.g. the payment
 provider is down) skips that order until the next run without undoing the others, and returns a
-count."""
+count.
+
+`checkpoint` (the job runner passes `session.commit`) is called after each order: each order's
+outcome is then committed on its own, so a crash or a failed final commit later in the batch
+cannot undo what was already done at the payment provider for earlier orders."""
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -21,11 +26,19 @@ from services.payments.models import Payout, PayoutStatus
 log = logging.getLogger(__name__)
 
 
+Checkpoint = Callable[[], None]
+
+
+def _no_checkpoint() -> None:
+    pass
+
+
 def _ids(session: Session, stmt) -> list:
     return list(session.scalars(stmt))
 
 
-def expire_reservations(session: Session, *, gateway: PaymentGateway, settings: BuyingSettings) -> int:
+def expire_reservations(session: Session, *, gateway: PaymentGateway, settings: BuyingSettings,
+                        checkpoint: Checkpoint = _no_checkpoint) -> int:
     """Cancel unpaid orders whose reservation ran out: hold voided, listing published again."""
     due = _ids(session, select(Order.id).where(Order.status.in_(states.UNPAID), Order.reserved_until <= clock.now()))
     done = 0
@@ -39,10 +52,12 @@ def expire_reservations(session: Session, *, gateway: PaymentGateway, settings: 
                     done += 1
         except DomainError as e:
             log.warning("expiry skipped", extra={"order_id": str(order_id), "code": e.code})
+        checkpoint()
     return done
 
 
-def auto_capture(session: Session, *, gateway: PaymentGateway, settings: BuyingSettings) -> int:
+def auto_capture(session: Session, *, gateway: PaymentGateway, settings: BuyingSettings,
+                 checkpoint: Checkpoint = _no_checkpoint) -> int:
     """Accept handed-over orders whose acceptance window ended and capture them; retry captures
     of accepted orders that failed before. Disputed orders are never touched."""
     now = clock.now()
@@ -60,10 +75,12 @@ def auto_capture(session: Session, *, gateway: PaymentGateway, settings: BuyingS
                     done += 1
         except DomainError as e:
             log.warning("auto-capture skipped", extra={"order_id": str(order_id), "code": e.code})
+        checkpoint()
     return done
 
 
-def settle_payouts(session: Session, *, gateway: PaymentGateway) -> int:
+def settle_payouts(session: Session, *, gateway: PaymentGateway,
+                   checkpoint: Checkpoint = _no_checkpoint) -> int:
     """Retry payouts that wait (account not ready, transfer or reversal failed, dispute closed)."""
     due = _ids(session, select(Payout.order_id).where(or_(
         Payout.status.in_((PayoutStatus.PENDING, PayoutStatus.HELD)),
@@ -76,4 +93,5 @@ def settle_payouts(session: Session, *, gateway: PaymentGateway) -> int:
                 paid += int(payout is not None and payout.status == PayoutStatus.PAID and payout.last_error is None)
         except DomainError as e:
             log.warning("payout skipped", extra={"order_id": str(order_id), "code": e.code})
+        checkpoint()
     return paid

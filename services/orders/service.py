@@ -83,6 +83,13 @@ def list_for(session: Session, user: User, *, role: str | None, status: S | None
     return pagination.page(session, stmt, Order, cursor, limit)
 
 
+def buys_listing(session: Session, user_id, listing_id) -> bool:
+    """True when `user_id` is the buyer of an order on the listing that was not cancelled: the
+    buyer then needs the seller's exact location to meet."""
+    return session.scalar(select(Order.id).where(Order.listing_id == listing_id, Order.buyer_id == user_id,
+                                                 Order.status != S.CANCELLED).limit(1)) is not None
+
+
 # ---- the state machine ---------------------------------------------------------------------------
 
 def move(session: Session, order: Order, target: S, *, action: str, actor_id=None, reason: str | None = None) -> None:

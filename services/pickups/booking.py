@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services import clock, pagination
@@ -21,6 +21,21 @@ from services.pickups.policy import DEFAULT, Policy
 from services.pickups.schedule import is_slot_start, slot_containing, slot_starts
 
 POOL_WINDOW = timedelta(hours=2)
+OPEN = (S.REQUESTED, S.CONFIRMED, S.ASSIGNED, S.EN_ROUTE, S.ARRIVED)
+
+
+def _within_cap(session: Session, consumer_id, policy: Policy) -> None:
+    """A consumer's own open bookings stay under the cap. The consumer's row is locked first so
+    that concurrent bookings of one account are counted one after the other."""
+    if not policy.max_open_bookings:
+        return
+    session.execute(select(User.id).where(User.id == consumer_id).with_for_update())
+    held = session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.consumer_id == consumer_id, Booking.source == "consumer", Booking.status.in_(OPEN)))
+    if held >= policy.max_open_bookings:
+        raise Conflict(f"at most {policy.max_open_bookings} open pickups per account; cancel one or wait "
+                       "until one is collected", code="too_many_open_bookings",
+                       extra={"limit": policy.max_open_bookings})
 
 
 def _check_time(starts_at: datetime, now: datetime, policy: Policy) -> datetime:
@@ -121,6 +136,8 @@ def create_booking(session: Session, actor: User, addr: Address, items: list[dic
         source = "trade_in"
     items = item_rules.normalise(items)
     starts_at = _check_time(starts_at, now, policy)
+    if source == "consumer":
+        _within_cap(session, cid, policy)
     dispatch = dispatch or ("direct" if recycler_id else "nearest")
     b = Booking(id=uuid.uuid4(), consumer_id=cid, booked_by_id=actor.id, booked_by_org_id=booker_org,
                 source=source, order_id=order_id, trade_in_id=trade_in_id, dispatch=dispatch,

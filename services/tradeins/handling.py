@@ -14,7 +14,7 @@ from services.accounts.models import User
 from services.credit.events import record_event
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import photos
-from services.storage import Storage
+from services.storage import Storage, put_on_commit
 from services.tradeins import common, identity, pricing, questionnaire, settlement, states
 from services.tradeins.models import InspectionPhoto, Status, TradeIn
 from services.tradeins.ports import Deps
@@ -85,7 +85,7 @@ def add_photo(session: Session, storage: Storage, actor: User, tradein_id, data:
     photo = InspectionPhoto(id=uuid.uuid4(), tradein_id=t.id, content_type=ctype, size_bytes=len(clean), width=w,
                             height=h, uploaded_by=actor.id, storage_key="", created_at=clock.now())
     photo.storage_key = f"tradeins/{t.id}/{photo.id}.{ctype.split('/')[1]}"
-    storage.put(photo.storage_key, clean, ctype)
+    put_on_commit(session, storage, photo.storage_key, clean, ctype)
     session.add(photo)
     session.flush()
     return photo

@@ -14,6 +14,8 @@ from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services.errors import ValidationFailed
 from services.listings import revisions, service
+from services.listings.location import public_coordinate
+from services.orders import service as orders
 from services.listings.models import Category, Status
 from services.storage import LocalDiskStorage
 
@@ -56,7 +58,21 @@ def browse_listings(args):
 def get_listing(listing_id):
     """One listing (drafts and rejected ones only for their seller and operators)."""
     # Serialised by s.listing_json, which is held to the documented schema's output by a test.
-    return jsonify(s.listing_json(service.get(db.session, listing_id, current_user())))
+    viewer = current_user()
+    listing = service.get(db.session, listing_id, viewer)
+    body = s.listing_json(listing)
+    if body["lat"] is not None and not _sees_exact_location(viewer, listing):
+        body["lat"], body["lon"] = public_coordinate(body["lat"]), public_coordinate(body["lon"])
+    return jsonify(body)
+
+
+def _sees_exact_location(viewer, listing) -> bool:
+    # Only a reserved or sold listing has a buyer who may need the exact place (one query then).
+    if viewer is None:
+        return False
+    if viewer.is_operator or service.can_manage(viewer, listing):
+        return True
+    return listing.status in (Status.RESERVED, Status.SOLD) and orders.buys_listing(db.session, viewer.id, listing.id)
 
 
 @blp.route("/listings/<uuid:listing_id>", methods=["PATCH"])

@@ -1,5 +1,6 @@
 """The periodic jobs of buying, registered in marketplace/jobs.py. Each takes the job's session
-and hands the services the app's gateway and settings (jobs run inside an app context)."""
+and hands the services the app's gateway and settings (jobs run inside an app context). Jobs that
+call the payment provider commit after each order (one transaction per item)."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -11,15 +12,15 @@ from services.reviews import service as reviews
 
 
 def expire_reservations(session: Session) -> int:
-    return jobs.expire_reservations(session, gateway=gateway(), settings=settings())
+    return jobs.expire_reservations(session, gateway=gateway(), settings=settings(), checkpoint=session.commit)
 
 
 def auto_capture(session: Session) -> int:
-    return jobs.auto_capture(session, gateway=gateway(), settings=settings())
+    return jobs.auto_capture(session, gateway=gateway(), settings=settings(), checkpoint=session.commit)
 
 
 def settle_payouts(session: Session) -> int:
-    return jobs.settle_payouts(session, gateway=gateway())
+    return jobs.settle_payouts(session, gateway=gateway(), checkpoint=session.commit)
 
 
 def expire_offers(session: Session) -> int:

@@ -28,3 +28,10 @@ def frozen(monkeypatch):
         monkeypatch.setattr(clock, "clock", fc)
         return fc
     return freeze
+
+
+@pytest.fixture(autouse=True)
+def _no_open_booking_cap(app, monkeypatch):
+    # These tests fill slots from one account; the per-account cap (PICKUP_MAX_OPEN_BOOKINGS) is
+    # tested on its own in tests/functional/test_abuse.py.
+    monkeypatch.setitem(app.config, "PICKUP_MAX_OPEN_BOOKINGS", 0)

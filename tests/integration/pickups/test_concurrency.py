@@ -4,6 +4,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from services.pickups.models import Booking, Slot
@@ -52,3 +53,10 @@ def test_a_pool_request_is_claimed_once(app, client, consumer, recycler):
                       headers=consumer.headers).json["id"]
     results = _race(app, 10, lambda c, i: c.post(f"/api/v1/pickups/{pid}/claim", headers=recycler.headers))
     assert Counter(r.status_code for r in results) == {200: 1, 409: 9}
+
+
+@pytest.fixture(autouse=True)
+def _no_open_booking_cap(app, monkeypatch):
+    # These races fill slots from one account; the per-account cap is raced in
+    # tests/integration/reliability/test_booking_cap.py.
+    monkeypatch.setitem(app.config, "PICKUP_MAX_OPEN_BOOKINGS", 0)
