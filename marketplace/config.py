@@ -32,6 +32,8 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "RATE_LIMIT_AUTH": "20/minute",
     "RATE_LIMIT_WRITE": "300/minute",
+    # Public certificate look-up by IMEI or serial (POST /certificates/lookup), per client.
+    "RATE_LIMIT_LOOKUP": "30/minute",
     "RATELIMIT_ENABLED": True,
     "JOBS_INLINE": None,           # default: true without REDIS_URL
     "LOG_LEVEL": "INFO",

@@ -18,6 +18,7 @@ RESOURCES = [
     "marketplace.api.listings.routes",
     "marketplace.api.search.routes",
     "marketplace.api.certificates.routes",
+    "marketplace.api.wipe_requests.routes",
     "marketplace.api.credit.routes",
     "marketplace.api.orders.routes", "marketplace.api.payments.routes", "marketplace.api.offers.routes", "marketplace.api.reviews.routes", "marketplace.api.disputes.routes", "marketplace.webhooks.routes",  # buying
 ]

@@ -85,6 +85,10 @@ class Listing(UUIDPk, Timestamps, Base):
     serial_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     serial_last4: Mapped[str | None] = mapped_column(String(4))
     published_at: Mapped[datetime | None] = mapped_column()
+    # The device's data-wipe certificate as buyers see it ({id, status, level, organisation,
+    # issued_at}), copied by the certificates domain when it is issued, revoked or checked at the
+    # gate: the hot listing reads show it without a join (services/certificates/summary.py).
+    wipe_certificate: Mapped[dict | None] = mapped_column(JSON)
     # Bumped on every change; the search index uses it as the document's external version.
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
