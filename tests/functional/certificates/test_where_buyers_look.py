@@ -35,6 +35,7 @@ def search_ids(client, **params):
     return [i["id"] for i in r.json["items"]], r.json["items"]
 
 
+@pytest.mark.smoke
 def test_a_listing_shows_its_certificate_everywhere_and_search_filters_on_it(
         client, session, ring, consumer, operator, team):
     listing, cert, _ = certified_phone(client, session, ring, consumer, operator, team)
