@@ -27,11 +27,12 @@ def level(cert: WipeCertificate) -> str:
     return min(levels, key=lambda lv: lv.rank).value if levels else Level.CLEAR.value
 
 
-def of(session: Session, cert: WipeCertificate) -> dict:
-    """{id, status, level, organisation, issued_at}: what a listing shows of its certificate.
-    The verification link is built from the id at the HTTP edge (it knows the public URL)."""
+def of(session: Session, cert: WipeCertificate, status: str | None = None) -> dict:
+    """{id, status, level, organisation, issued_at}: what a listing shows of its certificate
+    (`status` overrides the registry's, e.g. "revoked" when its signing key was revoked). The
+    verification link is built from the id at the HTTP edge."""
     org = session.get(Organization, cert.org_id) if cert.org_id else None
-    return {"id": str(cert.id), "status": getattr(cert.status, "value", cert.status),
+    return {"id": str(cert.id), "status": status or getattr(cert.status, "value", cert.status),
             "level": level(cert), "organisation": org.name if org else None,
             "issued_at": document.utc_text(cert.issued_at)}
 
@@ -43,14 +44,15 @@ def show_on_listing(session: Session, listing: Listing, cert: WipeCertificate) -
         listing.wipe_certificate = shown
 
 
-def refresh_listings(session: Session, hashes: Iterable[str], cert: WipeCertificate) -> int:
+def refresh_listings(session: Session, hashes: Iterable[str], cert: WipeCertificate,
+                     status: str | None = None) -> int:
     """Show `cert` (just issued, superseding or revoked) on every listing of the device with these
     identifier hashes; returns how many listings changed. Row-locked, so a concurrent edit of the
     same listing waits rather than writing an older summary back."""
     hashes = set(hashes)
     if not hashes:
         return 0
-    shown = of(session, cert)
+    shown = of(session, cert, status)
     listings = session.scalars(select(Listing).where(or_(
         Listing.device_hash.in_(hashes), Listing.serial_hash.in_(hashes))).with_for_update()).all()
     changed = 0
@@ -62,5 +64,11 @@ def refresh_listings(session: Session, hashes: Iterable[str], cert: WipeCertific
     return changed
 
 
-def is_valid(shown: dict | None) -> bool:
-    return bool(shown) and shown.get("status") == CertStatus.VALID.value
+def revoke_key_on_listings(session: Session, kid: str) -> int:
+    """A revoked signing key revokes what it signed: its current certificates show as revoked
+    on their devices' listings (the registry rows keep their status; verification says why)."""
+    certs = session.scalars(select(WipeCertificate).where(
+        WipeCertificate.kid == kid, WipeCertificate.status == CertStatus.VALID)).all()
+    return sum(refresh_listings(session, {i.id_hash for i in c.identifiers if i.current}, c,
+                                status=CertStatus.REVOKED.value) for c in certs)
+

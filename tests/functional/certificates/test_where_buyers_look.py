@@ -72,6 +72,15 @@ def test_a_new_certificate_for_a_listed_device_replaces_the_shown_one(client, se
     assert got["id"] == str(again.id) and got["status"] == "valid"
 
 
+def test_a_revoked_signing_key_revokes_the_certificates_shown(client, session, ring, consumer, operator, team):
+    listing, cert, _ = certified_phone(client, session, ring, consumer, operator, team)
+    r = client.post(f"/api/v1/certificates/keys/{cert.kid}/revocations", json={"reason": "key leaked"},
+                    headers=operator.headers)
+    assert r.status_code == 200
+    assert client.get(f"/api/v1/listings/{listing['id']}").json["certificate"]["status"] == "revoked"
+    assert search_ids(client, certified="true")[0] == []
+
+
 def test_certified_filter_on_elasticsearch(db_url, instance_dir, session, consumer, operator, team):
     import os
     from elasticsearch import Elasticsearch
