@@ -10,7 +10,11 @@ app = Flask(__name__)
 app.json.ensure_ascii = False
 COLS = ("id, seller_id, org_id, seller_type, category, kind, title, description, price_fen, negotiable, condition, "
         "remanufacturer, reman_cert_no, region_code, lat, lon, status, reject_reason, attributes, device_last4, "
-        "serial_last4, revision, published_at, created_at, updated_at")
+        "serial_last4, wipe_certificate, revision, published_at, created_at, updated_at")
+
+
+def _cert(c):
+    return None if c is None else {**c, "verify_url": f"/verify/{c['id']}"}
 
 
 def _row(m):
@@ -23,6 +27,7 @@ def _row(m):
     d["device_masked"] = "****" + last4 if last4 else None
     last4 = d.pop("serial_last4")
     d["serial_masked"] = "****" + last4 if last4 else None
+    d["certificate"] = _cert(d.pop("wipe_certificate"))
     d["photos"] = []
     return d
 
@@ -35,7 +40,7 @@ def one(lid):
 
 
 SUMMARY = ("id, category, kind, title, price_fen, negotiable, condition, region_code, status, seller_type, "
-           "brand, model, created_at")
+           "brand, model, wipe_certificate, created_at")
 
 
 @app.get("/bare/listings")
@@ -43,6 +48,7 @@ def index():
     with engine.connect() as c:
         rows = c.execute(text(f"SELECT {SUMMARY} FROM listings WHERE status = 'published' "
                               "ORDER BY created_at DESC, id DESC LIMIT 21")).mappings().all()
-    items = [{**m, "id": str(m["id"]), "created_at": m["created_at"].isoformat(), "thumbnail_url": None}
-             for m in rows[:20]]
+    items = [{**{k: v for k, v in m.items() if k != "wipe_certificate"}, "id": str(m["id"]),
+              "created_at": m["created_at"].isoformat(), "thumbnail_url": None,
+              "certificate": _cert(m["wipe_certificate"])} for m in rows[:20]]
     return jsonify({"items": items, "next_cursor": "x" if len(rows) > 20 else None})

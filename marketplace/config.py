@@ -40,6 +40,8 @@ DEFAULTS = {
     "JSON_MAX_DEPTH": 32,          # deeper nesting of arrays/objects is a 400 before parsing
     "RATE_LIMIT_AUTH": "20/minute",
     "RATE_LIMIT_WRITE": "300/minute",
+    # Public certificate look-up by IMEI or serial (POST /certificates/lookup), per client.
+    "RATE_LIMIT_LOOKUP": "30/minute",
     "RATELIMIT_ENABLED": True,
     "TRUSTED_PROXIES": "",         # comma-separated IPs/CIDRs of our reverse proxies; only they may set X-Forwarded-For
     "JOBS_INLINE": None,           # default: true without REDIS_URL

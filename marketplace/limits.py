@@ -10,6 +10,9 @@ from flask import Flask, g, request
 
 # Login, registration and token refresh get the stricter limit; every other write the default.
 AUTH_ENDPOINTS = frozenset(("accounts.register", "accounts.login", "accounts.refresh"))
+# Public look-ups by a device identifier get their own, stricter limit (RATE_LIMIT_LOOKUP): they
+# answer whether an IMEI or serial has a certificate, so they must not be enumerable at speed.
+LOOKUP_ENDPOINTS = frozenset(("certificates.lookup_certificate",))
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
@@ -39,11 +42,13 @@ def init_app(app: Flask) -> None:
     release = app.teardown_request_funcs[None].pop(teardown)
     for endpoint in AUTH_ENDPOINTS:
         app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_AUTH"], key_func=address_key)(app.view_functions[endpoint])
+    for endpoint in LOOKUP_ENDPOINTS:
+        app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_LOOKUP"], key_func=address_key)(app.view_functions[endpoint])
 
     def limited() -> bool:
         req = request._get_current_object()
         endpoint = req.endpoint
-        if endpoint in AUTH_ENDPOINTS:
+        if endpoint in AUTH_ENDPOINTS or endpoint in LOOKUP_ENDPOINTS:
             return True
         if req.method in SAFE_METHODS:
             return False

@@ -48,6 +48,7 @@ class SearchDocument:
     lat: float | None = None
     lon: float | None = None
     published_at: datetime | None = None
+    certified: bool = False  # the device has a valid data-wipe certificate (listings.wipe_certificate)
 
     @classmethod
     def tombstone(cls, id: str, revision: int) -> "SearchDocument":
@@ -130,4 +131,5 @@ def from_listing(listing: "Listing") -> SearchDocument:
         year=listing.year, mileage_km=listing.mileage_km, storage_gb=listing.storage_gb,
         seller_type=listing.seller_type, lat=public_coordinate(listing.lat), lon=public_coordinate(listing.lon),
         published_at=listing.published_at,
+        certified=(listing.wipe_certificate or {}).get("status") == "valid",
     )

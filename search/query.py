@@ -37,7 +37,7 @@ PRICE_BUCKETS: tuple[tuple[int | None, int | None], ...] = (
 _KEYWORD_RE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 _REGION_RE = re.compile(r"^\d{2}(?:\d{2}(?:\d{2})?)?$")
 _KNOWN = {
-    "q", "near", "radius_km", "sort", "cursor", "limit", "region", "storage_gb",
+    "q", "near", "radius_km", "sort", "cursor", "limit", "region", "storage_gb", "certified",
     *KEYWORD_FILTERS, *(f"{name}_{end}" for name in RANGE_FILTERS for end in ("min", "max")),
 }
 
@@ -81,6 +81,7 @@ class Filters:
     price_fen: Range = field(default_factory=Range)
     year: Range = field(default_factory=Range)
     mileage_km: Range = field(default_factory=Range)
+    certified: bool | None = None  # True: only devices with a valid wipe certificate; False: without
 
     def keywords(self) -> Iterable[tuple[str, tuple[str, ...]]]:
         """(document field, accepted values) for every keyword filter in use."""
@@ -194,6 +195,17 @@ class _Params:
             return None
         return number
 
+    def boolean(self, name: str) -> bool | None:
+        value = self.one(name)
+        if value is None or value == "":
+            return None
+        if value.lower() in ("true", "1"):
+            return True
+        if value.lower() in ("false", "0"):
+            return False
+        self.fail(name, "Must be true or false.")
+        return None
+
     def range(self, name: str, low: int, high: int) -> Range:
         rng = Range(self.integer(f"{name}_min", low, high), self.integer(f"{name}_max", low, high))
         if rng.low is not None and rng.high is not None and rng.low > rng.high:
@@ -234,8 +246,9 @@ def parse_params(raw: Mapping[str, Any], vocabularies: Mapping[str, Iterable[str
     if region is not None and not _REGION_RE.match(region):
         p.fail("region", "Must be a region code or prefix of 2, 4 or 6 digits.")
         region = None
+    certified = p.boolean("certified")
     filters = Filters(
-        **keywords, storage_gb=tuple(storage),
+        **keywords, storage_gb=tuple(storage), certified=certified,
         region=region_prefix(region) if region else None,
         price_fen=p.range("price", 0, 10**12),
         year=p.range("year", 1900, 2100),

@@ -22,6 +22,7 @@ from services.accounts.models import IdStatus, MemberRole, Role, User
 from services.certificates import demo as certificates_demo
 from services.certificates.signing import Keyring
 from services.listings.models import Listing, SearchOutbox
+from services.listings.validation import stores_personal_data
 from services.pickups import demo as pickups_demo
 from services.subsidies import demo as subsidies_demo
 from services.tradeins import seed as tradein_seed
@@ -169,7 +170,9 @@ def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, r
                        title=f"{brand_zh} {model} {kind_zh} {cond_zh} / {brand} {model} {kind.replace('_', ' ')}",
                        description=f"{kind_zh}，功能正常。Works fine.",
                        price_fen=int(base * factor * rng.uniform(0.8, 1.1)) // 100 * 100,
-                       attributes={"kind": kind, "brand": brand, "model": model})
+                       # The demo camera body keeps photos on its removable card only.
+                       attributes={"kind": kind, "brand": brand, "model": model,
+                                   **({"has_storage": False} if kind == "camera" else {})})
         elif roll < 0.85:
             kind, kind_zh, brand, brand_zh, model, base = rng.choice(APPLIANCES)
             year, grade = rng.randint(2015, today.year), rng.choice([1, 1, 2, 2, 3, 4])
@@ -225,13 +228,18 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
     pool = _region_pool()
     today = clock.now().date()
     batch = 5000
-    done = certified = drafts = 0
+    done = certified = drafts = unidentified = 0
     while done < n_listings:
         imeis: dict = {}
         rows = listing_rows(rng, min(batch, n_listings - done), sellers, today, pool, progress, imeis)
         phones = []
         for row in rows:
             if row["id"] not in imeis:
+                if row["category"] == "electronics" and stores_personal_data(row["kind"], row["attributes"]):
+                    # A laptop, tablet or watch without its serial cannot pass the wipe gate: the
+                    # demo lists it as a draft its seller completes, as the gate requires.
+                    row.update(status="draft", published_at=None)
+                    unidentified += 1
                 continue
             if certified + len(phones) < certified_max:
                 phones.append(_phone(row, imeis[row["id"]]))
@@ -249,7 +257,9 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
             "operator: operator@demo.huanxin.cn; consumers: consumer1..20@demo.huanxin.cn; "
             "retailers: retailer1..3@; recyclers: recycler1..2@ (wipe technicians), "
             "recycler1-qc@ and recycler2-qc@ (their validators)",
-            f"listings: {n_listings} ({n_listings - drafts} published, {drafts} draft)",
+            f"listings: {n_listings} ({n_listings - drafts - unidentified} published, "
+            f"{drafts + unidentified} draft, of which {unidentified} data-bearing devices without "
+            "their serial number)",
             f"wipe certificates: {certified} phones certified through intake, submit and approval"
             + (f"; {drafts} more phones are drafts awaiting certification (seed certifies at most "
                f"{certified_max})" if drafts else ""),

@@ -19,6 +19,7 @@ RESOURCES = [
     "marketplace.api.listing_revisions.routes",
     "marketplace.api.search.routes",
     "marketplace.api.certificates.routes",
+    "marketplace.api.wipe_requests.routes",
     "marketplace.api.credit.routes",
     "marketplace.api.conversations.routes",
     "marketplace.api.profiles.routes",

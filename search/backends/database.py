@@ -72,7 +72,7 @@ class DatabaseBackend:
             region_code=doc.region_code, region_province=levels[0] if levels else None,
             region_city=levels[1] if len(levels) > 1 else None,
             price_fen=doc.price_fen, year=doc.year, mileage_km=doc.mileage_km, storage_gb=doc.storage_gb,
-            lat=doc.lat, lon=doc.lon, published_at=doc.published_at,
+            lat=doc.lat, lon=doc.lon, published_at=doc.published_at, certified=doc.certified,
         )
         if self.dialect == "postgresql":
             row["tsv"] = _tsvector_literal([(title_t, "A"), (brand_t, "B"), (body_t, "C")])
@@ -184,6 +184,8 @@ class DatabaseBackend:
             conds.append(T.c[name].in_(values))
         if f.storage_gb:
             conds.append(T.c.storage_gb.in_(f.storage_gb))
+        if f.certified is not None:
+            conds.append(T.c.certified.is_(True) if f.certified else T.c.certified.is_not(True))
         if f.region:
             column = {2: T.c.region_province, 4: T.c.region_city}.get(len(f.region), T.c.region_code)
             conds.append(column == f.region)

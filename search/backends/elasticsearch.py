@@ -81,6 +81,7 @@ class ElasticsearchBackend:
         """Create the first index with its alias in one call; concurrent callers race safely."""
         with _unavailable_on_transport_errors():
             if self.es.indices.exists_alias(name=self.alias):
+                self.es.indices.put_mapping(index=self.alias, properties=es_dsl.ADDED_FIELDS)
                 return
             try:
                 self._create_index(f"{self.alias}-initial", with_alias=True)

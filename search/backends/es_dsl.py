@@ -22,6 +22,10 @@ KIND_BOOST = 3.0  # "冰箱" means the appliance, not a fridge magnet that menti
 TOKEN_FIELDS = ("title_tokens", "brand_tokens", "body_tokens")
 KEYWORD_FACETS = ("category", "kind", "condition", "energy_grade")
 _KW = {"type": "keyword"}
+# Fields added after the first release: ensure_index adds them to an existing index's mapping
+# (adding a field is allowed in place; the mapping is strict, so a document with an unmapped field
+# would be refused until then).
+ADDED_FIELDS: dict[str, Any] = {"certified": {"type": "boolean"}}
 
 
 def index_body(profile: str) -> dict[str, Any]:
@@ -40,6 +44,7 @@ def index_body(profile: str) -> dict[str, Any]:
         "price_fen": {"type": "long"}, "year": {"type": "integer"},
         "mileage_km": {"type": "integer"}, "storage_gb": {"type": "integer"},
         "location": {"type": "geo_point"}, "published_at": {"type": "date"},
+        **ADDED_FIELDS,
         # Inputs are normalised by search.text, so the keyword analyzer is exact and keeps digits.
         "suggest": {"type": "completion", "analyzer": "keyword", "max_input_length": 100},
     }
@@ -70,7 +75,7 @@ def to_source(doc: SearchDocument) -> dict[str, Any]:
         "region_province": levels[0] if levels else None,
         "region_city": levels[1] if len(levels) > 1 else None,
         "price_fen": doc.price_fen, "year": doc.year, "mileage_km": doc.mileage_km,
-        "storage_gb": doc.storage_gb,
+        "storage_gb": doc.storage_gb, "certified": doc.certified,
         "published_at": doc.published_at.isoformat() if doc.published_at else None,
         "suggest": [{"input": [text]} for text, _kind in doc.suggest_inputs()],
     }
@@ -123,6 +128,10 @@ def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
         out.append({"terms": {name: list(values)}})
     if f.storage_gb:
         out.append({"terms": {"storage_gb": list(f.storage_gb)}})
+    if f.certified is True:
+        out.append({"term": {"certified": True}})
+    elif f.certified is False:  # documents indexed before the field existed count as uncertified
+        out.append({"bool": {"must_not": [{"term": {"certified": True}}]}})
     if f.region:
         out.append({"term": {"region_levels": f.region}})
     for name, rng in f.ranges():

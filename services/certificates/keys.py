@@ -13,6 +13,7 @@ from services import audit, clock
 from services.accounts.models import User
 from services.errors import Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 
+from . import summary
 from .models import SigningKeyRow
 from .signing import KeyEntry, Keyring, KeyStatus
 
@@ -71,4 +72,5 @@ def revoke(session: Session, actor: User, kid: str, reason: str) -> SigningKeyRo
         audit.record(session, actor.id, "signing_key.revoke", "signing_key", kid,
                      before={"status": before}, after={"status": "revoked"}, reason=reason)
         session.flush()
+        summary.revoke_key_on_listings(session, kid)
     return row

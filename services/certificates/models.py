@@ -190,3 +190,36 @@ def _guard_signed_records(session: Session, flush_context, instances) -> None:
                 raise AppendOnlyViolation(f"signed fields are immutable: {', '.join(changed)}")
         elif isinstance(obj, CertificateMedium) and session.is_modified(obj):
             raise AppendOnlyViolation("certificate media rows are immutable")
+
+
+class WipeRequestStatus(str, enum.Enum):
+    REQUESTED = "requested"    # the consumer asked; the recycler has not answered
+    ACCEPTED = "accepted"      # the recycler will wipe it (device dropped off or collected)
+    CERTIFIED = "certified"    # fulfilled: `certificate_id` is the device's signed certificate
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class WipeRequest(UUIDPk, Base):
+    """A consumer's request that a recycler wipe and certify their device, dropped off or
+    collected with a pickup; followed to its certificate. Identifiers as keyed hashes only."""
+    __tablename__ = "wipe_requests"
+
+    consumer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    recycler_org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10))  # drop_off | pickup
+    pickup_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # plain reference into pickups
+    device_kind: Mapped[str] = mapped_column(String(20))
+    make: Mapped[str] = mapped_column(String(60))
+    model: Mapped[str] = mapped_column(String(80))
+    device_hash: Mapped[str | None] = mapped_column(String(64), index=True)   # IMEI, purpose "device"
+    device_last4: Mapped[str | None] = mapped_column(String(4))
+    serial_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    serial_last4: Mapped[str | None] = mapped_column(String(4))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[WipeRequestStatus] = mapped_column(enum_column(WipeRequestStatus),
+                                                      default=WipeRequestStatus.REQUESTED)
+    decline_reason: Mapped[str | None] = mapped_column(String(300))
+    certificate_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("wipe_certificates.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

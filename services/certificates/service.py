@@ -23,7 +23,7 @@ from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.listings.models import Listing
 
-from . import credit_events, custody, document, keys, tools
+from . import credit_events, custody, document, keys, summary, tools
 from .canonical import digest
 from .draft import (Destination, DeviceKind, Draft, HiddenAreas, Level, Locks, LockState,
                     MediaType, Medium, Outcome, Person, Technique, Tool, VerificationMethod,
@@ -230,6 +230,7 @@ def approve(session: Session, actor: User, request_id: uuid.UUID, ring: Keyring)
     # After the flush that can still fail, in the same transaction: an approval that does not
     # commit leaves no record. A retried approval finds the request approved (409).
     credit_events.record_issued(session, cert)
+    summary.refresh_listings(session, hashes, cert)
     return cert
 
 
@@ -291,6 +292,8 @@ def revoke(session: Session, actor: User, certificate_id: uuid.UUID, reason: str
     _retire(session, cert, CertStatus.REVOKED, reason, clock.now())
     audit.record(session, actor.id, "certificate.revoke", "wipe_certificate", cert.id,
                  before={"status": "valid"}, after={"status": "revoked"}, reason=reason)
+    # Buyers of the device's listings now see "revoked" (and search stops counting it certified).
+    summary.refresh_listings(session, {i.id_hash for i in cert.identifiers}, cert)
     session.flush()
     return cert
 

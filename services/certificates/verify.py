@@ -1,7 +1,9 @@
 """Verification for buyers and the gates that keep uncertified devices off sale.
 
-`require_valid_certificate` is the contract other domains use: the listing publish gate here,
-the order capture gate (orders) and the resale gate (trade-in, pickups).
+`device_gate` is the one wipe gate every hand-over uses: listing submit and publish
+(`listing_gate`, a publish gate), order capture (orders), trade-in and pickup resale. It decides
+per electronics kind whether the device holds personal data (services.listings.validation), then
+asks `require_valid_certificate`.
 """
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.errors import Conflict, NotFound
+from services.errors import Conflict, NotFound, ValidationFailed
+from services.listings.validation import identifier_errors, stores_personal_data
 
-from . import document, keys
+from . import document, keys, summary
 from .canonical import digest
 from .models import CertificateIdentifier, CertStatus, WipeCertificate
 from .signing import KeyStatus, SignatureProblem
@@ -91,11 +94,44 @@ def require_valid_certificate(session: Session, device_hash: str, *,
     return cert
 
 
+class IdentifierRequired(ValidationFailed):
+    """A data-bearing device has no IMEI or serial on record, so no certificate can match it."""
+    code = "device_identifier_required"
+
+
+def needs_certificate(category, kind: str | None, attributes: dict | None) -> bool:
+    """Whether an item must carry a data-wipe certificate to change hands: electronics that can
+    hold personal data (every kind except a camera, smart glasses or `other` item that the seller
+    declared has no storage)."""
+    return getattr(category, "value", category) == "electronics" and \
+        stores_personal_data(kind, attributes or {})
+
+
+def device_gate(session: Session, *, category, kind: str | None, attributes: dict | None,
+                device_hash: str | None, serial_hash: str | None,
+                field_prefix: str = "attributes.") -> WipeCertificate | None:
+    """The wipe gate: None for an item that stores no personal data; otherwise the device's
+    valid, current resale certificate. Raises IdentifierRequired (422 naming the missing field)
+    when a data-bearing device has no identifier, CertificateRequired (409) when it has no such
+    certificate."""
+    if not needs_certificate(category, kind, attributes):
+        return None
+    if device_hash:
+        return require_valid_certificate(session, device_hash, serial_hash=serial_hash)
+    if serial_hash:
+        return require_valid_certificate(session, serial_hash)
+    missing = identifier_errors(kind, attributes or {}, imei=False, serial=False) or \
+        {"serial_number": ["A device that stores personal data needs its identifier."]}
+    raise IdentifierRequired("this device stores personal data: its IMEI or serial number is needed "
+                             "to match its data-wipe certificate",
+                             fields={f"{field_prefix}{k}": v for k, v in missing.items()})
+
+
 def listing_gate(session: Session, listing) -> None:
-    """Publish gate: an electronics listing that names an IMEI or serial needs its certificate."""
-    if getattr(listing.category, "value", listing.category) != "electronics":
-        return
-    if listing.device_hash:
-        require_valid_certificate(session, listing.device_hash, serial_hash=listing.serial_hash)
-    elif listing.serial_hash:
-        require_valid_certificate(session, listing.serial_hash)
+    """Publish gate (submit and approve): a data-bearing electronics listing needs its identifier
+    and its device's certificate; the certificate's summary is then shown on the listing."""
+    cert = device_gate(session, category=listing.category, kind=listing.kind,
+                       attributes=listing.attributes, device_hash=listing.device_hash,
+                       serial_hash=listing.serial_hash)
+    if cert is not None:
+        summary.show_on_listing(session, listing, cert)

@@ -88,6 +88,10 @@ class Listing(UUIDPk, Timestamps, Base):
     # The price an operator last approved: rises beyond a threshold above it need a new review
     # (services/listings/revisions.py), so many small rises cannot add up to an unreviewed one.
     approved_price_fen: Mapped[int | None] = mapped_column(BigInteger)
+    # The device's data-wipe certificate as buyers see it ({id, status, level, organisation,
+    # issued_at}), copied by the certificates domain when it is issued, revoked or checked at the
+    # gate: the hot listing reads show it without a join (services/certificates/summary.py).
+    wipe_certificate: Mapped[dict | None] = mapped_column(JSON)
     # Bumped on every change; the search index uses it as the document's external version.
     revision: Mapped[int] = mapped_column(Integer, default=1)
 

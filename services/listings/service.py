@@ -20,7 +20,7 @@ from services.storage import Storage, delete_on_commit, put_on_commit
 
 PUBLIC_STATES = (Status.PUBLISHED, Status.RESERVED, Status.SOLD)
 SUMMARY_COLUMNS = ("id", "category", "kind", "title", "price_fen", "negotiable", "condition", "region_code",
-                   "status", "seller_type", "brand", "model", "created_at")
+                   "status", "seller_type", "brand", "model", "wipe_certificate", "created_at")
 TYPED = ("brand", "model", "year", "mileage_km", "powertrain", "emission_standard", "energy_grade",
          "storage_gb")
 MAX_PHOTOS = 12
@@ -140,8 +140,11 @@ def update_listing(session: Session, actor: User, listing_id, data: dict) -> Lis
         if f in data:
             setattr(listing, f, data[f])
     if "attributes" in data:
+        ids_before = (listing.device_hash, listing.serial_hash)
         _apply_attributes(listing, listing.category, data["attributes"])
         _ensure_device_free(session, listing)
+        if (listing.device_hash, listing.serial_hash) != ids_before:
+            _recheck_device(session, listing)
     if listing.status == Status.REJECTED:
         listing.reject_reason = None
     try:
@@ -149,6 +152,14 @@ def update_listing(session: Session, actor: User, listing_id, data: dict) -> Lis
     except IntegrityError:
         raise Conflict("another active listing has this VIN or IMEI", code="device_already_listed") from None
     return listing
+
+
+def _recheck_device(session: Session, listing: Listing) -> None:
+    # Another identifier is another device: the old certificate no longer speaks for it, and a
+    # listing under review or on sale passes the publish gates again (or the edit is refused).
+    listing.wipe_certificate = None
+    if listing.status in (Status.PENDING_REVIEW, Status.PUBLISHED):
+        gates.check_publish(session, listing)
 
 
 def transition(session: Session, actor: User, listing_id, action: str, reason: str | None = None) -> Listing:

@@ -17,8 +17,18 @@ APPLIANCE_KINDS = ("refrigerator", "washing_machine", "television", "air_conditi
                    "dishwasher", "rice_cooker", "other")
 WATER_GRADED = ("washing_machine", "dishwasher", "water_purifier", "water_heater")
 ELECTRONICS_KINDS = ("mobile_phone", "tablet", "laptop", "desktop", "smartwatch", "smart_glasses",
-                     "camera", "other")
+                     "camera", "storage_drive", "game_console", "other")
 IMEI_KINDS = ("mobile_phone", "tablet", "smartwatch")
+# Which electronics hold personal data (issue 13): these always do (accounts, photos, messages,
+# saved logins), so they are listed with their identifier and sold only with a wipe certificate.
+DATA_BEARING_KINDS = ("mobile_phone", "tablet", "smartwatch", "laptop", "desktop", "storage_drive",
+                      "game_console")
+# These may or may not have storage of their own (a camera body without internal memory, smart
+# glasses without a camera, a keyboard listed as `other`): data-bearing unless the seller declares
+# `has_storage: false`.
+DECLARABLE_KINDS = ("camera", "smart_glasses", "other")
+# Cellular devices are identified by IMEI; a tablet or watch without a modem has none.
+IMEI_REQUIRED_KINDS = ("mobile_phone",)
 MAX_PRICE_FEN = 100_000_000_00  # 100 million yuan: above any second-hand car on sale
 
 
@@ -62,9 +72,40 @@ def appliance(attrs: dict, today: date) -> dict:
     return errors
 
 
+def stores_personal_data(kind: str | None, attrs: dict) -> bool:
+    """Whether an electronics item of this kind and attributes can hold its owner's data: the
+    listing then needs its identifier and a wipe certificate."""
+    if kind in DECLARABLE_KINDS or kind not in DATA_BEARING_KINDS:
+        return attrs.get("has_storage") is not False
+    return True
+
+
+def identifier_errors(kind: str | None, attrs: dict, *, imei: bool, serial: bool) -> dict:
+    """{field: [message]} when a data-bearing item lacks its identifier: the IMEI where the device
+    has one (always for a phone), else the serial number. `imei`/`serial` say which are known."""
+    if not stores_personal_data(kind, attrs) or (serial and kind not in IMEI_REQUIRED_KINDS):
+        return {}
+    if kind in IMEI_REQUIRED_KINDS:
+        return {} if imei else {"imei": ["A mobile phone needs its IMEI."]}
+    if imei:
+        return {}
+    label = (kind or "device").replace("_", " ")
+    if kind in IMEI_KINDS:
+        return {"imei": [f"A {label} needs its IMEI or, without a cellular modem, its serial "
+                         "number (it stores personal data and is sold only with a wipe certificate)."]}
+    hint = " or declare has_storage: false" if kind in DECLARABLE_KINDS or kind not in DATA_BEARING_KINDS else ""
+    return {"serial_number": [f"A {label} stores personal data: give its serial number{hint} "
+                              "(it is sold only with a wipe certificate)."]}
+
+
 def electronics(attrs: dict, today: date) -> dict:
     errors: dict[str, list[str]] = {}
     _need(attrs, errors, "kind", "brand", "model")
+    kind = attrs.get("kind")
+    if attrs.get("has_storage") is False and kind in DATA_BEARING_KINDS:
+        errors.setdefault("has_storage", []).append(
+            f"A {kind.replace('_', ' ')} always stores data; only {', '.join(DECLARABLE_KINDS)} "
+            "can be declared without storage.")
     imei = attrs.get("imei")
     if imei:
         v = identifiers.normalise(imei)
@@ -72,10 +113,11 @@ def electronics(attrs: dict, today: date) -> dict:
             errors.setdefault("imei", []).append("IMEI must be 15 digits.")
         elif not identifiers.luhn_ok(v):
             errors.setdefault("imei", []).append("IMEI check digit (Luhn) is wrong.")
-    elif attrs.get("kind") == "mobile_phone":
-        errors.setdefault("imei", []).append("A mobile phone needs its IMEI.")
     if imei and attrs.get("kind") not in IMEI_KINDS:
         errors.setdefault("imei", []).append(f"Only {', '.join(IMEI_KINDS)} have an IMEI.")
+    for k, msgs in identifier_errors(kind, attrs, imei=bool(imei),
+                                     serial=bool(attrs.get("serial_number"))).items():
+        errors.setdefault(k, []).extend(msgs)
     return errors
 
 

@@ -1,7 +1,8 @@
 """Where buying meets other domains. Each function is one named call site in the order flow.
 
-- Data-wipe gate (certificates): an electronics order is not captured while its device lacks a
-  valid resale certificate (`services.certificates.verify.require_valid_certificate`).
+- Data-wipe gate (certificates): an order of a data-bearing device is not captured while the
+  device lacks its identifier or a valid resale certificate (`services.certificates.verify.device_gate`,
+  the same gate as listing submit and publish).
 - Subsidies (services.subsidies.reservations): reserve on placement when the buyer asks for
   one, redeem on capture, release on cancel (or a refund before capture), claw back on a full
   refund after capture. A partial refund keeps the subsidy: the item stays with the buyer.
@@ -22,15 +23,13 @@ from services.orders.subsidy import evidence, with_defaults
 
 
 def before_capture(session: Session, order: Order) -> None:
-    """Raise (CertificateRequired, a 409) when the item may not be paid out yet."""
+    """Raise (CertificateRequired 409, IdentifierRequired 422) when the item may not be paid out yet."""
     listing = order.listing
     if listing.category != Category.ELECTRONICS:
         return
-    from services.certificates.verify import require_valid_certificate
-    if listing.device_hash:
-        require_valid_certificate(session, listing.device_hash, serial_hash=listing.serial_hash)
-    elif listing.serial_hash:
-        require_valid_certificate(session, listing.serial_hash)
+    from services.certificates.verify import device_gate
+    device_gate(session, category=listing.category, kind=listing.kind, attributes=listing.attributes,
+                device_hash=listing.device_hash, serial_hash=listing.serial_hash)
 
 
 def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: dict) -> int:

@@ -5,7 +5,8 @@ For other domains:
 - `voucher_for(session, voucher_id=|pickup_id=|order_id=|trade_in_id=|device_hash=)` -> VoucherView | None
   (subsidy claims).
 - `book_for_trade_in(session, actor, ...)` (trade-ins) and `for_order(session, order_id)` (orders).
+- `booking_parties(session, pickup_id)` -> (consumer_id, recycler_org_id) | None (wipe requests).
 """
-from services.pickups.api import book_for_trade_in, for_order, voucher_for  # noqa: F401
+from services.pickups.api import book_for_trade_in, booking_parties, for_order, voucher_for  # noqa: F401
 
-__all__ = ["book_for_trade_in", "for_order", "voucher_for"]
+__all__ = ["book_for_trade_in", "booking_parties", "for_order", "voucher_for"]

@@ -13,7 +13,7 @@ from services.pickups.models import Booking
 from services.pickups.policy import DEFAULT, Policy
 from services.pickups.vouchers import VoucherView, voucher_for
 
-__all__ = ["book_for_trade_in", "for_order", "voucher_for", "VoucherView"]
+__all__ = ["book_for_trade_in", "booking_parties", "for_order", "voucher_for", "VoucherView"]
 
 
 def book_for_trade_in(session: Session, actor: User, *, trade_in_id, region_code: str, items: list[dict],
@@ -29,3 +29,12 @@ def book_for_trade_in(session: Session, actor: User, *, trade_in_id, region_code
     return create_booking(session, actor, address(region_code, lat, lon, address_line), items, starts_at,
                           notifier=notifier or get_notifier(), recycler_id=recycler_id, dispatch=dispatch,
                           order_id=order_id, consumer_id=consumer_id, trade_in_id=trade_in_id, policy=policy)
+
+
+def booking_parties(session: Session, pickup_id) -> tuple | None:
+    """(consumer_id, recycler org id or None) of a booking, or None when there is no such booking:
+    the wipe requests of the certificates domain attach to a consumer's pickup with this."""
+    b = session.get(Booking, pickup_id)
+    if b is None:
+        return None
+    return b.consumer_id, (b.recycler.org_id if b.recycler is not None else None)

@@ -62,3 +62,5 @@ class SearchDocumentRow(Base):
     lat: Mapped[float | None] = mapped_column()
     lon: Mapped[float | None] = mapped_column()
     published_at: Mapped[datetime | None] = mapped_column()
+    # The listing's device has a valid data-wipe certificate (filter `certified=`).
+    certified: Mapped[bool | None] = mapped_column()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.certificates.verify import require_valid_certificate
+from services.certificates.verify import device_gate, needs_certificate
 from services.errors import Conflict
 from services.tradeins import common
 from services.tradeins.models import Status
@@ -18,12 +18,12 @@ def certificate_for(session: Session, actor, tradein_id) -> dict:
         common.require_staff(actor, t)
     if t.status != Status.PAID:
         raise Conflict("only a paid-for trade-in can go to resale", code="not_paid")
-    if t.category != "electronics":
-        raise Conflict("the wipe certificate applies to electronics", code="no_certificate_needed")
-    if t.device_hash:
-        cert = require_valid_certificate(session, t.device_hash, serial_hash=t.serial_hash)
-    elif t.serial_hash:
-        cert = require_valid_certificate(session, t.serial_hash)
-    else:
+    if not needs_certificate(t.category, t.kind, {}):
+        raise Conflict("the wipe certificate applies to data-bearing electronics",
+                       code="no_certificate_needed")
+    if not (t.device_hash or t.serial_hash):
         raise Conflict("the device has no IMEI or serial number on record", code="no_device_identifier")
+    # The same gate as listings and order capture (a trade-in declares no `has_storage`).
+    cert = device_gate(session, category=t.category, kind=t.kind, attributes={},
+                       device_hash=t.device_hash, serial_hash=t.serial_hash)
     return {"certificate_id": cert.id, "tradein_id": t.id}

@@ -65,7 +65,8 @@ def context(**overrides) -> RuleContext:
 # --- through the real services (need the `session` fixture) ---------------------------------
 
 def wipe_report(validator_id, *, imeis=(IMEI_1,), serial=PHONE_SERIAL, as_json=False,
-                destination="resale", wiped_at: datetime | None = None, **medium_over) -> dict:
+                destination="resale", wiped_at: datetime | None = None, kind="phone",
+                **medium_over) -> dict:
     """A wipe report as the API takes it (datetimes as ISO text when `as_json`)."""
     from services import clock
     start = wiped_at or clock.now() - timedelta(hours=2)
@@ -79,7 +80,7 @@ def wipe_report(validator_id, *, imeis=(IMEI_1,), serial=PHONE_SERIAL, as_json=F
     medium.update(medium_over)
     if as_json:
         medium = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in medium.items()}
-    return {"device": {"kind": "phone", "make": "Apple", "model": "iPhone 13",
+    return {"device": {"kind": kind, "make": "Apple", "model": "iPhone 13",
                        "imeis": list(imeis), "serial": serial},
             "media": [medium],
             "locks": {"activation_lock": "removed", "frp": "not_present", "mdm": "not_present"},

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from marketplace import jobs
 from services.accounts.models import Role, User
 from services.certificates.models import WipeCertificate
-from services.certificates.verify import CertificateRequired, require_valid_certificate
+from services.certificates.verify import CertificateRequired, device_gate, require_valid_certificate
 from services.listings.models import Category, Listing, SearchOutbox, Status
 from tests.conftest import make_app
 
@@ -65,7 +65,8 @@ def test_seed_creates_every_role_and_published_listings(app, session):
     assert set(roles) == set(Role)
     cats = dict(session.execute(select(Listing.category, func.count()).group_by(Listing.category)).all())
     assert sum(cats.values()) == 1200 and len(cats) == 3 and min(cats.values()) > 100
-    assert session.scalar(select(func.count()).select_from(SearchOutbox)) == 1200
+    # Every listing reaches search (certified phones twice: inserted, then their certificate shown).
+    assert session.scalar(select(func.count(func.distinct(SearchOutbox.listing_id)))) == 1200
     shanxi = session.scalar(select(func.count()).select_from(Listing).where(Listing.region_code.like("14%")))
     assert shanxi > 400
     titles = session.scalars(select(Listing.title).limit(50)).all()
@@ -83,6 +84,13 @@ def test_seed_creates_every_role_and_published_listings(app, session):
         assert cert.technician_id != cert.validator_id and listing.seller_id not in (cert.technician_id, cert.validator_id)
         certs[cert.id] = listing.id
     assert len(certs) == len(published) == session.scalar(select(func.count()).select_from(WipeCertificate))
+    # Buyers see each certificate on its listing, and no published data-bearing device skips the
+    # gate (the demo's laptops, tablets and watches have no serial, so they stay drafts).
+    assert all(l.wipe_certificate["id"] == str(c) for c, lid in certs.items() for l in [session.get(Listing, lid)])
+    for listing in session.scalars(select(Listing).where(Listing.status == Status.PUBLISHED,
+                                                         Listing.category == Category.ELECTRONICS)):
+        device_gate(session, category=listing.category, kind=listing.kind, attributes=listing.attributes,
+                    device_hash=listing.device_hash, serial_hash=listing.serial_hash)
     again = runner.invoke(args=["seed", "--if-empty"])
     assert "not empty" in again.output
 

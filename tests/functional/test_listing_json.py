@@ -14,6 +14,11 @@ when = st.datetimes(timezones=st.just(dt.timezone.utc))
 photos = st.lists(st.builds(SimpleNamespace, id=st.uuids(), content_type=st.sampled_from(["image/jpeg", "image/webp"]),
                             width=st.integers(1, 8000), height=st.integers(1, 8000),
                             size_bytes=st.integers(1, 10**7)), max_size=3)
+# The denormalised certificate summary (services/certificates/summary.py), or none.
+certificates = st.none() | st.fixed_dictionaries({
+    "id": st.uuids().map(str), "status": st.sampled_from(["valid", "superseded", "revoked"]),
+    "level": st.sampled_from(["clear", "purge", "destroy"]), "organisation": maybe_text,
+    "issued_at": when.map(lambda w: w.strftime("%Y-%m-%dT%H:%M:%SZ"))})
 listings = st.builds(
     SimpleNamespace, id=st.uuids(), seller_id=st.uuids(), org_id=st.none() | st.uuids(),
     seller_type=st.sampled_from(["consumer", "retailer", "recycler"]), category=st.sampled_from(list(Category)),
@@ -25,7 +30,7 @@ listings = st.builds(
     attributes=st.none() | st.dictionaries(st.sampled_from(["brand", "model", "year", "storage_gb"]),
                                            st.integers(0, 5000) | text, max_size=4),
     device_last4=st.none() | st.from_regex(r"\A[0-9]{4}\Z"), serial_last4=st.none() | st.from_regex(r"\A[A-Z0-9]{4}\Z"),
-    photos=photos, revision=st.integers(1, 1000), published_at=st.none() | when, created_at=when, updated_at=when)
+    wipe_certificate=certificates, photos=photos, revision=st.integers(1, 1000), published_at=st.none() | when, created_at=when, updated_at=when)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -23,6 +23,10 @@ rows = st.fixed_dictionaries({
     "brand": st.none() | text,
     "model": st.none() | text,
     "thumbnail_id": st.none() | st.uuids(),
+    "wipe_certificate": st.none() | st.fixed_dictionaries({
+        "id": st.uuids().map(str), "status": st.sampled_from(["valid", "superseded", "revoked"]),
+        "level": st.sampled_from(["clear", "purge", "destroy"]), "organisation": st.none() | text,
+        "issued_at": st.just("2026-12-01T08:00:00Z")}),
     "created_at": st.datetimes(timezones=st.just(dt.timezone.utc)),
 })
 
@@ -38,7 +42,7 @@ def test_a_row_with_a_photo_points_at_its_thumbnail():
     row = {"id": uuid.uuid4(), "category": Category.ELECTRONICS, "kind": "mobile_phone", "title": "iPhone 13",
            "price_fen": 250000, "negotiable": True, "condition": Condition.GOOD, "region_code": "140100",
            "status": Status.PUBLISHED, "seller_type": "consumer", "brand": "Apple", "model": "iPhone 13",
-           "thumbnail_id": photo, "created_at": dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)}
+           "thumbnail_id": photo, "wipe_certificate": None, "created_at": dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)}
     out = summary_json(row)
     assert out["thumbnail_url"] == f"/api/v1/photos/{photo}"
     assert out["created_at"] == "2026-12-01T08:00:00+00:00" and out["category"] == "electronics"

@@ -10,8 +10,9 @@ from marketplace.auth import public, require_operator, require_user
 from marketplace.extensions import db
 from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
+from marketplace.pagination import PageArgs, page, page_of
 from marketplace.uow import unit_of_work
-from services.certificates import custody, keys, pdf, presentation, service, tools, verify
+from services.certificates import custody, keys, lookup, pdf, presentation, service, tools, verify
 from services.certificates.models import CustodyKind
 from services.certificates.service import ISSUER_ROLES
 
@@ -43,6 +44,25 @@ def submit_correction(data, certificate_id):
         submitted = service.check_and_submit(session, user, data, supersedes_id=certificate_id)
     req = submitted.result()  # a refusal is raised after its credit record is committed
     return req, 201, {"Location": f"/api/v1/certificates/requests/{req.id}"}
+
+
+@blp.route("/certificates/mine", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(s.OwnedCertificateSchema))
+def my_certificates(args):
+    """Certificates of the devices you list for sale or asked a recycler to wipe, newest first."""
+    items, nxt = lookup.mine(db.session, require_user(), cursor=args["cursor"], limit=args["limit"])
+    return page(items, nxt)
+
+
+@blp.route("/certificates/lookup", methods=["POST"])
+@public
+@blp.arguments(s.LookupSchema)
+@blp.response(200, s.LookupResultSchema)
+def lookup_certificate(data):
+    """Public and rate limited (`RATE_LIMIT_LOOKUP`): the current certificate of the device with
+    this IMEI or serial (status re-verified, verification link); the identifier is not echoed."""
+    return lookup.lookup(db.session, imei=data["imei"], serial=data["serial"])
 
 
 @blp.route("/certificates/requests/<uuid:request_id>", methods=["GET"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
+from marketplace.api.listings.schemas import CertificateSummarySchema
 from services.certificates import draft as d
 from services.certificates.models import CustodyKind
 
@@ -170,3 +171,23 @@ class CustodySchema(ma.Schema):
     device_masked = ma.fields.Function(lambda e: "****" + e.device_last4)
     org_id = ma.fields.UUID(allow_none=True)
     note = ma.fields.String()
+
+
+class LookupSchema(ma.Schema):
+    """Exactly one identifier; it is hashed on arrival and never stored, logged or echoed."""
+    imei = ma.fields.String(load_default=None, validate=validate.Length(min=15, max=32))
+    serial = ma.fields.String(load_default=None, validate=validate.Length(min=4, max=64))
+
+    @validates_schema
+    def _exactly_one(self, data, **kw):
+        if bool(data.get("imei")) == bool(data.get("serial")):
+            raise ValidationError("Give exactly one of imei and serial.", field_name="imei")
+
+
+class LookupResultSchema(ma.Schema):
+    found = ma.fields.Boolean(required=True)
+    certificate = ma.fields.Nested(CertificateSummarySchema, allow_none=True)
+
+
+class OwnedCertificateSchema(CertificateSummarySchema):
+    device = ma.fields.Dict(metadata={"description": "kind, make, model, masked IMEIs and serial"})

@@ -43,6 +43,9 @@ class ElectronicsAttrs(ma.Schema):
     serial_number = ma.fields.String(load_default=None, validate=validate.Length(min=4, max=40))
     storage_gb = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=65536))
     battery_health_pct = ma.fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
+    # The seller's declaration that a camera, smart glasses or `other` item has no storage of its
+    # own: only then is it sold without its serial number and a data-wipe certificate.
+    has_storage = ma.fields.Boolean(load_default=None)
 
 
 class OtherAttrs(ma.Schema):
@@ -113,6 +116,31 @@ class PhotoSchema(ma.Schema):
     url = ma.fields.Function(lambda p: url_for("listings.get_photo", photo_id=p.id))
 
 
+class CertificateSummarySchema(ma.Schema):
+    """The device's data-wipe certificate as buyers see it on a listing or search hit."""
+    id = ma.fields.UUID(required=True)
+    status = ma.fields.String(metadata={"description": "valid, superseded or revoked"})
+    level = ma.fields.String(metadata={"description": "clear, purge or destroy (NIST SP 800-88): "
+                                                      "the weakest of its media"})
+    organisation = ma.fields.String(allow_none=True, metadata={"description": "Issuing organisation"})
+    issued_at = ma.fields.String(metadata={"description": "UTC, ISO 8601"})
+    verify_url = ma.fields.Function(lambda c: verify_path(c["id"]),
+                                    metadata={"description": "Public verification page (no login)"})
+
+
+def verify_path(certificate_id) -> str:
+    return f"/verify/{certificate_id}"
+
+
+def certificate_json(shown: dict | None) -> dict | None:
+    """CertificateSummarySchema's output for a listing's denormalised `wipe_certificate`."""
+    if shown is None:
+        return None
+    return {"id": str(shown["id"]), "status": _str(shown.get("status")), "level": _str(shown.get("level")),
+            "organisation": _str(shown.get("organisation")), "issued_at": _str(shown.get("issued_at")),
+            "verify_url": verify_path(shown["id"])}
+
+
 class ListingSchema(ma.Schema):
     id = ma.fields.UUID(required=True)
     seller_id = ma.fields.UUID()
@@ -135,6 +163,7 @@ class ListingSchema(ma.Schema):
     attributes = ma.fields.Dict()
     device_masked = ma.fields.Function(lambda l: identifiers.mask(l.device_last4))
     serial_masked = ma.fields.Function(lambda l: identifiers.mask(l.serial_last4))
+    certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
     revision = ma.fields.Integer()
     published_at = ma.fields.DateTime(allow_none=True)
@@ -168,7 +197,7 @@ def listing_json(listing) -> dict:
         "region_code": _str(l.region_code), "lat": num(l.lat, float), "lon": num(l.lon, float),
         "status": l.status.value, "reject_reason": _str(l.reject_reason),
         "attributes": num(l.attributes, dict), "device_masked": identifiers.mask(l.device_last4),
-        "serial_masked": identifiers.mask(l.serial_last4),
+        "serial_masked": identifiers.mask(l.serial_last4), "certificate": certificate_json(l.wipe_certificate),
         "photos": None if l.photos is None else [
             {"id": _str(p.id), "content_type": _str(p.content_type), "width": num(p.width, int),
              "height": num(p.height, int), "size_bytes": num(p.size_bytes, int),
@@ -194,6 +223,7 @@ class ListingSummarySchema(ma.Schema):
     model = ma.fields.String(allow_none=True)
     thumbnail_url = ma.fields.Function(
         lambda l: f"/api/v1/photos/{l['thumbnail_id']}" if l["thumbnail_id"] else None)
+    certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
     created_at = ma.fields.DateTime()
 
 
@@ -206,7 +236,8 @@ def summary_json(row) -> dict:
             "price_fen": row["price_fen"], "negotiable": row["negotiable"], "condition": row["condition"].value,
             "region_code": row["region_code"], "status": row["status"].value, "seller_type": row["seller_type"],
             "brand": _str(row["brand"]), "model": _str(row["model"]),
-            "thumbnail_url": f"/api/v1/photos/{thumb}" if thumb else None, "created_at": _iso(row["created_at"])}
+            "thumbnail_url": f"/api/v1/photos/{thumb}" if thumb else None,
+            "certificate": certificate_json(row["wipe_certificate"]), "created_at": _iso(row["created_at"])}
 
 
 class TransitionSchema(ma.Schema):

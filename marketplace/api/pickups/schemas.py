@@ -344,3 +344,8 @@ class VehicleScrapRecordSchema(ma.Schema):
 
 class ItemMoveSchema(ma.Schema):
     facility_id = ma.fields.UUID(required=True)
+
+
+class ItemResaleCertificateSchema(ma.Schema):
+    certificate_id = ma.fields.UUID()
+    item_id = ma.fields.UUID()

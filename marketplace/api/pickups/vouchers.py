@@ -6,7 +6,7 @@ from marketplace.api.pickups.blueprint import blp
 from marketplace.auth import public, require_user
 from marketplace.extensions import db
 from marketplace.uow import unit_of_work
-from services.pickups import vouchers
+from services.pickups import resale, vouchers
 
 
 @blp.route("/recycling-vouchers/<uuid:voucher_id>", methods=["GET"])
@@ -35,3 +35,11 @@ def move_item(data, item_id):
     user = require_user()
     with unit_of_work() as session:
         return vouchers.move_item(session, user, item_id, data["facility_id"])
+
+
+@blp.route("/pickups/items/<uuid:item_id>/resale-certificate", methods=["GET"])
+@blp.response(200, s.ItemResaleCertificateSchema)
+def item_resale_certificate(item_id):
+    """The valid data-wipe certificate a collected data-bearing item needs before resale
+    (the recycler's staff, operators); 409 wipe_certificate_required without one."""
+    return resale.certificate_for_item(db.session, require_user(), item_id)

@@ -7,6 +7,7 @@ from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
+from marketplace.api.listings.schemas import certificate_json
 from marketplace.api.search import schemas as s
 from marketplace.api.search.wiring import wiring
 from marketplace.auth import public
@@ -99,6 +100,7 @@ def _hits(result: SearchResult, plan) -> list[dict]:
             "seller_type": row.seller_type, "energy_grade": row.energy_grade, "year": row.year,
             "mileage_km": row.mileage_km, "storage_gb": row.storage_gb, "powertrain": row.powertrain,
             "emission_standard": row.emission_standard, "published_at": row.published_at,
+            "certificate": certificate_json(row.wipe_certificate),
             "distance_km": round(hit.distance_km, 3) if hit.distance_km is not None else None,
             "score": hit.score,
         })

@@ -4,6 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from marketplace.api.listings.schemas import CertificateSummarySchema
 from marketplace.fields import MULTI as _CSV
 from search.query import MAX_LIMIT, MAX_Q_LENGTH, SORTS
 
@@ -23,6 +24,8 @@ class SearchArgs(ma.Schema):
     emission_standard = ma.fields.String(metadata={"description": f"e.g. china_6b. {_CSV}"})
     seller_type = ma.fields.String(metadata={"description": f"consumer, retailer, recycler. {_CSV}"})
     storage_gb = ma.fields.String(metadata={"description": f"Storage sizes in GB. {_CSV}"})
+    certified = ma.fields.String(metadata={"description": "true: only devices with a valid data-wipe "
+                                                          "certificate; false: only without one."})
     region = ma.fields.String(metadata={"description": "GB/T 2260 code or prefix: 2 (province), 4 (city) or 6 digits."})
     price_min = ma.fields.String(metadata={"description": "Price in fen, inclusive."})
     price_max = ma.fields.String(metadata={"description": "Price in fen, inclusive."})
@@ -67,6 +70,8 @@ class SearchHitSchema(ma.Schema):
     powertrain = ma.fields.String(allow_none=True)
     emission_standard = ma.fields.String(allow_none=True)
     published_at = ma.fields.DateTime(allow_none=True)
+    certificate = ma.fields.Nested(CertificateSummarySchema, allow_none=True,
+                                   metadata={"description": "The device's data-wipe certificate"})
     distance_km = ma.fields.Float(allow_none=True)
     score = ma.fields.Float(allow_none=True)
 

@@ -14,7 +14,7 @@ def row(**kw):
                 model="BCD-470WDPG", category="appliance", kind="refrigerator", condition="good",
                 price_fen=180000, region_code="440305", energy_grade=1, powertrain=None,
                 emission_standard=None, year=None, mileage_km=None, storage_gb=None,
-                seller_type="consumer", lat=22.5, lon=113.9, published_at=None)
+                seller_type="consumer", lat=22.5, lon=113.9, published_at=None, wipe_certificate=None)
     return SimpleNamespace(**{**base, **kw})
 
 
