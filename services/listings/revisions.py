@@ -148,6 +148,13 @@ def edit(session: Session, actor: User, listing_id, data: dict, *,
     now, held, same = _split(listing, data, rise_review_pct)
     if "device_hash" in held:
         service._ensure_device_free(session, Listing(id=listing.id, device_hash=held["device_hash"]))
+    if held.keys() & {"device_hash", "serial_hash", "attributes", "kind"}:
+        # Another device (or other attributes) must pass the publish gates now, as approval would:
+        # a seller learns at once that the new IMEI has no wipe certificate, not days later.
+        proposed = Listing(id=listing.id, seller_id=listing.seller_id, org_id=listing.org_id,
+                           category=listing.category, status=listing.status,
+                           **{c: held.get(c, getattr(listing, c)) for c in ATTRIBUTE_COLUMNS})
+        gates.check_publish(session, proposed)
     if "price_fen" in now:
         session.add(PriceChange(listing_id=listing.id, old_price_fen=listing.price_fen,
                                 new_price_fen=now["price_fen"], changed_by=actor.id))

@@ -92,17 +92,23 @@ def test_a_new_identifier_waits_for_review_masked_and_approval_reruns_the_wipe_g
     lid = published_listing["id"]
     new_imei = imei()
     attrs = {"kind": "mobile_phone", "brand": "Apple", "model": "iPhone 13", "imei": new_imei}
+    # The new device has no wipe certificate: refused at once, nothing waits for review.
     r = _patch(client, consumer, lid, {"attributes": attrs})
-    rid = _revision_id(r)
+    assert r.status_code == 409 and r.json["code"] == "wipe_certificate_required", r.json
+    ring = app.extensions["huanxin.cert_keyring"]
+    cert = certify(session, ring, imei=new_imei, serial=None)
+    rid = _revision_id(_patch(client, consumer, lid, {"attributes": attrs}))
     assert client.get(f"/api/v1/listings/{lid}").json["device_masked"] == published_listing["device_masked"]
     rev = client.get(f"/api/v1/listing-revisions/{rid}", headers=consumer.headers)
     assert rev.json["changes"]["device_masked"] == "****" + new_imei[-4:]
     assert new_imei not in rev.get_data(as_text=True) and "device_hash" not in rev.json["changes"]
-    # The new device has no wipe certificate: the operator cannot put it on sale.
+    # Revoked while the revision waits: the operator cannot put the new device on sale.
+    assert client.post(f"/api/v1/certificates/{cert.id}/revocations", json={"reason": "QC failed"},
+                       headers=operator.headers).status_code == 200
     r = _decide(client, operator, rid, "approve")
     assert r.status_code == 409 and r.json["code"] == "wipe_certificate_required", r.json
     assert client.get(f"/api/v1/listing-revisions/{rid}", headers=operator.headers).json["status"] == "pending"
-    certify(session, app.extensions["huanxin.cert_keyring"], imei=new_imei, serial=None)
+    certify(session, ring, imei=new_imei, serial=None)
     assert _decide(client, operator, rid, "approve").status_code == 200
     assert client.get(f"/api/v1/listings/{lid}").json["device_masked"] == "****" + new_imei[-4:]
 

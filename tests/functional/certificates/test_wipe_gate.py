@@ -83,7 +83,7 @@ def test_approve_re_runs_the_gate(client, session, ring, consumer, operator, tea
     assert r.status_code == 409 and r.json["code"] == "wipe_certificate_required"
 
 
-def test_changing_the_identifier_of_a_published_listing_re_runs_the_gate(client, session, ring,
+def test_changing_the_identifier_of_a_published_listing_re_runs_the_gate(client, session, ring, operator,
                                                                          published_listing, consumer, team):
     lid, attrs = published_listing["id"], published_listing["attributes"]
     before = client.get(f"{LISTINGS}/{lid}").json
@@ -96,8 +96,12 @@ def test_changing_the_identifier_of_a_published_listing_re_runs_the_gate(client,
 
     cert = certify(session, ring, imei=other, serial=None, team=team)
     r = client.patch(f"{LISTINGS}/{lid}", json=body, headers=consumer.headers)
+    assert r.status_code == 202, r.json            # another device: a revision for review (issue 13.4)
+    assert client.get(f"{LISTINGS}/{lid}").json["device_masked"] == before["device_masked"]
+    r = client.post(f"{r.headers['Location']}/transitions", json={"action": "approve"}, headers=operator.headers)
     assert r.status_code == 200, r.json
-    assert r.json["status"] == "published" and r.json["certificate"]["id"] == str(cert.id)
+    after = client.get(f"{LISTINGS}/{lid}").json
+    assert after["status"] == "published" and after["certificate"]["id"] == str(cert.id)
 
 
 def _order_of(**listing):
