@@ -102,8 +102,8 @@ def test_privilege_policy_covers_every_band_and_rejects_bad_documents(tmp_path):
     assert policy.for_band("poor").manual_review_new_listings is True
     assert policy.for_band("good").tradein_prepayment is True  # Xianyu-style from 600 up
     limits = [policy.for_band(b.name).listing_limit for b in DEFAULT_BANDS]
-    holds = [policy.for_band(b.name).payout_hold_days for b in DEFAULT_BANDS]
-    assert limits == sorted(limits) and holds == sorted(holds, reverse=True)
+    prepay = [policy.for_band(b.name).tradein_prepayment_limit_fen for b in DEFAULT_BANDS]
+    assert limits == sorted(limits) and prepay == sorted(prepay)
     doc = json.loads(DEFAULT_PRIVILEGES_FILE.read_text())
     doc["bands"]["poor"]["listing_limit"] = -1
     with pytest.raises(ScorecardError, match="negative"):
