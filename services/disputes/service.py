@@ -121,6 +121,8 @@ def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amoun
                      else (order.buyer_id, order.seller_id))
     _credit(session, winner, "dispute_won", dispute)
     _credit(session, loser, "dispute_lost", dispute)
+    if loser == order.seller_id and dispute.reason == DisputeReason.NOT_RECEIVED:
+        _credit(session, loser, "order_not_shipped", dispute)  # paid for and never handed over
     session.flush()
     return dispute
 
@@ -195,5 +197,7 @@ def chargeback_closed(session: Session, order: Order, pay, *, provider_dispute_i
     winner, loser = (order.seller_id, order.buyer_id) if won else (order.buyer_id, order.seller_id)
     _credit(session, winner, "dispute_won", dispute)
     _credit(session, loser, "dispute_lost", dispute)
+    if loser == order.seller_id and dispute.reason == DisputeReason.NOT_RECEIVED:
+        _credit(session, loser, "order_not_shipped", dispute)  # paid for and never handed over
     session.flush()
     return dispute
