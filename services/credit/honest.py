@@ -108,11 +108,18 @@ def _tie_rate(f: ScoredFeature) -> ScoredFeature:
 def monotone_card(card: Scorecard) -> Scorecard:
     """The card as it scores participants: directions checked, each rate's empty and clean bins
     tied. The stored card document is left as trained."""
-    check_directions(card)
-    feats = [_tie_rate(f) if f.name in features.RATES and f.binning.kind == "numeric" else f
-             for f in card.features]
-    return Scorecard(version=card.version, scaling=card.scaling, intercept=card.intercept,
-                     features=feats, bands=card.bands, metadata=card.metadata)
+    # Kept on the card object itself (a parsed card never changes, services/credit/registry.py
+    # caches it by content): building it costs about a millisecond, more than scoring.
+    built = card.__dict__.get("_monotone")
+    if built is None:
+        check_directions(card)
+        feats = [_tie_rate(f) if f.name in features.RATES and f.binning.kind == "numeric" else f
+                 for f in card.features]
+        built = Scorecard(version=card.version, scaling=card.scaling, intercept=card.intercept,
+                          features=feats, bands=card.bands, metadata=card.metadata)
+        built.__dict__["_monotone"] = built
+        card.__dict__["_monotone"] = built
+    return built
 
 
 def conduct_values(tally: features.Tally) -> dict[str, int]:

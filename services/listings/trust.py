@@ -31,8 +31,17 @@ def _active_count(session: Session, listing: Listing) -> int:
         owner, Listing.status.in_(ACTIVE_STATES), Listing.id != listing.id)) or 0
 
 
+def _serialise(session: Session, subject) -> None:
+    # Two submissions by one seller racing for the last slot would both count the same total; a
+    # transaction-scoped advisory lock on the seller makes the second count after the first commits.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"listing_limit:{subject}"))))
+
+
 def check_submit(session: Session, listing: Listing) -> credit.PrivilegeView:
-    """Refuse a submission beyond the band's listing limit; returns the seller's privileges."""
+    """Refuse a submission beyond the band's listing limit (409 listing_limit_reached), also
+    under concurrent submissions; returns the seller's privileges."""
+    _serialise(session, _subject(listing))
     view = credit.privileges_for(session, _subject(listing))
     limit = view.privileges.listing_limit
     if _active_count(session, listing) >= limit:
