@@ -197,7 +197,5 @@ def chargeback_closed(session: Session, order: Order, pay, *, provider_dispute_i
     winner, loser = (order.seller_id, order.buyer_id) if won else (order.buyer_id, order.seller_id)
     _credit(session, winner, "dispute_won", dispute)
     _credit(session, loser, "dispute_lost", dispute)
-    if loser == order.seller_id and dispute.reason == DisputeReason.NOT_RECEIVED:
-        _credit(session, loser, "order_not_shipped", dispute)  # paid for and never handed over
     session.flush()
     return dispute
