@@ -18,10 +18,13 @@ A trained card cannot promise either by itself:
    - each card factor pays in the direction features.DIRECTIONS says (`check_directions`,
      run when a card is registered, promoted and used);
    - a rate's empty bin ("no pickups yet", "no certificates yet") and its clean bin (rate 0)
-     score alike, since the first record of the kind may be good or bad: both take the empty
-     bin's points, never below the next worse bin (`monotone_card`). With default-v1 a clean
-     seller's cancellation and dispute rates now score what a newcomer's empty ones did, and a
-     recycler's clean wipe record no longer earns 55 points over having none;
+     score alike, since the first record of the kind may be good or bad: both take the lower of
+     their two points, never below the next worse bin (`monotone_card`). With default-v1 a
+     newcomer's cancellation and dispute rates score what a clean seller's do (about 30 points
+     less than before: an unverified new account is `poor`, a verified one `fair`), and a
+     recycler's clean wipe record no longer earns 55 points over having none. The other way
+     round (the empty bins' points for everyone) put an unverified account three trades old in
+     `good`, with its privileges;
    - the rates count every trade and case (features.py), and the thin-file band cap depends on
      completed trades only (service.py), so a negative record cannot lift the cap.
    tests/unit/credit/test_credit_monotone.py checks both properties over generated histories.
@@ -99,9 +102,11 @@ def _tie_rate(f: ScoredFeature) -> ScoredFeature:
     if empty is None:
         return f
     worse = [p for i, (p, b) in enumerate(zip(f.points, f.binning.bins)) if not b.special and i != clean]
-    # The empty bin's points are what the card learned for participants without data (new
-    # participants mostly); a clean record scores the same, never less than a worse rate does.
-    tie = f.points[empty]
+    # The lower of the two: no record is not a good record (a newcomer's empty rates were priced
+    # above a clean seller's), and a clean record earns nothing over none (a recycler's clean wipe
+    # record was 55 points above having none, so its first refusal would have raised the score).
+    # Never below a worse rate, so the order of the real bins stands.
+    tie = min(f.points[clean], f.points[empty])
     if worse:
         tie = max(tie, max(worse))
     points = list(f.points)
