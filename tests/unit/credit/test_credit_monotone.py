@@ -153,3 +153,12 @@ def test_an_empty_rate_scores_like_a_clean_one(default_card):
     for name in features.RATES:
         f = next(f for f in card.features if f.name == name)
         assert f.points[f.binning.index(None)] == f.points[f.binning.index(0.0)]
+
+
+def test_no_record_is_not_a_good_record(default_card):
+    # Empty rates score like clean ones at the lower price: a newcomer earns no bonus for having
+    # nothing on file, and three quick trades by an unverified account do not reach `good`.
+    day = NOW - timedelta(days=1)
+    assert _score(default_card, False, 0, [])["band"] == "poor"
+    assert _score(default_card, True, 0, [])["band"] == "fair"
+    assert _score(default_card, False, 0, [Ev("order_completed_seller", day)] * 3)["band"] == "fair"
