@@ -150,8 +150,11 @@ def update_listing(session: Session, actor: User, listing_id, data: dict) -> Lis
     return listing
 
 
-def transition(session: Session, actor: User, listing_id, action: str, reason: str | None = None) -> Listing:
-    """Apply an owner action (submit, withdraw, relist) or an operator action (approve, reject)."""
+def transition(session: Session, actor: User, listing_id, action: str, reason: str | None = None, *,
+               privileges_file: str | None = None) -> Listing:
+    """Apply an owner action (submit, withdraw, relist) or an operator action (approve, reject).
+    A submission must fit the seller's credit band (listing limit) and is published at once when
+    the band waives manual review (services/listings/trust.py; `privileges_file` as configured)."""
     if action not in states.ACTIONS:
         raise ValidationFailed("unknown action", fields={"action": [f"One of {sorted(states.ACTIONS)}."]})
     listing = _for_update(session, listing_id)
@@ -168,7 +171,7 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
         _ensure_device_free(session, listing)
     if target in (Status.PENDING_REVIEW, Status.PUBLISHED):
         gates.check_publish(session, listing)
-    privileges = trust.check_submit(session, listing) if action == "submit" else None
+    privileges = trust.check_submit(session, listing, privileges_file) if action == "submit" else None
     before = listing.status.value
     listing.status = target
     listing.reject_reason = reason if target == Status.REJECTED else None

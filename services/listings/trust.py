@@ -38,11 +38,13 @@ def _serialise(session: Session, subject) -> None:
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"listing_limit:{subject}"))))
 
 
-def check_submit(session: Session, listing: Listing) -> credit.PrivilegeView:
+def check_submit(session: Session, listing: Listing, privileges_file: str | None = None
+                 ) -> credit.PrivilegeView:
     """Refuse a submission beyond the band's listing limit (409 listing_limit_reached), also
-    under concurrent submissions; returns the seller's privileges."""
+    under concurrent submissions; returns the seller's privileges (from `privileges_file`, the
+    configured CREDIT_PRIVILEGES_FILE, or the shipped policy)."""
     _serialise(session, _subject(listing))
-    view = credit.privileges_for(session, _subject(listing))
+    view = credit.privileges_for(session, _subject(listing), privileges_file)
     limit = view.privileges.listing_limit
     if _active_count(session, listing) >= limit:
         raise Conflict(f"your credit band ({view.band}) allows {limit} listings in review or on sale at once;"

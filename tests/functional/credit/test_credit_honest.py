@@ -4,11 +4,15 @@ enforced where it applies (trade-in prepayment: tests/functional/tradeins/test_p
 test_the_credit_service_decides_trust_and_the_band_sets_the_limit)."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from services.audit import AuditEntry
 from services.credit import service as credit
+from services.credit.privileges import DEFAULT_PRIVILEGES_FILE
 from services.orders.models import OrderStatus as S
+from tests.conftest import make_app
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 from tests.factories.orders import order_in
@@ -86,3 +90,18 @@ def test_the_band_limits_listings_in_review_or_on_sale(client, session, consumer
     assert r.json["code"] == "listing_limit_reached" and "poor" in r.json["detail"] and "3" in r.json["detail"]
     assert _act(client, consumer, ids[0], "withdraw").status_code == 200
     assert _act(client, consumer, ids[3], "submit").status_code == 200
+
+
+def test_listings_follow_the_configured_privilege_policy(db_url, instance_dir, tmp_path, consumer):
+    # CREDIT_PRIVILEGES_FILE applies to listings as to trade-ins and /credit/me/privileges: here
+    # a new account's band waives review and allows one listing at once.
+    doc = json.loads(DEFAULT_PRIVILEGES_FILE.read_text())
+    for band in doc["bands"].values():
+        band.update(manual_review_new_listings=False, listing_limit=1)
+    path = tmp_path / "privileges.json"
+    path.write_text(json.dumps(doc))
+    c = make_app(db_url, instance_dir, CREDIT_PRIVILEGES_FILE=str(path)).test_client()
+    first, second = _listing(c, consumer), _listing(c, consumer)
+    assert _act(c, consumer, first, "submit").json["status"] == "published"
+    assert _act(c, consumer, second, "submit").json["code"] == "listing_limit_reached"
+    assert c.get("/api/v1/credit/me/privileges", headers=consumer.headers).json["privileges"]["listing_limit"] == 1
