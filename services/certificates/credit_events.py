@@ -29,7 +29,7 @@ from services.credit.events import record_event_once
 from .models import WipeCertificate
 from .rules import CertificationRefused
 
-ISSUED, REFUSED = "wipe_certificate_ok", "wipe_certificate_refused"
+ISSUED, REFUSED, REVOKED = "wipe_certificate_ok", "wipe_certificate_refused", "wipe_certificate_revoked"
 # A refused report has no certificate id, so its ref is the report's keyed digest, under its own
 # ref_type: a "certificate" ref is always an id GET /certificates/{id} knows.
 REF_CERTIFICATE, REF_REPORT = "certificate", "certificate_report"
@@ -64,6 +64,14 @@ def record_issued(session: Session, cert: WipeCertificate) -> None:
                       detail={"device_kind": cert.device_kind, "destination": cert.destination,
                               "correction": cert.supersedes_id is not None},
                       occurred_at=cert.issued_at)
+
+
+def record_revoked(session: Session, cert: WipeCertificate) -> None:
+    """Count an operator's revocation once against the issuing organisation."""
+    if cert.org_id is None:
+        return
+    record_event_once(session, cert.org_id, REVOKED, ref_type=REF_CERTIFICATE, ref_id=cert.id,
+                      detail={"device_kind": cert.device_kind}, occurred_at=clock.now())
 
 
 def record_refused(session: Session, technician: User, data: Mapping[str, Any],

@@ -290,6 +290,7 @@ def revoke(session: Session, actor: User, certificate_id: uuid.UUID, reason: str
     if cert.status is not CertStatus.VALID:
         raise InvalidState(cert.status.value, "revoked", [])
     _retire(session, cert, CertStatus.REVOKED, reason, clock.now())
+    credit_events.record_revoked(session, cert)
     audit.record(session, actor.id, "certificate.revoke", "wipe_certificate", cert.id,
                  before={"status": "valid"}, after={"status": "revoked"}, reason=reason)
     # Buyers of the device's listings now see "revoked" (and search stops counting it certified).

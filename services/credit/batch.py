@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
-import numpy as np
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from services import clock
-from services.credit import bureau, features, registry, subjects
+from services.credit import bureau, features, honest, registry, subjects
 from services.credit.queries import aliases, tallies
 from services.credit.models import CreditOverride, CreditScore, CreditSubject
 from services.credit.service import _row_from_result
@@ -47,8 +46,9 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
         overrides = _score_overrides(session, ids, now)
         source = bureau.current()
         rows = [features.features_from(known[i].facts, counts[i], now, source.lookup(i)) for i in ids]
-        columns = {name: np.array([r[name] for r in rows], dtype=object) for name in features.FEATURE_NAMES}
-        results = card.score_columns(columns)
+        results = honest.score_many(card, rows, [counts[i] for i in ids])
+        for i, values in zip(ids, rows):
+            values.update(honest.conduct_values(counts[i]))
         history = [_row_from_result(i, card, res, values, features.is_thin_file(counts[i]),
                                     overrides.get(i), trigger, now)
                    for i, res, values in zip(ids, results, rows)]

@@ -27,6 +27,9 @@ KINDS = frozenset({
     "dispute_lost", "review_received", "inspection_mismatch", "clawback_paid",
     "clawback_unpaid", "pickup_kept", "pickup_no_show", "wipe_certificate_ok",
     "wipe_certificate_refused", "payment_failed", "chargeback",
+    # A recycler cancelling after the cut-off, a seller who never handed the item over (a
+    # "not received" dispute they lost), an operator revoking a signed wipe certificate.
+    "pickup_cancelled_late", "order_not_shipped", "wipe_certificate_revoked",
 })
 
 

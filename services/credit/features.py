@@ -15,12 +15,15 @@ Rules, each documented because a participant may ask:
   cannot sink a small seller.
 - Review average is shrunk towards a prior (REVIEW_PRIOR_MEAN, weight REVIEW_PRIOR_WEIGHT), so
   one early one-star review moves it little.
-- Thin file: a participant with fewer than THIN_FILE_MIN_TRADES completed trades and no negative
-  record has no observable rates. Their rate factors are left empty (None); the scorecard scores
-  an empty factor in its own "missing" bin, priced from the outcomes of thin-file participants
-  when training had enough of them, and neutral (0 points) otherwise. Their score then rests on
-  identity verification, account age and trade count, and their band is capped at
-  THIN_FILE_BAND_CAP (with the reason code THIN_FILE) until they have traded.
+- Thin file: a participant with fewer than THIN_FILE_MIN_TRADES completed trades, whatever else
+  their record holds. Their band is capped at THIN_FILE_BAND_CAP (with the reason code
+  THIN_FILE) until they have traded. A negative record never lifts the cap (it used to: one
+  negative record ended the thin-file treatment, which put a one-trade seller with an inspection
+  mismatch in the `good` band above a seller with two clean trades).
+- Rates are always observed: a participant with no bad case has a rate of 0 whether they have
+  one trade or none. Only the pickup and wipe rates are empty (None) when there is nothing to
+  rate; services/credit/honest.py scores an empty rate exactly like a clean one, so the first
+  record of either kind moves no points by itself (the conduct points of a negative one do).
 """
 from __future__ import annotations
 
@@ -44,7 +47,10 @@ THIN_FILE_BAND_CAP = "fair"
 NEGATIVE_KINDS = frozenset({
     "order_cancelled_buyer", "order_cancelled_seller", "dispute_lost", "inspection_mismatch",
     "clawback_unpaid", "pickup_no_show", "wipe_certificate_refused", "payment_failed", "chargeback",
+    "pickup_cancelled_late", "order_not_shipped", "wipe_certificate_revoked",
 })
+# A completed trade: the event that "a clean trade" adds (the property tests add these).
+TRADE_KINDS = frozenset({"order_completed_buyer", "order_completed_seller"})
 
 # Factor name -> kind ("numeric" or "categorical"), in the order of the default card.
 FEATURES: dict[str, str] = {
@@ -63,6 +69,20 @@ FEATURES: dict[str, str] = {
     "bureau_score": "numeric",  # optional, from services.credit.bureau; None when unknown
 }
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
+
+# Which way each factor must pay: +1 more is better, -1 more is worse. A card whose points run
+# against these is refused (services/credit/honest.py), so that a negative record can never
+# raise a score and a clean trade never lower it. identity_verified: "yes" pays at least "no".
+DIRECTIONS: dict[str, int] = {
+    "account_age_days": +1, "trades_completed": +1, "review_average": +1, "bureau_score": +1,
+    "cancellation_rate": -1, "dispute_loss_rate": -1, "inspection_mismatches": -1,
+    "clawbacks_unpaid": -1, "pickup_no_show_rate": -1, "wipe_refusal_rate": -1,
+    "payment_failures": -1, "chargebacks": -1,
+}
+# Rates that are empty (None) until their first record, which may be good or bad: their empty
+# and clean bins must score alike.
+OPTIONAL_RATES = ("pickup_no_show_rate", "wipe_refusal_rate")
+RATES = ("cancellation_rate", "dispute_loss_rate", *OPTIONAL_RATES)
 
 
 class EventLike(Protocol):
@@ -121,19 +141,26 @@ class AccountFacts:
 
 
 def is_thin_file(t: Tally) -> bool:
-    trades = t.counts["order_completed_buyer"] + t.counts["order_completed_seller"]
-    return trades < THIN_FILE_MIN_TRADES and t.negatives == 0
+    """Too few completed trades to be trusted above THIN_FILE_BAND_CAP. Negative records do not
+    end it: a bad record is not a track record."""
+    return t.counts["order_completed_buyer"] + t.counts["order_completed_seller"] < THIN_FILE_MIN_TRADES
 
 
 def features_from(account: AccountFacts, t: Tally, now: datetime, bureau_score: int | None = None
                   ) -> dict[str, Any]:
-    """The scorecard factors of one participant; rates are None for a thin file."""
+    """The scorecard factors of one participant. The pickup and wipe rates are None while the
+    participant has no record of that kind; every other factor always has a value (bar an
+    unknown bureau score or no review yet)."""
     c = t.counts
     trades = c["order_completed_buyer"] + c["order_completed_seller"]
     cancelled = c["order_cancelled_buyer"] + c["order_cancelled_seller"]
-    thin = is_thin_file(t)
-    pickups = c["pickup_kept"] + c["pickup_no_show"]
+    # A late cancellation by the recycler is a missed appointment for the rate (as before it had
+    # its own kind); it also costs its own conduct points.
+    missed = c["pickup_no_show"] + c["pickup_cancelled_late"]
+    pickups = c["pickup_kept"] + missed
     certificates = c["wipe_certificate_ok"] + c["wipe_certificate_refused"]
+    # A revoked certificate was issued (counted in ok) and then found wanting.
+    noncompliant = c["wipe_certificate_refused"] + c["wipe_certificate_revoked"]
     review = None
     if t.review_count:
         review = round((t.review_stars_sum + REVIEW_PRIOR_MEAN * REVIEW_PRIOR_WEIGHT)
@@ -142,13 +169,13 @@ def features_from(account: AccountFacts, t: Tally, now: datetime, bureau_score: 
         "identity_verified": "yes" if account.identity_verified or c["identity_verified"] else "no",
         "account_age_days": max(0, (now - account.opened_at).days),
         "trades_completed": trades,
-        "cancellation_rate": None if thin else floored_rate(cancelled, trades + cancelled),
-        "dispute_loss_rate": None if thin else floored_rate(c["dispute_lost"], trades),
+        "cancellation_rate": floored_rate(cancelled, trades + cancelled),
+        "dispute_loss_rate": floored_rate(c["dispute_lost"], trades),
         "review_average": review,
         "inspection_mismatches": c["inspection_mismatch"],
         "clawbacks_unpaid": c["clawback_unpaid"],
-        "pickup_no_show_rate": None if thin or not pickups else floored_rate(c["pickup_no_show"], pickups),
-        "wipe_refusal_rate": None if not certificates else floored_rate(c["wipe_certificate_refused"], certificates),
+        "pickup_no_show_rate": None if not pickups else floored_rate(missed, pickups),
+        "wipe_refusal_rate": None if not certificates + noncompliant else floored_rate(noncompliant, certificates),
         "payment_failures": c["payment_failed"],
         "chargebacks": c["chargeback"],
         "bureau_score": bureau_score,

@@ -1,9 +1,13 @@
 """Privileges by credit band, as configurable data (privileges.json or a file named by config).
 
-Other domains ask `privileges_for(session, subject_id)` (in service.py) and read the flags here:
-the trade-in flow prepays before inspection up to `tradein_prepayment_limit_fen`, pickups waive
-the deposit, listings enforce `listing_limit` and send new listings to manual review, payouts
-wait `payout_hold_days`.
+Other domains ask `privileges_for(session, subject_id)` (in service.py) and read the flags here.
+Each one is a promise kept where it applies, with a test each:
+- `tradein_prepayment`, `tradein_prepayment_limit_fen`: the trade-in flow prepays before
+  inspection up to the limit (services/tradeins/ports.py CreditServicePort).
+- `listing_limit`: listings in review, on sale or reserved at once (services/listings/trust.py).
+- `manual_review_new_listings`: false publishes a submitted listing at once
+  (services/listings/trust.py).
+A flag must not be added here before the domain it concerns enforces it.
 """
 from __future__ import annotations
 
@@ -24,9 +28,7 @@ class Privileges:
     band: str
     tradein_prepayment: bool
     tradein_prepayment_limit_fen: int
-    pickup_deposit_waived: bool
     listing_limit: int
-    payout_hold_days: int
     manual_review_new_listings: bool
 
     def as_dict(self) -> dict[str, Any]:
@@ -52,7 +54,7 @@ class PrivilegePolicy:
         for band, p in doc["bands"].items():
             if set(p) != names:
                 raise ScorecardError(f"privileges for {band}: expected keys {sorted(names)}")
-            if p["tradein_prepayment_limit_fen"] < 0 or p["listing_limit"] < 0 or p["payout_hold_days"] < 0:
+            if p["tradein_prepayment_limit_fen"] < 0 or p["listing_limit"] < 0:
                 raise ScorecardError(f"privileges for {band}: limits cannot be negative")
             bands[band] = Privileges(band=band, **p)
         return cls(bands)

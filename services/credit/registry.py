@@ -15,6 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services import audit, clock
+from services.credit.errors import ScorecardError
+from services.credit.honest import check_directions
 from services.credit.models import CreditScorecard, CreditSubject
 from services.credit.scorecard import Scorecard, load_scorecard
 from services.errors import Conflict, NotFound, ValidationFailed
@@ -82,9 +84,18 @@ def versions(session: Session) -> list[CreditScorecard]:
     return list(session.scalars(select(CreditScorecard).order_by(CreditScorecard.created_at.desc())))
 
 
+def _require_monotone(card: Scorecard) -> None:
+    try:
+        check_directions(card)
+    except ScorecardError as e:
+        raise Conflict(str(e), code="credit_card_not_monotone") from None
+
+
 def register_candidate(session: Session, scorecard: Scorecard, *, report_dir: str | None = None
                        ) -> CreditScorecard:
-    """Store a freshly trained card as a candidate; it scores nobody until promoted."""
+    """Store a freshly trained card as a candidate; it scores nobody until promoted. A card whose
+    points run against features.DIRECTIONS is refused (Conflict credit_card_not_monotone)."""
+    _require_monotone(scorecard)
     if session.get(CreditScorecard, scorecard.version) is not None:
         raise Conflict(f"scorecard version {scorecard.version} exists already", code="credit_version_exists")
     row = CreditScorecard(version=scorecard.version, document=scorecard.to_dict(), source="trained",
@@ -101,7 +112,7 @@ def promote(session: Session, operator_id: uuid.UUID, version: str, reason: str)
         raise ValidationFailed("promoting a scorecard needs a reason",
                                fields={"reason": ["Missing data for required field."]})
     row = get(session, version)
-    Scorecard.from_dict(row.document)  # refuse a document that no longer validates
+    _require_monotone(Scorecard.from_dict(row.document))  # refuse a document that no longer validates
     current = ensure_default(session)
     if current.version == version:
         raise Conflict(f"scorecard {version} is already active", code="credit_already_active")

@@ -147,9 +147,11 @@ class ScoredFeature:
         if len(ordered) > 1:
             dp = np.diff(ordered)
             dw = np.diff(woes)
-            if not (np.all(dp > 0) or np.all(dp < 0)):
+            # Ties are allowed: services/credit/honest.py ties a rate's clean bin to its empty one.
+            if not (np.all(dp >= 0) or np.all(dp <= 0)):
                 raise ScorecardError(f"{b.name}: points are not monotone over its bins")
-            if not np.all(np.sign(dp) == np.sign(dw)):
+            moved = dp != 0
+            if not np.all(np.sign(dp[moved]) == np.sign(dw[moved])):
                 raise ScorecardError(f"{b.name}: points run against WoE (wrong-sign factor)")
 
     def to_dict(self) -> dict[str, Any]:

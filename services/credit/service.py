@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import audit, clock
-from services.credit import bureau, features, registry, subjects
+from services.credit import bureau, features, honest, registry, subjects
 from services.credit.events import KINDS, CreditEvent, mark_stale
 from services.credit.models import CreditExplanation, CreditOverride, CreditScore, CreditSubject
 from services.credit.outlook import Outlook, outlook
@@ -70,7 +70,8 @@ def compute(session: Session, subject: Subject, trigger: str = "on_demand") -> C
     overrides = _active_overrides(session, subject.id, now)
     tally = tallies(session, aliases([subject]), now)[subject.id]
     values = features.features_from(subject.facts, tally, now, bureau.current().lookup(subject.id))
-    result = card.score(values)
+    result = honest.score_one(card, values, tally)
+    values.update(honest.conduct_values(tally))
     score_override = next((o for o in sorted(overrides, key=lambda o: o.created_at, reverse=True)
                            if o.kind == "score"), None)
     row = CreditScore(**_row_from_result(subject.id, card, result, values, features.is_thin_file(tally),
@@ -150,7 +151,7 @@ def result_of(row: CreditScore) -> ScoreResult:
 def outlook_for(session: Session, subject_or_user_id: uuid.UUID) -> tuple[CreditScore, Outlook]:
     """The current score and what would raise its band."""
     row = score_for(session, subject_or_user_id)
-    return row, outlook(registry.card(session, row.scorecard_version), result_of(row))
+    return row, outlook(honest.monotone_card(registry.card(session, row.scorecard_version)), result_of(row))
 
 
 def history_query(subject_id: uuid.UUID):

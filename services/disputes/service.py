@@ -133,6 +133,8 @@ def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int 
                      else (order.buyer_id, order.seller_id))
     _credit(session, winner, "dispute_won", dispute)
     _credit(session, loser, "dispute_lost", dispute)
+    if loser == order.seller_id and dispute.reason == DisputeReason.NOT_RECEIVED:
+        _credit(session, loser, "order_not_shipped", dispute)  # paid for and never handed over
     session.flush()
     return dispute
 

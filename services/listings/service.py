@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from services import audit, clock, identifiers, pagination
 from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.listings import gates, photos, states
+from services.listings import gates, photos, states, trust
 from services.listings.models import (ACTIVE_STATES, Category, Listing, ListingPhoto, ListingRevision,
                                       PriceChange, RevisionStatus, SearchOutbox, Status)
 from services.listings.validation import listing_errors
@@ -162,8 +162,11 @@ def _recheck_device(session: Session, listing: Listing) -> None:
         gates.check_publish(session, listing)
 
 
-def transition(session: Session, actor: User, listing_id, action: str, reason: str | None = None) -> Listing:
-    """Apply an owner action (submit, withdraw, relist) or an operator action (approve, reject)."""
+def transition(session: Session, actor: User, listing_id, action: str, reason: str | None = None, *,
+               privileges_file: str | None = None) -> Listing:
+    """Apply an owner action (submit, withdraw, relist) or an operator action (approve, reject).
+    A submission must fit the seller's credit band (listing limit) and is published at once when
+    the band waives manual review (services/listings/trust.py; `privileges_file` as configured)."""
     if action not in states.ACTIONS:
         raise ValidationFailed("unknown action", fields={"action": [f"One of {sorted(states.ACTIONS)}."]})
     listing = _for_update(session, listing_id)
@@ -180,6 +183,7 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
         _ensure_device_free(session, listing)
     if target in (Status.PENDING_REVIEW, Status.PUBLISHED):
         gates.check_publish(session, listing)
+    privileges = trust.check_submit(session, listing, privileges_file) if action == "submit" else None
     before = listing.status.value
     listing.status = target
     listing.reject_reason = reason if target == Status.REJECTED else None
@@ -188,6 +192,8 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
         listing.approved_price_fen = listing.price_fen
     if target == Status.WITHDRAWN:
         _drop_pending_revision(session, listing.id, "listing withdrawn")
+    if privileges is not None and trust.auto_approve(session, listing, privileges):  # the band may waive review
+        listing.approved_price_fen = listing.price_fen
     if actor.is_operator:
         audit.record(session, actor.id, f"listing.{action}", "listing", listing.id,
                      before={"status": before}, after={"status": target.value}, reason=reason)

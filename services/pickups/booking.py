@@ -233,8 +233,8 @@ def cancel(session: Session, actor: User, booking_id, reason: str | None, *, pol
     late = now >= b.starts_at - policy.cutoff
     if access.is_recycler_side(actor, b) and not access.is_consumer_side(actor, b):
         if late:
-            record_event(session, b.recycler.org_id, "pickup_no_show", ref_type="pickup", ref_id=b.id,
-                         detail={"side": "recycler", "how": "late_cancellation"})
+            record_event(session, b.recycler.org_id, "pickup_cancelled_late", ref_type="pickup", ref_id=b.id,
+                         detail={"side": "recycler"})
     elif not actor.is_operator:
         access.require_consumer_side(actor, b)
         if late:

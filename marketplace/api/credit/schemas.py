@@ -40,9 +40,7 @@ class CreditPrivilegesSchema(ma.Schema):
     band = ma.fields.String()
     tradein_prepayment = ma.fields.Boolean()
     tradein_prepayment_limit_fen = ma.fields.Integer()
-    pickup_deposit_waived = ma.fields.Boolean()
     listing_limit = ma.fields.Integer()
-    payout_hold_days = ma.fields.Integer()
     manual_review_new_listings = ma.fields.Boolean()
 
 

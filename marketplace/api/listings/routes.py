@@ -109,7 +109,8 @@ def transition_listing(data, listing_id):
     A forbidden transition is a 409 naming the allowed ones."""
     user = require_user()
     with unit_of_work() as session:
-        return service.transition(session, user, listing_id, data["action"], data["reason"])
+        return service.transition(session, user, listing_id, data["action"], data["reason"],
+                                  privileges_file=current_app.config.get("CREDIT_PRIVILEGES_FILE"))
 
 
 @blp.route("/listings/<uuid:listing_id>/price-history", methods=["GET"])

@@ -171,6 +171,11 @@ def test_revocation_needs_an_operator_and_a_reason(client, session, team):
     assert v["status"] == "revoked" and v["status_reason"] == "wiped the wrong handset"
     assert not v["valid"] and v["signature_valid"]
     assert client.post(url, json={"reason": "again"}, headers=operator.headers).status_code == 409
+    # The issuing organisation's credit record counts the revocation, once.
+    from sqlalchemy import select
+    from services.credit.events import CreditEvent
+    revoked = session.scalars(select(CreditEvent).where(CreditEvent.kind == "wipe_certificate_revoked")).all()
+    assert [(e.subject_id, e.ref_id) for e in revoked] == [(next(iter(tech.user.org_ids())), cert["id"])]
     # the device is free for a fresh certificate
     assert _submit(client, tech, validator).status_code == 201
 

@@ -64,8 +64,8 @@ def test_privileges_and_what_would_raise_the_band(client, session, consumer):
     r = client.get(f"{API}/me/privileges", headers=consumer.headers)
     assert r.status_code == 200, r.json
     body = r.json
-    assert set(body["privileges"]) >= {"tradein_prepayment", "pickup_deposit_waived", "listing_limit",
-                                       "payout_hold_days", "manual_review_new_listings"}
+    assert set(body["privileges"]) == {"band", "tradein_prepayment", "tradein_prepayment_limit_fen",
+                                       "listing_limit", "manual_review_new_listings"}
     assert body["next_band"] and body["points_to_next_band"] > 0
     assert body["next_band_privileges"]["band"] == body["next_band"]
     codes = [s["code"] for s in body["steps"]]

@@ -170,6 +170,9 @@ def test_dispute_refund_relists_and_release_completes(client, session, buyer, se
                        headers=operator.headers).status_code == 200
     assert client.get(f"/api/v1/orders/{b}", headers=stranger.headers).json["status"] == "completed"
     assert client.get(f"/api/v1/listings/{second.id}").json["status"] == "sold"
+    # Paid for and never received: the seller lost the dispute and did not ship.
+    not_shipped = [e.ref_id for e in session.scalars(select(CreditEvent).where(CreditEvent.kind == "order_not_shipped"))]
+    assert not_shipped == [da]
 
 
 def test_no_dispute_after_completion(client, buyer, seller, negotiable):

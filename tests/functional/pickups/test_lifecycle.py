@@ -70,13 +70,13 @@ def test_changes_close_at_the_cutoff(app, monkeypatch, client, consumer, recycle
     assert r.status_code == 409 and r.json["code"] == "cutoff_passed"
 
 
-def test_a_late_cancellation_by_the_recycler_is_its_no_show(app, monkeypatch, client, session, consumer, recycler,
+def test_a_late_cancellation_by_the_recycler_costs_it_credit(app, monkeypatch, client, session, consumer, recycler,
                                                               offer):
     b = book(client, consumer, offer, next_slot(days=1))
     monkeypatch.setitem(app.config, "PICKUP_CUTOFF_MINUTES", 3 * 24 * 60)
     act(client, recycler, b["id"], "cancel", {"reason": "truck broke down"})
     ev = session.scalars(select(CreditEvent)).all()
-    assert [(e.subject_id, e.kind, e.detail["side"]) for e in ev] == [(recycler.org_id, "pickup_no_show", "recycler")]
+    assert [(e.subject_id, e.kind, e.detail["side"]) for e in ev] == [(recycler.org_id, "pickup_cancelled_late", "recycler")]
 
 
 def test_pool_requests_are_claimed_by_a_serving_recycler(client, session, consumer, recycler, other_recycler, offer):

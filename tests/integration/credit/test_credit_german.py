@@ -21,6 +21,13 @@ def german():
     return load_german()
 
 
+def test_the_data_ships_inside_the_repository():
+    # A fresh clone must run these tests: the file may not live outside the checkout.
+    root = Path(__file__).resolve().parents[3]
+    assert Path(DEFAULT_CSV).resolve().is_relative_to(root)
+    assert (root / "data" / "README.md").read_text().count("german_credit.csv") >= 1
+
+
 def test_creditability_coding(german):
     # 700 good and 300 bad in the UCI data; y is 1 for bad.
     assert len(german) == 1000 and int(german.y.sum()) == 300

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from services import clock
 from services.accounts.models import Role
 from services.audit import AuditEntry
-from services.credit import batch, registry, service
+from services.credit import batch, honest, registry, service
 from services.credit.events import record_event
 from services.credit.models import CreditScore, CreditSubject
 from services.credit.scorecard import Scorecard
@@ -35,7 +35,9 @@ def test_a_new_participant_is_a_thin_file_capped_at_fair(session, consumer):
     assert row.thin_file is True
     assert row.band in ("poor", "fair")
     assert row.scorecard_version == registry.DEFAULT_VERSION
-    assert set(row.factors) == {f.name for f in registry.active(session).features}
+    # Every card factor and every conduct factor (what each kind of negative record costs).
+    assert set(row.factors) == {f.name for f in registry.active(session).features} | set(honest.CONDUCT_FACTORS)
+    assert all(row.factors[f]["points"] == 0 for f in honest.CONDUCT_FACTORS)
     if registry.active(session).band_for(row.score).name not in ("poor", "fair"):
         assert row.reasons[0]["code"] == "THIN_FILE"
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.credit import features
-from services.credit.features import AccountFacts, extract, floored_rate
+from services.credit.features import AccountFacts, extract, floored_rate, is_thin_file, tally
 from services.credit.privileges import DEFAULT_PRIVILEGES_FILE, PrivilegePolicy, load_policy
 from services.credit.protected import check_features, is_protected
 from services.credit.reasons import CATALOGUE, FEATURE_REASONS
@@ -57,13 +57,24 @@ def test_count_floors_forgive_the_first_case_and_floor_the_denominator():
     assert floored_rate(5, 2) == pytest.approx(5 / 20)  # the floor holds even past the total
 
 
-def test_a_thin_file_has_no_rates_but_keeps_counts():
+def test_rates_are_observed_even_for_a_thin_file_and_a_negative_record_does_not_end_it():
     out = extract(facts(days=5, verified=False), [Ev("order_completed_buyer")], NOW)
-    assert out["cancellation_rate"] is None and out["dispute_loss_rate"] is None
+    assert out["cancellation_rate"] == 0.0 and out["dispute_loss_rate"] == 0.0
     assert out["trades_completed"] == 1 and out["identity_verified"] == "no" and out["account_age_days"] == 5
-    # One negative record ends the thin-file treatment.
-    out = extract(facts(days=5), [Ev("order_completed_buyer"), Ev("order_cancelled_buyer")], NOW)
-    assert out["cancellation_rate"] == 0.0
+    # No pickups and no certificates: nothing to rate yet.
+    assert out["pickup_no_show_rate"] is None and out["wipe_refusal_rate"] is None
+    # A negative record keeps the thin-file cap: a bad record is not a track record.
+    events = [Ev("order_completed_buyer"), Ev("inspection_mismatch")]
+    assert is_thin_file(tally(events, NOW))
+    assert not is_thin_file(tally([Ev("order_completed_buyer")] * 3, NOW))
+
+
+def test_late_cancellations_count_as_missed_pickups_and_revocations_as_noncompliant():
+    out = extract(facts(days=5), [Ev("pickup_kept")] * 18 + [Ev("pickup_no_show"), Ev("pickup_cancelled_late")], NOW)
+    assert out["pickup_no_show_rate"] == pytest.approx(2 / 20)
+    out = extract(facts(days=5), [Ev("wipe_certificate_ok")] * 19 + [Ev("wipe_certificate_refused"),
+                                                                      Ev("wipe_certificate_revoked")], NOW)
+    assert out["wipe_refusal_rate"] == pytest.approx(2 / 20)
 
 
 def test_negative_records_expire_after_five_years_positive_ones_do_not():
@@ -91,8 +102,8 @@ def test_privilege_policy_covers_every_band_and_rejects_bad_documents(tmp_path):
     assert policy.for_band("poor").manual_review_new_listings is True
     assert policy.for_band("good").tradein_prepayment is True  # Xianyu-style from 600 up
     limits = [policy.for_band(b.name).listing_limit for b in DEFAULT_BANDS]
-    holds = [policy.for_band(b.name).payout_hold_days for b in DEFAULT_BANDS]
-    assert limits == sorted(limits) and holds == sorted(holds, reverse=True)
+    prepay = [policy.for_band(b.name).tradein_prepayment_limit_fen for b in DEFAULT_BANDS]
+    assert limits == sorted(limits) and prepay == sorted(prepay)
     doc = json.loads(DEFAULT_PRIVILEGES_FILE.read_text())
     doc["bands"]["poor"]["listing_limit"] = -1
     with pytest.raises(ScorecardError, match="negative"):
