@@ -129,7 +129,7 @@ class OrgInvitation(UUIDPk, Timestamps, Base):
     status: Mapped[InvitationStatus] = mapped_column(enum_column(InvitationStatus), default=InvitationStatus.PENDING)
     responded_at: Mapped[datetime | None] = mapped_column()
 
-    org: Mapped[Organization] = relationship(lazy="joined")
+    org: Mapped[Organization] = relationship(lazy="selectin")
 
 
 class AuthToken(UUIDPk, Base):
