@@ -311,3 +311,15 @@ def test_a_listing_belongs_to_an_organisation_only_when_named(client, session, r
     r = client.post("/api/v1/listings", json=fridge_payload(), headers=outsider.headers)
     assert r.status_code == 201 and r.json["org_id"] == str(outsider.org_id)  # their own, only one
     assert session.scalar(select(Membership.role).where(Membership.user_id == outsider.id)) == MemberRole.OWNER
+
+
+def test_a_trade_in_is_not_handed_to_an_unverified_collection_point(client, session, consumer, recycler):
+    from tests.factories.tradeins import accept_dropoff, price, quote
+    price(session)
+    unvetted = make_user(session, Role.RECYCLER, verified_org=False)
+    t = quote(client, consumer)
+    r = client.post(f"/api/v1/tradeins/{t['id']}/accept", headers=consumer.headers, json={
+        "handover": {"method": "dropoff", "collection_point_org_id": str(unvetted.org_id)},
+        "payout": {"method": "store_credit"}})
+    assert r.status_code == 422 and "handover.collection_point_org_id" in r.json["errors"]
+    assert accept_dropoff(client, consumer, t["id"], recycler.org_id)["status"] == "accepted"

@@ -50,6 +50,7 @@ class MembershipSchema(ma.Schema):
     org_id = ma.fields.UUID(required=True)
     org_name = ma.fields.Function(lambda m: m.org.name)
     org_kind = ma.fields.Function(lambda m: m.org.kind.value)
+    org_verification_status = ma.fields.Function(lambda m: m.org.verification_status.value)
     role = ma.fields.Function(lambda m: m.role.value)
 
 
