@@ -14,6 +14,9 @@ from services.accounts.models import (InvitationStatus, Membership, MemberRole, 
                                       Organization, User)
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 
+# What an owner changes directly; the registration goes through vetting.submit.
+SETTINGS = ("name",)
+
 
 def is_owner(user: User, org_id) -> bool:
     return any(m.org_id == org_id and m.role == MemberRole.OWNER for m in user.memberships)
@@ -150,9 +153,10 @@ def remove(session: Session, actor: User, org_id, user_id) -> None:
 
 
 def update_settings(session: Session, actor: User, org_id, data: dict) -> Organization:
-    """The owner renames the organisation or sets its licence number (staff: 403)."""
+    """The owner changes the organisation's settings (its name; staff: 403 `owner_required`)."""
     require_owner(actor, org_id)
     org = _lock_org(session, org_id)
+    data = {k: v for k, v in data.items() if k in SETTINGS}
     before = {k: getattr(org, k) for k in data}
     for k, v in data.items():
         setattr(org, k, v)

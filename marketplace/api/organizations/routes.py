@@ -27,7 +27,7 @@ def get_org(org_id):
 @blp.arguments(s.OrgSettingsSchema)
 @blp.response(200, s.OrganizationSchema)
 def update_org(data, org_id):
-    """Owners: rename the organisation or set its licence number (staff: 403 `owner_required`)."""
+    """Owners: rename the organisation (staff: 403 `owner_required`)."""
     user = require_user()
     with unit_of_work() as session:
         return membership.update_settings(session, session.merge(user), org_id, data)

@@ -32,8 +32,8 @@ class OrganizationSchema(ma.Schema):
 
 
 class OrgSettingsSchema(ma.Schema):
+    # licence_no is not self-service: services/credit/subjects.py counts it as an identity check.
     name = ma.fields.String(validate=validate.Length(min=1, max=120))
-    licence_no = ma.fields.String(allow_none=True, validate=validate.Length(max=64))
 
 
 class VerificationSubmitSchema(ma.Schema):
