@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services import clock, pagination
 from services.accounts import vetting
+from services.accounts.membership import acting_org
 from services.accounts.models import OrgKind, Role, User
 from services.credit.events import record_event
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -102,10 +103,7 @@ def _consumer_for(session: Session, actor: User, data: dict) -> tuple[uuid.UUID,
         buyer = session.get(User, data["consumer_id"])
         if buyer is None or buyer.role != Role.CONSUMER:
             raise ValidationFailed("no such buyer", fields={"consumer_id": ["Not a consumer."]})
-        org = data.get("org_id") or next(iter(sorted(actor.org_ids())), None)
-        if org not in actor.org_ids():
-            raise Forbidden("not a member of that organisation")
-        return buyer.id, org, "retailer"
+        return buyer.id, acting_org(actor, data.get("org_id")), "retailer"
     raise Forbidden("consumers and retailers book pickups", code="role_not_allowed")
 
 

@@ -161,6 +161,9 @@ def test_an_unverified_retailer_runs_no_campaign_and_records_no_till_sale(client
     _not_verified(client.post("/api/v1/subsidies/sales", json=sale_payload(ac_quote()), headers=shop.headers))
     period = {"programme": "CN-2025-appliance", "period_start": "2025-01-01", "period_end": "2025-12-31"}
     _not_verified(client.post("/api/v1/claims", json=period, headers=shop.headers))
+    tradein_campaign = {"category": "electronics", "kind": "mobile_phone", "brand": "Apple", "model": "iPhone 13",
+                        "base_price_fen": None, "campaign_bonus_fen": 30000, "campaign_name": "焕新"}
+    _not_verified(client.post("/api/v1/tradeins/prices", json=tradein_campaign, headers=shop.headers))
 
 
 def test_a_withdrawn_retailer_reserves_no_subsidy_and_files_no_claim(client, session, retailer, operator):
