@@ -229,7 +229,10 @@ def test_an_accepted_invitation_makes_a_member(client, session):
     assert roles == {str(owner.id): "owner", str(helper.id): "staff"}
     again = client.post(f"{ORGS}/{org}/invitations", json={"email": helper.user.email}, headers=owner.headers)
     assert again.status_code == 409 and again.json["code"] == "already_member"
-    # Staff do not invite.
+    # Staff do not invite, nor change the recycler's pickup offer.
+    from tests.factories.pickups import offer_payload
+    _not_verified(client.put(f"/api/v1/pickups/recyclers/{org}", json=offer_payload(), headers=helper.headers),
+                  "owner_required")
     third = make_user(session, Role.RECYCLER)
     _not_verified(client.post(f"{ORGS}/{org}/invitations", json={"email": third.user.email},
                               headers=helper.headers), "owner_required")
