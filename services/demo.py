@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from services import clock, identifiers, regions
 from services.accounts import service as accounts
-from services.accounts.models import IdStatus, MemberRole, Role, User
+from services.accounts import membership, vetting
+from services.accounts.models import IdStatus, MemberRole, Organization, OrgKind, Role, User
 from services.certificates import demo as certificates_demo
 from services.certificates.signing import Keyring
 from services.listings.models import Listing, SearchOutbox
@@ -118,11 +119,21 @@ def users(session: Session) -> dict[str, list[User]]:
         # Registration gives every recycler an organisation of their own; the owner then adds them.
         qc = accounts.register(session, email=f"recycler{i}-qc@demo.huanxin.cn", password=DEMO_PASSWORD,
                                display_name=qc_name, role=Role.RECYCLER, org_name=f"{qc_name} (个人 personal)")
-        accounts.add_member(session, owner, next(iter(owner.org_ids())), qc.email, MemberRole.STAFF)
-        session.refresh(qc)
+        inv = membership.invite(session, owner, next(iter(owner.org_ids())), qc.email, MemberRole.STAFF)
+        membership.respond(session, qc, inv.id, True)
         out["recycler_qc"].append(qc)
+    _vet(session, out["retailer"] + out["recycler"])
     session.flush()
     return out
+
+
+def _vet(session: Session, owners: list[User]) -> None:
+    """Vetted demo organisations: codes of the right shape (GB 32100 check character), made up."""
+    for n, owner in enumerate(owners, 1):
+        org = session.get(Organization, next(iter(owner.org_ids())))
+        body = f"91141100MA0DE{n:04d}"
+        vetting.record_verified(session, org, uscc=body + identifiers.uscc_check_char(body), reason="demo seed",
+                                recycling_reg_no=f"晋回收备-1411-{n:04d}" if org.kind == OrgKind.RECYCLER else None)
 
 
 def wipe_teams(people: dict[str, list[User]]) -> list[certificates_demo.Team]:

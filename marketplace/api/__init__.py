@@ -15,6 +15,7 @@ RESOURCES = [
     "marketplace.api.campaigns.routes",
     "marketplace.api.claims.routes",
     "marketplace.api.accounts.routes",
+    "marketplace.api.organizations.routes",
     "marketplace.api.listings.routes",
     "marketplace.api.listing_revisions.routes",
     "marketplace.api.search.routes",

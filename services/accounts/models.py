@@ -5,7 +5,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import Base, Timestamps, UUIDPk, enum_column
@@ -33,6 +33,21 @@ class OrgKind(str, enum.Enum):
 class MemberRole(str, enum.Enum):
     OWNER = "owner"
     STAFF = "staff"
+
+
+class OrgStatus(str, enum.Enum):
+    """Vetting of an organisation's registration by an operator (see services/accounts/vetting.py)."""
+    UNVERIFIED = "unverified"
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class InvitationStatus(str, enum.Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
 
 
 class User(UUIDPk, Timestamps, Base):
@@ -66,6 +81,19 @@ class Organization(UUIDPk, Timestamps, Base):
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
     name: Mapped[str] = mapped_column(String(120))
     licence_no: Mapped[str | None] = mapped_column(String(64))
+    # Vetting: privileges that rest on being a real, licensed business (certifying wipes, taking
+    # pickups, subsidised sales, claims...) need VERIFIED. Codes are public business registry
+    # data, not personal data, so they are kept in clear for the operator to check.
+    verification_status: Mapped[OrgStatus] = mapped_column(
+        enum_column(OrgStatus), default=OrgStatus.UNVERIFIED, server_default=OrgStatus.UNVERIFIED.value)
+    uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    recycling_reg_no: Mapped[str | None] = mapped_column(String(64))
+    verification_reason: Mapped[str | None] = mapped_column(String(300))
+    verified_at: Mapped[datetime | None] = mapped_column()
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == OrgStatus.VERIFIED
 
     members: Mapped[list[Membership]] = relationship(back_populates="org", lazy="selectin")
 
@@ -80,6 +108,28 @@ class Membership(UUIDPk, Timestamps, Base):
 
     org: Mapped[Organization] = relationship(back_populates="members")
     user: Mapped[User] = relationship(back_populates="memberships")
+
+
+_PENDING_SQL = "status = 'pending'"
+
+
+class OrgInvitation(UUIDPk, Timestamps, Base):
+    """An owner's invitation to join; membership starts only when the invitee accepts."""
+    __tablename__ = "org_invitations"
+    __table_args__ = (
+        # One open invitation per person and organisation: a second one is a 409, not a duplicate.
+        Index("uq_org_invitations_pending", "org_id", "user_id", unique=True,
+              postgresql_where=text(_PENDING_SQL), sqlite_where=text(_PENDING_SQL)),
+    )
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole))
+    status: Mapped[InvitationStatus] = mapped_column(enum_column(InvitationStatus), default=InvitationStatus.PENDING)
+    responded_at: Mapped[datetime | None] = mapped_column()
+
+    org: Mapped[Organization] = relationship(lazy="selectin")
 
 
 class AuthToken(UUIDPk, Base):

@@ -229,31 +229,6 @@ def review_identity(session: Session, operator: User, user_id, decision: IdStatu
     return user
 
 
-def add_member(session: Session, actor: User, org_id, email: str, role: MemberRole) -> Membership:
-    """An organisation's owner (or an operator) adds an existing user as staff or owner."""
-    org = session.get(Organization, org_id)
-    if org is None:
-        raise NotFound("no such organisation")
-    if not actor.is_operator and not any(m.org_id == org.id and m.role == MemberRole.OWNER
-                                         for m in actor.memberships):
-        raise Forbidden("only the organisation's owner may add members")
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise NotFound("no user with this email", code="user_not_found")
-    if user.role.value != org.kind.value:
-        raise ValidationFailed("user role does not match the organisation",
-                               fields={"email": [f"User must have role {org.kind.value}."]})
-    if session.scalar(select(Membership.id).where(Membership.org_id == org.id, Membership.user_id == user.id)):
-        raise Conflict("already a member", code="already_member")
-    m = Membership(org_id=org.id, user_id=user.id, role=role)
-    session.add(m)
-    session.flush()
-    if actor.is_operator:
-        audit.record(session, actor.id, "org.add_member", "organization", org.id,
-                     after={"user_id": str(user.id), "role": role.value})
-    return m
-
-
 def get_org(session: Session, actor: User, org_id) -> Organization:
     org = session.get(Organization, org_id)
     if org is None or (not actor.is_operator and org.id not in actor.org_ids()):

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import audit, clock
-from services.accounts.models import Role, User
+from services.accounts import vetting
+from services.accounts.models import OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.listings.models import Listing
 
@@ -141,8 +142,10 @@ def submit(session: Session, actor: User, data: Mapping[str, Any], *,
 def _submit(session: Session, actor: User, data: Mapping[str, Any],
             supersedes_id: uuid.UUID | None) -> CertificateRequest:
     if actor.role not in ISSUER_ROLES or not (actor.is_operator or actor.org_ids()):
-        raise Forbidden("only recycler or retailer staff and operators issue certificates",
+        raise Forbidden("only verified recyclers' staff and operators issue certificates",
                         code="role_required")
+    if not actor.is_operator:  # certificates are issued under the technician's organisation
+        vetting.require_verified(session, credit_events.issuing_org(actor), OrgKind.RECYCLER, "certify wipes")
     validator = _check_validator(session, actor, data["validator_id"])
     draft = _draft(data, actor, validator)
     hashes = _draft_hashes(draft)
@@ -209,6 +212,8 @@ def approve(session: Session, actor: User, request_id: uuid.UUID, ring: Keyring)
     req = _pending(session, request_id)
     if actor.id != req.validator_id:
         raise Forbidden("only the named validator approves this request", code="not_validator")
+    if req.org_id is not None:  # still verified when it signs, not only when it was submitted
+        vetting.require_verified(session, req.org_id, OrgKind.RECYCLER, "certify wipes")
     hashes = set(req.device_hashes)
     old = _check_supersession(session, hashes, req.supersedes_id)
     entry = keys.ensure_signing_key(session, ring)

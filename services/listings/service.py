@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from services import audit, clock, identifiers, pagination
+from services.accounts.membership import acting_org
 from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import gates, photos, states, trust
@@ -81,16 +82,20 @@ def _ensure_device_free(session: Session, listing: Listing) -> None:
 
 
 def create(session: Session, seller: User, data: dict) -> Listing:
-    """A draft listing owned by the seller (and their organisation for retailers and recyclers)."""
+    """A draft listing owned by the seller, and by the organisation named in `org_id` when the
+    seller belongs to it (unnamed: the seller's own organisation when it is the only one they
+    belong to; 422 when they belong to several)."""
     if seller.role == Role.OPERATOR:
         raise Forbidden("operators do not sell", code="role_not_allowed")
     _raise_if_invalid(data)
     category = Category(data["category"])
     org_id = None
     if seller.role in (Role.RETAILER, Role.RECYCLER):
-        org_id = data.get("org_id") or next(iter(sorted(seller.org_ids())), None)
-        if org_id not in seller.org_ids():
-            raise Forbidden("not a member of that organisation")
+        # Never "the first organisation the seller is in": being in someone else's organisation
+        # must not file the seller's listings under it (and let it act on their orders).
+        org_id = acting_org(seller, data.get("org_id"))
+    elif data.get("org_id"):
+        raise Forbidden("not a member of that organisation", code="not_a_member")
     listing = Listing(
         id=uuid.uuid4(), seller_id=seller.id, org_id=org_id, seller_type=seller.role.value,
         category=category, title=data["title"].strip(), description=data.get("description") or "",

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services import audit, clock
+from services.accounts import membership
 from services.accounts.models import User
 from services.disputes.models import Dispute, DisputeStatus
 from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
@@ -312,11 +313,20 @@ def _reverse_overpaid(session: Session, order: Order, payout: Payout, payment: P
 
 # ---- seller onboarding -------------------------------------------------------------------------
 
+def _payout_org(user: User):
+    """The organisation whose payouts the user handles: one they own first, else one they staff."""
+    owned = sorted((m.org_id for m in user.memberships if membership.is_owner(user, m.org_id)), key=str)
+    return next(iter(owned or sorted(user.org_ids(), key=str)), None)
+
+
 def onboard(session: Session, user: User, gateway: PaymentGateway, *, refresh_url: str,
             return_url: str) -> tuple[SellerAccount, str]:
     """The seller's (or their organisation's) Connect Express account, created once, and a fresh
-    onboarding link to Stripe's hosted form."""
-    org_id = next(iter(sorted(user.org_ids())), None)
+    onboarding link to Stripe's hosted form. Staff may not onboard their organisation (403
+    `owner_required`): where the money goes is the owner's decision."""
+    org_id = _payout_org(user)
+    if org_id is not None:
+        membership.require_owner(user, org_id)
     owner = {"owner_org_id": org_id} if org_id else {"owner_user_id": user.id}
     account = account_for(session, **owner)
     try:
@@ -340,7 +350,7 @@ def onboard(session: Session, user: User, gateway: PaymentGateway, *, refresh_ur
 
 
 def seller_account(session: Session, user: User) -> SellerAccount:
-    org_id = next(iter(sorted(user.org_ids())), None)
+    org_id = _payout_org(user)
     account = account_for(session, owner_org_id=org_id) if org_id else account_for(session, owner_user_id=user.id)
     if account is None:
         raise NotFound("no seller account yet: start onboarding first")

@@ -19,7 +19,8 @@ from services import regions
 from services.errors import ValidationFailed
 from services.pickups import items as item_rules
 from services.pickups.geo import KM_PER_DEGREE_LAT, haversine_km
-from services.accounts.models import Organization
+from services.accounts import vetting
+from services.accounts.models import Organization, OrgKind
 from services.pickups.models import Recycler, ServiceRegion, Slot
 from services.pickups.policy import DEFAULT, Policy
 from services.pickups.schedule import Hours, local_date, local_day_slots
@@ -71,7 +72,7 @@ def hours_of(r) -> Hours:
 
 
 def serving(session: Session, addr: Address) -> list[tuple[Row, float]]:
-    """Active recyclers (MATCH_COLUMNS rows) whose region codes or radius cover the address,
+    """Active recyclers of verified organisations (MATCH_COLUMNS rows) whose region codes or radius cover the address,
     nearest depot first. Raises a 422 `outside_service_area` when there are none."""
     codes = regions.chain(addr.region_code)
     by_region = select(ServiceRegion.recycler_id).where(ServiceRegion.region_code.in_(codes))
@@ -79,7 +80,8 @@ def serving(session: Session, addr: Address) -> list[tuple[Row, float]]:
     near = and_(Recycler.radius_km.is_not(None),
                 func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km)
     rows = session.execute(select(*MATCH_COLUMNS, Recycler.id.in_(by_region).label("in_region"))
-                           .where(Recycler.active, or_(Recycler.id.in_(by_region), near))).all()
+                           .where(Recycler.active, Recycler.org_id.in_(vetting.verified_ids(OrgKind.RECYCLER)),
+                                  or_(Recycler.id.in_(by_region), near))).all()
     out = []
     for r in rows:
         d = haversine_km(addr.lat, addr.lon, r.depot_lat, r.depot_lon)
@@ -163,7 +165,8 @@ def _offers(session: Session, addr: Address, cats: set[str]) -> list[tuple[Row, 
                 func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km)
     rows = session.execute(select(*OFFER_COLUMNS, Recycler.id.in_(by_region).label("in_region"))
                            .join(Organization, Organization.id == Recycler.org_id)
-                           .where(Recycler.active, or_(Recycler.id.in_(by_region), near))).all()
+                           .where(Recycler.active, Recycler.org_id.in_(vetting.verified_ids(OrgKind.RECYCLER)),
+                                  or_(Recycler.id.in_(by_region), near))).all()
     served = taking = 0
     out = []
     vehicle = "vehicle" in cats

@@ -9,7 +9,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services import clock, pagination
-from services.accounts.models import Role, User
+from services.accounts import vetting
+from services.accounts.membership import acting_org
+from services.accounts.models import OrgKind, Role, User
 from services.credit.events import record_event
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.notifications import Notifier
@@ -116,10 +118,7 @@ def _consumer_for(session: Session, actor: User, data: dict) -> tuple[uuid.UUID,
         buyer = session.get(User, data["consumer_id"])
         if buyer is None or buyer.role != Role.CONSUMER:
             raise ValidationFailed("no such buyer", fields={"consumer_id": ["Not a consumer."]})
-        org = data.get("org_id") or next(iter(sorted(actor.org_ids())), None)
-        if org not in actor.org_ids():
-            raise Forbidden("not a member of that organisation")
-        return buyer.id, org, "retailer"
+        return buyer.id, acting_org(actor, data.get("org_id")), "retailer"
     raise Forbidden("consumers and retailers book pickups", code="role_not_allowed")
 
 
@@ -277,6 +276,7 @@ def claim(session: Session, actor: User, booking_id, *, notifier: Notifier) -> B
     r = session.scalar(select(Recycler).where(Recycler.org_id.in_(actor.org_ids()), Recycler.active))
     if actor.role != Role.RECYCLER or r is None:
         raise Forbidden("only a recycler with a pickup offer claims", code="not_recycler_staff")
+    vetting.require_verified(session, r.org_id, OrgKind.RECYCLER, "take pickups")
     addr = Address(b.region_code, b.lat, b.lon, b.address_line)
     if r.id not in {x.id for x, _ in serving(session, addr)}:
         raise ValidationFailed("the address is outside your service area", code="outside_service_area")

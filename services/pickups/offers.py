@@ -7,6 +7,8 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from services import audit, clock, regions
+from services.accounts import vetting
+from services.accounts.membership import require_owner
 from services.accounts.models import Membership, OrgKind, Organization, Role, User
 from services.errors import NotFound, ValidationFailed
 from services.pickups import items as item_rules
@@ -53,10 +55,14 @@ def _check_offer(data: dict) -> dict[str, list[str]]:
 
 
 def upsert_offer(session: Session, actor: User, org_id, data: dict) -> Recycler:
-    """Create or replace the organisation's offer. Future slots take the new capacity at once
+    """Create or replace the organisation's offer (its owner, once the recycler is verified:
+    403 `owner_required` / `organisation_not_verified` otherwise). Future slots take the new capacity at once
     (never below what is already booked); a changed licence number needs a new authorisation."""
     _recycler_org(session, org_id)
     require_staff(actor, org_id)
+    if not actor.is_operator:  # the offer is the organisation's setting: owners publish it
+        require_owner(actor, org_id)
+    vetting.require_verified(session, org_id, OrgKind.RECYCLER, "publish a pickup offer")
     errors = _check_offer(data)
     if errors:
         raise ValidationFailed("invalid pickup offer", fields=errors)

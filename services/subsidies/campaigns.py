@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import audit, regions
-from services.accounts.models import User
+from services.accounts import vetting
+from services.accounts.models import OrgKind, User
 from services.errors import Forbidden, NotFound, ValidationFailed
 from services.subsidies.models import Campaign, Stacking
 from subsidies import KINDS
@@ -33,6 +34,14 @@ def retailer_org(user: User, org_id: uuid.UUID | None = None) -> uuid.UUID:
     return next(iter(orgs))
 
 
+def verified_retailer_org(session: Session, user: User, org_id: uuid.UUID | None, doing: str) -> uuid.UUID:
+    """`retailer_org`, when that organisation is a verified retailer (403
+    `organisation_not_verified` otherwise)."""
+    org = retailer_org(user, org_id)
+    vetting.require_verified(session, org, OrgKind.RETAILER, doing)
+    return org
+
+
 def _validate(data: dict) -> None:
     errors: dict[str, list[str]] = {}
     if data.get("starts_on") and data.get("ends_on") and data["starts_on"] > data["ends_on"]:
@@ -53,8 +62,8 @@ def _validate(data: dict) -> None:
 
 
 def create_campaign(session: Session, user: User, data: dict) -> Campaign:
-    """Create a campaign for the user's retailer organisation."""
-    org_id = retailer_org(user, data.get("org_id"))
+    """Create a campaign for the user's retailer organisation, once it is verified."""
+    org_id = verified_retailer_org(session, user, data.get("org_id"), "run campaigns")
     _validate(data)
     c = Campaign(org_id=org_id, created_by=user.id, name=data["name"], starts_on=data["starts_on"],
                  ends_on=data["ends_on"], regions=list(data["regions"]), kinds=list(data["kinds"]),
@@ -93,6 +102,7 @@ def update_campaign(session: Session, user: User, campaign_id, data: dict) -> Ca
         raise NotFound("no such campaign")
     if c.org_id not in user.org_ids() and not user.is_operator:
         raise NotFound("no such campaign")
+    vetting.require_verified(session, c.org_id, OrgKind.RETAILER, "run campaigns")
     _validate({"starts_on": c.starts_on, "ends_on": data.get("ends_on", c.ends_on)})
     before = {"name": c.name, "ends_on": c.ends_on.isoformat(), "budget_fen": c.budget_fen, "closed": c.closed}
     if "budget_fen" in data and data["budget_fen"] < c.reserved_fen + c.redeemed_fen:

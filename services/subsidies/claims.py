@@ -8,11 +8,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from services import audit, clock, identifiers
-from services.accounts.models import User
+from services.accounts import vetting
+from services.accounts.models import OrgKind, User
 from services.audit import AuditEntry
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.subsidies import evidence, vouchers
-from services.subsidies.campaigns import retailer_org
+from services.subsidies.campaigns import retailer_org, verified_retailer_org
 from services.subsidies.catalogue import programme
 from services.subsidies.models import (AppliedSubsidy, Claim, ClaimStatus, Reservation,
                                        ReservationStatus)
@@ -51,9 +52,10 @@ def _check_period(programme_id: str, start: dt.date, end: dt.date) -> None:
 
 
 def create_claim(session: Session, user: User, data: dict) -> Claim:
-    """A draft claim holding every redeemed, unclaimed subsidy of the retailer for the programme
+    """A draft claim (verified retailers only: 403 `organisation_not_verified`) holding every
+    redeemed, unclaimed subsidy of the retailer for the programme
     whose purchase date falls in the period. Each subsidy is in at most one live claim."""
-    org_id = retailer_org(user, data.get("org_id"))
+    org_id = verified_retailer_org(session, user, data.get("org_id"), "file subsidy claims")
     start, end, pid = data["period_start"], data["period_end"], data["programme"]
     _check_period(pid, start, end)
     claim = Claim(org_id=org_id, created_by=user.id, programme_id=pid, period_start=start,
@@ -120,6 +122,8 @@ def transition(session: Session, user: User, claim_id, action: str, reason: str 
         raise Forbidden("only the programme's operator decides claims", code="role_required")
     if who == "retailer" and claim.org_id not in user.org_ids():
         raise Forbidden("only the claiming retailer submits", code="not_a_member")
+    if who == "retailer":
+        vetting.require_verified(session, claim.org_id, OrgKind.RETAILER, "file subsidy claims")
     if action == "reject" and not reason:
         raise ValidationFailed("a rejection needs a reason", fields={"reason": ["Required to reject."]})
     before = claim.status.value
@@ -183,7 +187,10 @@ def _row(session: Session, line: AppliedSubsidy, r: Reservation) -> dict:
 
 
 def claim_rows(session: Session, user: User, claim_id) -> list[dict]:
+    """The claim's lines with evidence: what a retailer files, so only a verified one exports."""
     claim = get_claim(session, user, claim_id)
+    if not user.is_operator:
+        vetting.require_verified(session, claim.org_id, OrgKind.RETAILER, "file subsidy claims")
     stmt = (select(AppliedSubsidy, Reservation).join(Reservation, AppliedSubsidy.reservation_id == Reservation.id)
             .where(AppliedSubsidy.claim_id == claim.id).order_by(Reservation.purchase_date, Reservation.id))
     return [_row(session, a, r) for a, r in session.execute(stmt)]

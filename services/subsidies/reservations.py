@@ -21,7 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services import audit, clock
-from services.accounts.models import IdStatus, User
+from services.accounts import vetting
+from services.accounts.models import IdStatus, OrgKind, User
 from services.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from services.subsidies import pools, quoting, sources, vouchers
 from services.subsidies.catalogue import programme
@@ -75,8 +76,10 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
     for the region is missing, closed or short), Conflict `already_reserved`, or Conflict
     `voucher_other_item` / `voucher_already_used` (the old item's recycling voucher lists no such
     item, or each one already backs another purchase: services/subsidies/vouchers.py). Nothing is held
-    unless everything is: the caller's transaction rolls back on any error.
+    unless everything is: the caller's transaction rolls back on any error. Only a verified
+    retailer sells with subsidies (it claims them back later): 403 `organisation_not_verified`.
     """
+    vetting.require_verified(session, facts.org_id, OrgKind.RETAILER, "sell with subsidies")
     if not facts.buyer_id_hash:
         raise ValidationFailed("a subsidy needs the buyer's verified resident ID",
                                fields={"buyer": ["A verified resident ID is required."]})

@@ -11,7 +11,7 @@ from services import audit, identifiers
 from services.accounts.models import User
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.subsidies import quoting
-from services.subsidies.campaigns import retailer_org
+from services.subsidies.campaigns import retailer_org, verified_retailer_org
 from services.subsidies.models import TillSale
 
 QUOTE_FIELDS = ("region", "date", "application_date", "purchase", "trade_in")
@@ -37,7 +37,7 @@ def _device(kind: str, raw: str | None, field: str) -> tuple[str | None, str | N
 def create_sale(session: Session, user: User, data: dict) -> TillSale:
     """Record a till sale for the user's retailer organisation (invoice numbers are unique per
     retailer). The quote part is validated like a quote; identifiers are hashed and masked."""
-    org_id = retailer_org(user, data.get("org_id"))
+    org_id = verified_retailer_org(session, user, data.get("org_id"), "sell at the till with subsidies")
     if not identifiers.resident_id_ok(data["buyer_id_number"]):
         raise ValidationFailed("invalid resident ID", fields={"buyer_id_number": [
             "Not a valid 18-character resident ID (GB 11643 check)."]})

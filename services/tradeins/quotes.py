@@ -84,8 +84,9 @@ def _handover_errors(session: Session, t: TradeIn, h: dict) -> tuple[dict, Organ
             errors["handover.starts_at"] = ["The slot has already started."]
     elif method == Handover.DROPOFF.value:
         handler = _org(session, h.get("collection_point_org_id"), (OrgKind.RETAILER, OrgKind.RECYCLER))
-        if handler is None:
-            errors["handover.collection_point_org_id"] = ["No such collection point (a retailer or recycler)."]
+        if handler is None or not handler.is_verified:  # devices go only to vetted hands
+            handler = None
+            errors["handover.collection_point_org_id"] = ["No such collection point (a verified retailer or recycler)."]
     elif method == Handover.WITH_DELIVERY.value:
         order = session.get(Order, h["order_id"]) if h.get("order_id") else None
         if t.org_id is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from services.accounts import service
-from services.accounts.models import IdStatus, Role, User
+from services.accounts import membership, service, vetting
+from services.accounts.models import IdStatus, MemberRole, Organization, OrgKind, Role, User
 from services import identifiers
 
 PASSWORD = "correct horse battery"
@@ -28,11 +28,39 @@ class Actor:
 
     @property
     def org_id(self):
-        return next(iter(self.user.org_ids()), None)
+        """The organisation the user owns (else the first they belong to)."""
+        owned = sorted(str(m.org_id) for m in self.user.memberships if m.role == MemberRole.OWNER)
+        if owned:
+            return next(m.org_id for m in self.user.memberships if str(m.org_id) == owned[0])
+        return next(iter(sorted(self.user.org_ids(), key=str)), None)
+
+
+def uscc(n: int, region: str = "110105") -> str:
+    """A well-formed unified social credit code, distinct for each n (GB 32100 check character)."""
+    body = f"91{region}{n:09d}"
+    return body + identifiers.uscc_check_char(body)
+
+
+def verify_org(session, org_id, n: int | None = None) -> Organization:
+    """Mark an organisation verified (as an operator's approval would)."""
+    org = session.get(Organization, org_id)
+    return vetting.record_verified(session, org, uscc=uscc(n if n is not None else next(_seq)),
+                                   recycling_reg_no="RR-TEST-0001" if org.kind == OrgKind.RECYCLER else None,
+                                   reason="test factory")
+
+
+def add_staff(session, owner: "Actor", member: "Actor", role: MemberRole = MemberRole.STAFF, org_id=None):
+    """`member` joins `owner`'s organisation the only way there is: invited, then accepting."""
+    inv = membership.invite(session, owner.user, org_id or owner.org_id, member.user.email, role)
+    membership.respond(session, member.user, inv.id, True)
+    session.commit()
+    session.refresh(member.user)
+    return inv
 
 
 def make_user(session, role: Role | str = Role.CONSUMER, *, verified_id: str | None = None,
-              email: str | None = None) -> Actor:
+              email: str | None = None, verified_org: bool = True) -> Actor:
+    """A user; retailers and recyclers own an organisation, verified unless `verified_org=False`."""
     role = Role(role)
     n = next(_seq)
     email = email or f"{role.value}{n}@test.huanxin.cn"
@@ -41,6 +69,8 @@ def make_user(session, role: Role | str = Role.CONSUMER, *, verified_id: str | N
     else:
         user = service.register(session, email=email, password=PASSWORD, display_name=f"{role.value} {n}",
                                 role=role, org_name=f"{role.value} org {n}" if role != Role.CONSUMER else None)
+    if verified_org and role in (Role.RETAILER, Role.RECYCLER):
+        verify_org(session, next(iter(user.org_ids())), n)
     if verified_id:
         user.id_status = IdStatus.VERIFIED
         user.id_hash = identifiers.hmac_hash(verified_id, purpose="resident_id")

@@ -90,14 +90,13 @@ def wipe_report(validator_id, *, imeis=(IMEI_1,), serial=PHONE_SERIAL, as_json=F
 
 def recycler_team(session):
     """A recycler technician, a colleague who validates, and an operator who allows the tool."""
-    from services.accounts import service as accounts
-    from services.accounts.models import MemberRole, Role
+    from services.accounts.models import Role
     from services.certificates import tools
-    from tests.factories.accounts import make_user
+    from tests.factories.accounts import add_staff, make_user
     tech = make_user(session, Role.RECYCLER)
     validator = make_user(session, Role.RECYCLER)
     operator = make_user(session, Role.OPERATOR)
-    accounts.add_member(session, tech.user, tech.org_id, validator.user.email, MemberRole.STAFF)
+    add_staff(session, tech, validator)
     if (TOOL.name, TOOL.version) not in tools.allowed(session):
         tools.add(session, operator.user, name=TOOL.name, version=TOOL.version,
                   assurance="test fixture")

@@ -77,21 +77,6 @@ def test_retailer_registers_with_organisation(client):
     assert m["role"] == "owner" and m["org_kind"] == "retailer"
 
 
-def test_owner_adds_staff_and_staff_cannot(client, session):
-    owner = make_user(session, Role.RETAILER)
-    staff = make_user(session, Role.RETAILER)
-    outsider = make_user(session, Role.CONSUMER)
-    org = owner.org_id
-    r = client.post(f"/api/v1/organizations/{org}/members", json={"email": staff.user.email}, headers=owner.headers)
-    assert r.status_code == 201 and len(r.json["members"]) == 2
-    r = client.post(f"/api/v1/organizations/{org}/members", json={"email": outsider.user.email}, headers=owner.headers)
-    assert r.status_code == 422  # a consumer cannot join a retailer
-    third = make_user(session, Role.RETAILER)
-    assert client.post(f"/api/v1/organizations/{org}/members", json={"email": third.user.email},
-                       headers=staff.headers).status_code == 403
-    assert client.get(f"/api/v1/organizations/{org}", headers=outsider.headers).status_code == 404
-
-
 def test_real_name_verification_flow(client, consumer, operator):
     bad = client.post("/api/v1/accounts/me/identity", json={"id_number": "110105194912310021"}, headers=consumer.headers)
     assert bad.status_code == 422 and "id_number" in bad.json["errors"]

@@ -203,12 +203,10 @@ def test_browse_cursor_pages_without_overlap(client, session, consumer, operator
 
 
 def test_retailer_listing_belongs_to_its_organisation(client, session, retailer):
-    from services.accounts import service
-    from services.accounts.models import MemberRole, Role
-    from tests.factories.accounts import make_user
+    from services.accounts.models import Role
+    from tests.factories.accounts import add_staff, make_user
     staff = make_user(session, Role.RETAILER)
-    service.add_member(session, retailer.user, retailer.org_id, staff.user.email, MemberRole.STAFF)
-    session.commit()
+    add_staff(session, retailer, staff)
     r = _create(client, retailer, fridge_payload())
     assert r.json["org_id"] == str(retailer.org_id) and r.json["seller_type"] == "retailer"
     # a colleague may manage it

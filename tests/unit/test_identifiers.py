@@ -37,3 +37,23 @@ def test_hashes_are_keyed_and_purpose_separated():
     ids.configure("another-key")
     assert a != ids.hmac_hash("490154203237518", purpose="device")
     assert ids.last4("490154203237518") == "7518" and ids.mask("7518") == "****7518"
+
+
+def test_unified_social_credit_code_check_character():
+    # Published codes of real companies, and the example of GB 32100-2015 itself.
+    for code in ("91330100716105852F",   # Alibaba (China) Co., Ltd., Hangzhou
+                 "9144030071526726XG",   # Tencent, Shenzhen
+                 "914403001922038216",   # Huawei Technologies, Shenzhen
+                 "91110108551385082Q",   # Xiaomi, Beijing
+                 "91350100M000100Y43"):  # the standard's worked example
+        assert ids.uscc_ok(code), code
+    assert ids.uscc_ok("91330100716105852f")            # lower case and separators are normalised
+    assert ids.uscc_ok("9133 0100 7161 0585 2F")
+    assert not ids.uscc_ok("91330100716105852A")        # wrong check character
+    assert not ids.uscc_ok("91330100716105853F")        # one digit changed
+    assert not ids.uscc_ok("9144030071526762XG")        # two characters swapped
+    assert not ids.uscc_ok("91330100716105852")         # 17 characters
+    assert not ids.uscc_ok("91330100716105852FF")       # 19 characters
+    assert not ids.uscc_ok("9133010071610585IF")        # I is not in the character set
+    assert not ids.uscc_ok("91330A00716105852F")        # the division code (3-8) is digits
+    assert ids.uscc_check_char("91350100M000100Y4") == "3"

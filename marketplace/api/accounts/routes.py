@@ -11,7 +11,7 @@ from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services import pagination
 from services.accounts import service
-from services.accounts.models import IdStatus, MemberRole, Role, User
+from services.accounts.models import IdStatus, Role, User
 from services.audit import AuditEntry
 
 blp = Blueprint("accounts", __name__, description="Accounts, roles, organisations and real-name verification")
@@ -132,27 +132,6 @@ def create_operator(data):
         user = service.create_operator(session, **data)
         audit.record(session, op.id, "operator.create", "user", user.id, after={"email": user.email})
         return user
-
-
-@blp.route("/organizations/<uuid:org_id>", methods=["GET"])
-@blp.response(200, s.OrganizationSchema)
-def get_org(org_id):
-    """An organisation the caller belongs to (operators: any)."""
-    user = require_user()
-    from marketplace.extensions import db
-    return service.get_org(db.session, user, org_id)
-
-
-@blp.route("/organizations/<uuid:org_id>/members", methods=["POST"])
-@blp.arguments(s.AddMemberSchema)
-@blp.response(201, s.OrganizationSchema)
-def add_member(data, org_id):
-    """The organisation's owner adds an existing user of the matching role as staff or owner."""
-    user = require_user()
-    with unit_of_work() as session:
-        m = service.add_member(session, session.merge(user), org_id, data["email"], MemberRole(data["role"]))
-        session.refresh(m.org)
-        return m.org
 
 
 @blp.route("/audit-log", methods=["GET"])

@@ -50,6 +50,7 @@ class MembershipSchema(ma.Schema):
     org_id = ma.fields.UUID(required=True)
     org_name = ma.fields.Function(lambda m: m.org.name)
     org_kind = ma.fields.Function(lambda m: m.org.kind.value)
+    org_verification_status = ma.fields.Function(lambda m: m.org.verification_status.value)
     role = ma.fields.Function(lambda m: m.role.value)
 
 
@@ -81,25 +82,6 @@ class OperatorCreateSchema(ma.Schema):
 class IdentityQueueArgs(PageArgs):
     status = ma.fields.String(load_default="pending",
                               validate=validate.OneOf(("unverified", "pending", "verified", "rejected")))
-
-
-class OrgMemberSchema(ma.Schema):
-    user_id = ma.fields.UUID()
-    display_name = ma.fields.Function(lambda m: m.user.display_name)
-    role = ma.fields.Function(lambda m: m.role.value)
-
-
-class OrganizationSchema(ma.Schema):
-    id = ma.fields.UUID(required=True)
-    kind = ma.fields.Function(lambda o: o.kind.value)
-    name = ma.fields.String()
-    licence_no = ma.fields.String(allow_none=True)
-    members = ma.fields.List(ma.fields.Nested(OrgMemberSchema))
-
-
-class AddMemberSchema(ma.Schema):
-    email = ma.fields.Email(required=True)
-    role = ma.fields.String(load_default="staff", validate=validate.OneOf(("owner", "staff")))
 
 
 class AuditEntrySchema(ma.Schema):

@@ -93,20 +93,17 @@ def test_no_intake_no_certificate(client, team):
     assert r.status_code == 422 and "CUSTODY_MISSING" in [x["code"] for x in r.json["refusals"]]
 
 
-def test_a_seller_cannot_certify_their_own_device(client, session, team, retailer):
+def test_a_seller_cannot_certify_their_own_device(client, session, team):
+    """The technician's colleague sells the phone under their shared organisation: the
+    technician may not certify it (only verified recyclers certify; retailers are refused 403)."""
     from tests.factories.listings import phone_payload
-    payload = phone_payload()
+    tech, validator, _ = team
+    payload = {**phone_payload(), "org_id": str(tech.org_id)}
     payload["attributes"]["imei"] = IMEI_1
-    assert client.post("/api/v1/listings", json=payload, headers=retailer.headers).status_code == 201
-    from services.accounts.models import Role
-    from tests.factories.accounts import make_user
-    colleague = make_user(session, Role.RETAILER)
-    from services.accounts import service as accounts
-    from services.accounts.models import MemberRole
-    accounts.add_member(session, retailer.user, retailer.org_id, colleague.user.email, MemberRole.STAFF)
-    session.commit()
-    intake(session, retailer, imei=IMEI_1)
-    r = _submit(client, retailer, colleague, serial=None)
+    r = client.post("/api/v1/listings", json=payload, headers=validator.headers)
+    assert r.status_code == 201 and r.json["org_id"] == str(tech.org_id)
+    intake(session, tech, imei=IMEI_1)
+    r = _submit(client, tech, validator, serial=None)
     assert r.status_code == 422
     assert "SELF_CERTIFICATION" in [x["code"] for x in r.json["refusals"]]
 

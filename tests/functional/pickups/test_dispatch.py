@@ -6,15 +6,14 @@ from datetime import timedelta, timezone
 from sqlalchemy import select
 
 from marketplace.jobs import PERIODIC_JOBS, run_job
-from services.accounts import service as accounts
-from services.accounts.models import MemberRole, Role
+from services.accounts.models import Role
 from services.credit.events import CreditEvent
 from services.notifications import sent_to
 from services.pickups import book_for_trade_in, for_order, voucher_for
 from services.pickups.jobs import close_missed, send_reminders
 from services.pickups.models import Booking, BookingStatus
 from services.pickups.routing import path_length
-from tests.factories.accounts import make_user
+from tests.factories.accounts import add_staff, make_user
 from tests.factories.pickups import XIAODIAN, booking_payload, next_slot
 
 # Four doorsteps around Taiyuan (lat, lon).
@@ -58,8 +57,7 @@ def test_collector_route_is_ordered_slot_by_slot(client, consumer, recycler, oth
 
 def test_assignment_picks_the_least_busy_collector(client, session, consumer, recycler, offer):
     helper = make_user(session, Role.RECYCLER)
-    accounts.add_member(session, recycler.user, recycler.org_id, helper.user.email, MemberRole.STAFF)
-    session.commit()
+    add_staff(session, recycler, helper)
     c2 = client.post(f"/api/v1/pickups/recyclers/{recycler.org_id}/collectors",
                      json={"user_id": str(helper.id), "name": "李师傅"}, headers=recycler.headers).json
     got = []
