@@ -87,10 +87,12 @@ def masked_name(name: str | None) -> str:
 
 
 def issuer(session: Session, organization_id: str | None) -> dict[str, Any]:
+    """The issuing organisation as printed: its name and its public registration (the recycling
+    registration number, else the unified social credit code an operator checked)."""
     org = session.get(Organization, organization_id) if organization_id else None
     if org is None:
         return {"name": "-", "registration": None}
-    return {"name": org.name, "registration": org.licence_no}
+    return {"name": org.name, "registration": org.recycling_reg_no or org.uscc or org.licence_no}
 
 
 def _pair(table: Mapping[str, tuple], code: str) -> dict[str, str]:

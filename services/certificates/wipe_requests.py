@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from services import clock, identifiers, pagination, pickups
+from services.accounts import vetting
 from services.accounts.models import Organization, OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 
@@ -32,11 +33,11 @@ OPEN = (S.REQUESTED, S.ACCEPTED)
 
 def require_certifying_recycler(session: Session, org: Organization | None,
                                 field: str = "recycler_org_id") -> Organization:
-    """The organisation may take and fulfil wipe requests: it exists and is a recycler.
-    (Organisation vetting, issue 13 item 3, adds its `verified` check here.)"""
+    """The organisation may take and fulfil wipe requests: it exists, is a recycler, and an
+    operator verified it (403 `organisation_not_verified` otherwise)."""
     if org is None or org.kind != OrgKind.RECYCLER:
         raise ValidationFailed("not a recycler", fields={field: ["No such recycler organisation."]})
-    return org
+    return vetting.require_verified(session, org.id, OrgKind.RECYCLER, "take data-wipe requests")
 
 
 def _identifiers(device: Mapping[str, Any]) -> dict:

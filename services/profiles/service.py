@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services import clock
-from services.accounts.models import IdStatus, User
+from services.accounts.models import IdStatus, OrgStatus, User
 from services.conversations.models import Conversation, Message
 from services.credit import service as credit
 from services.credit import subjects
@@ -48,7 +48,7 @@ def _organisation(user: User) -> dict | None:
         return None
     org = memberships[0].org
     return {"id": org.id, "name": org.name, "kind": org.kind.value,
-            "verified": bool(getattr(org, "verified_at", None))}
+            "verified": org.verification_status is OrgStatus.VERIFIED}
 
 
 def _responses(session: Session, user_id) -> tuple[float | None, int | None]:

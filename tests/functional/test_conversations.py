@@ -200,6 +200,9 @@ def test_public_profile_shows_standing_and_nothing_private(client, session, buye
     assert client.get(f"{API}/users/{buyer.id}/profile").json["response_rate"] is None   # never asked
     operator = make_user(session, Role.OPERATOR)
     assert client.get(f"{API}/users/{operator.id}/profile").status_code == 404
+    shop, unvetted = make_user(session, Role.RETAILER), make_user(session, Role.RETAILER, verified_org=False)
+    assert client.get(f"{API}/users/{shop.id}/profile").json["organisation"]["verified"] is True
+    assert client.get(f"{API}/users/{unvetted.id}/profile").json["organisation"]["verified"] is False
 
 
 def test_profile_counts_completed_trades_and_published_ratings(client, session, buyer, consumer, operator):

@@ -123,3 +123,9 @@ def test_two_staff_accepting_at_once_one_wins(app, session, consumer, team):
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["conflict", "ok"]
+
+
+def test_only_a_verified_recycler_takes_wipe_requests(client, session, consumer):
+    unvetted = make_user(session, Role.RECYCLER, verified_org=False)
+    r = ask(client, consumer, unvetted.org_id, imei())
+    assert r.status_code == 403 and r.json["code"] == "organisation_not_verified"
