@@ -7,7 +7,7 @@ compiles the same plan: Elasticsearch natively (``minimum_should_match``), the d
 backends through :func:`to_expression`.
 
 Chinese queries are segmented by forward maximum matching against our lexicon (the words of
-``synonyms.txt``, ``words.txt`` and ``kinds.txt``); what the lexicon does not know is cut by
+``synonyms.txt``, ``words.txt`` and ``accessories.txt``); what the lexicon does not know is cut by
 jieba's general dictionary (loaded once per process), so 无人机 or 吹风机 stay one word. A
 word of two or more characters is one concept the buyer clearly typed; a character jieba leaves
 alone is a *fragment*, which ranks but is required only when the query has nothing else.
@@ -130,9 +130,6 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         if not line.startswith("re:"):  # 手机壳 is one word, not 手机 and a lone 壳
             for term in line.split(","):
                 lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
-    for line in _read_lines(data_dir / "kinds.txt"):
-        for term in line.partition(":")[2].split(","):
-            lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
     for left, right in groups:
         for term in left + right:
             lex.latin.update(r for k, r in tx.runs(term) if k == "word")
