@@ -402,3 +402,22 @@ def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>")
     if inside:
         out.append(post)
     return "".join(out)
+
+
+# --- near matches, when the exact ones do not fill a page ----------------------------------
+
+def relaxed(plan: TextPlan) -> TextPlan | None:
+    """A looser plan for near matches: any one of the buyer's words (bare numbers aside) or the
+    label of a kind the query names ("小米14" -> 小米 or 手机). None when nothing would loosen."""
+    from search.labels import KIND_LABELS
+
+    words = [c for c in plan.words if not c.text.replace(".", "").isdigit()]
+    concepts = list(words)
+    for kind in plan.intent.kinds:
+        label = KIND_LABELS.get(kind, "").split(" ")[0]
+        if label:
+            concepts.append(Concept(label, (Alternative(term_tokens(label), label, SYNONYM_BOOST),)))
+    concepts = list(dict.fromkeys(concepts))
+    if not concepts or (len(concepts) == len(plan.words) and plan.required <= 1):
+        return None
+    return TextPlan(tuple(concepts), 1, plan.intent, 0)

@@ -307,6 +307,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    related: list[Hit] = field(default_factory=list)  # near matches after a short first page (search.engine)
 
     def next_after(self, query: SearchQuery) -> tuple | None:
         """Sort values to continue from, or None on the last page."""

@@ -12,6 +12,7 @@ import math
 
 import pytest
 
+from search import engine
 from search.analysis import plan_query
 from search.query import SearchQuery
 from tests.integration.search.conftest import DATA, BackendFactory, key_id, to_document
@@ -44,8 +45,8 @@ def realistic_backend(request, es_url, search_pg_url, search_sqlite_url):
 
 
 def _ranked(backend, q: str) -> list[str]:
-    result = backend.search(SearchQuery(text=q, sort="relevance", limit=10), plan_query(q))
-    return [h.id for h in result.hits]
+    result = engine.search(backend, SearchQuery(text=q, sort="relevance", limit=10), plan_query(q))
+    return [h.id for h in result.hits + result.related]
 
 
 def precision_at_5(ranked: list[str], grades: dict[str, int]) -> float:

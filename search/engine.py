@@ -1,0 +1,28 @@
+"""One search as the buyer sees it: the exact matches, then near matches when they are few.
+
+A query whose exact matches do not fill the first page (a model nobody sells today, "小米14")
+gets the page topped up with *related* listings from :func:`search.analysis.relaxed`: the same
+filters and the same scoring, any one of the buyer's words or the kind they named. Related hits
+are listed apart, never counted in ``total`` and never paged, so cursors still walk exact
+matches only. It costs a second backend query only on such short first pages.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from search.analysis import TextPlan, relaxed
+from search.backends.base import SearchBackend
+from search.query import SearchQuery, SearchResult
+
+
+def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> SearchResult:
+    """Exact matches as the backend ranks them, plus ``related`` near matches on a short first page."""
+    result = backend.search(query, plan)
+    short = len(result.hits) < query.limit and query.after is None and query.sort == "relevance"
+    loose = relaxed(plan) if short and not plan.empty else None
+    if loose is None:
+        return result
+    extra = backend.search(replace(query, limit=query.limit, facets=()), loose)
+    seen = {hit.id for hit in result.hits}
+    result.related = [hit for hit in extra.hits if hit.id not in seen][: query.limit - len(result.hits)]
+    return result
