@@ -160,8 +160,6 @@ def _split_unknown(stretch: str, lex: Lexicon) -> list[Unit]:
         return [Unit(stretch, "frag")]
     units: list[Unit] = []
     for word in _jieba().lcut(stretch, HMM=True):
-        if word in lex.stop:
-            continue
         units.append(Unit(word, "cjk" if len(word) > 1 else "frag"))
     return units
 
@@ -180,7 +178,7 @@ def segment(query: str, lex: Lexicon, normalised: bool = False) -> list[Unit]:
             for size in range(min(MAX_WORD, len(run) - i), 1, -1):
                 if run[i : i + size] in lex.words:
                     if unknown:
-                        units.append(Unit(unknown, "frag"))
+                        units.extend(_split_unknown(unknown, lex))
                         unknown = ""
                     units.append(Unit(run[i : i + size], "cjk"))
                     i += size

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from search.analysis import TextPlan, relaxed
+from search.analysis import TextPlan, plan_query, relaxed
 from search.backends.base import SearchBackend
-from search.query import SearchQuery, SearchResult
+from search.query import QueryError, SearchQuery, SearchResult
 
 
 def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> SearchResult:
@@ -26,3 +26,12 @@ def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> Search
     seen = {hit.id for hit in result.hits}
     result.related = [hit for hit in extra.hits if hit.id not in seen][: query.limit - len(result.hits)]
     return result
+
+
+def plan_for(text: str) -> TextPlan:
+    """The plan of a query's free text; QueryError naming ``q`` when text was given but nothing in
+    it can be searched for (punctuation, emoji, ``*``), rather than answering the whole catalogue."""
+    plan = plan_query(text)
+    if plan.empty and text.strip():
+        raise QueryError({"q": ["Nothing to search for: use letters, digits or Chinese characters."]})
+    return plan
