@@ -95,6 +95,7 @@ class Lexicon:
     words: set[str] = field(default_factory=set)
     latin: set[str] = field(default_factory=set)  # Latin words the lexicon knows: never fuzzed
     stop: set[str] = field(default_factory=set)
+    broader: dict[str, list[str]] = field(default_factory=dict)  # narrow term -> broader classes
     # unit sequence of a term -> the terms it expands to (itself first)
     synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
@@ -126,6 +127,11 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         groups.append((left, right))
         for term in left + right:
             lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
+    for line in _read_lines(data_dir / "broader.txt"):
+        narrow, _, broad = line.partition(">")
+        for term in narrow.split(","):
+            if term.strip():
+                lex.broader.setdefault(tx.normalize(term).strip(), []).append(tx.normalize(broad).strip())
     for line in _read_lines(data_dir / "accessories.txt"):
         if not line.startswith("re:"):  # 手机壳 is one word, not 手机 and a lone 壳
             for term in line.split(","):
@@ -404,18 +410,38 @@ def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>")
 
 # --- near matches, when the exact ones do not fill a page ----------------------------------
 
-def relaxed(plan: TextPlan) -> TextPlan | None:
-    """A looser plan for near matches: any one of the buyer's words (bare numbers aside) or the
-    label of a kind the query names ("小米14" -> 小米 or 手机). None when nothing would loosen."""
+def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
+    """A looser plan for near matches; None when nothing would loosen. Any one of: the buyer's
+    words (bare numbers, sizes and units aside, they describe rather than name), a model's
+    family ("mate60pro" -> "mate60"), a broader class (山地车 -> 自行车, ``broader.txt``) or the
+    label of a kind the query names ("小米14" -> 小米 or 手机)."""
     from search.labels import KIND_LABELS
 
-    words = [c for c in plan.words if not c.text.replace(".", "").isdigit()]
-    concepts = list(words)
+    lex = lex or load_lexicon()
+    concepts: list[Concept] = []
+    for concept in plan.words:
+        first = concept.alternatives[0].tokens
+        if len(first) == 1 and (first[0].replace(".", "").isdigit() or _is_measure(first[0])):
+            continue
+        alts = list(concept.alternatives)
+        parts = tx.word_parts(concept.text) if " " not in concept.text else []
+        if len(parts) >= 3:
+            alts.append(Alternative(tuple(parts[:-1]), "".join(parts[:-1]), SYNONYM_BOOST))
+        concepts.append(Concept(concept.text, tuple(alts)))
+        names = dict.fromkeys([concept.text, concept.text.replace(" ", "")])
+        for broad in dict.fromkeys(b for name in names for b in lex.broader.get(name, [])):
+            key = tuple(u.text for u in segment(broad, lex))
+            expansion = lex.synonyms.get(key, [broad])
+            concepts.append(_synonym_concept(broad, expansion))
     for kind in plan.intent.kinds:
         label = KIND_LABELS.get(kind, "").split(" ")[0]
         if label:
             concepts.append(Concept(label, (Alternative(term_tokens(label), label, SYNONYM_BOOST),)))
     concepts = list(dict.fromkeys(concepts))
-    if not concepts or (len(concepts) == len(plan.words) and plan.required <= 1):
+    if not concepts or (concepts == list(plan.words) and plan.required <= 1):
         return None
     return TextPlan(tuple(concepts), 1, plan.intent, 0)
+
+
+def _is_measure(token: str) -> bool:
+    return tx.canonical_word(token) != token or token.endswith(("gb", "tb", "匹", "座", "寸", "kg"))

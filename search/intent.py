@@ -29,6 +29,7 @@ KIND_BOOST = 2.0
 ACCESSORY_DEMOTION = 0.2
 ACCESSORY_PROMOTION = 2.0
 STORAGE_BOOST = 1.3
+UNIT_KINDS = {"匹": "air_conditioner", "座": "passenger_car"}
 
 _INCLUDED_RE = re.compile(r"^(?:带|送|含|附|配|赠|加|\+)")
 
@@ -110,6 +111,8 @@ def understand(normalised: str, own: list[str], expanded: list[str] = ()) -> Int
         return list(dict.fromkeys(table[p] for p in pieces if p in table))
 
     kinds = found(own, strong) or found(expanded, strong) or found(own, weak)
+    if not kinds:  # "大1匹" is an air conditioner, "7座" a car
+        kinds = list(dict.fromkeys(UNIT_KINDS[w[-1]] for w in own if w[:1].isdigit() and w[-1:] in UNIT_KINDS))
     storage = None
     for word in own:
         match = re.fullmatch(r"(\d+)(gb|tb)", tx.canonical_word(word))
