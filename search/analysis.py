@@ -10,7 +10,7 @@ Chinese queries are segmented by forward maximum matching against our lexicon (t
 ``synonyms.txt``, ``words.txt`` and ``accessories.txt``); what the lexicon does not know is cut by
 jieba's general dictionary (loaded once per process), so 无人机 or 吹风机 stay one word. A
 word of two or more characters is one concept the buyer clearly typed; a character jieba leaves
-alone is a *fragment*, which ranks but is required only when the query has nothing else.
+alone is a *fragment*: beside real words only half of the fragments are required.
 See docs/search.md for how jieba was measured against the bigram fallback it replaced.
 """
 
@@ -55,7 +55,7 @@ class TextPlan:
     concepts: tuple[Concept, ...] = ()
     required: int = 0  # of the concepts that are not fragments
     intent: intents.Intent = intents.Intent()
-    fragments_required: int = 0  # of the fragments; 0 when the query has real words
+    fragments_required: int = 0  # of the fragments: half of them beside words
 
     @property
     def empty(self) -> bool:
@@ -235,7 +235,7 @@ def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
     """Analyse a free-text query into the plan every backend compiles.
 
     Known and segmented words are required (all of one or two, else 75 %); lone characters
-    count only when there is nothing else. An empty plan means the query has nothing to search
+    count towards a share: half of them beside words, else as words do. An empty plan means the query has nothing to search
     for (punctuation, emoji, ``*``).
     """
     lex = lex or load_lexicon()
@@ -274,8 +274,8 @@ def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
     own = [u.text for u in units] + [c.text.replace(" ", "") for c in words] + unit_tokens
     expanded = [a.surface for c in words for a in c.alternatives[1:]]
     intent = intents.understand(normalised, list(dict.fromkeys(own)), expanded)
-    return TextPlan(tuple(words + fragments), required_count(len(words)), intent,
-                    0 if words else required_count(len(fragments)))
+    share = math.ceil(len(fragments) / 2) if words else required_count(len(fragments))
+    return TextPlan(tuple(words + fragments), required_count(len(words)), intent, share)
 
 
 def required_count(n: int) -> int:
@@ -349,14 +349,17 @@ def to_expression(plan: TextPlan) -> Expr | None:
     """
     if plan.empty:
         return None
+    parts = []
     if plan.words:
-        return _k_of_n([_concept_expr(c) for c in plan.words], plan.required)
-    return _k_of_n([_concept_expr(c) for c in plan.fragments], plan.fragments_required)
+        parts.append(_k_of_n([_concept_expr(c) for c in plan.words], plan.required))
+    if plan.fragments and plan.fragments_required:
+        parts.append(_k_of_n([_concept_expr(c) for c in plan.fragments], plan.fragments_required))
+    return parts[0] if len(parts) == 1 else ("and", parts)
 
 
 def optional_terms(plan: TextPlan) -> list[Expr]:
-    """Fragments that rank without being required (lone characters beside real words)."""
-    if not plan.words:
+    """Fragments that rank without being required (when a plan requires none of them)."""
+    if not plan.words or plan.fragments_required:
         return []
     return [_concept_expr(c) for c in plan.fragments]
 

@@ -110,18 +110,13 @@ def text_query(plan: TextPlan, raw_text: str, profile: str) -> dict[str, Any]:
     ]
     if profile == PROFILE_CJK and raw_text.strip():
         should.append({"match": {"title.cjk": {"query": raw_text, "boost": 0.5}}})
-    if plan.words:
-        required, count = plan.words, plan.required
-        should.extend(_concept_clause(c) for c in plan.fragments)  # rank, not required
-    else:
-        required, count = plan.fragments, plan.fragments_required
-    return {
-        "bool": {
-            "must": [{"bool": {"should": [_concept_clause(c) for c in required],
-                               "minimum_should_match": count}}],
-            "should": should,
-        }
-    }
+    must = []
+    for group, count in ((plan.words, plan.required), (plan.fragments, plan.fragments_required)):
+        if group and count:
+            must.append({"bool": {"should": [_concept_clause(c) for c in group], "minimum_should_match": count}})
+        elif group:  # ranks without being required
+            should.extend(_concept_clause(c) for c in group)
+    return {"bool": {"must": must, "should": should}}
 
 
 def boost_functions(plan: TextPlan) -> list[dict[str, Any]]:

@@ -48,10 +48,10 @@ def test_words_the_lexicon_lacks_are_segmented_by_jieba():
     assert not any(c.fragment for c in plan.concepts) and plan.required == 2
 
 
-def test_lone_characters_rank_but_are_required_only_without_words():
+def test_lone_characters_count_towards_a_share():
     plan = plan_query("小冰箱")
     assert [(c.text, c.fragment) for c in plan.concepts] == [("冰箱", False), ("小", True)]
-    assert plan.required == 1 and plan.fragments_required == 0
+    assert plan.required == 1 and plan.fragments_required == 1
     alone = plan_query("二手 车")
     assert [c.text for c in alone.concepts] == ["车"] and alone.fragments_required == 1
 
