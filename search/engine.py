@@ -16,7 +16,11 @@ from search.query import QueryError, SearchQuery, SearchResult
 
 
 def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> SearchResult:
-    """Exact matches as the backend ranks them, plus ``related`` near matches on a short first page."""
+    """Exact matches as the backend ranks them, plus ``related`` near matches on a short first page.
+
+    On such a page, when the query names a device, accessories among the exact matches move to
+    the end of ``related``: a similar device is nearer to what the buyer means than a case for it.
+    """
     result = backend.search(query, plan)
     short = len(result.hits) < query.limit and query.after is None and query.sort == "relevance"
     loose = relaxed(plan) if short and not plan.empty else None
@@ -24,7 +28,12 @@ def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> Search
         return result
     extra = backend.search(replace(query, limit=query.limit, facets=()), loose)
     seen = {hit.id for hit in result.hits}
-    result.related = [hit for hit in extra.hits if hit.id not in seen][: query.limit - len(result.hits)]
+    near = [hit for hit in extra.hits if hit.id not in seen]
+    if plan.intent.device:
+        parts = [h for h in result.hits if h.accessory]
+        result.hits = [h for h in result.hits if not h.accessory]
+        near = [h for h in near if not h.accessory] + parts + [h for h in near if h.accessory]
+    result.related = near[: query.limit - len(result.hits)]
     return result
 
 

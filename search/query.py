@@ -300,6 +300,7 @@ class Hit:
     score: float | None = None
     distance_km: float | None = None
     sort: tuple = ()
+    accessory: bool = False  # an accessory or part (search.intent), whatever the query
 
 
 @dataclass

@@ -211,6 +211,7 @@ class DatabaseBackend:
         base = select(T.c.listing_id, T.c.price_fen, T.c.published_at, T.c.lat, T.c.lon,
                       T.c.category, T.c.kind, T.c.condition, T.c.energy_grade, T.c.region_province,
                       T.c.region_city, T.c.region_code, score_col.label("score"),
+                      T.c.body_tokens.startswith(intents.ACCESSORY_TOKEN, autoescape=True).label("accessory"),
                       (distance if distance is not None else cast(null(), Float)).label("distance"))
         if fts is not None:
             base = base.join(fts, match)
@@ -218,7 +219,8 @@ class DatabaseBackend:
             base = base.where(match)
         matched = base.where(*conds).subquery("matched")
         keys = _sort_keys(query, matched)
-        page = select(matched.c.listing_id, matched.c.score, matched.c.distance, *[k for k, _ in keys])
+        page = select(matched.c.listing_id, matched.c.score, matched.c.distance, matched.c.accessory,
+                      *[k for k, _ in keys])
         if query.after:
             page = page.where(_after(keys, query.after))
         page = page.order_by(*[k.desc() if d == "desc" else k.asc() for k, d in keys]).limit(query.limit)
@@ -229,7 +231,7 @@ class DatabaseBackend:
         hits = [
             Hit(id=str(r[0]), score=float(r[1]) if score is not None else None,
                 distance_km=float(r[2]) if r[2] is not None else None,
-                sort=tuple(_json_value(v) for v in r[3:]))
+                accessory=bool(r[3]), sort=tuple(_json_value(v) for v in r[4:]))
             for r in rows
         ]
         return SearchResult(hits=hits, total=total, facets=facets)

@@ -203,8 +203,10 @@ def search_body(query: SearchQuery, plan: TextPlan, profile: str) -> dict[str, A
     if functions:  # multiplied into the text score, exactly as the database backends do
         must = {"function_score": {"query": must, "functions": functions, "score_mode": "multiply",
                                    "boost_mode": "multiply"}}
+    # Scores nothing; names accessories in the hits' matched_queries (search.engine reorders them).
+    flag = {"term": {"body_tokens": {"value": intents.ACCESSORY_TOKEN, "_name": "accessory", "boost": 0}}}
     body: dict[str, Any] = {
-        "query": {"bool": {"must": [must], "filter": filter_clauses(query)}},
+        "query": {"bool": {"must": [must], "should": [flag], "filter": filter_clauses(query)}},
         "sort": sort_clause(query),
         "size": query.limit,
         "track_total_hits": True,
