@@ -89,6 +89,12 @@ def kind_words() -> tuple[dict[str, str], dict[str, str]]:
     return strong, weak
 
 
+def _suffixes(word: str) -> list[str]:
+    if not tx.is_cjk(word):
+        return []
+    return [word[i:] for i in range(1, len(word) - 1)]
+
+
 @dataclass(frozen=True)
 class Intent:
     kinds: tuple[str, ...] = ()  # listing kinds the query names: a ranking boost
@@ -107,7 +113,8 @@ def understand(normalised: str, own: list[str], expanded: list[str] = ()) -> Int
     strong, weak = kind_words()
 
     def found(words, table) -> list[str]:
-        pieces = [p for word in words for p in (word, *tx.word_parts(word))]
+        # Chinese compounds end in their head noun: 苹果手表 is a 手表, 游戏笔记本 a 笔记本.
+        pieces = [p for word in words for p in (word, *tx.word_parts(word), *_suffixes(word))]
         return list(dict.fromkeys(table[p] for p in pieces if p in table))
 
     kinds = found(own, strong) or found(expanded, strong) or found(own, weak)
