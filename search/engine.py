@@ -9,10 +9,13 @@ matches only. It costs a second backend query only on such short first pages.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
-from search.analysis import TextPlan, plan_query, relaxed
+from search import intent as intents
+from search import text as tx
+from search.analysis import TextPlan, load_lexicon, plan_query, relaxed
 from search.backends.base import SearchBackend
-from search.query import QueryError, SearchQuery, SearchResult
+from search.query import QueryError, SearchQuery, SearchResult, Suggestion
 
 
 def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> SearchResult:
@@ -44,3 +47,41 @@ def plan_for(text: str) -> TextPlan:
     if plan.empty and text.strip():
         raise QueryError({"q": ["Nothing to search for: use letters, digits or Chinese characters."]})
     return plan
+
+
+def suggest(backend: SearchBackend, prefix: str, limit: int) -> list[Suggestion]:
+    """Completions of what the buyer is typing, devices before accessories.
+
+    Words of our lexicon that start with the prefix come first (so 冰 offers 冰箱 and 特斯 offers
+    特斯拉 even when no title starts that way), things before accessories (冰箱 before 冰箱贴);
+    then the backend's titles, brands and models, accessories last.
+    """
+    norm = tx.normalize(prefix).strip()
+    if not norm:
+        return []
+    words = [Suggestion(w, "word") for w in _lexicon_completions(norm)][:limit]
+    found = backend.suggest(prefix, limit)
+    ranked = sorted(found, key=lambda s: intents.is_accessory(s.text))  # stable: backend order otherwise
+    out: dict[str, Suggestion] = {}
+    for item in [*words, *ranked]:
+        out.setdefault(item.text.casefold(), item)
+    return list(out.values())[:limit]
+
+
+@lru_cache(maxsize=1)
+def _completion_words() -> tuple[tuple[str, int], ...]:
+    """(word, rank) for every lexicon word: 0 names a kind, 1 other words, 2 accessories."""
+    lex = load_lexicon()
+    strong, weak = intents.kind_words()
+    words = set(lex.words) | {t for terms in lex.synonyms.values() for t in terms} | set(strong) | set(weak)
+    out = []
+    for word in words:
+        if not word or word in lex.stop:
+            continue
+        rank = 2 if intents.names_accessory(word) else 0 if word in strong else 1
+        out.append((word, rank))
+    return tuple(sorted(out, key=lambda wr: (wr[1], len(wr[0]), wr[0])))
+
+
+def _lexicon_completions(norm: str) -> list[str]:
+    return [w for w, _rank in _completion_words() if w.startswith(norm) and w != norm]

@@ -113,6 +113,7 @@ def _hits(hits: list, plan) -> list[dict]:
 @blp.arguments(s.SuggestArgs, location="query")
 @blp.response(200, s.SuggestResponseSchema)
 def suggest(args):
-    """Autocomplete over titles, brands and models of published listings."""
-    suggestions, _backend = _answer(lambda b: b.suggest(args["q"], args["limit"]))
+    """Autocomplete: words people search for (冰 -> 冰箱), then titles, brands and models of published
+    listings; devices before accessories."""
+    suggestions, _backend = _answer(lambda b: engine.suggest(b, args["q"], args["limit"]))
     return {"suggestions": [{"text": x.text, "kind": x.kind} for x in suggestions]}

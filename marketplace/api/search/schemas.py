@@ -92,7 +92,8 @@ class SearchPageSchema(ma.Schema):
 
 class SuggestionSchema(ma.Schema):
     text = ma.fields.String(required=True)
-    kind = ma.fields.String(required=True, metadata={"description": "title, brand or model"})
+    kind = ma.fields.String(required=True, metadata={
+        "description": "word (a search word such as 冰箱), title, brand or model"})
 
 
 class SuggestResponseSchema(ma.Schema):
