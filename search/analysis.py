@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import math
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -147,17 +148,30 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     return lex
 
 
-@lru_cache(maxsize=1)
+_JIEBA_LOCK = threading.Lock()
+_JIEBA: list = []  # the process's one tokenizer: read-only once built, like the lexicon cache
+
+
 def _jieba():
     """jieba's tokenizer with its general dictionary, built once per process (~1 s, cached on disk)."""
-    import logging
+    if not _JIEBA:
+        with _JIEBA_LOCK:  # a warm-up thread and the first query must not both load 20 MB
+            if not _JIEBA:
+                import logging
 
-    import jieba
+                import jieba
 
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                _JIEBA.append(tokenizer)
+    return _JIEBA[0]
+
+
+def warm() -> None:
+    """Load the lexicon and jieba's dictionary now rather than on the first query."""
+    load_lexicon()
+    _jieba()
 
 
 def _split_unknown(stretch: str, lex: Lexicon) -> list[Unit]:
@@ -232,13 +246,23 @@ def _synonym_concept(surface: str, expansion: list[str]) -> Concept:
 
 
 def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
-    """Analyse a free-text query into the plan every backend compiles.
+    """Analyse a free-text query into the plan every backend compiles (immutable; the plans of
+    recent queries are cached, since buyers repeat the same few hundred queries all day)."""
+    return _cached_plan(query or "") if lex is None else _plan(query, lex)
+
+
+@lru_cache(maxsize=4096)
+def _cached_plan(query: str) -> TextPlan:
+    return _plan(query, load_lexicon())
+
+
+def _plan(query: str, lex: Lexicon) -> TextPlan:
+    """The plan of one query.
 
     Known and segmented words are required (all of one or two, else 75 %); lone characters
     count towards a share: half of them beside words, else as words do. An empty plan means the query has nothing to search
     for (punctuation, emoji, ``*``).
     """
-    lex = lex or load_lexicon()
     normalised = tx.normalize(query or "")
     stripped, unit_tokens = tx.strip_units(normalised)
     units = segment(stripped, lex, normalised=True)

@@ -18,11 +18,13 @@ from search.query import SearchQuery
 from tests.integration.search.conftest import DATA, BackendFactory, key_id, to_document
 
 REALISTIC = DATA / "realistic"
-# What the held-out half reaches, enforced (docs/search.md records the measured values).
+# What the held-out half reaches, enforced (docs/search.md records the measured values: 0.857 /
+# 0.907 on Elasticsearch, 0.858 / 0.910 on PostgreSQL, 0.868 / 0.914 on SQLite). The issue's
+# target is P@5 >= 0.9 on Elasticsearch and PostgreSQL: not reached, so this is what is held.
 MIN_HELDOUT = {
-    "elasticsearch": {"p5": 0.0, "ndcg10": 0.0},
-    "postgresql": {"p5": 0.0, "ndcg10": 0.0},
-    "sqlite": {"p5": 0.0, "ndcg10": 0.0},
+    "elasticsearch": {"p5": 0.85, "ndcg10": 0.90},
+    "postgresql": {"p5": 0.85, "ndcg10": 0.90},
+    "sqlite": {"p5": 0.85, "ndcg10": 0.90},
 }
 
 
