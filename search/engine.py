@@ -18,6 +18,9 @@ from search.backends.base import SearchBackend
 from search.query import QueryError, SearchQuery, SearchResult, Suggestion
 
 
+_relaxed = lru_cache(maxsize=4096)(relaxed)  # plans are immutable and repeat like their queries
+
+
 def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> SearchResult:
     """Exact matches as the backend ranks them, plus ``related`` near matches on a short first page.
 
@@ -26,7 +29,7 @@ def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> Search
     """
     result = backend.search(query, plan)
     short = len(result.hits) < query.limit and query.after is None and query.sort == "relevance"
-    loose = relaxed(plan) if short and not plan.empty else None
+    loose = _relaxed(plan) if short and not plan.empty else None
     if loose is None:
         return result
     extra = backend.search(replace(query, limit=query.limit, facets=()), loose)

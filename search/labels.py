@@ -6,6 +6,8 @@ the query side; these labels are the document side.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 KIND_LABELS = {
     "refrigerator": "冰箱 refrigerator", "washing_machine": "洗衣机 washing machine",
     "television": "电视 television", "air_conditioner": "空调 air conditioner",
@@ -81,8 +83,9 @@ def _region_label(code: str) -> tuple[str, str] | None:
     return (region.name, region.name) if region else None  # region names exist in Chinese only
 
 
+@lru_cache(maxsize=4096)  # a few hundred values in all; every search response names them
 def facet_label(facet: str, value: str) -> dict[str, str] | None:
-    """``{"zh": ..., "en": ...}`` for one facet value, or None when it has no name."""
+    """``{"zh": ..., "en": ...}`` for one facet value, or None when it has no name (do not mutate)."""
     if facet == "energy_grade":
         pair = (f"{_GRADE_ZH[value]}级能效", f"Energy grade {value}") if value in _GRADE_ZH else None
     elif facet == "price":
