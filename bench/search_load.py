@@ -36,7 +36,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from bench.common import Server, ensure_db, ensure_wrk, flask  # noqa: E402
 from search import sync  # noqa: E402
-from search.analysis import plan_query  # noqa: E402
+from search.engine import plan_for  # noqa: E402
 from search.backends import es_dsl  # noqa: E402
 from search.backends.elasticsearch import ElasticsearchBackend, make_client  # noqa: E402
 from search.query import parse_params  # noqa: E402
@@ -186,14 +186,15 @@ def bench_search(url: str, es, seconds: int, env: dict) -> dict:
     app_reqs, es_reqs = [], []
     for params in QUERY_MIX:
         query = parse_params(params)
-        body = es_dsl.search_body(query, plan_query(query.text), profile)
+        body = es_dsl.search_body(query, plan_for(query.text), profile)
         app_reqs.append(("GET", "/api/v1/search?" + urlencode(params), None))
         es_reqs.append(("POST", f"/{ALIAS}/_search", json.dumps(body, ensure_ascii=False)))
     app = Server("wsgi:app", {**env, "SEARCH_BACKEND": "elasticsearch", "ELASTICSEARCH_URL": ES,
                               "SEARCH_INDEX": ALIAS, "SEARCH_RELAY_INLINE": "false"})
     try:
         base = f"http://127.0.0.1:{app.port}"
-        run_wrk(base, lua_script(app_reqs), 2), run_wrk(ES, lua_script(es_reqs), 2)  # warm up
+        # warm up: 5 s, as each app worker loads jieba's dictionary (~1-4 s) when it starts
+        run_wrk(base, lua_script(app_reqs), 5), run_wrk(ES, lua_script(es_reqs), 5)
         rounds = []
         for _ in range(3):
             rounds.append((run_wrk(base, lua_script(app_reqs), seconds), run_wrk(ES, lua_script(es_reqs), seconds)))

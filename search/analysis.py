@@ -6,22 +6,26 @@ be present. A document matches when at least ``plan.required`` concepts match. E
 compiles the same plan: Elasticsearch natively (``minimum_should_match``), the database
 backends through :func:`to_expression`.
 
-Chinese queries are segmented by forward maximum matching against a small lexicon (the words of
-``synonyms.txt`` and ``words.txt``); unknown stretches fall back to one concept per bigram, so
-no dictionary is needed for recall and junk bigrams across word boundaries ("海尔冰箱" -> "尔冰")
-never become required terms when the words are known.
+Chinese queries are segmented by forward maximum matching against our lexicon (the words of
+``synonyms.txt``, ``words.txt`` and ``accessories.txt``); what the lexicon does not know is cut by
+jieba's general dictionary (loaded once per process), so 无人机 or 吹风机 stay one word. A
+word of two or more characters is one concept the buyer clearly typed; a character jieba leaves
+alone is a *fragment*: beside real words only half of the fragments are required.
+See docs/search.md for how jieba was measured against the bigram fallback it replaced.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from search import intent as intents
 from search import text as tx
 
 DATA_DIR = Path(__file__).parent
@@ -37,6 +41,7 @@ class Alternative:
     tokens: tuple[str, ...]  # all must be present
     surface: str  # normalised text, for highlighting
     boost: float = 1.0
+    fuzzy: bool = False  # the buyer's own word, unknown to the lexicon: typos may be tolerated
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,26 @@ class Concept:
 @dataclass(frozen=True)
 class TextPlan:
     concepts: tuple[Concept, ...] = ()
-    required: int = 0
-    kinds: tuple[str, ...] = ()  # listing kinds the words name (冰箱 -> refrigerator): a ranking boost
+    required: int = 0  # of the concepts that are not fragments
+    intent: intents.Intent = intents.Intent()
+    fragments_required: int = 0  # of the fragments: half of them beside words
 
     @property
     def empty(self) -> bool:
         return not self.concepts
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Listing kinds the words name (冰箱 -> refrigerator): a multiplicative ranking boost."""
+        return self.intent.kinds
+
+    @property
+    def words(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if not c.fragment)
+
+    @property
+    def fragments(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if c.fragment)
 
     def tokens(self) -> list[str]:
         """Every token any alternative uses, without duplicates."""
@@ -75,7 +94,9 @@ class Unit:
 @dataclass
 class Lexicon:
     words: set[str] = field(default_factory=set)
+    latin: set[str] = field(default_factory=set)  # Latin words the lexicon knows: never fuzzed
     stop: set[str] = field(default_factory=set)
+    broader: dict[str, list[str]] = field(default_factory=dict)  # narrow term -> broader classes
     # unit sequence of a term -> the terms it expands to (itself first)
     synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
@@ -107,6 +128,18 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         groups.append((left, right))
         for term in left + right:
             lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
+    for line in _read_lines(data_dir / "broader.txt"):
+        narrow, _, broad = line.partition(">")
+        for term in narrow.split(","):
+            if term.strip():
+                lex.broader.setdefault(tx.normalize(term).strip(), []).append(tx.normalize(broad).strip())
+    for line in _read_lines(data_dir / "accessories.txt"):
+        if not line.startswith("re:"):  # 手机壳 is one word, not 手机 and a lone 壳
+            for term in line.split(","):
+                lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
+    for left, right in groups:
+        for term in left + right:
+            lex.latin.update(r for k, r in tx.runs(term) if k == "word")
     for left, right in groups:
         for term in left:
             key = tuple(u.text for u in segment(term, lex))
@@ -115,10 +148,48 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     return lex
 
 
-def segment(query: str, lex: Lexicon) -> list[Unit]:
-    """Query units: Latin words, known CJK words, and unknown CJK stretches."""
+_JIEBA_LOCK = threading.Lock()
+_JIEBA: list = []  # the process's one tokenizer: read-only once built, like the lexicon cache
+
+
+def _jieba():
+    """jieba's tokenizer with its general dictionary, built once per process (~1 s, cached on disk)."""
+    if not _JIEBA:
+        with _JIEBA_LOCK:  # a warm-up thread and the first query must not both load 20 MB
+            if not _JIEBA:
+                import logging
+
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                _JIEBA.append(tokenizer)
+    return _JIEBA[0]
+
+
+def warm() -> None:
+    """Load the lexicon and jieba's dictionary now rather than on the first query."""
+    load_lexicon()
+    _jieba()
+
+
+def _split_unknown(stretch: str, lex: Lexicon) -> list[Unit]:
+    """An unknown CJK stretch as words (jieba) and lone characters (fragments)."""
+    if len(stretch) == 1:
+        return [Unit(stretch, "frag")]
     units: list[Unit] = []
-    for kind, run in tx.runs(query):
+    for word in _jieba().lcut(stretch, HMM=True):
+        units.append(Unit(word, "cjk" if len(word) > 1 else "frag"))
+    return units
+
+
+def segment(query: str, lex: Lexicon, normalised: bool = False) -> list[Unit]:
+    """Query units: Latin words, CJK words (lexicon, else jieba) and lone characters."""
+    units: list[Unit] = []
+    pairs = ([(m.lastgroup or "word", m.group()) for m in tx.RUN_RE.finditer(query)] if normalised
+             else tx.runs(query))
+    for kind, run in pairs:
         if kind == "word":
             units.append(Unit(run, "word"))
             continue
@@ -127,7 +198,7 @@ def segment(query: str, lex: Lexicon) -> list[Unit]:
             for size in range(min(MAX_WORD, len(run) - i), 1, -1):
                 if run[i : i + size] in lex.words:
                     if unknown:
-                        units.append(Unit(unknown, "frag"))
+                        units.extend(_split_unknown(unknown, lex))
                         unknown = ""
                     units.append(Unit(run[i : i + size], "cjk"))
                     i += size
@@ -136,13 +207,13 @@ def segment(query: str, lex: Lexicon) -> list[Unit]:
                 char = run[i]
                 if char in lex.stop:  # a function character splits the stretch
                     if unknown:
-                        units.append(Unit(unknown, "frag"))
+                        units.extend(_split_unknown(unknown, lex))
                     unknown = ""
                 else:
                     unknown += char
                 i += 1
         if unknown:
-            units.append(Unit(unknown, "frag"))
+            units.extend(_split_unknown(unknown, lex))
     return units
 
 
@@ -154,11 +225,12 @@ def term_tokens(term: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _word_concept(word: str) -> Concept:
+def _word_concept(word: str, lex: Lexicon) -> Concept:
     whole = tx.canonical_word(word)
-    alts = [Alternative((whole,), whole)]
     parts = tx.word_parts(word)
-    if len(parts) > 1:
+    alts = [Alternative((whole,), whole, fuzzy=whole not in lex.latin and len(parts) == 1)]
+    # "iphone13" is also "iphone 13", but "l7" is not "l" and "7" anywhere in a listing.
+    if len(parts) > 1 and all(len(p) > 1 or p.isdigit() for p in parts if not p.isdigit()):
         alts.append(Alternative(tuple(parts), whole, 0.9))
     return Concept(word, tuple(alts))
 
@@ -174,9 +246,26 @@ def _synonym_concept(surface: str, expansion: list[str]) -> Concept:
 
 
 def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
-    """Analyse a free-text query into the plan every backend compiles."""
-    lex = lex or load_lexicon()
-    units = segment(query, lex)
+    """Analyse a free-text query into the plan every backend compiles (immutable; the plans of
+    recent queries are cached, since buyers repeat the same few hundred queries all day)."""
+    return _cached_plan(query or "") if lex is None else _plan(query, lex)
+
+
+@lru_cache(maxsize=4096)
+def _cached_plan(query: str) -> TextPlan:
+    return _plan(query, load_lexicon())
+
+
+def _plan(query: str, lex: Lexicon) -> TextPlan:
+    """The plan of one query.
+
+    Known and segmented words are required (all of one or two, else 75 %); lone characters
+    count towards a share: half of them beside words, else as words do. An empty plan means the query has nothing to search
+    for (punctuation, emoji, ``*``).
+    """
+    normalised = tx.normalize(query or "")
+    stripped, unit_tokens = tx.strip_units(normalised)
+    units = segment(stripped, lex, normalised=True)
     meaningful = [u for u in units if u.text not in lex.stop]
     units = meaningful or units
     concepts: list[Concept] = []
@@ -192,35 +281,25 @@ def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
         else:
             unit = units[i]
             if unit.kind == "word":
-                concepts.append(_word_concept(unit.text))
+                concepts.append(_word_concept(unit.text, lex))
             elif unit.kind == "cjk":
                 concepts.append(Concept(unit.text, (Alternative(term_tokens(unit.text), unit.text),)))
             else:
                 for token in tx.cjk_query_tokens(unit.text):
                     concepts.append(Concept(token, (Alternative((token,), token),), fragment=True))
             i += 1
+    for token in unit_tokens:
+        expansion = lex.synonyms.get((token,))
+        concepts.append(_synonym_concept(token, expansion) if expansion else
+                        Concept(token, (Alternative((token,), token),)))
     concepts = list(dict.fromkeys(concepts))
-    return TextPlan(tuple(concepts), required_count(len(concepts)), _kinds(concepts))
-
-
-@lru_cache(maxsize=1)
-def _kind_words() -> dict[str, str]:
-    from search.labels import KIND_LABELS
-    words: dict[str, str] = {}
-    for kind, label in KIND_LABELS.items():
-        for word in label.split():
-            if any(k == "cjk" for k, _ in tx.runs(word)):
-                words[tx.normalize(word)] = kind
-        latin = " ".join(w for w in label.split() if all(k == "word" for k, _ in tx.runs(w)))
-        if latin:
-            words[tx.normalize(latin)] = kind
-    return words
-
-
-def _kinds(concepts: list[Concept]) -> tuple[str, ...]:
-    words = _kind_words()
-    found = [words[a.surface] for c in concepts for a in c.alternatives if a.surface in words]
-    return tuple(dict.fromkeys(found))
+    words = [c for c in concepts if not c.fragment]
+    fragments = [c for c in concepts if c.fragment]
+    own = [u.text for u in units] + [c.text.replace(" ", "") for c in words] + unit_tokens
+    expanded = [a.surface for c in words for a in c.alternatives[1:]]
+    intent = intents.understand(normalised, list(dict.fromkeys(own)), expanded)
+    share = math.ceil(len(fragments) / 2) if words else required_count(len(fragments))
+    return TextPlan(tuple(words + fragments), required_count(len(words)), intent, share)
 
 
 def required_count(n: int) -> int:
@@ -257,11 +336,11 @@ def with_typos(plan: TextPlan, lookup: Callable[[str], list[str]]) -> TextPlan:
     for concept in plan.concepts:
         alts = list(concept.alternatives)
         for alt in concept.alternatives:
-            if len(alt.tokens) == 1 and typo_eligible(alt.tokens[0]):
+            if alt.fuzzy and len(alt.tokens) == 1 and typo_eligible(alt.tokens[0]):
                 for term in lookup(alt.tokens[0]):
                     alts.append(Alternative((term,), term, TYPO_BOOST))
         concepts.append(Concept(concept.text, tuple(dict.fromkeys(alts)), concept.fragment))
-    return TextPlan(tuple(concepts), plan.required, plan.kinds)
+    return TextPlan(tuple(concepts), plan.required, plan.intent, plan.fragments_required)
 
 
 # --- boolean form for backends without minimum_should_match --------------------------------
@@ -277,24 +356,36 @@ def _concept_expr(concept: Concept) -> Expr:
     return alts[0] if len(alts) == 1 else ("or", alts)
 
 
-def to_expression(plan: TextPlan) -> Expr | None:
-    """The plan as and/or/term: "at least k of n concepts" expanded into combinations.
-
-    When the expansion would exceed the budget, the known words are all required and unknown
-    bigrams become optional (they still rank): precise, at some cost to recall on long queries.
-    """
-    if plan.empty:
-        return None
-    exprs = [_concept_expr(c) for c in plan.concepts]
-    n, k = len(exprs), plan.required
+def _k_of_n(exprs: list[Expr], k: int) -> Expr:
+    n = len(exprs)
     if k >= n:
         return exprs[0] if n == 1 else ("and", exprs)
     if math.comb(n, k) <= MAX_COMBINATIONS:
         return ("or", [("and", list(combo)) for combo in combinations(exprs, k)])
-    known = [e for e, c in zip(exprs, plan.concepts) if not c.fragment]
-    if known:
-        return known[0] if len(known) == 1 else ("and", known)
-    return ("or", exprs)
+    return ("and", exprs[:k])  # beyond the budget: the first k words (the buyer's order)
+
+
+def to_expression(plan: TextPlan) -> Expr | None:
+    """The plan's match condition as and/or/term: "at least k of n" expanded into combinations.
+
+    Fragments are part of the condition only when the query has no words (see
+    :func:`rank_expression` for what ranks).
+    """
+    if plan.empty:
+        return None
+    parts = []
+    if plan.words:
+        parts.append(_k_of_n([_concept_expr(c) for c in plan.words], plan.required))
+    if plan.fragments and plan.fragments_required:
+        parts.append(_k_of_n([_concept_expr(c) for c in plan.fragments], plan.fragments_required))
+    return parts[0] if len(parts) == 1 else ("and", parts)
+
+
+def optional_terms(plan: TextPlan) -> list[Expr]:
+    """Fragments that rank without being required (when a plan requires none of them)."""
+    if not plan.words or plan.fragments_required:
+        return []
+    return [_concept_expr(c) for c in plan.fragments]
 
 
 # --- highlighting, the same for every backend ----------------------------------------------
@@ -342,3 +433,42 @@ def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>")
     if inside:
         out.append(post)
     return "".join(out)
+
+
+# --- near matches, when the exact ones do not fill a page ----------------------------------
+
+def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
+    """A looser plan for near matches; None when nothing would loosen. Any one of: the buyer's
+    words (bare numbers, sizes and units aside, they describe rather than name), a model's
+    family ("mate60pro" -> "mate60"), a broader class (山地车 -> 自行车, ``broader.txt``) or the
+    label of a kind the query names ("小米14" -> 小米 or 手机)."""
+    from search.labels import KIND_LABELS
+
+    lex = lex or load_lexicon()
+    concepts: list[Concept] = []
+    for concept in plan.words:
+        first = concept.alternatives[0].tokens
+        if len(first) == 1 and (first[0].replace(".", "").isdigit() or _is_measure(first[0])):
+            continue
+        alts = list(concept.alternatives)
+        parts = tx.word_parts(concept.text) if " " not in concept.text else []
+        if len(parts) >= 3:
+            alts.append(Alternative(tuple(parts[:-1]), "".join(parts[:-1]), SYNONYM_BOOST))
+        concepts.append(Concept(concept.text, tuple(alts)))
+        names = dict.fromkeys([concept.text, concept.text.replace(" ", "")])
+        for broad in dict.fromkeys(b for name in names for b in lex.broader.get(name, [])):
+            key = tuple(u.text for u in segment(broad, lex))
+            expansion = lex.synonyms.get(key, [broad])
+            concepts.append(_synonym_concept(broad, expansion))
+    for kind in plan.intent.kinds:
+        label = KIND_LABELS.get(kind, "").split(" ")[0]
+        if label:
+            concepts.append(Concept(label, (Alternative(term_tokens(label), label, SYNONYM_BOOST),)))
+    concepts = list(dict.fromkeys(concepts))
+    if not concepts or (concepts == list(plan.words) and plan.required <= 1):
+        return None
+    return TextPlan(tuple(concepts), 1, plan.intent, 0)
+
+
+def _is_measure(token: str) -> bool:
+    return tx.canonical_word(token) != token or token.endswith(("gb", "tb", "匹", "座", "寸", "kg"))

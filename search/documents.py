@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from search import text as tx
+from search.intent import ACCESSORY_TOKEN, is_accessory
 from search.labels import attribute_words
 from search.query import region_levels
 from services.listings.location import public_coordinate
@@ -64,7 +65,10 @@ class SearchDocument:
         return _brand_tokens(self.brand, self.model)
 
     def body_tokens(self) -> str:
+        """Label words, then the description; an accessory's body starts with ACCESSORY_TOKEN."""
         labels = _label_tokens(self.labels)
+        if is_accessory(self.title):
+            labels = f"{ACCESSORY_TOKEN} {labels}" if labels else ACCESSORY_TOKEN
         body = tx.index_tokens(self.description)
         if not body:
             return labels

@@ -6,6 +6,8 @@ the query side; these labels are the document side.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 KIND_LABELS = {
     "refrigerator": "冰箱 refrigerator", "washing_machine": "洗衣机 washing machine",
     "television": "电视 television", "air_conditioner": "空调 air conditioner",
@@ -35,3 +37,62 @@ def attribute_words(kind: str | None, powertrain: str | None, emission: str | No
     words = [KIND_LABELS.get(kind or ""), POWERTRAIN_LABELS.get(powertrain or ""),
              EMISSION_LABELS.get(emission or ""), ENERGY_LABELS.get(energy_grade or "")]
     return " ".join(w for w in words if w)
+
+
+# --- facet labels (zh, en): the search response names every facet value for people ----------
+CATEGORY_NAMES = {"vehicle": ("车辆", "Vehicles"), "appliance": ("家电", "Appliances"),
+                  "electronics": ("数码", "Electronics"), "other": ("其他", "Other")}
+KIND_NAMES = {
+    "refrigerator": ("冰箱", "Refrigerator"), "washing_machine": ("洗衣机", "Washing machine"),
+    "television": ("电视", "Television"), "air_conditioner": ("空调", "Air conditioner"),
+    "computer": ("电脑", "Computer"), "water_heater": ("热水器", "Water heater"),
+    "cooktop": ("燃气灶", "Cooktop"), "range_hood": ("油烟机", "Range hood"),
+    "microwave_oven": ("微波炉", "Microwave oven"), "water_purifier": ("净水器", "Water purifier"),
+    "dishwasher": ("洗碗机", "Dishwasher"), "rice_cooker": ("电饭煲", "Rice cooker"),
+    "mobile_phone": ("手机", "Mobile phone"), "tablet": ("平板电脑", "Tablet"), "laptop": ("笔记本电脑", "Laptop"),
+    "desktop": ("台式电脑", "Desktop"), "smartwatch": ("智能手表", "Smartwatch"),
+    "smart_glasses": ("智能眼镜", "Smart glasses"), "camera": ("相机", "Camera"),
+    "passenger_car": ("乘用车", "Passenger car"), "other": ("其他", "Other"),
+}
+CONDITION_NAMES = {"new": ("全新", "New"), "like_new": ("几乎全新", "Like new"), "good": ("良好", "Good"),
+                   "fair": ("一般", "Fair"), "for_parts": ("拆件/故障", "For parts"),
+                   "remanufactured": ("官方翻新", "Remanufactured")}
+_GRADE_ZH = {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五"}
+
+
+def _yuan(fen: str) -> str:
+    return f"{int(fen) // 100:,}"
+
+
+def _price_label(key: str) -> tuple[str, str] | None:
+    low, _, high = key.partition("-")
+    if not high:
+        return None
+    if low == "*":
+        return f"{_yuan(high)}元以下", f"Under ¥{_yuan(high)}"
+    if high == "*":
+        return f"{_yuan(low)}元以上", f"¥{_yuan(low)} and up"
+    return f"{_yuan(low)}–{_yuan(high)}元", f"¥{_yuan(low)}–¥{_yuan(high)}"
+
+
+def _region_label(code: str) -> tuple[str, str] | None:
+    from services import regions
+
+    full = code + "0" * (6 - len(code)) if len(code) in (2, 4) else code
+    region = regions.get(full)
+    return (region.name, region.name) if region else None  # region names exist in Chinese only
+
+
+@lru_cache(maxsize=4096)  # a few hundred values in all; every search response names them
+def facet_label(facet: str, value: str) -> dict[str, str] | None:
+    """``{"zh": ..., "en": ...}`` for one facet value, or None when it has no name (do not mutate)."""
+    if facet == "energy_grade":
+        pair = (f"{_GRADE_ZH[value]}级能效", f"Energy grade {value}") if value in _GRADE_ZH else None
+    elif facet == "price":
+        pair = _price_label(value)
+    elif facet == "region":
+        pair = _region_label(value)
+    else:
+        pair = {"category": CATEGORY_NAMES, "kind": KIND_NAMES, "condition": CONDITION_NAMES}.get(
+            facet, {}).get(value)
+    return {"zh": pair[0], "en": pair[1]} if pair else None

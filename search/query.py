@@ -313,6 +313,7 @@ class Hit:
     score: float | None = None
     distance_km: float | None = None
     sort: tuple = ()
+    accessory: bool = False  # an accessory or part (search.intent), whatever the query
 
 
 @dataclass
@@ -320,6 +321,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    related: list[Hit] = field(default_factory=list)  # near matches after a short first page (search.engine)
 
     def next_after(self, query: SearchQuery) -> tuple | None:
         """Sort values to continue from, or None on the last page."""

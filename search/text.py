@@ -133,6 +133,48 @@ def runs(text: str) -> list[tuple[str, str]]:
     return [(m.lastgroup or "word", m.group()) for m in RUN_RE.finditer(normalize(text))]
 
 
+_CN_DIGITS = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7",
+              "八": "8", "九": "9", "十": "10"}
+_NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十])"
+# Units with their number, over normalised text: (pattern, canonical unit); the number is group 1.
+# "1.5匹" = "1.5p" = "1.5P" (air-conditioner horsepower), "7座" = "七座" = "7人座", "65寸" = "65英寸",
+# "10公斤" = "10kg". One token each, so a unit never degrades into a bare number.
+_UNITS = (
+    (re.compile(_NUM + r"\s*(?:匹|p(?![a-z]))"), "匹"),
+    (re.compile(_NUM + r"\s*(?:人座|座)"), "座"),
+    (re.compile(_NUM + r"\s*(?:英寸|寸|吋|inch(?:es)?(?![a-z]))"), "寸"),
+    (re.compile(_NUM + r"\s*(?:公斤|kg(?![a-z]))"), "kg"),
+)
+
+
+def _unit_ok(text: str, start: int) -> bool:
+    # "l7座" is not seven seats: the number must not continue a Latin word or a longer number.
+    return not (start and text[start - 1].isascii() and (text[start - 1].isalnum() or text[start - 1] == "."))
+
+
+def unit_tokens(normalised: str) -> list[str]:
+    """Canonical unit tokens of normalised text (``1.5匹``, ``7座``, ``65寸``, ``10kg``)."""
+    out: list[str] = []
+    for pattern, unit in _UNITS:
+        for match in pattern.finditer(normalised):
+            if _unit_ok(normalised, match.start()):
+                out.append(f"{_CN_DIGITS.get(match.group(1), match.group(1))}{unit}")
+    return out
+
+
+def strip_units(normalised: str) -> tuple[str, list[str]]:
+    """``normalised`` with its unit expressions cut out, and their canonical tokens (for queries)."""
+    tokens: list[str] = []
+    for pattern, unit in _UNITS:
+        def cut(match: re.Match, text: str = normalised) -> str:
+            if not _unit_ok(text, match.start()):
+                return match.group(0)
+            tokens.append(f"{_CN_DIGITS.get(match.group(1), match.group(1))}{unit}")
+            return " "
+        normalised = pattern.sub(cut, normalised)
+    return normalised, tokens
+
+
 MAX_TOKEN_LENGTH = 64  # longer "words" are noise (hashes, URLs) and overflow backend limits
 
 
@@ -141,11 +183,14 @@ def index_tokens(text: str | None) -> list[str]:
     if not text:
         return []
     out: list[str] = []
-    for kind, run in runs(text):
-        if kind == "cjk":
+    norm = normalize(text)
+    for match in RUN_RE.finditer(norm):
+        run = match.group()
+        if match.lastgroup == "cjk":
             out.extend(cjk_tokens(run))
         elif len(run) <= MAX_TOKEN_LENGTH:
             out.extend(word_variants(run))
+    out.extend(unit_tokens(norm))
     return out
 
 

@@ -24,7 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from search import text as tx
-from search.analysis import Expr, TextPlan, to_expression, typo_candidates, with_typos
+from search import intent as intents
+from search.analysis import Expr, TextPlan, optional_terms, to_expression, typo_candidates, with_typos
 from search.backends import es_dsl
 from search.backends.base import ApplyReport, SearchUnavailable
 from search.documents import SearchDocument
@@ -36,7 +37,6 @@ EARTH_KM = 6371.0088
 VOCAB_TTL_S = 120.0
 MAX_POSITIONS_PER_LEXEME = 8
 WRITE_BATCH = 500
-KIND_BOOST = 1.5
 _UPDATABLE = [c.name for c in T.columns if c.name not in ("id", "listing_id")]
 
 
@@ -167,15 +167,19 @@ class DatabaseBackend:
         vocab_set = set(vocab)
         plan = with_typos(plan, lambda tok: [] if tok in vocab_set else typo_candidates(tok, vocab))
         expr = to_expression(plan)
+        optional = optional_terms(plan)
         if self.dialect == "postgresql":
             tsq = cast(literal(_tsquery(expr)), postgresql.TSQUERY)
-            return T.c.tsv.op("@@")(tsq), _kind_boost(plan, func.ts_rank(T.c.tsv, tsq).cast(Float)), None
+            rank_q = cast(literal(_tsquery(("or", [expr, *optional]))), postgresql.TSQUERY) if optional else tsq
+            return T.c.tsv.op("@@")(tsq), _boosts(plan, func.ts_rank(T.c.tsv, rank_q).cast(Float)), None
+        if optional:  # same rows as expr; FTS5's bm25 also counts the optional phrases
+            expr = ("or", [expr, ("and", [expr, ("or", optional)])])
         fts = (select(literal_column("rowid").label("rowid"),
                       literal_column("bm25(search_fts, 3.0, 2.0, 1.0)").label("rank"))
                .select_from(text("search_fts"))
                .where(text("search_fts MATCH :fts_query").bindparams(fts_query=_fts5(expr)))
                .subquery("fts"))
-        return T.c.id == fts.c.rowid, _kind_boost(plan, -fts.c.rank), fts
+        return T.c.id == fts.c.rowid, _boosts(plan, -fts.c.rank), fts
 
     def _filters(self, query: SearchQuery) -> list:
         f = query.filters
@@ -209,6 +213,7 @@ class DatabaseBackend:
         base = select(T.c.listing_id, T.c.price_fen, T.c.published_at, T.c.lat, T.c.lon,
                       T.c.category, T.c.kind, T.c.condition, T.c.energy_grade, T.c.region_province,
                       T.c.region_city, T.c.region_code, score_col.label("score"),
+                      T.c.body_tokens.startswith(intents.ACCESSORY_TOKEN, autoescape=True).label("accessory"),
                       (distance if distance is not None else cast(null(), Float)).label("distance"))
         if fts is not None:
             base = base.join(fts, match)
@@ -216,7 +221,8 @@ class DatabaseBackend:
             base = base.where(match)
         matched = base.where(*conds).subquery("matched")
         keys = _sort_keys(query, matched)
-        page = select(matched.c.listing_id, matched.c.score, matched.c.distance, *[k for k, _ in keys])
+        page = select(matched.c.listing_id, matched.c.score, matched.c.distance, matched.c.accessory,
+                      *[k for k, _ in keys])
         if query.after:
             page = page.where(_after(keys, query.after))
         page = page.order_by(*[k.desc() if d == "desc" else k.asc() for k, d in keys]).limit(query.limit)
@@ -227,7 +233,7 @@ class DatabaseBackend:
         hits = [
             Hit(id=str(r[0]), score=float(r[1]) if score is not None else None,
                 distance_km=float(r[2]) if r[2] is not None else None,
-                sort=tuple(_json_value(v) for v in r[3:]))
+                accessory=bool(r[3]), sort=tuple(_json_value(v) for v in r[4:]))
             for r in rows
         ]
         return SearchResult(hits=hits, total=total, facets=facets)
@@ -271,11 +277,21 @@ class DatabaseBackend:
         return list(out.values())[:limit]
 
 
-def _kind_boost(plan: TextPlan, score):
-    """Listings of the kind the words name rank first ("冰箱": fridges before fridge magnets)."""
-    if not plan.kinds:
-        return score
-    return score * case((T.c.kind.in_(plan.kinds), KIND_BOOST), else_=1.0)
+def _boosts(plan: TextPlan, score):
+    """The intent's multiplicative factors (search.intent), as Elasticsearch's function_score applies them:
+    the kind the words name first ("冰箱": fridges before fridge magnets), accessories after devices
+    unless the query names an accessory, the storage size the query names."""
+    intent = plan.intent
+    if intent.kinds:
+        score = score * case((T.c.kind.in_(intent.kinds), intents.KIND_BOOST), else_=1.0)
+    factor = (intents.ACCESSORY_PROMOTION if intent.accessory else
+              intents.ACCESSORY_DEMOTION if intent.device else None)
+    if factor is not None:
+        marked = T.c.body_tokens.startswith(intents.ACCESSORY_TOKEN, autoescape=True)
+        score = score * case((marked, factor), else_=1.0)
+    if intent.storage_gb:
+        score = score * case((T.c.storage_gb == intent.storage_gb, intents.STORAGE_BOOST), else_=1.0)
+    return score
 
 
 def _group(conn, column) -> list[tuple[str, int]]:

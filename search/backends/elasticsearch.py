@@ -202,7 +202,8 @@ class ElasticsearchBackend:
                 elif "location" in raw.get("_source", {}):
                     loc = raw["_source"]["location"]
                     distance = haversine_km(query.near.lat, query.near.lon, loc["lat"], loc["lon"])
-            hits.append(Hit(id=raw["_id"], score=raw.get("_score"), distance_km=distance, sort=sort_values))
+            hits.append(Hit(id=raw["_id"], score=raw.get("_score"), distance_km=distance, sort=sort_values,
+                            accessory="accessory" in raw.get("matched_queries", ())))
         facets: dict[str, list[tuple[str, int]]] = {}
         for name, agg in response.get("aggregations", {}).items():
             facets[name] = [(str(b["key"]), b["doc_count"]) for b in agg["buckets"] if b["doc_count"]]

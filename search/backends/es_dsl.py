@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.analysis import Alternative, Concept, TextPlan, typo_eligible
+from search import intent as intents
+from search.analysis import TYPO_BOOST, Alternative, Concept, TextPlan, typo_eligible
 from search.documents import SearchDocument
 from search.query import PRICE_BUCKETS, SearchQuery
 
@@ -18,7 +19,6 @@ SCHEMA_VERSION = 1
 PROFILE_BARE = "bare"
 PROFILE_CJK = "cjk"
 FUZZINESS = "AUTO:4,7"
-KIND_BOOST = 3.0  # "冰箱" means the appliance, not a fridge magnet that mentions one
 TOKEN_FIELDS = ("title_tokens", "brand_tokens", "body_tokens")
 KEYWORD_FACETS = ("category", "kind", "condition", "energy_grade")
 _KW = {"type": "keyword"}
@@ -84,15 +84,20 @@ def to_source(doc: SearchDocument) -> dict[str, Any]:
     return {k: v for k, v in src.items() if v is not None and v != []}
 
 
-def _token_clause(token: str, boost: float) -> dict[str, Any]:
-    if typo_eligible(token):
-        return {"match": {"all_tokens": {"query": token, "fuzziness": FUZZINESS, "boost": boost}}}
-    return {"term": {"all_tokens": {"value": token, "boost": boost}}}
+def _token_clause(token: str, boost: float, fuzzy: bool = False) -> dict[str, Any]:
+    exact = {"term": {"all_tokens": {"value": token, "boost": boost}}}
+    if not (fuzzy and typo_eligible(token)):
+        return exact
+    # Only the buyer's own unknown word; a near miss scores like the database backends' typo
+    # alternatives (TYPO_BOOST), an exact hit like any other word.
+    near = {"match": {"all_tokens": {"query": token, "fuzziness": FUZZINESS, "prefix_length": 1,
+                                     "boost": boost * TYPO_BOOST}}}
+    return {"dis_max": {"queries": [exact, near]}}
 
 
 def _alternative_clause(alt: Alternative) -> dict[str, Any]:
     if len(alt.tokens) == 1:
-        return _token_clause(alt.tokens[0], alt.boost)
+        return _token_clause(alt.tokens[0], alt.boost, alt.fuzzy)
     return {"bool": {"must": [_token_clause(t, 1.0) for t in alt.tokens], "boost": alt.boost}}
 
 
@@ -108,17 +113,30 @@ def text_query(plan: TextPlan, raw_text: str, profile: str) -> dict[str, Any]:
         {"match": {"title_tokens": {"query": primary, "boost": 2.0}}},
         {"match": {"brand_tokens": {"query": primary, "boost": 1.0}}},
     ]
-    if plan.kinds:
-        should.append({"terms": {"kind": list(plan.kinds), "boost": KIND_BOOST}})
     if profile == PROFILE_CJK and raw_text.strip():
         should.append({"match": {"title.cjk": {"query": raw_text, "boost": 0.5}}})
-    return {
-        "bool": {
-            "must": [{"bool": {"should": [_concept_clause(c) for c in plan.concepts],
-                               "minimum_should_match": plan.required}}],
-            "should": should,
-        }
-    }
+    must = []
+    for group, count in ((plan.words, plan.required), (plan.fragments, plan.fragments_required)):
+        if group and count:
+            must.append({"bool": {"should": [_concept_clause(c) for c in group], "minimum_should_match": count}})
+        elif group:  # ranks without being required
+            should.extend(_concept_clause(c) for c in group)
+    return {"bool": {"must": must, "should": should}}
+
+
+def boost_functions(plan: TextPlan) -> list[dict[str, Any]]:
+    """The intent's multiplicative factors (search.intent), as function_score weights."""
+    intent = plan.intent
+    functions: list[dict[str, Any]] = []
+    if intent.kinds:
+        functions.append({"filter": {"terms": {"kind": list(intent.kinds)}}, "weight": intents.KIND_BOOST})
+    factor = (intents.ACCESSORY_PROMOTION if intent.accessory else
+              intents.ACCESSORY_DEMOTION if intent.device else None)
+    if factor is not None:
+        functions.append({"filter": {"term": {"body_tokens": intents.ACCESSORY_TOKEN}}, "weight": factor})
+    if intent.storage_gb:
+        functions.append({"filter": {"term": {"storage_gb": intent.storage_gb}}, "weight": intents.STORAGE_BOOST})
+    return functions
 
 
 def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
@@ -190,8 +208,14 @@ def aggregations(query: SearchQuery) -> dict[str, Any]:
 def search_body(query: SearchQuery, plan: TextPlan, profile: str) -> dict[str, Any]:
     """The complete ``_search`` body for a query (the benchmark sends it to ES directly too)."""
     must = text_query(plan, query.text, profile) if not plan.empty else {"match_all": {}}
+    functions = boost_functions(plan) if not plan.empty else []
+    if functions:  # multiplied into the text score, exactly as the database backends do
+        must = {"function_score": {"query": must, "functions": functions, "score_mode": "multiply",
+                                   "boost_mode": "multiply"}}
+    # Scores nothing; names accessories in the hits' matched_queries (search.engine reorders them).
+    flag = {"term": {"body_tokens": {"value": intents.ACCESSORY_TOKEN, "_name": "accessory", "boost": 0}}}
     body: dict[str, Any] = {
-        "query": {"bool": {"must": [must], "filter": filter_clauses(query)}},
+        "query": {"bool": {"must": [must], "should": [flag], "filter": filter_clauses(query)}},
         "sort": sort_clause(query),
         "size": query.limit,
         "track_total_hits": True,

@@ -35,7 +35,8 @@ def test_published_listing_is_found_and_leaves_when_withdrawn(client, consumer, 
     item = r.json["items"][0]
     assert item["title_highlight"] == "海爾 雙開門<em>電冰箱</em> BCD-470"
     assert r.json["total"] == 1 and r.json["next_cursor"] is None
-    assert {"value": "refrigerator", "count": 1} in r.json["facets"]["kind"]
+    assert {"value": "refrigerator", "count": 1, "label": {"zh": "冰箱", "en": "Refrigerator"}} \
+        in r.json["facets"]["kind"]
     assert client.get("/api/v1/search", query_string={"q": "fridge"}).json["total"] == 1
     r = client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "withdraw"}, headers=consumer.headers)
     assert r.status_code == 200
@@ -106,9 +107,50 @@ def test_bad_parameters_are_422_naming_the_parameter(client, params, name):
 
 
 @pytest.mark.smoke
-@pytest.mark.parametrize("q", ["title:* OR (", '"unbalanced', "AND", "NEAR(x y)", "*", "-冰箱", "%_\\"])
+@pytest.mark.parametrize("q", ["title:* OR (", '"unbalanced', "AND", "NEAR(x y)", "-冰箱"])
 def test_query_syntax_is_plain_text(client, q):
     assert client.get("/api/v1/search", query_string={"q": q}).status_code == 200
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("q", ["*", "%_\\", "！？。", "😀🔥", "  ---  "])
+def test_a_query_with_nothing_to_search_for_is_422_naming_q(client, consumer, operator, q):
+    publish(client, consumer, operator, fridge_payload())  # not the whole catalogue
+    r = client.get("/api/v1/search", query_string={"q": q})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert list(r.json["errors"]) == ["q"]
+    assert client.get("/api/v1/search", query_string={"q": ""}).status_code == 200  # no q: browse
+
+
+@pytest.mark.smoke
+def test_a_device_query_ranks_devices_above_accessories_and_an_accessory_query_the_reverse(
+        client, consumer, operator):
+    mats = publish(client, consumer, operator, {"category": "other", "title": "特斯拉 Model 3 脚垫 全包围",
+                                                "price_fen": 15000, "condition": "good", "region_code": "140100",
+                                                "attributes": {}})
+    car = publish(client, consumer, operator, car_payload(title="自用特斯拉 model3 2021款 长续航"))
+    assert ids(client.get("/api/v1/search", query_string={"q": "特斯拉 model 3"}))[0] == car
+    assert ids(client.get("/api/v1/search", query_string={"q": "特斯拉 脚垫"}))[0] == mats
+
+
+@pytest.mark.smoke
+def test_a_short_page_is_topped_up_with_related_listings(client, consumer, operator):
+    exact = publish(client, consumer, operator, fridge_payload(title="海尔 冰箱 470升"))
+    midea = fridge_payload(title="美的 冰箱 小型")
+    midea["attributes"] = {**midea["attributes"], "brand": "Midea", "model": "BCD-118"}
+    other = publish(client, consumer, operator, midea)
+    r = client.get("/api/v1/search", query_string={"q": "海尔冰箱"})
+    assert ids(r) == [exact] and r.json["total"] == 1 and r.json["next_cursor"] is None
+    assert [item["id"] for item in r.json["related"]] == [other]  # another fridge, not counted
+
+
+@pytest.mark.smoke
+def test_suggest_completes_chinese_prefixes_devices_first(client, consumer, operator):
+    publish(client, consumer, operator, fridge_payload(title="海尔双门 BCD-470"))
+    texts = [s["text"] for s in client.get("/api/v1/search/suggest", query_string={"q": "冰"}).json["suggestions"]]
+    assert "冰箱" in texts and "冰箱贴" in texts and texts.index("冰箱") < texts.index("冰箱贴")
+    r = client.get("/api/v1/search/suggest", query_string={"q": "特斯"})
+    assert {"text": "特斯拉", "kind": "word"} in r.json["suggestions"]
 
 
 def test_cursor_of_another_query_is_rejected(client, consumer, operator):

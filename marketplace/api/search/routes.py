@@ -13,9 +13,11 @@ from marketplace.api.search.wiring import wiring
 from marketplace.auth import public
 from marketplace.extensions import db
 from marketplace.openapi import Blueprint
-from search.analysis import highlight, plan_query
+from search import engine
+from search.analysis import highlight
+from search.labels import facet_label
 from search.backends.base import SearchUnavailable
-from search.query import QueryError, SearchResult, encode_cursor, parse_params
+from search.query import QueryError, encode_cursor, parse_params
 from services.errors import ServiceUnavailable, ValidationFailed
 from services.listings import validation as v
 from services.listings.models import Category, Condition, Listing, Status
@@ -60,35 +62,36 @@ def search(_args):
     Bad parameters are a 422 naming each one; a search outage is a 503 with Retry-After."""
     try:
         query = parse_params(request.args.to_dict(flat=False), vocabularies=VOCABULARIES)
+        plan = engine.plan_for(query.text)
     except QueryError as e:
         raise ValidationFailed("invalid search parameters", fields=e.errors) from None
-    plan = plan_query(query.text)
     try:
-        result, backend = _answer(lambda b: b.search(query, plan))
+        result, backend = _answer(lambda b: engine.search(b, query, plan))
     except QueryError as e:  # a cursor from another backend
         raise ValidationFailed("invalid search parameters", fields=e.errors) from None
     after = result.next_after(query)
     return {
-        "items": _hits(result, plan),
+        "items": _hits(result.hits, plan),
+        "related": _hits(result.related, plan),
         "total": result.total,
-        "facets": {name: [{"value": val, "count": n} for val, n in values]
+        "facets": {name: [{"value": val, "count": n, "label": facet_label(name, val)} for val, n in values]
                    for name, values in result.facets.items()},
         "next_cursor": encode_cursor(query, after) if after else None,
         "backend": backend,
     }
 
 
-def _hits(result: SearchResult, plan) -> list[dict]:
+def _hits(hits: list, plan) -> list[dict]:
     """Rows from the database, the source of truth: a listing sold since it was indexed is dropped."""
-    if not result.hits:
+    if not hits:
         return []
     import uuid
-    ids = [uuid.UUID(h.id) for h in result.hits]
+    ids = [uuid.UUID(h.id) for h in hits]
     rows = {r.id: r for r in db.session.scalars(
         select(Listing).options(lazyload(Listing.photos))
         .where(Listing.id.in_(ids), Listing.status == Status.PUBLISHED))}
     out = []
-    for hit, lid in zip(result.hits, ids):
+    for hit, lid in zip(hits, ids):
         row = rows.get(lid)
         if row is None:
             continue
@@ -112,6 +115,7 @@ def _hits(result: SearchResult, plan) -> list[dict]:
 @blp.arguments(s.SuggestArgs, location="query")
 @blp.response(200, s.SuggestResponseSchema)
 def suggest(args):
-    """Autocomplete over titles, brands and models of published listings."""
-    suggestions, _backend = _answer(lambda b: b.suggest(args["q"], args["limit"]))
+    """Autocomplete: words people search for (冰 -> 冰箱), then titles, brands and models of published
+    listings; devices before accessories."""
+    suggestions, _backend = _answer(lambda b: engine.suggest(b, args["q"], args["limit"]))
     return {"suggestions": [{"text": x.text, "kind": x.kind} for x in suggestions]}

@@ -45,9 +45,16 @@ class SuggestArgs(ma.Schema):
     limit = ma.fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
 
 
+class FacetLabelSchema(ma.Schema):
+    zh = ma.fields.String(required=True)
+    en = ma.fields.String(required=True, metadata={"description": "Region names are Chinese only."})
+
+
 class FacetValueSchema(ma.Schema):
     value = ma.fields.String(required=True)
     count = ma.fields.Integer(required=True)
+    label = ma.fields.Nested(FacetLabelSchema, allow_none=True,
+                             metadata={"description": "Names of the value in Chinese and English."})
 
 
 class SearchHitSchema(ma.Schema):
@@ -78,6 +85,9 @@ class SearchHitSchema(ma.Schema):
 
 class SearchPageSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(SearchHitSchema), required=True)
+    related = ma.fields.List(ma.fields.Nested(SearchHitSchema), metadata={
+        "description": "Near matches (any of the words, or the kind named) when the exact matches do not "
+                       "fill the first page; not counted in total, not paged."})
     total = ma.fields.Integer(required=True)
     facets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.Nested(FacetValueSchema)))
     next_cursor = ma.fields.String(allow_none=True)
@@ -86,7 +96,8 @@ class SearchPageSchema(ma.Schema):
 
 class SuggestionSchema(ma.Schema):
     text = ma.fields.String(required=True)
-    kind = ma.fields.String(required=True, metadata={"description": "title, brand or model"})
+    kind = ma.fields.String(required=True, metadata={
+        "description": "word (a search word such as 冰箱), title, brand or model"})
 
 
 class SuggestResponseSchema(ma.Schema):

@@ -8,6 +8,7 @@ it, searches answer 503 with Retry-After. Listing writes never depend on either.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -15,7 +16,7 @@ from flask import Flask, current_app
 from marketplace import health
 from marketplace.extensions import db
 from marketplace.uow import after_commit_hooks
-from search import sync
+from search import analysis, sync
 from search.backends.base import SearchBackend, SearchUnavailable
 from search.backends.database import DatabaseBackend
 
@@ -77,6 +78,8 @@ def _readiness(app: Flask):
 
 def init_app(app: Flask) -> None:
     app.extensions["huanxin.search"] = build(app)
+    # jieba's dictionary takes ~1 s (more on a busy machine) to load: not on the first search.
+    threading.Thread(target=analysis.warm, name="search-warm", daemon=True).start()
     health.add_check(app, "search", _readiness)
     inline = app.config.get("SEARCH_RELAY_INLINE")
     if inline is None:

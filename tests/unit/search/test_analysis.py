@@ -20,7 +20,10 @@ def test_synonyms_expand_both_ways_for_equivalence_groups():
     assert {"手机"} <= set(_surfaces(plan_query("mobile phone"))[0])
     assert {"apple", "iphone"} <= set(_surfaces(plan_query("苹果"))[0])
     assert {"air conditioner"} <= set(_surfaces(plan_query("空调"))[0])
-    assert {"nev", "电动车"} <= set(_surfaces(plan_query("新能源"))[0])
+    assert {"nev", "电动汽车"} <= set(_surfaces(plan_query("新能源"))[0])
+    # 电动车 usually means an e-bike on second-hand sites, not an electric car
+    assert "电动车" not in set(_surfaces(plan_query("新能源"))[0])
+    assert {"电瓶车", "电动自行车"} <= set(_surfaces(plan_query("电动车"))[0])
 
 
 def test_one_way_synonyms_do_not_reverse():
@@ -39,10 +42,18 @@ def test_model_words_match_whole_or_in_parts():
     assert [a.tokens for a in concept.alternatives] == [("kfr35gw",), ("kfr", "35", "gw")]
 
 
-def test_unknown_stretches_fall_back_to_bigram_concepts():
+def test_words_the_lexicon_lacks_are_segmented_by_jieba():
     plan = plan_query("卡萨帝冰箱")
-    assert [c.text for c in plan.concepts] == ["卡萨", "萨帝", "冰箱"]
-    assert [c.fragment for c in plan.concepts] == [True, True, False]
+    assert [c.text for c in plan.concepts] == ["卡萨帝", "冰箱"]
+    assert not any(c.fragment for c in plan.concepts) and plan.required == 2
+
+
+def test_lone_characters_count_towards_a_share():
+    plan = plan_query("小冰箱")
+    assert [(c.text, c.fragment) for c in plan.concepts] == [("冰箱", False), ("小", True)]
+    assert plan.required == 1 and plan.fragments_required == 1
+    alone = plan_query("二手 车")
+    assert [c.text for c in alone.concepts] == ["车"] and alone.fragments_required == 1
 
 
 def test_only_stop_words_are_kept_rather_than_searching_nothing():

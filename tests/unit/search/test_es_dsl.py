@@ -3,6 +3,7 @@ import json
 from datetime import datetime, timezone
 
 from search.analysis import plan_query
+from search import intent as intents
 from search.backends import es_dsl
 from search.documents import SearchDocument
 from search.query import parse_params
@@ -48,9 +49,18 @@ def test_search_body_filters_sorts_and_pages():
     assert any("geo_distance" in f for f in filters)
     assert body["sort"] == [{"price_fen": "asc"}, {"id": "asc"}]
     assert body["aggs"]["region"]["terms"]["field"] == "region_city"
-    text = body["query"]["bool"]["must"][0]["bool"]["must"][0]["bool"]
+    scored = body["query"]["bool"]["must"][0]["function_score"]
+    assert scored["score_mode"] == scored["boost_mode"] == "multiply"  # as the database backends
+    assert {"filter": {"terms": {"kind": ["refrigerator"]}}, "weight": intents.KIND_BOOST} in scored["functions"]
+    text = scored["query"]["bool"]["must"][0]["bool"]
     assert text["minimum_should_match"] == 2 and len(text["should"]) == 2
     assert "script" not in json.dumps(body)
+
+
+def test_expansions_and_known_words_are_never_fuzzy():
+    body = json.dumps(es_dsl.search_body(parse_params({"q": "iphone"}), plan_query("iphone"),
+                                         es_dsl.PROFILE_BARE))
+    assert "fuzziness" not in body  # "iphone" is one edit from "phone": known words stay exact
 
 
 def test_latin_words_are_fuzzy_but_model_numbers_are_exact():

@@ -33,7 +33,12 @@ def test_storage_sizes_are_canonical_but_network_generations_are_not():
 
 
 def test_decimals_stay_whole():
-    assert tx.index_tokens("1.5匹") == ["1.5", "匹"]
+    assert tx.index_tokens("1.5匹") == ["1.5", "匹", "1.5匹"]
+
+
+def test_units_are_one_token_whatever_the_spelling():
+    assert tx.unit_tokens(tx.normalize("格力1.5P 七座 65英寸 10公斤")) == ["1.5匹", "7座", "65寸", "10kg"]
+    assert tx.unit_tokens(tx.normalize("理想L7座")) == []  # a model code is not a seat count
 
 
 def test_word_parts_split_letters_from_digits():

@@ -1,0 +1,90 @@
+"""One search as the buyer sees it: the exact matches, then near matches when they are few.
+
+A query whose exact matches do not fill the first page (a model nobody sells today, "小米14")
+gets the page topped up with *related* listings from :func:`search.analysis.relaxed`: the same
+filters and the same scoring, any one of the buyer's words or the kind they named. Related hits
+are listed apart, never counted in ``total`` and never paged, so cursors still walk exact
+matches only. It costs a second backend query only on such short first pages.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from search import intent as intents
+from search import text as tx
+from search.analysis import TextPlan, load_lexicon, plan_query, relaxed
+from search.backends.base import SearchBackend
+from search.query import QueryError, SearchQuery, SearchResult, Suggestion
+
+
+_relaxed = lru_cache(maxsize=4096)(relaxed)  # plans are immutable and repeat like their queries
+
+
+def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> SearchResult:
+    """Exact matches as the backend ranks them, plus ``related`` near matches on a short first page.
+
+    On such a page, when the query names a device, accessories among the exact matches move to
+    the end of ``related``: a similar device is nearer to what the buyer means than a case for it.
+    """
+    result = backend.search(query, plan)
+    short = len(result.hits) < query.limit and query.after is None and query.sort == "relevance"
+    loose = _relaxed(plan) if short and not plan.empty else None
+    if loose is None:
+        return result
+    extra = backend.search(replace(query, limit=query.limit, facets=()), loose)
+    seen = {hit.id for hit in result.hits}
+    near = [hit for hit in extra.hits if hit.id not in seen]
+    if plan.intent.device:
+        parts = [h for h in result.hits if h.accessory]
+        result.hits = [h for h in result.hits if not h.accessory]
+        near = [h for h in near if not h.accessory] + parts + [h for h in near if h.accessory]
+    result.related = near[: query.limit - len(result.hits)]
+    return result
+
+
+def plan_for(text: str) -> TextPlan:
+    """The plan of a query's free text; QueryError naming ``q`` when text was given but nothing in
+    it can be searched for (punctuation, emoji, ``*``), rather than answering the whole catalogue."""
+    plan = plan_query(text)
+    if plan.empty and text.strip():
+        raise QueryError({"q": ["Nothing to search for: use letters, digits or Chinese characters."]})
+    return plan
+
+
+def suggest(backend: SearchBackend, prefix: str, limit: int) -> list[Suggestion]:
+    """Completions of what the buyer is typing, devices before accessories.
+
+    Words of our lexicon that start with the prefix come first (so 冰 offers 冰箱 and 特斯 offers
+    特斯拉 even when no title starts that way), things before accessories (冰箱 before 冰箱贴);
+    then the backend's titles, brands and models, accessories last.
+    """
+    norm = tx.normalize(prefix).strip()
+    if not norm:
+        return []
+    words = [Suggestion(w, "word") for w in _lexicon_completions(norm)][:limit]
+    found = backend.suggest(prefix, limit)
+    ranked = sorted(found, key=lambda s: intents.is_accessory(s.text))  # stable: backend order otherwise
+    out: dict[str, Suggestion] = {}
+    for item in [*words, *ranked]:
+        out.setdefault(item.text.casefold(), item)
+    return list(out.values())[:limit]
+
+
+@lru_cache(maxsize=1)
+def _completion_words() -> tuple[tuple[str, int], ...]:
+    """(word, rank) for every lexicon word: 0 names a kind, 1 other words, 2 accessories."""
+    lex = load_lexicon()
+    strong, weak = intents.kind_words()
+    words = set(lex.words) | {t for terms in lex.synonyms.values() for t in terms} | set(strong) | set(weak)
+    out = []
+    for word in words:
+        if not word or word in lex.stop:
+            continue
+        rank = 2 if intents.names_accessory(word) else 0 if word in strong else 1
+        out.append((word, rank))
+    return tuple(sorted(out, key=lambda wr: (wr[1], len(wr[0]), wr[0])))
+
+
+def _lexicon_completions(norm: str) -> list[str]:
+    return [w for w, _rank in _completion_words() if w.startswith(norm) and w != norm]

@@ -1,0 +1,60 @@
+"""Query understanding and the accessory marker (search/intent.py), pure functions."""
+from __future__ import annotations
+
+import pytest
+
+from search import intent
+from search.analysis import plan_query, relaxed
+from search.documents import SearchDocument
+
+
+@pytest.mark.parametrize("title, accessory", [
+    ("iPhone13手机壳 透明防摔", True),
+    ("特斯拉Model3 脚垫 全包围 TPE", True),
+    ("1:18 特斯拉 Model S 合金汽车模型", True),
+    ("大疆mini3pro 电池 长续航版", True),
+    ("大疆 Mini 3 Pro 无人机 带屏遥控器 长续航套装", False),  # an included extra
+    ("佳能200D二代 单反 入门 带18-55镜头", False),
+    ("iPhone13 128G 粉色 国行 电池87%", False),  # battery health, not a battery
+    ("蔚来ES6 75度电池 2021款 可换电", False),
+    ("iPhone 13 配件齐全", False),
+])
+def test_accessories_are_told_from_devices_by_their_title(title, accessory):
+    assert intent.is_accessory(title) is accessory
+
+
+def test_only_an_accessory_carries_the_marker_first_in_its_body():
+    case = SearchDocument(id="a", revision=1, published=True, title="iPhone 13 手机壳", labels="")
+    phone = SearchDocument(id="b", revision=1, published=True, title="iPhone 13 128G", labels="手机")
+    assert case.body_tokens().split()[0] == intent.ACCESSORY_TOKEN
+    assert intent.ACCESSORY_TOKEN not in phone.body_tokens().split()
+
+
+@pytest.mark.parametrize("q, kinds, accessory", [
+    ("二手车", ("passenger_car",), False),
+    ("游戏本", ("laptop",), False),
+    ("苹果手表", ("smartwatch",), False),  # a compound names its head noun's kind
+    ("苹果笔记本", ("laptop",), False),  # the brand's usual kind yields to a named one
+    ("华为", ("mobile_phone",), False),
+    ("大1匹", ("air_conditioner",), False),
+    ("7座", ("passenger_car",), False),
+    ("iphone 手机壳", (), True),
+])
+def test_what_a_query_names(q, kinds, accessory):
+    plan = plan_query(q)
+    assert plan.intent.kinds == kinds and plan.intent.accessory is accessory
+    assert plan.intent.device is not accessory
+
+
+def test_a_storage_size_is_understood():
+    assert plan_query("iPhone13 256G").intent.storage_gb == 256
+
+
+def test_near_matches_loosen_to_words_family_class_or_kind():
+    def surfaces(q):
+        return [c.text for c in relaxed(plan_query(q)).concepts]
+    assert surfaces("小米14") == ["小米", "手机"]  # a bare number relaxes away, the kind is named
+    assert surfaces("山地车") == ["山地车", "自行车"]
+    assert any(a.surface == "mate60" for c in relaxed(plan_query("mate60pro")).concepts for a in c.alternatives)
+    assert relaxed(plan_query("ps5")) is not None
+    assert relaxed(plan_query("冰箱贴")) is None  # nothing to loosen
