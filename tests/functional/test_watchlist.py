@@ -14,6 +14,7 @@ from services.watchlist.service import AlertSettings
 from tests.factories.accounts import make_user
 from tests.factories.listings import car_payload, fridge_payload
 from tests.factories.orders import publish
+from tests.factories.subsidies import resident_id
 
 API = "/api/v1"
 
@@ -25,7 +26,8 @@ def watcher(session):
 
 @pytest.fixture
 def seller(session):
-    return make_user(session, Role.CONSUMER)
+    # real-name verified: a fair credit band, whose listing limit fits the listings below
+    return make_user(session, Role.CONSUMER, verified_id=resident_id())
 
 
 def _sent(session, user, kind):
@@ -93,6 +95,8 @@ def test_saved_searches_are_checked_and_private(client, watcher, seller):
     r = client.post(f"{API}/saved-searches", json={"name": "x", "params": {"price_min": "abc", "sort": "best"}},
                     headers=watcher.headers)
     assert r.status_code == 422 and {"params.price_min", "params.sort"} <= set(r.json["errors"])
+    r = client.post(f"{API}/saved-searches", json={"name": "x", "params": {"q": "***"}}, headers=watcher.headers)
+    assert r.status_code == 422 and "params.q" in r.json["errors"]
     r = client.post(f"{API}/saved-searches", json={"name": "x", "params": {}}, headers=watcher.headers)
     assert r.status_code == 422 and "params" in r.json["errors"]
     sid = client.post(f"{API}/saved-searches", json={"name": "特斯拉", "params": {"q": "特斯拉"}},

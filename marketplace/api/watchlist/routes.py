@@ -13,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
+from search.engine import plan_for
 from search.query import QueryError, parse_params
 from services.errors import ValidationFailed
 from services.watchlist import service
@@ -62,7 +63,8 @@ def save_search(data):
     user = require_user()
     params = {k: v for k, v in data["params"].items() if k not in _PAGING}
     try:
-        parse_params(params, vocabularies=VOCABULARIES)
+        query = parse_params(params, vocabularies=VOCABULARIES)
+        plan_for(query.text)           # a query with nothing searchable in it is refused as /search does
     except QueryError as e:
         raise ValidationFailed("invalid search parameters",
                                fields={f"params.{k}": v for k, v in e.errors.items()}) from None
