@@ -1,8 +1,18 @@
 """The order list costs the same number of queries for one order as for a page of them."""
+import pytest
 from sqlalchemy import event
 
+from services.accounts.models import Role
 from services.orders.models import OrderStatus as S
+from tests.factories.accounts import make_user
 from tests.factories.orders import order_in
+from tests.factories.subsidies import resident_id
+
+
+@pytest.fixture
+def seller(session):
+    """Real-name verified, so its credit band's listing limit fits five listings at once."""
+    return make_user(session, Role.CONSUMER, verified_id=resident_id())
 
 
 def _statements(app, client, headers) -> tuple[int, list]:
