@@ -1,7 +1,10 @@
 """pytest fixtures built on the factories."""
 from __future__ import annotations
 
+import threading
+
 import pytest
+from werkzeug.serving import make_server
 
 from services.accounts.models import Role
 from tests.factories.accounts import make_user
@@ -48,3 +51,14 @@ def published_listing(app, session, client, consumer, operator):
     r = client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "approve"}, headers=operator.headers)
     assert r.status_code == 200, r.json
     return r.json
+
+
+@pytest.fixture
+def live_url(app):
+    """The app served on a free loopback port for the duration of a test (browser tests)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

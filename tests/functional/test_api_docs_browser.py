@@ -4,22 +4,9 @@ import os
 import re
 import subprocess
 import tempfile
-import threading
 
-import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def test_api_docs_render_offline(live_url):

@@ -1,17 +1,16 @@
 """Conversations between buyers and sellers about a listing, with blocks and reports."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app
 
 from marketplace.api.conversations import schemas as s
 from marketplace.auth import require_user
 from marketplace.extensions import db
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
+from marketplace.uploads import image_response, storage, uploaded_bytes
 from marketplace.uow import unit_of_work
 from services.conversations import service
-from services.errors import ValidationFailed
-from services.storage import LocalDiskStorage
 
 blp = Blueprint("conversations", __name__,
                 description="Conversations about a listing: messages, photos, unread counts, blocks, reports")
@@ -22,10 +21,6 @@ def init_app(app: Flask) -> None:
     app.extensions[SETTINGS] = service.ConversationSettings(
         new_account_hours=int(app.config["CONVERSATION_NEW_ACCOUNT_HOURS"]),
         new_account_daily_conversations=int(app.config["CONVERSATION_NEW_ACCOUNT_DAILY"]))
-
-
-def _storage():
-    return LocalDiskStorage(current_app.config["STORAGE_DIR"])
 
 
 def _with_unread(session, user, convs):
@@ -106,11 +101,8 @@ def post_message(data, conversation_id):
 def post_photo(files, conversation_id):
     """Send a photo (JPEG, PNG or WebP; EXIF, including GPS, removed)."""
     user = require_user()
-    f = request.files.get("file")
-    if f is None:
-        raise ValidationFailed("file missing", fields={"file": ["Missing data for required field."]})
     with unit_of_work() as session:
-        return service.post_photo(session, _storage(), user, conversation_id, f.read())
+        return service.post_photo(session, storage(), user, conversation_id, uploaded_bytes())
 
 
 @blp.route("/conversations/photos/<uuid:message_id>", methods=["GET"])
@@ -120,10 +112,7 @@ def get_photo(message_id):
     user = require_user()
     with unit_of_work() as session:
         msg = service.photo(session, user, message_id)
-    resp = Response(_storage().get(msg.photo_key), mimetype=msg.photo_type)
-    resp.headers["Cache-Control"] = "private, max-age=3600"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return image_response(storage().get(msg.photo_key), msg.photo_type, public=False)
 
 
 @blp.route("/conversations/<uuid:conversation_id>/reports", methods=["POST"])

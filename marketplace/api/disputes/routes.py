@@ -1,7 +1,7 @@
 """Disputes: the buyer complains within the acceptance window; an operator decides."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app
 
 from marketplace.api.disputes import schemas as s
 from marketplace.api.payments.wiring import gateway
@@ -10,10 +10,9 @@ from marketplace.extensions import db
 from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
+from marketplace.uploads import image_response, storage, uploaded_bytes
 from marketplace.uow import unit_of_work
 from services.disputes import evidence, service
-from services.errors import ValidationFailed
-from services.storage import LocalDiskStorage
 from services.disputes.models import DisputeStatus
 
 blp = Blueprint("disputes", __name__, description="Disputes and chargebacks; capture and payout freeze while open")
@@ -28,8 +27,6 @@ def _settings() -> evidence.DisputeSettings:
     return current_app.extensions[s.DISPUTE_SETTINGS]
 
 
-def _storage():
-    return LocalDiskStorage(current_app.config["STORAGE_DIR"])
 
 
 @blp.route("/orders/<uuid:order_id>/disputes", methods=["POST"])
@@ -98,11 +95,8 @@ def add_statement(data, dispute_id):
 def add_photo(files, dispute_id):
     """Buyer or seller: a photo (JPEG, PNG or WebP; EXIF removed), within the evidence window."""
     user = require_user()
-    f = request.files.get("file")
-    if f is None:
-        raise ValidationFailed("file missing", fields={"file": ["Missing data for required field."]})
     with unit_of_work() as session:
-        return evidence.add_photo(session, _storage(), user, dispute_id, f.read(), _settings())
+        return evidence.add_photo(session, storage(), user, dispute_id, uploaded_bytes(), _settings())
 
 
 @blp.route("/disputes/evidence/photos/<uuid:evidence_id>", methods=["GET"])
@@ -110,10 +104,7 @@ def add_photo(files, dispute_id):
 def evidence_photo(evidence_id):
     """An evidence photo, for the two sides and operators."""
     row = evidence.photo(db.session, require_user(), evidence_id)
-    resp = Response(_storage().get(row.photo_key), mimetype=row.photo_type)
-    resp.headers["Cache-Control"] = "private, max-age=3600"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return image_response(storage().get(row.photo_key), row.photo_type, public=False)
 
 
 @blp.route("/disputes/<uuid:dispute_id>/response", methods=["POST"])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from marketplace.api.listing_revisions import schemas as s
-from marketplace.api.listings.routes import storage
+from marketplace.uploads import storage
 from marketplace.auth import require_operator, require_user
 from marketplace.extensions import db
 from marketplace.openapi import Blueprint

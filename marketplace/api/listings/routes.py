@@ -1,7 +1,7 @@
 """Listings: create, browse, edit, move through the lifecycle, photos, price history."""
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify
 from marshmallow import ValidationError
 
 from marketplace.api.listings import schemas as s
@@ -11,19 +11,15 @@ from marketplace.extensions import db
 from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
+from marketplace.uploads import image_response, storage, uploaded_bytes
 from marketplace.uow import unit_of_work
 from services.errors import ValidationFailed
 from services.listings import revisions, service
 from services.listings.location import public_coordinate
 from services.orders import service as orders
 from services.listings.models import Category, Status
-from services.storage import LocalDiskStorage
 
 blp = Blueprint("listings", __name__, description="Listings of vehicles, appliances and electronics")
-
-
-def storage():
-    return LocalDiskStorage(current_app.config["STORAGE_DIR"])
 
 
 @blp.route("/listings", methods=["POST"])
@@ -130,11 +126,8 @@ def price_history(listing_id):
 def upload_photo(files, listing_id):
     """Upload a JPEG, PNG or WebP photo (type read from the bytes; EXIF, including GPS, removed)."""
     user = require_user()
-    f = request.files.get("file")
-    if f is None:
-        raise ValidationFailed("file missing", fields={"file": ["Missing data for required field."]})
     with unit_of_work() as session:
-        photo, rev = revisions.add_photo(session, storage(), user, listing_id, f.read())
+        photo, rev = revisions.add_photo(session, storage(), user, listing_id, uploaded_bytes())
     if rev is not None:
         return photo, 202, {"Location": f"/api/v1/listing-revisions/{rev.id}"}
     return photo
@@ -146,10 +139,7 @@ def upload_photo(files, listing_id):
 def get_photo(photo_id):
     """The photo's (EXIF-free) bytes."""
     photo = service.get_photo(db.session, photo_id, current_user())
-    resp = Response(storage().get(photo.storage_key), mimetype=photo.content_type)
-    resp.headers["Cache-Control"] = "public, max-age=86400"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return image_response(storage().get(photo.storage_key), photo.content_type, public=True)
 
 
 @blp.route("/photos/<uuid:photo_id>", methods=["DELETE"])

@@ -2,16 +2,14 @@
 ship back; release a blocklist hit; record a clawback payment; check resale readiness."""
 from __future__ import annotations
 
-from flask import Response, request
-
 from marketplace.api.tradeins import schemas as s
 from marketplace.api.tradeins.blueprint import blp
 from marketplace.api.tradeins.deps import deps
 from marketplace.api.tradeins.views import detail, settle_if_due
 from marketplace.auth import require_operator, require_user
 from marketplace.extensions import db
+from marketplace.uploads import image_response, uploaded_bytes
 from marketplace.uow import unit_of_work
-from services.errors import ValidationFailed
 from services.tradeins import handling, resale, settlement
 
 
@@ -40,11 +38,8 @@ def receive(tradein_id):
 def upload_photo(files, tradein_id):
     """An inspection photo (JPEG, PNG or WebP, read from the bytes; EXIF removed)."""
     user = require_user()
-    f = request.files.get("file")
-    if f is None:
-        raise ValidationFailed("file missing", fields={"file": ["Missing data for required field."]})
     with unit_of_work() as session:
-        return handling.add_photo(session, deps().storage, user, tradein_id, f.read())
+        return handling.add_photo(session, deps().storage, user, tradein_id, uploaded_bytes())
 
 
 @blp.route("/tradeins/photos/<uuid:photo_id>", methods=["GET"])
@@ -52,10 +47,7 @@ def upload_photo(files, tradein_id):
 def get_photo(photo_id):
     """An inspection photo, for the consumer, the handler's staff and operators."""
     photo = handling.get_photo(db.session, require_user(), photo_id)
-    resp = Response(deps().storage.get(photo.storage_key), mimetype=photo.content_type)
-    resp.headers["Cache-Control"] = "private, max-age=3600"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return image_response(deps().storage.get(photo.storage_key), photo.content_type, public=False)
 
 
 @blp.route("/tradeins/<uuid:tradein_id>/inspection", methods=["POST"])

@@ -4,26 +4,13 @@ import os
 import re
 import subprocess
 import tempfile
-import threading
 
-import pytest
 from sqlalchemy import text
-from werkzeug.serving import make_server
 
 from services.certificates import service
 from tests.factories.certificates import IMEI_1, IMEI_2, OTHER_IMEI, certify
 
 CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def _dom(url: str) -> str:
