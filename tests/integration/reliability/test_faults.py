@@ -164,10 +164,11 @@ def test_stripe_outage_leaves_no_half_placed_order_and_retries_complete(db_url, 
     from services.orders.models import Order
     from tests.factories.accounts import make_user
     from tests.factories.orders import STRIPE_BASE, publish
+    from tests.factories.subsidies import resident_id
 
     parts = urlsplit(STRIPE_BASE)
     proxy = FaultProxy(parts.hostname, parts.port)
-    seller = make_user(session, Role.CONSUMER)
+    seller = make_user(session, Role.CONSUMER, verified_id=resident_id())  # a band whose limit fits 4 listings
     buyers = [make_user(session, Role.CONSUMER) for _ in range(4)]
     wanted = [publish(session, seller, operator) for _ in buyers]
     try:
