@@ -152,7 +152,6 @@ def consumer_trades_in_a_phone(client, cast: Cast) -> tuple[dict, str]:
     platform store credit."""
     body = phone_quote()
     t = ok(client.post(f"{API}/tradeins", json=body, headers=cast.seller.headers), 201)
-    assert t["org_id"] is None if "org_id" in t else True   # a platform trade-in: no retailer named
     pickup = {"method": "pickup", "region_code": XIAODIAN, "address": "小店区 长治路 1 号",
               "lat": XIAODIAN_AT[0], "lon": XIAODIAN_AT[1], "starts_at": next_slot().isoformat()}
     t = ok(client.post(f"{API}/tradeins/{t['id']}/accept", headers=cast.seller.headers,
@@ -188,6 +187,13 @@ def recycler_wipes_and_certifies(client, cast: Cast, t: dict, imei: str, serial:
     url = f"{API}/tradeins/{t['id']}/resale-certificate"
     r = client.get(url, headers=rec.headers)
     assert r.status_code == 409 and r.json["code"] == "wipe_certificate_required"   # not wiped yet
+    cert = certify_by_api(client, rec, val, imei, serial)
+    assert ok(client.get(url, headers=rec.headers))["certificate_id"] == cert["id"]
+    return cert
+
+
+def certify_by_api(client, rec, val, imei: str, serial: str) -> dict:
+    """Custody intake, the technician's wipe report, the colleague's validation: a signed certificate."""
     now = clock.now()
     ok(client.post(f"{API}/certificates/custody-events", headers=rec.headers, json={
         "kind": "intake", "at": (now - timedelta(hours=2)).isoformat(), "imei": imei,
@@ -197,7 +203,6 @@ def recycler_wipes_and_certifies(client, cast: Cast, t: dict, imei: str, serial:
     assert req["status"] == "pending"
     cert = ok(client.post(f"{API}/certificates/requests/{req['id']}/approve", headers=val.headers), 201)
     assert cert["status"] == "valid"
-    assert ok(client.get(url, headers=rec.headers))["certificate_id"] == cert["id"]
     return cert
 
 
@@ -251,14 +256,16 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
     # Recycler wipes and certifies; the certificate is the device's, found by its owner-free look-up.
     serial = f"F2LXE2E{uuid.uuid4().hex[:5].upper()}"
     cert = recycler_wipes_and_certifies(client, cast, t, imei, serial)
-    found = ok(client.post(f"{API}/certificates/lookup", json={"imei": imei}))
-    assert imei not in str(found) and str(cert["id"]) in str(found)
+    r = client.post(f"{API}/certificates/lookup", json={"imei": imei})   # anyone, no sign-in
+    assert ok(r)["found"] and r.json["certificate"]["id"] == cert["id"]
+    assert r.json["certificate"]["status"] == "valid" and imei not in r.get_data(as_text=True)
 
     # ... and lists it: the certificate is on the listing, in the index and in certified search.
     listing = recycler_lists_for_resale(client, cast, imei, serial)
     shown = listing["certificate"]
     assert (shown["id"], shown["status"], shown["level"]) == (cert["id"], "valid", "purge")
     assert shown["verify_url"] == f"/verify/{cert['id']}" and shown["organisation"]
+    assert shown == r.json["certificate"]          # the look-up shows what the listing shows
     assert ok(client.get(shown["verify_url"].replace("/verify/", f"{API}/certificates/") + "/verify"))["valid"]
     hits = ok(client.get(f"{API}/search", query_string={"certified": "true"}))["items"]
     assert [(h["id"], h["certificate"]["id"]) for h in hits] == [(listing["id"], cert["id"])]
@@ -333,3 +340,176 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
     assert kinds(cast.buyer.id) == ["order_completed_buyer", "order_completed_buyer"]
     assert "inspection_mismatch" not in kinds(cast.seller.id)
     assert kinds(cast.recycler.org_id).count("wipe_certificate_ok") == 1
+
+
+# ---- the refusals, in the same setting -----------------------------------------------------------
+
+def refused(r, status, code=None):
+    assert r.status_code == status, (r.status_code, r.json)
+    assert r.mimetype == "application/problem+json"
+    if code:
+        assert r.json["code"] == code, r.json
+    return r.json
+
+
+def certified_listing_on_sale(client, cast: Cast) -> tuple[dict, str]:
+    """The recycler's certified phone, on sale (certified as in the journey)."""
+    from tests.factories.listings import imei as new_imei
+    dev, serial = new_imei(), f"F2LXE2E{uuid.uuid4().hex[:5].upper()}"
+    certify_by_api(client, cast.recycler, cast.validator, dev, serial)
+    return recycler_lists_for_resale(client, cast, dev, serial), dev
+
+
+def test_an_unverified_recycler_neither_collects_nor_certifies_until_an_operator_vets_it(
+        stripe_client, session, cast):
+    """Two accounts registered a minute ago form a recycler: it takes no trade-in, publishes no
+    pickup offer and signs no certificate until the operator has checked its credit code and
+    recycling registration number."""
+    client = stripe_client
+    newcomer = make_user(session, Role.RECYCLER, verified_org=False)
+    partner = make_user(session, Role.RECYCLER)
+    invite_and_accept(client, newcomer, partner)
+    assert ok(client.get(f"{API}/organizations/{newcomer.org_id}",
+                         headers=newcomer.headers))["verification_status"] == "unverified"
+
+    from tests.factories.pickups import offer_payload
+    refused(client.put(f"{API}/pickups/recyclers/{newcomer.org_id}", json=offer_payload(),
+                       headers=newcomer.headers), 403, "organisation_not_verified")
+    body = phone_quote()
+    t = ok(client.post(f"{API}/tradeins", json=body, headers=cast.seller.headers), 201)
+    r = client.post(f"{API}/tradeins/{t['id']}/accept", headers=cast.seller.headers, json={
+        "handover": {"method": "dropoff", "collection_point_org_id": str(newcomer.org_id)},
+        "payout": {"method": "store_credit"}})
+    assert "handover.collection_point_org_id" in refused(r, 422)["errors"]
+    ok(client.post(f"{API}/certificates/custody-events", headers=newcomer.headers, json={
+        "kind": "intake", "at": (clock.now() - timedelta(hours=2)).isoformat(), "imei": body["imei"]}), 201)
+    report = wipe_report(partner.id, imeis=[body["imei"]], serial=None, as_json=True,
+                         wiped_at=clock.now() - timedelta(hours=1))
+    refused(client.post(f"{API}/certificates/requests", json=report, headers=newcomer.headers),
+            403, "organisation_not_verified")
+    assert ok(client.post(f"{API}/certificates/lookup", json={"imei": body["imei"]}))["found"] is False
+
+    # Vetted by the operator (audited in operator_sets_the_stage's vet): now it may.
+    vet(client, cast.operator, newcomer, recycling_reg_no="晋回收备-0777")
+    ok(client.put(f"{API}/pickups/recyclers/{newcomer.org_id}", json=offer_payload(), headers=newcomer.headers))
+    req = ok(client.post(f"{API}/certificates/requests", json=report, headers=newcomer.headers), 201)
+    cert = ok(client.post(f"{API}/certificates/requests/{req['id']}/approve", headers=partner.headers), 201)
+    assert ok(client.post(f"{API}/certificates/lookup", json={"imei": body["imei"]}))["certificate"]["id"] == cert["id"]
+
+
+def test_nobody_joins_an_organisation_without_accepting_and_a_member_can_leave(stripe_client, session, cast):
+    """The retailer of the journey invites another retailer by email: until the invitee accepts
+    they are no member, their listings stay theirs, and the inviter can neither edit them nor
+    answer for them; having accepted, they name the organisation to list under, and can leave."""
+    client = stripe_client
+    owner, victim = cast.retailer, make_user(session, Role.RETAILER)
+    inv = ok(client.post(f"{API}/organizations/{owner.org_id}/invitations", json={"email": victim.user.email},
+                         headers=owner.headers), 201)
+    assert inv["status"] == "pending"
+    mine = ok(client.post(f"{API}/listings", json=fridge_payload(), headers=victim.headers), 201)
+    assert mine["org_id"] == str(victim.org_id)
+    refused(client.post(f"{API}/listings", json={**fridge_payload(), "org_id": str(owner.org_id)},
+                        headers=victim.headers), 403, "not_a_member")
+    assert client.patch(f"{API}/listings/{mine['id']}", json={"price_fen": 100},
+                        headers=owner.headers).status_code in (403, 404)
+    assert client.get(f"{API}/organizations/{owner.org_id}", headers=victim.headers).status_code == 404
+    assert client.post(f"{API}/organizations/invitations/{inv['id']}/accept",
+                       headers=owner.headers).status_code == 404           # only the invitee answers
+    assert ok(client.post(f"{API}/organizations/invitations/{inv['id']}/decline",
+                          headers=victim.headers))["status"] == "declined"
+    refused(client.post(f"{API}/organizations/invitations/{inv['id']}/accept", headers=victim.headers), 409)
+    members = ok(client.get(f"{API}/organizations/{owner.org_id}", headers=owner.headers))["members"]
+    assert [m["user_id"] for m in members] == [str(owner.id)]
+
+    # Invited again and accepting: a member names the organisation a listing is for, then leaves.
+    invite_and_accept(client, owner, victim)
+    assert "org_id" in refused(client.post(f"{API}/listings", json=fridge_payload(), headers=victim.headers),
+                               422)["errors"]
+    assert client.post(f"{API}/organizations/{owner.org_id}/leave", headers=victim.headers).status_code == 204
+    assert ok(client.post(f"{API}/listings", json=fridge_payload(), headers=victim.headers),
+              201)["org_id"] == str(victim.org_id)
+
+
+def test_a_published_listing_stays_what_was_approved(stripe_client, session, cast):
+    """The certified resale phone: a new title waits for review while the approved one (and its
+    certificate) stays on sale and in search; contact details are refused naming the field; a
+    price cut applies at once, a rise above the threshold waits too."""
+    client = stripe_client
+    listing, _ = certified_listing_on_sale(client, cast)
+    lid, rec = listing["id"], cast.recycler
+
+    r = client.patch(f"{API}/listings/{lid}", json={"description": "全新 加微信 seller_2026 私聊"}, headers=rec.headers)
+    errors = refused(r, 422)["errors"]
+    assert list(errors) == ["description"] and "WeChat" in errors["description"][0]
+
+    r = client.patch(f"{API}/listings/{lid}", json={"title": "苹果 iPhone 13 Pro 256G 全新未拆"}, headers=rec.headers)
+    assert r.status_code == 202, r.json
+    rid = r.headers["Location"].rsplit("/", 1)[1]
+    public = ok(client.get(f"{API}/listings/{lid}"))
+    assert (public["title"], public["status"]) == (listing["title"], "published")
+    assert public["certificate"] == listing["certificate"]
+    [hit] = ok(client.get(f"{API}/search", query_string={"certified": "true"}))["items"]
+    assert (hit["id"], hit["title"]) == (lid, listing["title"])
+
+    rise = client.patch(f"{API}/listings/{lid}", json={"price_fen": RESALE_PRICE * 2}, headers=rec.headers)
+    assert rise.status_code == 202 and ok(client.get(f"{API}/listings/{lid}"))["price_fen"] == RESALE_PRICE
+    # The cut applies at once and takes the held rise out of the revision; the title still waits (202).
+    cut = client.patch(f"{API}/listings/{lid}", json={"price_fen": RESALE_PRICE - 20000}, headers=rec.headers)
+    assert cut.status_code == 202 and cut.json["price_fen"] == RESALE_PRICE - 20000
+    assert ok(client.get(f"{API}/listings/{lid}"))["price_fen"] == RESALE_PRICE - 20000
+    [rev] = ok(client.get(f"{API}/listings/{lid}/revisions", headers=rec.headers))
+    assert (rev["id"], rev["status"]) == (rid, "pending") and "price_fen" not in rev["changes"]
+    hist = ok(client.get(f"{API}/listings/{lid}/price-history"))
+    assert [(h["old_price_fen"], h["new_price_fen"]) for h in hist] == [(RESALE_PRICE, RESALE_PRICE - 20000)]
+
+    # Only the operator's approval puts the new title on sale.
+    refused(client.post(f"{API}/listing-revisions/{rid}/transitions", json={"action": "approve"},
+                        headers=rec.headers), 403)
+    ok(client.post(f"{API}/listing-revisions/{rid}/transitions", json={"action": "approve"},
+                   headers=cast.operator.headers))
+    assert ok(client.get(f"{API}/listings/{lid}"))["title"] == "苹果 iPhone 13 Pro 256G 全新未拆"
+
+
+@pytest.mark.parametrize("kind, attrs, field", [
+    ("tablet", {}, "attributes.imei"),
+    ("laptop", {}, "attributes.serial_number"),
+    ("other", {}, "attributes.serial_number"),
+    ("game_console", {}, "attributes.serial_number"),
+])
+def test_a_data_bearing_device_without_its_identifier_is_refused_naming_the_field(
+        stripe_client, session, cast, kind, attrs, field):
+    payload = {"category": "electronics", "title": f"回收 {kind} 九成新", "price_fen": 99000,
+               "condition": "good", "region_code": "140100",
+               "attributes": {"kind": kind, "brand": "Acme", "model": "X1", **attrs}}
+    r = stripe_client.post(f"{API}/listings", json=payload, headers=cast.recycler.headers)
+    assert list(refused(r, 422)["errors"]) == [field]
+
+
+def test_a_data_bearing_device_without_a_certificate_is_not_sold(stripe_client, session, cast):
+    """A tablet listed by serial has no certificate: it is not submitted; a traded-in phone that is
+    paid for is not cleared for resale; a certificate revoked after publication takes the listing
+    out of certified search."""
+    client = stripe_client
+    tablet = {"category": "electronics", "title": "iPad 第九代 WLAN 64G", "price_fen": 99000,
+              "condition": "good", "region_code": "140100",
+              "attributes": {"kind": "tablet", "brand": "Apple", "model": "iPad 9", "serial_number": "DMPXE2ETAB01"}}
+    lid = ok(client.post(f"{API}/listings", json=tablet, headers=cast.seller.headers), 201)["id"]
+    refused(client.post(f"{API}/listings/{lid}/transitions", json={"action": "submit"},
+                        headers=cast.seller.headers), 409, "wipe_certificate_required")
+
+    listing, _ = certified_listing_on_sale(client, cast)
+    cert_id = listing["certificate"]["id"]
+    ok(client.post(f"{API}/certificates/{cert_id}/revocations", json={"reason": "QC re-check failed"},
+                   headers=cast.operator.headers))
+    assert ok(client.get(f"{API}/listings/{listing['id']}"))["certificate"]["status"] == "revoked"
+    assert ok(client.get(f"{API}/search", query_string={"certified": "true"}))["items"] == []
+    # Bought anyway (the buyer sees "revoked"): the gate runs again at capture, so the held card
+    # money is not taken and the recycler is not paid until the device is certified again.
+    payout_account(session, cast.recycler.org_id)
+    o = ok(client.post(f"{API}/orders", json={"listing_id": listing["id"]}, headers=cast.buyer.headers), 201)
+    authorise_by_card(client, session, o["id"])
+    ok(client.post(f"{API}/orders/{o['id']}/handover", headers=cast.recycler.headers))
+    held = ok(client.post(f"{API}/orders/{o['id']}/accept", headers=cast.buyer.headers))
+    assert held["status"] == "accepted" and held["payment"]["captured_fen"] == 0
+    assert "wipe_certificate_required" in held["attention"]
+    assert ok(client.get(f"{API}/payments/payouts", headers=cast.recycler.headers))["items"] == []
