@@ -17,6 +17,7 @@ membership, an edited published listing, a data-bearing device without identifie
 """
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -83,9 +84,10 @@ def invite_and_accept(client, owner, member):
                           headers=member.headers))["status"] == "accepted"
 
 
-def payout_account(session, org_id):
-    """The organisation's Stripe Connect account, onboarded (Connect onboarding is not under test)."""
-    session.add(SellerAccount(owner_org_id=org_id, stripe_account_id=f"acct_{uuid.uuid4().hex[:16]}",
+def payout_account(session, org_id=None, user_id=None):
+    """A Stripe Connect account, onboarded (Connect onboarding is not under test)."""
+    session.add(SellerAccount(owner_org_id=org_id, owner_user_id=user_id,
+                              stripe_account_id=f"acct_{uuid.uuid4().hex[:16]}",
                               charges_enabled=True, payouts_enabled=True, details_submitted=True,
                               synced_event_at=0))
     session.commit()
@@ -173,7 +175,6 @@ def recycler_collects_and_inspects(client, cast: Cast, t: dict, imei: str, facil
         "facility_id": facility_id, "items": [{"item_id": i["id"], "weight_g": 180} for i in items]}), 201)
     assert ok(client.get(f"{API}/tradeins/{t['id']}", headers=cast.seller.headers))["status"] == "in_transit"
     ok(client.post(f"{API}/tradeins/{t['id']}/receive", headers=rec.headers))
-    import io
     ok(client.post(f"{API}/tradeins/{t['id']}/photos", headers=rec.headers,
                    data={"file": (io.BytesIO(png()), "front.png")}, content_type="multipart/form-data"), 201)
     done = ok(inspect(client, rec, t, phone_answers(), imei=imei))
@@ -277,7 +278,6 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
         "handover": {"method": "dropoff", "collection_point_org_id": str(cast.recycler.org_id)},
         "payout": {"method": "store_credit"}}))
     ok(client.post(f"{API}/tradeins/{bt['id']}/receive", headers=cast.recycler.headers))
-    import io
     ok(client.post(f"{API}/tradeins/{bt['id']}/photos", headers=cast.recycler.headers,
                    data={"file": (io.BytesIO(png()), "f.png")}, content_type="multipart/form-data"), 201)
     assert ok(inspect(client, cast.recycler, bt, phone_answers(), imei=body["imei"]))["status"] == "paid"
@@ -340,6 +340,35 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
     assert kinds(cast.buyer.id) == ["order_completed_buyer", "order_completed_buyer"]
     assert "inspection_mismatch" not in kinds(cast.seller.id)
     assert kinds(cast.recycler.org_id).count("wipe_certificate_ok") == 1
+
+    # Consumer (seller): the platform credit left over goes to their own Connect account.
+    payout_account(session, user_id=cast.seller.id)
+    w = ok(client.post(f"{API}/store-credit/withdrawals", json={"amount_fen": 100000},
+                       headers={**cast.seller.headers, "Idempotency-Key": "trust-chain-withdrawal"}), 201)
+    assert w["transfer_id"].startswith("tr_") and w["balance_fen"] == IPHONE_BASE - 100000
+    assert store_credit(client, cast.seller) == {"platform": IPHONE_BASE - 100000}
+
+    # Consumer (seller) again: a second phone declared flawless, found cracked, costs points
+    # through a visible factor, and the manual review their band keeps applies to their listings.
+    body = phone_quote()
+    t2 = ok(client.post(f"{API}/tradeins", json=body, headers=cast.seller.headers), 201)
+    ok(client.post(f"{API}/tradeins/{t2['id']}/accept", headers=cast.seller.headers, json={
+        "handover": {"method": "dropoff", "collection_point_org_id": str(cast.recycler.org_id)},
+        "payout": {"method": "store_credit"}}))
+    ok(client.post(f"{API}/tradeins/{t2['id']}/receive", headers=cast.recycler.headers))
+    ok(client.post(f"{API}/tradeins/{t2['id']}/photos", headers=cast.recycler.headers,
+                   data={"file": (io.BytesIO(png()), "f.png")}, content_type="multipart/form-data"), 201)
+    countered = ok(inspect(client, cast.recycler, t2, phone_answers(screen="cracked"), imei=body["imei"]))
+    assert countered["status"] == "counter_offered"
+    mismatched = credit(client, cast.seller)
+    assert mismatched["score"] < seller_after["score"]
+    assert BANDS.index(mismatched["band"]) <= BANDS.index(seller_after["band"])
+    assert mismatched["factors"]["record:inspection_mismatch"]["points"] < 0
+    privileges = ok(client.get(f"{API}/credit/me/privileges", headers=cast.seller.headers))["privileges"]
+    assert privileges["manual_review_new_listings"] is True
+    lid = ok(client.post(f"{API}/listings", json=fridge_payload(), headers=cast.seller.headers), 201)["id"]
+    assert ok(client.post(f"{API}/listings/{lid}/transitions", json={"action": "submit"},
+                          headers=cast.seller.headers))["status"] == "pending_review"
 
 
 # ---- the refusals, in the same setting -----------------------------------------------------------
