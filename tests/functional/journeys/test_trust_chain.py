@@ -256,7 +256,12 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
 
     # Recycler wipes and certifies; the certificate is the device's, found by its owner-free look-up.
     serial = f"F2LXE2E{uuid.uuid4().hex[:5].upper()}"
+    assert ok(client.get(f"{API}/tradeins/{t['id']}", headers=cast.seller.headers))["certificate"] is None
     cert = recycler_wipes_and_certifies(client, cast, t, imei, serial)
+    # The consumer who handed the phone over is given the certificate: proof their data is gone.
+    mine = ok(client.get(f"{API}/tradeins/{t['id']}", headers=cast.seller.headers))["certificate"]
+    assert (mine["id"], mine["status"], mine["level"]) == (cert["id"], "valid", "purge")
+    assert mine["verify_url"] == f"/verify/{cert['id']}"
     r = client.post(f"{API}/certificates/lookup", json={"imei": imei})   # anyone, no sign-in
     assert ok(r)["found"] and r.json["certificate"]["id"] == cert["id"]
     assert r.json["certificate"]["status"] == "valid" and imei not in r.get_data(as_text=True)
