@@ -141,9 +141,17 @@ def require_issued_since(cert: WipeCertificate, since, handover: str) -> WipeCer
 
 def listing_gate(session: Session, listing) -> None:
     """Publish gate (submit and approve): a data-bearing electronics listing needs its identifier
-    and its device's certificate; the certificate's summary is then shown on the listing."""
+    and its device's certificate, one that no earlier sale of the device was made with; the
+    certificate's summary is then shown on the listing."""
     cert = device_gate(session, category=listing.category, kind=listing.kind,
                        attributes=listing.attributes, device_hash=listing.device_hash,
                        serial_hash=listing.serial_hash)
     if cert is not None:
+        if summary.sold_with(session, cert, (listing.device_hash, listing.serial_hash),
+                             exclude_listing_id=listing.id):
+            # The device changed hands since that wipe: its new owner's data is on it now.
+            raise CertificateRequired("the device was sold with this certificate since it was wiped: "
+                                      "wipe it again (a correction of that certificate)",
+                                      extra={"rule": "CERTIFICATE_USED_FOR_A_SALE",
+                                             "certificate_id": str(cert.id)})
         summary.show_on_listing(session, listing, cert)

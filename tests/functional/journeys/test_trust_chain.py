@@ -304,6 +304,30 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
     fee = RESALE_PRICE * PLATFORM_FEE_BPS // 10000
     assert (p["gross_fen"], p["fee_fen"], p["net_fen"]) == (RESALE_PRICE, fee, RESALE_PRICE - fee)
 
+    # The buyer's data is on the phone now: the certificate it was sold with does not clear it for
+    # the buyer's own listing (it shows, unchanged, on the sold listing for the record).
+    resell = phone_payload(price_fen=RESALE_PRICE)
+    resell["attributes"].update(imei=imei, serial_number=serial)
+    relist = ok(client.post(f"{API}/listings", json=resell, headers=cast.buyer.headers), 201)
+    r = client.post(f"{API}/listings/{relist['id']}/transitions", json={"action": "submit"},
+                    headers=cast.buyer.headers)
+    assert r.status_code == 409 and r.json["code"] == "wipe_certificate_required", r.json
+    assert r.json["rule"] == "CERTIFICATE_USED_FOR_A_SALE" and r.json["certificate_id"] == cert["id"]
+    # The recycler wipes it again for the buyer (a correction supersedes the old certificate): the
+    # buyer's listing carries the new one, the sold listing still shows what it was sold with.
+    now = clock.now()
+    ok(client.post(f"{API}/certificates/custody-events", headers=cast.recycler.headers, json={
+        "kind": "intake", "at": (now - timedelta(minutes=30)).isoformat(), "imei": imei}), 201)
+    fix = ok(client.post(f"{API}/certificates/{cert['id']}/corrections", headers=cast.recycler.headers,
+                         json=wipe_report(cast.validator.id, imeis=[imei], serial=serial, as_json=True,
+                                          wiped_at=now - timedelta(minutes=20))), 201)
+    again = ok(client.post(f"{API}/certificates/requests/{fix['id']}/approve", headers=cast.validator.headers), 201)
+    submitted = ok(client.post(f"{API}/listings/{relist['id']}/transitions", json={"action": "submit"},
+                               headers=cast.buyer.headers))
+    assert submitted["certificate"]["id"] == again["id"]
+    sold = ok(client.get(f"{API}/listings/{listing['id']}", headers=cast.recycler.headers))
+    assert sold["status"] == "sold" and sold["certificate"]["id"] == cert["id"]
+
     # Retailer + buyer: a new grade-1 fridge; the quote says the budget can pay it now.
     q = ok(client.post(f"{API}/subsidies/quote", json={
         "region": "141100", "date": SUBSIDY_DATE,
@@ -344,7 +368,7 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
         CreditEvent.subject_id == subject)))
     assert kinds(cast.buyer.id) == ["order_completed_buyer", "order_completed_buyer"]
     assert "inspection_mismatch" not in kinds(cast.seller.id)
-    assert kinds(cast.recycler.org_id).count("wipe_certificate_ok") == 1
+    assert kinds(cast.recycler.org_id).count("wipe_certificate_ok") == 2   # the wipe, and the re-wipe
 
     # Consumer (seller): the platform credit left over goes to their own Connect account.
     payout_account(session, user_id=cast.seller.id)
