@@ -32,8 +32,7 @@ from services.payments.models import Payment, SellerAccount
 from tests.factories.accounts import make_user, uscc
 from tests.factories.certificates import TOOL, wipe_report
 from tests.factories.listings import fridge_payload, phone_payload
-from tests.factories.orders import (event, fast_passwords, intent_obj, post_event, stripe_app,  # noqa: F401
-                                    stripe_client)
+from tests.factories.orders import event, intent_obj, post_event
 from tests.factories.pickups import XIAODIAN, XIAODIAN_AT, collector, facility, next_slot, put_offer
 from tests.factories.subsidies import resident_id
 from tests.factories.tradeins import IPHONE_BASE, inspect, phone_answers, phone_quote, png, seed_table
@@ -364,8 +363,8 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
     seller_after, buyer_after = credit(client, cast.seller), credit(client, cast.buyer)
     assert not_lower(seller_after, seller_credit_before) and not_lower(buyer_after, buyer_credit_before)
     assert not any(k.startswith("record:") and v["points"] < 0 for k, v in seller_after["factors"].items())
-    kinds = lambda subject: sorted(session.scalars(select(CreditEvent.kind).where(  # noqa: E731
-        CreditEvent.subject_id == subject)))
+    def kinds(subject):
+        return sorted(session.scalars(select(CreditEvent.kind).where(CreditEvent.subject_id == subject)))
     assert kinds(cast.buyer.id) == ["order_completed_buyer", "order_completed_buyer"]
     assert "inspection_mismatch" not in kinds(cast.seller.id)
     assert kinds(cast.recycler.org_id).count("wipe_certificate_ok") == 2   # the wipe, and the re-wipe
