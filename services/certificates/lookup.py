@@ -61,16 +61,28 @@ def lookup(session: Session, *, imei: str | None = None, serial: str | None = No
     level, organisation, issued_at} or None}. Status is re-verified now (signature and key), so
     a tampered or key-revoked certificate does not answer "valid". When the device has no current
     certificate, its latest one is shown (so a buyer sees "revoked" rather than nothing)."""
-    id_hash = _hash_of(imei, serial)
-    rows = session.execute(
-        select(CertificateIdentifier.certificate_id, CertificateIdentifier.current)
-        .join(WipeCertificate, WipeCertificate.id == CertificateIdentifier.certificate_id)
-        .where(CertificateIdentifier.id_hash == id_hash)
-        .order_by(CertificateIdentifier.current.desc(), WipeCertificate.issued_at.desc())
-        .limit(1)).first()
-    if rows is None:
-        return {"found": False, "certificate": None}
-    cert = session.get(WipeCertificate, rows.certificate_id)
+    shown = for_device(session, {_hash_of(imei, serial)})
+    return {"found": shown is not None, "certificate": shown}
+
+
+def for_device(session: Session, id_hashes: set[str], *, issued_since=None) -> dict | None:
+    """The summary of the current certificate (else the latest) of the device with any of these
+    identifier hashes, its status re-verified now; None when it has none (issued at or after
+    `issued_since`, when given: a device's earlier owner's wipe is not this owner's)."""
+    id_hashes = {h for h in id_hashes if h}
+    if not id_hashes:
+        return None
+    stmt = (select(CertificateIdentifier.certificate_id)
+            .join(WipeCertificate, WipeCertificate.id == CertificateIdentifier.certificate_id)
+            .where(CertificateIdentifier.id_hash.in_(id_hashes))
+            .order_by(CertificateIdentifier.current.desc(), WipeCertificate.issued_at.desc())
+            .limit(1))
+    if issued_since is not None:
+        stmt = stmt.where(WipeCertificate.issued_at >= issued_since)
+    cert_id = session.scalar(stmt)
+    if cert_id is None:
+        return None
+    cert = session.get(WipeCertificate, cert_id)
     shown = summary.of(session, cert)
     shown["status"] = check(session, cert)["status"]
-    return {"found": True, "certificate": shown}
+    return shown

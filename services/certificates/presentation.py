@@ -6,6 +6,7 @@ this only words it."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
@@ -89,7 +90,13 @@ def masked_name(name: str | None) -> str:
 def issuer(session: Session, organization_id: str | None) -> dict[str, Any]:
     """The issuing organisation as printed: its name and its public registration (the recycling
     registration number, else the unified social credit code an operator checked)."""
-    org = session.get(Organization, organization_id) if organization_id else None
+    try:
+        # The id comes from the signed payload as text: SQLite's UUID type binds only a UUID
+        # (PostgreSQL coerced the text, which is why the page only failed on `make run`).
+        org_id = uuid.UUID(str(organization_id)) if organization_id else None
+    except ValueError:
+        org_id = None
+    org = session.get(Organization, org_id) if org_id else None
     if org is None:
         return {"name": "-", "registration": None}
     return {"name": org.name, "registration": org.recycling_reg_no or org.uscc or org.licence_no}

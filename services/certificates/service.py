@@ -22,7 +22,7 @@ from services import audit, clock
 from services.accounts import vetting
 from services.accounts.models import OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
-from services.listings.models import Listing
+from services.listings.models import Listing, Status as ListingStatus
 
 from . import credit_events, custody, document, keys, summary, tools
 from .canonical import digest
@@ -73,8 +73,11 @@ def _draft_hashes(draft: Draft) -> set[str]:
 
 
 def _sellers(session: Session, hashes: set[str]) -> tuple[set[str], set[str]]:
+    # Who sells the device now: a seller whose listing of it was sold no longer owns it (a
+    # recycler that resold a phone may wipe it again when it comes back).
     rows = session.execute(select(Listing.seller_id, Listing.org_id).where(
-        or_(Listing.device_hash.in_(hashes), Listing.serial_hash.in_(hashes)))).all()
+        or_(Listing.device_hash.in_(hashes), Listing.serial_hash.in_(hashes)),
+        Listing.status != ListingStatus.SOLD)).all()
     return {str(r.seller_id) for r in rows}, {str(r.org_id) for r in rows if r.org_id}
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.accounts.models import Organization
-from services.listings.models import Listing
+from services.listings.models import Listing, Status as ListingStatus
 
 from . import document
 from .draft import Level
@@ -57,11 +57,29 @@ def refresh_listings(session: Session, hashes: Iterable[str], cert: WipeCertific
         Listing.device_hash.in_(hashes), Listing.serial_hash.in_(hashes))).with_for_update()).all()
     changed = 0
     for listing in listings:
+        if listing.status == ListingStatus.SOLD and (listing.wipe_certificate or {}).get("id") != shown["id"]:
+            continue   # a sold listing keeps the certificate it was sold with (its status still follows)
         if listing.wipe_certificate != shown:
             listing.wipe_certificate = shown
             changed += 1
     session.flush()
     return changed
+
+
+def sold_with(session: Session, cert: WipeCertificate, hashes: Iterable[str | None], *,
+              exclude_listing_id=None) -> bool:
+    """Whether a sale of the device (with these identifier hashes) was completed with `cert`
+    shown (a sold listing keeps the certificate it was sold with): the buyer has used the device
+    since that wipe."""
+    hashes = {h for h in hashes if h}
+    if not hashes:
+        return False
+    stmt = select(Listing.id).where(or_(Listing.device_hash.in_(hashes), Listing.serial_hash.in_(hashes)),
+                                    Listing.status == ListingStatus.SOLD,
+                                    Listing.wipe_certificate["id"].as_string() == str(cert.id))
+    if exclude_listing_id is not None:
+        stmt = stmt.where(Listing.id != exclude_listing_id)
+    return session.scalar(stmt.limit(1)) is not None
 
 
 def revoke_key_on_listings(session: Session, kid: str) -> int:

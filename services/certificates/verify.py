@@ -127,11 +127,31 @@ def device_gate(session: Session, *, category, kind: str | None, attributes: dic
                              fields={f"{field_prefix}{k}": v for k, v in missing.items()})
 
 
+def require_issued_since(cert: WipeCertificate, since, handover: str) -> WipeCertificate:
+    """`cert` unless it was issued before `since`, the moment the device started changing hands
+    (`handover` says which): a wipe made for an earlier owner does not erase this owner's data.
+    Raises CertificateRequired (rule CERTIFICATE_BEFORE_HANDOVER)."""
+    if since is not None and cert.issued_at < since:
+        raise CertificateRequired(f"the device's certificate predates the {handover}: wipe it again "
+                                  "(a correction of that certificate)",
+                                  extra={"rule": "CERTIFICATE_BEFORE_HANDOVER",
+                                         "certificate_id": str(cert.id)})
+    return cert
+
+
 def listing_gate(session: Session, listing) -> None:
     """Publish gate (submit and approve): a data-bearing electronics listing needs its identifier
-    and its device's certificate; the certificate's summary is then shown on the listing."""
+    and its device's certificate, one that no earlier sale of the device was made with; the
+    certificate's summary is then shown on the listing."""
     cert = device_gate(session, category=listing.category, kind=listing.kind,
                        attributes=listing.attributes, device_hash=listing.device_hash,
                        serial_hash=listing.serial_hash)
     if cert is not None:
+        if summary.sold_with(session, cert, (listing.device_hash, listing.serial_hash),
+                             exclude_listing_id=listing.id):
+            # The device changed hands since that wipe: its new owner's data is on it now.
+            raise CertificateRequired("the device was sold with this certificate since it was wiped: "
+                                      "wipe it again (a correction of that certificate)",
+                                      extra={"rule": "CERTIFICATE_USED_FOR_A_SALE",
+                                             "certificate_id": str(cert.id)})
         summary.show_on_listing(session, listing, cert)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.accounts.models import User
-from services.certificates.verify import device_gate, needs_certificate
+from services.certificates.verify import device_gate, needs_certificate, require_issued_since
 from services.errors import Conflict, NotFound
 from services.pickups import access
 from services.pickups.models import Booking, BookingItem
@@ -30,4 +30,5 @@ def certificate_for_item(session: Session, actor: User, item_id) -> dict:
                        code="no_certificate_needed")
     cert = device_gate(session, category=item.category, kind=item.kind, attributes={},
                        device_hash=item.device_hash, serial_hash=None, field_prefix="item.")
+    require_issued_since(cert, booking.created_at, "pickup")   # this consumer's data, not an earlier owner's
     return {"certificate_id": cert.id, "item_id": item.id}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.certificates.verify import device_gate, needs_certificate
+from services.certificates.lookup import for_device
+from services.certificates.verify import device_gate, needs_certificate, require_issued_since
 from services.errors import Conflict
 from services.tradeins import common
 from services.tradeins.models import Status
@@ -26,4 +27,14 @@ def certificate_for(session: Session, actor, tradein_id) -> dict:
     # The same gate as listings and order capture (a trade-in declares no `has_storage`).
     cert = device_gate(session, category=t.category, kind=t.kind, attributes={},
                        device_hash=t.device_hash, serial_hash=t.serial_hash)
+    require_issued_since(cert, t.created_at, "trade-in")   # this consumer's data, not an earlier owner's
     return {"certificate_id": cert.id, "tradein_id": t.id}
+
+
+def wipe_certificate(session: Session, t) -> dict | None:
+    """The data-wipe certificate of the traded-in device, as the consumer who handed it over sees
+    it (proof their data is gone): id, status, level, organisation, date; None while there is
+    none. Only certificates issued since the trade-in began count (not an earlier owner's)."""
+    if not needs_certificate(t.category, t.kind, {}):
+        return None
+    return for_device(session, {t.device_hash, t.serial_hash}, issued_since=t.created_at)

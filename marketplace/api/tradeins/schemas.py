@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from marketplace.api.listings.schemas import CertificateSummarySchema
 from marketplace.pagination import PageArgs
 from flask import url_for
 from marshmallow import validate
@@ -179,6 +180,9 @@ class TradeInDetailSchema(TradeInSchema):
     photos = ma.fields.List(ma.fields.Nested(InspectionPhotoSchema))
     payouts = ma.fields.List(ma.fields.Nested(PayoutSchema))
     clawbacks = ma.fields.List(ma.fields.Nested(ClawbackSchema))
+    certificate = ma.fields.Nested(CertificateSummarySchema, allow_none=True, metadata={
+        "description": "The traded-in device's data-wipe certificate once its handler has wiped it "
+                       "(null until then, and for devices that hold no personal data)."})
 
 
 class ChoiceSchema(ma.Schema):

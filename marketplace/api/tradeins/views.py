@@ -7,14 +7,15 @@ from marketplace.api.tradeins.deps import deps
 from marketplace.extensions import db
 from marketplace.uow import unit_of_work
 from services.errors import PaymentFailed, ServiceUnavailable
-from services.tradeins import common, handling, settlement
+from services.tradeins import common, handling, resale, settlement
 from services.tradeins.models import Status, TradeIn
 
 log = logging.getLogger(__name__)
 
 
 class TradeInView:
-    """A trade-in with its history, photos, payouts and clawbacks, for the detail schema."""
+    """A trade-in with its history, photos, payouts, clawbacks and the device's wipe certificate,
+    for the detail schema."""
 
     def __init__(self, session, t):
         self._t = t
@@ -22,6 +23,7 @@ class TradeInView:
         self.photos = handling.list_photos(session, t)
         self.payouts = settlement.payouts_for(session, t)
         self.clawbacks = settlement.clawbacks_for(session, t)
+        self.certificate = resale.wipe_certificate(session, t)
 
     def __getattr__(self, name):
         return getattr(self._t, name)

@@ -208,3 +208,37 @@ def test_the_pickup_domain_can_record_a_collection(session, consumer, recycler, 
     assert (t.status, t.handler_org_id) == (Status.IN_TRANSIT, recycler.org_id)
     with pytest.raises(Forbidden):
         handling.mark_collected(session, t.id, retailer.org_id)
+
+
+
+def test_the_consumer_sees_the_wipe_certificate_of_their_device_and_not_an_earlier_owners(
+        app, session, client, consumer, recycler, table):
+    from tests.factories.certificates import certify, recycler_team
+    from tests.factories.listings import imei as new_imei
+    team = recycler_team(session)
+    ring = app.extensions["huanxin.cert_keyring"]
+    # The phone was wiped once for an earlier owner, before this trade-in began: not this
+    # consumer's proof (a correction re-certifies it for them below).
+    dev = new_imei()
+    earlier = certify(session, ring, imei=dev, serial=None, team=team)
+    t, _ = _quote(client, consumer, imei=dev)
+    accept_dropoff(client, consumer, t["id"], recycler.org_id)
+    receive_and_photo(client, recycler, t["id"])
+    inspect(client, recycler, t, phone_answers(), imei=dev)
+    url = f"/api/v1/tradeins/{t['id']}"
+    assert client.get(url, headers=consumer.headers).json["certificate"] is None
+    # ... nor does it clear the phone for resale: this consumer's data was never wiped.
+    r = client.get(f"{url}/resale-certificate", headers=recycler.headers)
+    assert r.status_code == 409 and r.json["code"] == "wipe_certificate_required"
+    assert r.json["rule"] == "CERTIFICATE_BEFORE_HANDOVER" and r.json["certificate_id"] == str(earlier.id)
+    tech, validator, _ = team
+    from tests.factories.certificates import intake, wipe_report
+    intake(session, tech, imei=dev)
+    r = client.post(f"/api/v1/certificates/{earlier.id}/corrections", headers=tech.headers,
+                    json=wipe_report(validator.id, imeis=[dev], serial=None, as_json=True))
+    assert r.status_code == 201, r.json
+    cert = client.post(f"/api/v1/certificates/requests/{r.json['id']}/approve", headers=validator.headers).json
+    shown = client.get(url, headers=consumer.headers).json["certificate"]
+    assert (shown["id"], shown["status"], shown["verify_url"]) == (cert["id"], "valid", f"/verify/{cert['id']}")
+    r = client.get(f"{url}/resale-certificate", headers=recycler.headers)
+    assert r.status_code == 200 and r.json["certificate_id"] == cert["id"]
