@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from marketplace.api.listings import attributes as listing_attrs
 from marketplace.pagination import PageArgs
 from flask import url_for
 from marshmallow import ValidationError, validate, validates_schema
@@ -14,48 +15,8 @@ CONDITIONS = tuple(c.value for c in Condition)
 CATEGORIES = tuple(c.value for c in Category)
 
 
-class VehicleAttrs(ma.Schema):
-    vin = ma.fields.String(required=True, validate=validate.Length(min=17, max=20))
-    make = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
-    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
-    first_registration_date = ma.fields.Date(required=True)
-    mileage_km = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=3_000_000))
-    powertrain = ma.fields.String(required=True, validate=validate.OneOf(v.VEHICLE_POWERTRAINS))
-    displacement_l = ma.fields.Float(load_default=None, validate=validate.Range(min=0, max=10))
-    emission_standard = ma.fields.String(required=True, validate=validate.OneOf(v.EMISSION_STANDARDS))
-    registration_region = ma.fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
-
-
-class ApplianceAttrs(ma.Schema):
-    kind = ma.fields.String(required=True, validate=validate.OneOf(v.APPLIANCE_KINDS))
-    brand = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
-    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
-    energy_grade = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    water_grade = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=5))
-    year = ma.fields.Integer(load_default=None, validate=validate.Range(min=1980, max=2100))
-
-
-class ElectronicsAttrs(ma.Schema):
-    kind = ma.fields.String(required=True, validate=validate.OneOf(v.ELECTRONICS_KINDS))
-    brand = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
-    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
-    imei = ma.fields.String(load_default=None, validate=validate.Length(min=15, max=20))
-    serial_number = ma.fields.String(load_default=None, validate=validate.Length(min=4, max=40))
-    storage_gb = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=65536))
-    battery_health_pct = ma.fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
-    # The seller's declaration that a camera, smart glasses or `other` item has no storage of its
-    # own: only then is it sold without its serial number and a data-wipe certificate.
-    has_storage = ma.fields.Boolean(load_default=None)
-
-
-class OtherAttrs(ma.Schema):
-    kind = ma.fields.String(load_default="other", validate=validate.Length(max=30))
-    brand = ma.fields.String(load_default=None, validate=validate.Length(max=60))
-    model = ma.fields.String(load_default=None, validate=validate.Length(max=80))
-
-
-ATTRS = {"vehicle": VehicleAttrs, "appliance": ApplianceAttrs, "electronics": ElectronicsAttrs,
-         "other": OtherAttrs}
+# Built from the domain's declarations (services/listings/attributes.py), like their OpenAPI schemas.
+ATTRS = {c.value: listing_attrs.marshmallow_schema(c) for c in Category}
 
 
 def _listing_fields(required: bool) -> dict:
@@ -71,7 +32,7 @@ def _listing_fields(required: bool) -> dict:
         "region_code": ma.fields.String(validate=validate.Regexp(r"^\d{6}$", error="A 6-digit GB/T 2260 code."), **r),
         "lat": ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90)),
         "lon": ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180)),
-        "attributes": ma.fields.Dict(**r),
+        "attributes": listing_attrs.field(stored=False, **r),
     }
 
 
@@ -160,7 +121,7 @@ class ListingSchema(ma.Schema):
     lon = ma.fields.Float(allow_none=True)
     status = ma.fields.Function(lambda l: l.status.value)
     reject_reason = ma.fields.String(allow_none=True)
-    attributes = ma.fields.Dict()
+    attributes = listing_attrs.field(stored=True)
     device_masked = ma.fields.Function(lambda l: identifiers.mask(l.device_last4))
     serial_masked = ma.fields.Function(lambda l: identifiers.mask(l.serial_last4))
     certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
