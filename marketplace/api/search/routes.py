@@ -7,7 +7,8 @@ from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from marketplace.api.listings.schemas import certificate_json
+from marketplace import i18n
+from marketplace.api.listings.schemas import certificate_json, listing_labels
 from marketplace.api.search import schemas as s
 from marketplace.api.search.wiring import wiring
 from marketplace.auth import public
@@ -16,6 +17,7 @@ from marketplace.openapi import Blueprint
 from search.analysis import highlight, plan_query
 from search.backends.base import SearchUnavailable
 from search.query import QueryError, SearchResult, encode_cursor, parse_params
+from services import labels
 from services.errors import ServiceUnavailable, ValidationFailed
 from services.listings import validation as v
 from services.listings.models import Category, Condition, Listing, Status
@@ -71,11 +73,21 @@ def search(_args):
     return {
         "items": _hits(result, plan),
         "total": result.total,
-        "facets": {name: [{"value": val, "count": n} for val, n in values]
-                   for name, values in result.facets.items()},
+        "facets": _facets(result.facets),
         "next_cursor": encode_cursor(query, after) if after else None,
         "backend": backend,
     }
+
+
+def _facets(facets: dict) -> dict:
+    """Facet values with `labels.value` in the Accept-Language language where the value is a code
+    (category, kind, condition, energy grade); None for regions and price ranges."""
+    t = labels.TABLES[i18n.language()]
+    out = {}
+    for name, values in facets.items():
+        table = t.get(labels.FACET_TABLES.get(name, ""), {})
+        out[name] = [{"value": val, "count": n, "labels": {"value": table.get(str(val))}} for val, n in values]
+    return out
 
 
 def _hits(result: SearchResult, plan) -> list[dict]:
@@ -87,7 +99,7 @@ def _hits(result: SearchResult, plan) -> list[dict]:
     rows = {r.id: r for r in db.session.scalars(
         select(Listing).options(lazyload(Listing.photos))
         .where(Listing.id.in_(ids), Listing.status == Status.PUBLISHED))}
-    out = []
+    out, t = [], labels.TABLES[i18n.language()]
     for hit, lid in zip(result.hits, ids):
         row = rows.get(lid)
         if row is None:
@@ -103,6 +115,8 @@ def _hits(result: SearchResult, plan) -> list[dict]:
             "certificate": certificate_json(row.wipe_certificate),
             "distance_km": round(hit.distance_km, 3) if hit.distance_km is not None else None,
             "score": hit.score,
+            "labels": listing_labels(t, row.category.value, row.kind, getattr(row.condition, "value", row.condition),
+                                     row.status.value),
         })
     return out
 

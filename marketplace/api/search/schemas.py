@@ -48,6 +48,10 @@ class SuggestArgs(ma.Schema):
 class FacetValueSchema(ma.Schema):
     value = ma.fields.String(required=True)
     count = ma.fields.Integer(required=True)
+    labels = ma.fields.Dict(metadata={
+        "type": "object", "properties": {"value": {"type": "string", "nullable": True}},
+        "description": "`value` in words, in the language of Accept-Language (zh-CN by default, or en); "
+                       "null where the value is not a code (regions, price ranges)."})
 
 
 class SearchHitSchema(ma.Schema):
@@ -74,6 +78,11 @@ class SearchHitSchema(ma.Schema):
                                    metadata={"description": "The device's data-wipe certificate"})
     distance_km = ma.fields.Float(allow_none=True)
     score = ma.fields.Float(allow_none=True)
+    labels = ma.fields.Dict(metadata={
+        "type": "object", "properties": {f: {"type": "string", "nullable": True} for f in
+                                         ("category", "kind", "condition", "status")},
+        "description": "Labels of category, kind, condition and status in the language of Accept-Language "
+                       "(zh-CN by default, or en), as on listings."})
 
 
 class SearchPageSchema(ma.Schema):
