@@ -9,9 +9,6 @@ from services import labels
 
 # zh, zh-TW and the like read the Chinese labels; only a preference for English switches.
 _OFFERED = ("zh-CN", "zh", "en")
-HEADER_DOC = {"in": "header", "name": "Accept-Language", "required": False,
-              "schema": {"type": "string", "default": "zh-CN"},
-              "description": "zh-CN (default) or en: the language of `labels`."}
 
 
 def language() -> str:
@@ -29,11 +26,6 @@ def language() -> str:
 def code(value):
     """An enum's value, or the value itself."""
     return getattr(value, "value", value)
-
-
-def table(name: str) -> dict[str, str]:
-    """One label table in the request's language, for serialisers that label many rows."""
-    return labels.TABLES[language()][name]
 
 
 def read_code(obj, field: str):
