@@ -28,3 +28,15 @@ clock = Clock()
 
 def now() -> datetime:
     return clock.now()
+
+
+# Times shown to people are China Standard Time with the offset written out; the API and the
+# database keep UTC. Every page, PDF, export and notification formats through these two.
+def local_iso(at: datetime) -> str:
+    """`at` in Asia/Shanghai as ISO 8601 with its offset: 2026-12-05T09:00:00+08:00."""
+    return at.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def local_text(at: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """`at` in Asia/Shanghai for reading, offset included: 2026-12-05 09:00 (UTC+08:00)."""
+    return f"{at.astimezone(SHANGHAI):{fmt}} (UTC+08:00)"

@@ -36,6 +36,9 @@ INIT_HOOKS: list[str] = [
     "marketplace.api.pickups.routes:init_app",
     "marketplace.api.search.wiring:init_app",
     "marketplace.api.certificates.pages:init_app",
+    "marketplace.api.listings.attributes:init_app",
+    "marketplace.i18n:init_app",
+    "marketplace.enum_docs:init_app",  # after every schema is in the document
     "marketplace.api.conversations.routes:init_app",
     "marketplace.api.disputes.routes:init_app",
     "marketplace.api.watchlist.routes:init_app",

@@ -22,6 +22,34 @@ class DeviceKind(StrEnum):
     OTHER = "other"
 
 
+# Listings, search and the subsidy rules name devices in one vocabulary
+# (services/listings/validation.py ELECTRONICS_KINDS). Certificates keep their original values in
+# signed payloads and stored rows, so those are never rewritten: input takes either name, and
+# people are shown the shared one.
+SHARED_NAMES = {DeviceKind.PHONE: "mobile_phone", DeviceKind.DRIVE: "storage_drive"}
+ALIASES = {old.value: new for old, new in SHARED_NAMES.items()}  # older name -> shared name
+_BY_NAME = {**{k.value: k for k in DeviceKind}, **{new: old for old, new in SHARED_NAMES.items()}}
+
+
+def device_kind(name: str) -> DeviceKind:
+    """The kind named in the shared vocabulary (`mobile_phone`) or by its older certificate name
+    (`phone`); ValueError for anything else."""
+    try:
+        return _BY_NAME[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown device kind {name!r}") from None
+
+
+def shared_name(kind: str) -> str:
+    """The shared-vocabulary name of a stored certificate kind (`phone` -> `mobile_phone`)."""
+    return SHARED_NAMES.get(_BY_NAME.get(kind), kind)
+
+
+def input_names() -> list[str]:
+    """Every name input accepts: the shared names first, then the older aliases."""
+    return [shared_name(k.value) for k in DeviceKind] + list(ALIASES)
+
+
 class MediaType(StrEnum):
     MAGNETIC = "magnetic"                  # HDD
     FLASH_SSD = "flash_ssd"                # SATA, SAS or NVMe SSD

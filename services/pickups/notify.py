@@ -1,14 +1,15 @@
 """The four pickup messages (bilingual), sent through the configured notifier."""
 from __future__ import annotations
 
-from services.clock import SHANGHAI
+from services.clock import SHANGHAI, local_iso
 from services.notifications import Message, Notifier
 from services.pickups.models import Booking
 
 
 def _window(b: Booking) -> str:
+    # China Standard Time with the offset written out (services.clock.local_text), whoever reads it.
     a, z = b.starts_at.astimezone(SHANGHAI), b.ends_at.astimezone(SHANGHAI)
-    return f"{a:%Y-%m-%d %H:%M}-{z:%H:%M}"
+    return f"{a:%Y-%m-%d %H:%M}-{z:%H:%M} (UTC+08:00)"
 
 
 def _recycler_name(b: Booking) -> str:
@@ -20,19 +21,20 @@ def _send(notifier: Notifier, session, b: Booking, kind: str, title: str, body: 
     for rid in recipients or (b.consumer_id,):
         notifier.send(session, Message(recipient_id=rid, kind=kind, title=title, body=body,
                                        ref_type="pickup", ref_id=str(b.id),
-                                       data={"pickup_id": str(b.id), "starts_at": b.starts_at.isoformat(), **data}))
+                                       data={"pickup_id": str(b.id), "starts_at": b.starts_at.isoformat(),
+                                             "starts_at_local": local_iso(b.starts_at), **data}))
 
 
 def booking_confirmed(notifier: Notifier, session, b: Booking) -> None:
     recipients = {b.consumer_id, b.booked_by_id}
     _send(notifier, session, b, "pickup_confirmed", "上门回收已预约 / Pickup confirmed",
-          f"{_recycler_name(b)} 将于 {_window(b)} 上门回收。 / {_recycler_name(b)} will collect at {_window(b)} "
-          "(Beijing time).", sorted(recipients, key=str))
+          f"{_recycler_name(b)} 将于北京时间 {_window(b)} 上门回收。 / {_recycler_name(b)} will collect at "
+          f"{_window(b)}, Beijing time.", sorted(recipients, key=str))
 
 
 def reminder(notifier: Notifier, session, b: Booking) -> None:
     _send(notifier, session, b, "pickup_reminder", "明天上门回收 / Pickup tomorrow",
-          f"提醒：{_window(b)} 上门回收。 / Reminder: your pickup is at {_window(b)} (Beijing time).")
+          f"提醒：北京时间 {_window(b)} 上门回收。 / Reminder: your pickup is at {_window(b)}, Beijing time.")
 
 
 def collector_en_route(notifier: Notifier, session, b: Booking) -> None:

@@ -35,9 +35,14 @@ def test_published_listing_is_found_and_leaves_when_withdrawn(client, consumer, 
     item = r.json["items"][0]
     assert item["title_highlight"] == "海爾 雙開門<em>電冰箱</em> BCD-470"
     assert r.json["total"] == 1 and r.json["next_cursor"] is None
-    assert {"value": "refrigerator", "count": 1, "label": {"zh": "冰箱", "en": "Refrigerator"}} \
-        in r.json["facets"]["kind"]
-    assert client.get("/api/v1/search", query_string={"q": "fridge"}).json["total"] == 1
+    assert {"value": "refrigerator", "count": 1, "label": {"zh": "冰箱", "en": "Refrigerator"},
+            "labels": {"value": "冰箱"}} in r.json["facets"]["kind"]
+    en = client.get("/api/v1/search", query_string={"q": "fridge"}, headers={"Accept-Language": "en"})
+    assert en.json["total"] == 1 and en.headers["Content-Language"] == "en"
+    assert {"value": "refrigerator", "count": 1, "label": {"zh": "冰箱", "en": "Refrigerator"},
+            "labels": {"value": "Refrigerator"}} in en.json["facets"]["kind"]
+    assert en.json["items"][0]["labels"] == {"category": "Home appliance", "kind": "Refrigerator",
+                                             "condition": "Good", "status": "On sale"}
     r = client.post(f"/api/v1/listings/{lid}/transitions", json={"action": "withdraw"}, headers=consumer.headers)
     assert r.status_code == 200
     assert ids(client.get("/api/v1/search", query_string={"q": "电冰箱"})) == []

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
 from marketplace.api.listings.schemas import CertificateSummarySchema
+from marketplace.fields import DeviceKindField
 from services.certificates import draft as d
 from services.certificates.models import CustodyKind
 
@@ -49,7 +50,7 @@ class MediumInSchema(ma.Schema):
 
 
 class DeviceInSchema(ma.Schema):
-    kind = ma.fields.String(required=True, validate=_one_of(d.DeviceKind))
+    kind = DeviceKindField(required=True)
     make = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
     model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
     imeis = ma.fields.List(ma.fields.String(validate=validate.Length(min=1, max=32)),

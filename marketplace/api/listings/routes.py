@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 from marshmallow import ValidationError
 
+from marketplace import i18n
 from marketplace.api.listings import schemas as s
 from marketplace.auth import current_user, public, require_user
 from marketplace.errors import flatten
@@ -13,6 +14,7 @@ from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uploads import image_response, storage, uploaded_bytes
 from marketplace.uow import unit_of_work
+from services import labels
 from services.errors import ValidationFailed
 from services.listings import revisions, service
 from services.listings.location import public_coordinate
@@ -45,7 +47,8 @@ def browse_listings(args):
         status=Status(args["status"]) if args["status"] else None,
         category=Category(args["category"]) if args["category"] else None, seller_id=args["seller_id"])
     # Serialised by s.summary_json, which is held to the documented schema's output by a test.
-    return jsonify(page([s.summary_json(r) for r in rows], nxt))
+    t = labels.TABLES[i18n.language()]
+    return jsonify(page([s.summary_json(r, t) for r in rows], nxt))
 
 
 @blp.route("/listings/<uuid:listing_id>", methods=["GET"])

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from marketplace.api.listings import attributes as listing_attrs
+from marketplace import i18n
 from marketplace.pagination import PageArgs
 from flask import url_for
 from marshmallow import ValidationError, validate, validates_schema
 
-from services import clock, identifiers
+from services import clock, identifiers, labels
 from services.listings import validation as v
 from services.listings.models import Category, Condition, Status
 
@@ -14,48 +16,8 @@ CONDITIONS = tuple(c.value for c in Condition)
 CATEGORIES = tuple(c.value for c in Category)
 
 
-class VehicleAttrs(ma.Schema):
-    vin = ma.fields.String(required=True, validate=validate.Length(min=17, max=20))
-    make = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
-    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
-    first_registration_date = ma.fields.Date(required=True)
-    mileage_km = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=3_000_000))
-    powertrain = ma.fields.String(required=True, validate=validate.OneOf(v.VEHICLE_POWERTRAINS))
-    displacement_l = ma.fields.Float(load_default=None, validate=validate.Range(min=0, max=10))
-    emission_standard = ma.fields.String(required=True, validate=validate.OneOf(v.EMISSION_STANDARDS))
-    registration_region = ma.fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
-
-
-class ApplianceAttrs(ma.Schema):
-    kind = ma.fields.String(required=True, validate=validate.OneOf(v.APPLIANCE_KINDS))
-    brand = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
-    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
-    energy_grade = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    water_grade = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=5))
-    year = ma.fields.Integer(load_default=None, validate=validate.Range(min=1980, max=2100))
-
-
-class ElectronicsAttrs(ma.Schema):
-    kind = ma.fields.String(required=True, validate=validate.OneOf(v.ELECTRONICS_KINDS))
-    brand = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
-    model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
-    imei = ma.fields.String(load_default=None, validate=validate.Length(min=15, max=20))
-    serial_number = ma.fields.String(load_default=None, validate=validate.Length(min=4, max=40))
-    storage_gb = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=65536))
-    battery_health_pct = ma.fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
-    # The seller's declaration that a camera, smart glasses or `other` item has no storage of its
-    # own: only then is it sold without its serial number and a data-wipe certificate.
-    has_storage = ma.fields.Boolean(load_default=None)
-
-
-class OtherAttrs(ma.Schema):
-    kind = ma.fields.String(load_default="other", validate=validate.Length(max=30))
-    brand = ma.fields.String(load_default=None, validate=validate.Length(max=60))
-    model = ma.fields.String(load_default=None, validate=validate.Length(max=80))
-
-
-ATTRS = {"vehicle": VehicleAttrs, "appliance": ApplianceAttrs, "electronics": ElectronicsAttrs,
-         "other": OtherAttrs}
+# Built from the domain's declarations (services/listings/attributes.py), like their OpenAPI schemas.
+ATTRS = {c.value: listing_attrs.marshmallow_schema(c) for c in Category}
 
 
 def _listing_fields(required: bool) -> dict:
@@ -71,7 +33,7 @@ def _listing_fields(required: bool) -> dict:
         "region_code": ma.fields.String(validate=validate.Regexp(r"^\d{6}$", error="A 6-digit GB/T 2260 code."), **r),
         "lat": ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90)),
         "lon": ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180)),
-        "attributes": ma.fields.Dict(**r),
+        "attributes": listing_attrs.field(stored=False, **r),
     }
 
 
@@ -141,6 +103,21 @@ def certificate_json(shown: dict | None) -> dict | None:
             "verify_url": verify_path(shown["id"])}
 
 
+# The coded fields of a listing that people read, and the label table of each (services/labels.py).
+LABELLED = {"category": "listing.category", "kind": "kind", "condition": "listing.condition",
+            "status": "listing.status"}
+
+
+def _code(value):
+    return getattr(value, "value", value)
+
+
+def listing_labels(t: dict, category, kind, condition, status) -> dict:
+    """The `labels` object of a listing from one language's tables: a dictionary lookup per field."""
+    return {"category": t["listing.category"].get(category), "kind": t["kind"].get(kind),
+            "condition": t["listing.condition"].get(condition), "status": t["listing.status"].get(status)}
+
+
 class ListingSchema(ma.Schema):
     id = ma.fields.UUID(required=True)
     seller_id = ma.fields.UUID()
@@ -160,7 +137,7 @@ class ListingSchema(ma.Schema):
     lon = ma.fields.Float(allow_none=True)
     status = ma.fields.Function(lambda l: l.status.value)
     reject_reason = ma.fields.String(allow_none=True)
-    attributes = ma.fields.Dict()
+    attributes = listing_attrs.field(stored=True)
     device_masked = ma.fields.Function(lambda l: identifiers.mask(l.device_last4))
     serial_masked = ma.fields.Function(lambda l: identifiers.mask(l.serial_last4))
     certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
@@ -169,6 +146,7 @@ class ListingSchema(ma.Schema):
     published_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
+    labels = i18n.labels_field(LABELLED, lambda l, f: _code(getattr(l, f)))
 
 
 def _iso(value):
@@ -204,6 +182,8 @@ def listing_json(listing) -> dict:
              "url": url_for("listings.get_photo", photo_id=p.id)} for p in l.photos],
         "revision": num(l.revision, int), "published_at": _iso(l.published_at), "created_at": _iso(l.created_at),
         "updated_at": _iso(l.updated_at),
+        "labels": listing_labels(labels.TABLES[i18n.language()], l.category.value, l.kind, _code(l.condition),
+                                 l.status.value),
     }
 
 
@@ -225,19 +205,22 @@ class ListingSummarySchema(ma.Schema):
         lambda l: f"/api/v1/photos/{l['thumbnail_id']}" if l["thumbnail_id"] else None)
     certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
     created_at = ma.fields.DateTime()
+    labels = i18n.labels_field(LABELLED, lambda row, f: _code(row[f]))
 
 
-def summary_json(row) -> dict:
+def summary_json(row, t: dict | None = None) -> dict:
     """ListingSummarySchema's output for one summary row, written out by hand: the listing index
     is the hottest read and marshmallow's generic dump cost more than the query (bench/listings.py).
     tests/unit/test_listing_summary.py holds the two to the same output, field for field."""
     thumb = row["thumbnail_id"]
-    return {"id": str(row["id"]), "category": row["category"].value, "kind": row["kind"], "title": row["title"],
-            "price_fen": row["price_fen"], "negotiable": row["negotiable"], "condition": row["condition"].value,
-            "region_code": row["region_code"], "status": row["status"].value, "seller_type": row["seller_type"],
+    category, condition, status = row["category"].value, row["condition"].value, row["status"].value
+    return {"id": str(row["id"]), "category": category, "kind": row["kind"], "title": row["title"],
+            "price_fen": row["price_fen"], "negotiable": row["negotiable"], "condition": condition,
+            "region_code": row["region_code"], "status": status, "seller_type": row["seller_type"],
             "brand": _str(row["brand"]), "model": _str(row["model"]),
             "thumbnail_url": f"/api/v1/photos/{thumb}" if thumb else None,
-            "certificate": certificate_json(row["wipe_certificate"]), "created_at": _iso(row["created_at"])}
+            "certificate": certificate_json(row["wipe_certificate"]), "created_at": _iso(row["created_at"]),
+            "labels": listing_labels(t or labels.TABLES[i18n.language()], category, row["kind"], condition, status)}
 
 
 class TransitionSchema(ma.Schema):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from marketplace import i18n
 from marketplace.pagination import PageArgs
 from marshmallow import validate
 
@@ -60,6 +61,7 @@ class OrderSchema(ma.Schema):
     platform_fee_bps = ma.fields.Integer()
     payment_method = ma.fields.String(metadata={"description": "card | cash | store_credit"})
     status = ma.fields.String()
+    labels = i18n.labels_field({"status": "order.status"})
     allowed_next = ma.fields.List(ma.fields.String())
     refunded_fen = ma.fields.Integer()
     reserved_until = ma.fields.DateTime(allow_none=True)

@@ -5,11 +5,13 @@ from functools import lru_cache
 
 import marshmallow as ma
 
+from marketplace import i18n
 from marketplace.fields import MultiValue
 from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from services import identifiers
+from services.clock import local_iso
 from services.pickups.items import CATEGORIES
 from services.pickups.models import BookingStatus, FacilityTier
 
@@ -132,8 +134,12 @@ class PickupAvailabilityArgs(ma.Schema):
 
 
 class FreeSlotSchema(ma.Schema):
-    starts_at = ma.fields.DateTime()
-    ends_at = ma.fields.DateTime()
+    starts_at = ma.fields.DateTime(metadata={"description": "UTC"})
+    ends_at = ma.fields.DateTime(metadata={"description": "UTC"})
+    starts_at_local = ma.fields.String(metadata={
+        "description": "The same instant in China Standard Time with its offset, for showing: "
+                       "2026-12-05T09:00:00+08:00"})
+    ends_at_local = ma.fields.String(metadata={"description": "ends_at in China Standard Time with its offset"})
     remaining_count = ma.fields.Integer()
     remaining_volume_l = ma.fields.Integer(allow_none=True)
     remaining_weight_kg = ma.fields.Integer(allow_none=True)
@@ -148,13 +154,21 @@ def _iso(dt: datetime) -> str:
     return _iso_utc(dt) if dt.tzinfo is timezone.utc else dt.isoformat()
 
 
+_local_utc = lru_cache(maxsize=4096)(local_iso)
+
+
+def _local(dt: datetime) -> str:
+    return _local_utc(dt) if dt.tzinfo is timezone.utc else local_iso(dt)
+
+
 class _FreeSlots(ma.fields.List):
     """Documented as a list of FreeSlotSchema; rendered directly, because an availability answer
     holds hundreds of slots and a nested schema per slot dominated the request's time."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        iso = _iso
+        iso, local = _iso, _local
         return [{"starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at),
+                 "starts_at_local": local(s.starts_at), "ends_at_local": local(s.ends_at),
                  "remaining_count": s.remaining_count, "remaining_volume_l": s.remaining_volume_l,
                  "remaining_weight_kg": s.remaining_weight_kg} for s in value]
 
@@ -231,6 +245,7 @@ class PickupStatusChangeSchema(ma.Schema):
 class PickupSchema(ma.Schema):
     id = ma.fields.UUID()
     status = ma.fields.Function(lambda b: _v(b.status))
+    labels = i18n.labels_field({"status": "pickup.status"})
     failure_reason = ma.fields.String(allow_none=True)
     dispatch = ma.fields.String()
     source = ma.fields.String()

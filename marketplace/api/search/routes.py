@@ -7,7 +7,8 @@ from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from marketplace.api.listings.schemas import certificate_json
+from marketplace import i18n
+from marketplace.api.listings.schemas import certificate_json, listing_labels
 from marketplace.api.search import schemas as s
 from marketplace.api.search.wiring import wiring
 from marketplace.auth import public
@@ -18,6 +19,7 @@ from search.analysis import highlight
 from search.labels import facet_label
 from search.backends.base import SearchUnavailable
 from search.query import QueryError, encode_cursor, parse_params
+from services import labels
 from services.errors import ServiceUnavailable, ValidationFailed
 from services.listings import validation as v
 from services.listings.models import Category, Condition, Listing, Status
@@ -74,11 +76,28 @@ def search(_args):
         "items": _hits(result.hits, plan),
         "related": _hits(result.related, plan),
         "total": result.total,
-        "facets": {name: [{"value": val, "count": n, "label": facet_label(name, val)} for val, n in values]
-                   for name, values in result.facets.items()},
+        "facets": _facets(result.facets),
         "next_cursor": encode_cursor(query, after) if after else None,
         "backend": backend,
     }
+
+
+def _facets(facets: dict) -> dict:
+    """Facet values with `label` ({zh, en}, search/labels.py) and `labels.value` in the
+    Accept-Language language (the house style of labels beside codes)."""
+    lang = i18n.language()
+    t = labels.TABLES[lang]
+    key = "en" if lang == "en" else "zh"
+    out = {}
+    for name, values in facets.items():
+        table = t.get(labels.FACET_TABLES.get(name, ""), {})
+        rows = []
+        for val, n in values:
+            both = facet_label(name, val)
+            rows.append({"value": val, "count": n, "label": both,
+                         "labels": {"value": table.get(str(val)) or (both or {}).get(key)}})
+        out[name] = rows
+    return out
 
 
 def _hits(hits: list, plan) -> list[dict]:
@@ -90,7 +109,7 @@ def _hits(hits: list, plan) -> list[dict]:
     rows = {r.id: r for r in db.session.scalars(
         select(Listing).options(lazyload(Listing.photos))
         .where(Listing.id.in_(ids), Listing.status == Status.PUBLISHED))}
-    out = []
+    out, t = [], labels.TABLES[i18n.language()]
     for hit, lid in zip(hits, ids):
         row = rows.get(lid)
         if row is None:
@@ -106,6 +125,8 @@ def _hits(hits: list, plan) -> list[dict]:
             "certificate": certificate_json(row.wipe_certificate),
             "distance_km": round(hit.distance_km, 3) if hit.distance_km is not None else None,
             "score": hit.score,
+            "labels": listing_labels(t, row.category.value, row.kind, getattr(row.condition, "value", row.condition),
+                                     row.status.value),
         })
     return out
 

@@ -55,6 +55,10 @@ class FacetValueSchema(ma.Schema):
     count = ma.fields.Integer(required=True)
     label = ma.fields.Nested(FacetLabelSchema, allow_none=True,
                              metadata={"description": "Names of the value in Chinese and English."})
+    labels = ma.fields.Dict(metadata={
+        "type": "object", "properties": {"value": {"type": "string", "nullable": True}},
+        "description": "`value` in words, in the language of Accept-Language (zh-CN by default, or en); "
+                       "null where the value has no name (price ranges)."})
 
 
 class SearchHitSchema(ma.Schema):
@@ -81,6 +85,11 @@ class SearchHitSchema(ma.Schema):
                                    metadata={"description": "The device's data-wipe certificate"})
     distance_km = ma.fields.Float(allow_none=True)
     score = ma.fields.Float(allow_none=True)
+    labels = ma.fields.Dict(metadata={
+        "type": "object", "properties": {f: {"type": "string", "nullable": True} for f in
+                                         ("category", "kind", "condition", "status")},
+        "description": "Labels of category, kind, condition and status in the language of Accept-Language "
+                       "(zh-CN by default, or en), as on listings."})
 
 
 class SearchPageSchema(ma.Schema):

@@ -6,6 +6,7 @@ import uuid
 
 from flask import jsonify, request
 
+from marketplace import i18n
 from marketplace.api.subsidies import schemas as s
 from marketplace.auth import current_user, public, require_operator, require_user
 from marketplace.extensions import db
@@ -14,7 +15,7 @@ from marketplace.limits import not_a_write
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
-from services import pagination
+from services import labels, pagination
 from services.accounts.models import IdStatus, Role
 from services.errors import NotFound, ValidationFailed
 from services.subsidies import availability, pools, quoting, reservations, sales, sources
@@ -53,7 +54,12 @@ def quote():
         history = quoting.own_history(db.session, user.id_hash)
     outcome = quoting.compute(lambda: db.session, body, history=history, org_id=retailer_id)
     # Already in contract shape: no second serialisation pass through the schema.
-    return jsonify({**outcome.as_dict(), "budget": availability.budget(lambda: db.session, outcome)})
+    body = outcome.as_dict()
+    # Every line and refusal carries its zh/en explanation; `labels.code` is the one asked for.
+    side = labels.explanation_key(i18n.language())
+    for entry in (*body.get("lines", ()), *body.get("ineligible", ())):
+        entry["labels"] = {"code": (entry.get("explanation") or {}).get(side)}
+    return jsonify({**body, "budget": availability.budget(lambda: db.session, outcome)})
 
 
 @blp.route("/subsidies/programmes", methods=["GET"])

@@ -84,6 +84,10 @@ class QuoteLineSchema(ma.Schema):
     basis_fen = ma.fields.Integer()
     campaign_id = ma.fields.String()
     explanation = ma.fields.Nested(SubsidyExplanationSchema)
+    labels = ma.fields.Dict(metadata={
+        "type": "object", "properties": {"code": {"type": "string", "nullable": True}},
+        "description": "`code` explained in the language asked for with Accept-Language (zh-CN by default, or en): "
+                       "the matching side of `explanation`."})
 
 
 class ProgrammeSourceSchema(ma.Schema):
@@ -100,6 +104,10 @@ class QuoteRefusalSchema(ma.Schema):
     code = ma.fields.String()
     campaign_id = ma.fields.String()
     explanation = ma.fields.Nested(SubsidyExplanationSchema)
+    labels = ma.fields.Dict(metadata={
+        "type": "object", "properties": {"code": {"type": "string", "nullable": True}},
+        "description": "`code` explained in the language asked for with Accept-Language (zh-CN by default, or en): "
+                       "the matching side of `explanation`."})
     file = ma.fields.String(allow_none=True, metadata={
         "description": "The programme file (subsidies/policies/) holding the rule that refuses."})
     clause = ma.fields.String(allow_none=True, metadata={

@@ -5,6 +5,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from marketplace.api.listings.schemas import verify_path
+from marketplace.fields import DeviceKindField
 from marketplace.pagination import PageArgs
 from services.certificates import draft as d
 from services.certificates.models import WipeRequestStatus
@@ -13,7 +14,7 @@ from services.certificates.wipe_requests import MODES
 
 class DeviceSchema(ma.Schema):
     """The device to wipe. IMEI and serial are hashed on arrival; only their last four are kept."""
-    kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in d.DeviceKind]))
+    kind = DeviceKindField(required=True)
     make = ma.fields.String(required=True, validate=validate.Length(min=1, max=60))
     model = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
     imei = ma.fields.String(load_default=None, validate=validate.Length(min=15, max=20))
@@ -50,7 +51,7 @@ class WipeRequestSchema(ma.Schema):
     recycler_org_id = ma.fields.UUID()
     mode = ma.fields.String()
     pickup_id = ma.fields.UUID(allow_none=True)
-    device = ma.fields.Function(lambda r: {"kind": r.device_kind, "make": r.make, "model": r.model,
+    device = ma.fields.Function(lambda r: {"kind": d.shared_name(r.device_kind), "make": r.make, "model": r.model,
                                            "imei": _masked(r.device_last4), "serial": _masked(r.serial_last4)})
     note = ma.fields.String()
     status = ma.fields.Function(lambda r: r.status.value)

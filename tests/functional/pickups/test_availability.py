@@ -44,6 +44,8 @@ def test_budgets_leave_out_slots_a_pickup_no_longer_fits(client, consumer, recyc
     slot = next(s for s in phone["slots"] if datetime.fromisoformat(s["starts_at"]) == at)
     assert slot == {"starts_at": at.astimezone(timezone.utc).isoformat(),
                     "ends_at": (at + timedelta(hours=1)).astimezone(timezone.utc).isoformat(),
+                    "starts_at_local": at.astimezone(SHANGHAI).isoformat(),
+                    "ends_at_local": (at + timedelta(hours=1)).astimezone(SHANGHAI).isoformat(),
                     "remaining_count": 1, "remaining_volume_l": 50, "remaining_weight_kg": None}
     empty = next(s for s in phone["slots"] if datetime.fromisoformat(s["starts_at"]) != at)
     assert empty["remaining_count"] == 2 and empty["remaining_volume_l"] == 500
