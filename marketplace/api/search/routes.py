@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, request
+from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
