@@ -17,6 +17,7 @@ from services.listings import revisions, service
 from services.listings.location import public_coordinate
 from services.orders import service as orders
 from services.listings.models import Category, Status
+from services.standing import service as standing
 from services.storage import LocalDiskStorage
 
 blp = Blueprint("listings", __name__, description="Listings of vehicles, appliances and electronics")
@@ -24,6 +25,12 @@ blp = Blueprint("listings", __name__, description="Listings of vehicles, applian
 
 def storage():
     return LocalDiskStorage(current_app.config["STORAGE_DIR"])
+
+
+def with_seller(listing):
+    """The listing with its seller's public summary attached for ListingSchema (one query)."""
+    listing.seller_summary = standing.summary(db.session, listing.seller_id)
+    return listing
 
 
 @blp.route("/listings", methods=["POST"])
@@ -35,7 +42,7 @@ def create_listing(data):
     user = require_user()
     with unit_of_work() as session:
         listing = service.create(session, user, data)
-    return listing, 201, {"Location": f"/api/v1/listings/{listing.id}"}
+    return with_seller(listing), 201, {"Location": f"/api/v1/listings/{listing.id}"}
 
 
 @blp.route("/listings", methods=["GET"])
@@ -49,7 +56,9 @@ def browse_listings(args):
         status=Status(args["status"]) if args["status"] else None,
         category=Category(args["category"]) if args["category"] else None, seller_id=args["seller_id"])
     # Serialised by s.summary_json, which is held to the documented schema's output by a test.
-    return jsonify(page([s.summary_json(r) for r in rows], nxt))
+    # The page's sellers in one query, not one per row.
+    sellers = standing.summaries(db.session, {r["seller_id"] for r in rows})
+    return jsonify(page([s.summary_json(r, sellers.get(r["seller_id"])) for r in rows], nxt))
 
 
 @blp.route("/listings/<uuid:listing_id>", methods=["GET"])
@@ -59,7 +68,7 @@ def get_listing(listing_id):
     """One listing (drafts and rejected ones only for their seller and operators)."""
     # Serialised by s.listing_json, which is held to the documented schema's output by a test.
     viewer = current_user()
-    listing = service.get(db.session, listing_id, viewer)
+    listing = with_seller(service.get(db.session, listing_id, viewer))
     body = s.listing_json(listing)
     if body["lat"] is not None and not _sees_exact_location(viewer, listing):
         body["lat"], body["lon"] = public_coordinate(body["lat"]), public_coordinate(body["lon"])
@@ -97,8 +106,8 @@ def update_listing(data, listing_id):
         result = revisions.edit(session, user, listing_id, data,
                                 rise_review_pct=current_app.config["LISTING_PRICE_RISE_REVIEW_PCT"])
     if result.revision is not None:
-        return result.listing, 202, {"Location": f"/api/v1/listing-revisions/{result.revision.id}"}
-    return result.listing
+        return with_seller(result.listing), 202, {"Location": f"/api/v1/listing-revisions/{result.revision.id}"}
+    return with_seller(result.listing)
 
 
 @blp.route("/listings/<uuid:listing_id>/transitions", methods=["POST"])
@@ -109,8 +118,9 @@ def transition_listing(data, listing_id):
     A forbidden transition is a 409 naming the allowed ones."""
     user = require_user()
     with unit_of_work() as session:
-        return service.transition(session, user, listing_id, data["action"], data["reason"],
-                                  privileges_file=current_app.config.get("CREDIT_PRIVILEGES_FILE"))
+        listing = service.transition(session, user, listing_id, data["action"], data["reason"],
+                                     privileges_file=current_app.config.get("CREDIT_PRIVILEGES_FILE"))
+    return with_seller(listing)
 
 
 @blp.route("/listings/<uuid:listing_id>/price-history", methods=["GET"])

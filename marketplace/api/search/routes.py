@@ -19,6 +19,7 @@ from search.query import QueryError, SearchResult, encode_cursor, parse_params
 from services.errors import ServiceUnavailable, ValidationFailed
 from services.listings import validation as v
 from services.listings.models import Category, Condition, Listing, Status
+from services.standing import service as standing
 
 log = logging.getLogger(__name__)
 blp = Blueprint("search", __name__, description="Listing search and autocomplete")
@@ -87,6 +88,7 @@ def _hits(result: SearchResult, plan) -> list[dict]:
     rows = {r.id: r for r in db.session.scalars(
         select(Listing).options(lazyload(Listing.photos))
         .where(Listing.id.in_(ids), Listing.status == Status.PUBLISHED))}
+    sellers = standing.summaries(db.session, {r.seller_id for r in rows.values()})  # one query a page
     out = []
     for hit, lid in zip(result.hits, ids):
         row = rows.get(lid)
@@ -101,6 +103,7 @@ def _hits(result: SearchResult, plan) -> list[dict]:
             "mileage_km": row.mileage_km, "storage_gb": row.storage_gb, "powertrain": row.powertrain,
             "emission_standard": row.emission_standard, "published_at": row.published_at,
             "certificate": certificate_json(row.wipe_certificate),
+            "seller": sellers.get(row.seller_id),   # dumped by SellerSummarySchema
             "distance_km": round(hit.distance_km, 3) if hit.distance_km is not None else None,
             "score": hit.score,
         })
