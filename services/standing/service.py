@@ -43,13 +43,17 @@ _verified_org = exists().where(
     Membership.user_id == User.id, Membership.org_id == Organization.id,
     Organization.verification_status == OrgStatus.VERIFIED)
 
-# Built once: a hot path (every page of listings and search hits) runs this one statement.
-_SUMMARIES = (
+# Built once and run as Core (session.connection()), like services.pagination.Prepared: the
+# one-listing GET and every page of listings and search hits run one of these. Through the ORM
+# the same query cost more CPU than the rest of the listing GET (bench/listings.py).
+_BASE = (
     select(User.id, User.display_name, User.id_status, _verified_org.label("org_verified"),
            SellerStanding.rating_sum, SellerStanding.rating_count, SellerStanding.completed_trades,
            SellerStanding.credit_band)
     .outerjoin(SellerStanding, SellerStanding.user_id == User.id)
-    .where(User.id.in_(bindparam("ids", expanding=True)), User.role != Role.OPERATOR))
+    .where(User.role != Role.OPERATOR))
+_ONE = _BASE.where(User.id == bindparam("id"))
+_MANY = _BASE.where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 def _summary(row) -> SellerSummary:
@@ -66,12 +70,13 @@ def summaries(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID
     ids = list(set(user_ids))
     if not ids:
         return {}
-    return {r.id: _summary(r) for r in session.execute(_SUMMARIES, {"ids": ids})}
+    return {r.id: _summary(r) for r in session.connection().execute(_MANY, {"ids": ids})}
 
 
 def summary(session: Session, user_id: uuid.UUID) -> SellerSummary | None:
     """One seller's summary, or None for an operator or an unknown id."""
-    return summaries(session, [user_id]).get(user_id)
+    row = session.connection().execute(_ONE, {"id": user_id}).first()
+    return None if row is None else _summary(row)
 
 
 def _insert(session: Session):
