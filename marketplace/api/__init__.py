@@ -37,6 +37,7 @@ INIT_HOOKS: list[str] = [
     "marketplace.api.search.wiring:init_app",
     "marketplace.api.certificates.pages:init_app",
     "marketplace.api.conversations.routes:init_app",
+    "marketplace.api.listings.sellers:init_app",
     "marketplace.api.disputes.routes:init_app",
     "marketplace.api.watchlist.routes:init_app",
     "marketplace.api.payments.wiring:init_app",  # buying: payment gateway and settings

@@ -133,3 +133,24 @@ def test_concurrent_reviews_are_all_counted(app, session, operator):
     session.expire_all()
     row = session.scalar(select(SellerStanding).where(SellerStanding.user_id == seller.id))
     assert (row.rating_count, row.rating_sum, row.completed_trades) == (2, 7, 2)
+
+
+def test_listing_reads_cache_seller_summaries_for_a_few_seconds(app, session, monkeypatch):
+    """The hot reads reuse a seller's summary for SELLER_SUMMARY_CACHE_SECONDS, then read it again."""
+    from marketplace.api.listings import sellers as cache_mod
+    from services.standing import service as standing_service
+    calls = []
+    real = standing_service.summaries
+    monkeypatch.setattr(standing_service, "summaries", lambda s, ids: calls.append(list(ids)) or real(s, ids))
+    clock = [1000.0]
+    monkeypatch.setattr(cache_mod.time, "monotonic", lambda: clock[0])
+    user = make_user(session, Role.CONSUMER)
+    cache = cache_mod.SellerCache(30)
+    assert cache.one(session, user.id).display_name == user.user.display_name
+    assert cache.one(session, user.id) is not None and len(calls) == 1          # served from the cache
+    clock[0] += 31
+    cache.one(session, user.id)
+    assert len(calls) == 2                                                         # expired: read again
+    fresh = cache_mod.SellerCache(0)
+    fresh.one(session, user.id), fresh.one(session, user.id)
+    assert len(calls) == 4                                                         # 0 s: never cached

@@ -5,6 +5,7 @@ from flask import Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from marketplace.api.listings import schemas as s
+from marketplace.api.listings import sellers
 from marketplace.auth import current_user, public, require_user
 from marketplace.errors import flatten
 from marketplace.extensions import db
@@ -17,7 +18,6 @@ from services.listings import revisions, service
 from services.listings.location import public_coordinate
 from services.orders import service as orders
 from services.listings.models import Category, Status
-from services.standing import service as standing
 from services.storage import LocalDiskStorage
 
 blp = Blueprint("listings", __name__, description="Listings of vehicles, appliances and electronics")
@@ -29,7 +29,7 @@ def storage():
 
 def with_seller(listing):
     """The listing with its seller's public summary attached for ListingSchema (one query)."""
-    listing.seller_summary = standing.summary(db.session, listing.seller_id)
+    listing.seller_summary = sellers.cache().one(db.session, listing.seller_id)
     return listing
 
 
@@ -57,8 +57,8 @@ def browse_listings(args):
         category=Category(args["category"]) if args["category"] else None, seller_id=args["seller_id"])
     # Serialised by s.summary_json, which is held to the documented schema's output by a test.
     # The page's sellers in one query, not one per row.
-    sellers = standing.summaries(db.session, {r["seller_id"] for r in rows})
-    return jsonify(page([s.summary_json(r, sellers.get(r["seller_id"])) for r in rows], nxt))
+    summaries = sellers.cache().many(db.session, [r["seller_id"] for r in rows])
+    return jsonify(page([s.summary_json(r, summaries.get(r["seller_id"])) for r in rows], nxt))
 
 
 @blp.route("/listings/<uuid:listing_id>", methods=["GET"])
