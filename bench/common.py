@@ -1,6 +1,7 @@
 """Shared plumbing for the benchmarks: a PostgreSQL database, gunicorn servers and wrk."""
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -52,7 +53,12 @@ class Server:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                # The master binds before its workers have imported the app (seconds on a loaded
+                # machine): wait for an answer, any status, not just an open port.
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/__ready__")
+                conn.getresponse().read()
+                conn.close()
                 return
             except OSError:
                 time.sleep(0.3)

@@ -21,8 +21,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=8)
     ap.add_argument("--listings", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--db", default="huanxin_bench", help="Database name (one of your own on a shared machine).")
     args = ap.parse_args()
-    url = ensure_db("huanxin_bench")
+    url = ensure_db(args.db)
     env = {"DATABASE_URL": url, "ID_HASH_KEY": "bench", "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
            "RATELIMIT_ENABLED": "true"}
     flask("migrate", env=env)

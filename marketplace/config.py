@@ -31,6 +31,7 @@ DEFAULTS = {
     "LISTING_PRICE_RISE_REVIEW_PCT": 10,  # a published listing's price rise above approved + this % goes to review
     "DISPUTE_EVIDENCE_DAYS": 5,     # both sides add evidence to a dispute this long after it opens
     "DISPUTE_RESPONSE_DAYS": 3,     # the seller answers a dispute within this long
+    "SELLER_SUMMARY_CACHE_SECONDS": 30,  # a listing's seller summary may be this old (0: always fresh)
     "ALERT_PERIOD_MINUTES": 60,     # at most one alert per saved search (or price-drop digest) per period
     "CONVERSATION_NEW_ACCOUNT_HOURS": 72,  # an account this young is "new" for conversation limits
     "CONVERSATION_NEW_ACCOUNT_DAILY": 5,   # conversations a new account may start per 24 hours

@@ -22,11 +22,15 @@ from services.accounts import membership, vetting
 from services.accounts.models import IdStatus, MemberRole, Organization, OrgKind, Role, User
 from services.certificates import demo as certificates_demo
 from services.certificates.signing import Keyring
+from services.conversations import demo as conversations_demo
+from services.credit import batch as credit_batch
 from services.listings.models import Listing, SearchOutbox
 from services.listings.validation import stores_personal_data
 from services.pickups import demo as pickups_demo
+from services.reviews import demo as reviews_demo
 from services.subsidies import demo as subsidies_demo
 from services.tradeins import seed as tradein_seed
+from services.watchlist import demo as watchlist_demo
 
 DEMO_PASSWORD = "huanxin-demo-2026"
 
@@ -222,6 +226,19 @@ def _phone(row: dict, imei: str) -> certificates_demo.Device:
                                     seller_org_id=row["org_id"])
 
 
+def social_seed(session: Session, people: dict[str, list[User]]) -> list[str]:
+    """What a buyer looks at before trusting a stranger: completed trades reviewed by both sides,
+    conversations (one with a masked contact attempt), consumer1@'s favourites and saved search,
+    and a credit score for every participant, so listings show their sellers' standing."""
+    consumers = people["consumer"]
+    lines = [*reviews_demo.seed(session, consumers), *conversations_demo.seed(session, consumers),
+             *watchlist_demo.seed(session, consumers[0])]
+    subjects = [u.id for u in consumers] + list({o for u in people["retailer"] + people["recycler"]
+                                                 for o in u.org_ids()})
+    scored = credit_batch.recompute_many(session, subjects, trigger="batch")
+    return [*lines, f"credit scores: {scored} participants scored (bands shown on their listings)"]
+
+
 def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, progress=None,
          keyring: Keyring | None = None, certified_max: int = CERTIFIED_PHONES_MAX) -> list[str]:
     """Insert demo users and `n_listings` listings (with their search outbox rows). Every
@@ -263,8 +280,9 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
         certified += certificates_demo.certify_all(session, keyring, phones, teams)
         done += len(rows)
     pickups_demo.seed(session, people)
+    social = social_seed(session, people)
     session.flush()
-    return [f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
+    return [*social, f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
             "operator: operator@demo.huanxin.cn; consumers: consumer1..20@demo.huanxin.cn; "
             "retailers: retailer1..3@; recyclers: recycler1..2@ (wipe technicians), "
             "recycler1-qc@ and recycler2-qc@ (their validators)",

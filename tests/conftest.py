@@ -54,7 +54,10 @@ def make_app(db_url: str, instance_dir: Path, **overrides):
     os.environ["INSTANCE_PATH"] = str(instance_dir)
     from marketplace import create_app
     cfg = {"DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "ID_HASH_KEY": "test-id-hash-key",
-           "STORAGE_DIR": str(instance_dir / "uploads"), "RATELIMIT_ENABLED": False, "TESTING": True}
+           "STORAGE_DIR": str(instance_dir / "uploads"), "RATELIMIT_ENABLED": False, "TESTING": True,
+           # tests read what they just wrote: no seconds-old seller summaries (test_seller_standing
+           # checks the cache itself)
+           "SELLER_SUMMARY_CACHE_SECONDS": 0}
     cfg.update(overrides)
     return create_app(cfg)
 

@@ -40,6 +40,7 @@ INIT_HOOKS: list[str] = [
     "marketplace.i18n:init_app",
     "marketplace.enum_docs:init_app",  # after every schema is in the document
     "marketplace.api.conversations.routes:init_app",
+    "marketplace.api.listings.sellers:init_app",
     "marketplace.api.disputes.routes:init_app",
     "marketplace.api.watchlist.routes:init_app",
     "marketplace.api.payments.wiring:init_app",  # buying: payment gateway and settings

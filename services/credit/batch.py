@@ -13,6 +13,7 @@ from services.credit import bureau, features, honest, registry, subjects
 from services.credit.queries import aliases, tallies
 from services.credit.models import CreditOverride, CreditScore, CreditSubject
 from services.credit.service import _row_from_result
+from services.standing import service as standing
 
 CHUNK = 2000
 
@@ -53,6 +54,8 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
                                     overrides.get(i), trigger, now)
                    for i, res, values in zip(ids, results, rows)]
         session.execute(insert(CreditScore.__table__), history)
+        # A Core insert passes no ORM hook: the sellers' shown band is updated here.
+        standing.set_bands(session, {row["subject_id"]: row["band"] for row in history})
         _upsert_fresh(session, ids, now)
         done += len(ids)
         if progress:

@@ -29,7 +29,7 @@ MAX_PHOTOS = 12
 
 # Built once: statements are immutable and constructing this one costs more than running it.
 _SUMMARY_SELECT = select(
-    *(getattr(Listing, c) for c in SUMMARY_COLUMNS),
+    *(getattr(Listing, c) for c in SUMMARY_COLUMNS), Listing.seller_id,
     select(ListingPhoto.id).where(ListingPhoto.listing_id == Listing.id, ListingPhoto.revision_id.is_(None))
     .order_by(ListingPhoto.position)
     .limit(1).scalar_subquery().label("thumbnail_id"))
@@ -262,7 +262,7 @@ def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: 
     """Published listings for everyone; `mine` lists the viewer's own in any state;
     operators may filter by any status (e.g. the review queue).
 
-    Returns summary rows (the columns of SUMMARY_COLUMNS plus `thumbnail_id`), not entities:
+    Returns summary rows (the columns of SUMMARY_COLUMNS plus `seller_id` and `thumbnail_id`), not entities:
     a page is one query and no ORM hydration, the hottest read of the marketplace."""
     if not mine:
         if status and status not in PUBLIC_STATES and not (viewer and viewer.is_operator):

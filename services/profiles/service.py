@@ -1,8 +1,9 @@
 """A participant's public standing, read from the domains that hold it: who they are (display
 name, member since, real-name verified, organisation verified), how others rated them, how many
-trades they completed, their credit band (the latest stored score; a read never scores anyone),
-and how fast they answer questions about their listings. Nothing private: no ID number, phone,
-email or address."""
+trades they completed, their credit band (the latest stored score; a read never scores anyone)
+-- these three from services.standing, the row a listing's seller summary shows, so the two
+always agree -- and how fast they answer questions about their listings. Nothing private: no ID
+number, phone, email or address."""
 from __future__ import annotations
 
 import statistics
@@ -10,17 +11,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services import clock
 from services.accounts.models import IdStatus, OrgStatus, User
 from services.conversations.models import Conversation, Message
-from services.credit import service as credit
-from services.credit import subjects
 from services.errors import NotFound
-from services.orders.models import Order, OrderStatus
-from services.reviews.models import Review
+from services.standing import service as standing
 
 RESPONSE_WINDOW = timedelta(days=90)   # response rate and time look at this many recent days
 RESPONSE_SAMPLE = 200                  # and at most this many conversations
@@ -82,15 +80,11 @@ def public_profile(session: Session, user_id) -> Profile:
     user = session.get(User, user_id)
     if user is None or user.is_operator:
         raise NotFound("no such user")
-    avg, count = session.execute(select(func.avg(Review.stars), func.count()).where(
-        Review.subject_id == user.id, Review.published_at.is_not(None))).one()
-    trades = session.scalar(select(func.count()).select_from(Order).where(
-        Order.status == OrderStatus.COMPLETED, or_(Order.buyer_id == user.id, Order.seller_id == user.id)))
-    score = credit.latest(session, subjects.resolve(session, user.id).id)
+    shown = standing.summary(session, user.id)
     rate, minutes = _responses(session, user.id)
     return Profile(id=user.id, display_name=user.display_name, role=user.role.value,
                    member_since=user.created_at, real_name_verified=user.id_status is IdStatus.VERIFIED,
                    organisation=_organisation(user),
-                   rating_average=round(float(avg), 2) if avg is not None else None, rating_count=count,
-                   completed_trades=trades, credit_band=score.band if score else None,
+                   rating_average=shown.rating_average, rating_count=shown.rating_count,
+                   completed_trades=shown.completed_trades, credit_band=shown.credit_band,
                    response_rate=rate, response_minutes=minutes)

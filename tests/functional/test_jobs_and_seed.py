@@ -119,3 +119,39 @@ def test_seed_beyond_the_certification_cap_leaves_phones_as_drafts(app, session)
         require_valid_certificate(session, drafts[0].device_hash)
     with pytest.raises(CertificateRequired):
         listings.transition(session, session.get(User, drafts[0].seller_id), drafts[0].id, "submit")
+
+
+def test_seed_shows_a_newcomer_conversations_ratings_and_favourites(app, client, session):
+    """Logged in as consumer1@, a newcomer finds favourites, a saved search and conversations
+    (one with a contact attempt masked); listings show their sellers' ratings, trades and band."""
+    from services import demo
+    from services.reviews.models import Review
+    summary = demo.seed(session, n_listings=400, keyring=app.extensions["huanxin.cert_keyring"])
+    session.commit()
+    assert any(line.startswith("conversations: 2 ") and "1 with a contact attempt masked" in line
+               for line in summary), summary
+
+    def login(email):
+        r = client.post("/api/v1/accounts/login", json={"email": email, "password": demo.DEMO_PASSWORD})
+        assert r.status_code == 200, r.json
+        return {"Authorization": f"Bearer {r.json['access_token']}"}
+    me = login("consumer1@demo.huanxin.cn")
+    assert len(client.get("/api/v1/favourites", headers=me).json["items"]) == 3
+    assert [s["name"] for s in client.get("/api/v1/saved-searches", headers=me).json["items"]] == [
+        demo.watchlist_demo.SAVED[0]]
+
+    texts = []
+    for i in range(1, 21):
+        headers = login(f"consumer{i}@demo.huanxin.cn")
+        for conv in client.get("/api/v1/conversations", headers=headers).json["items"]:
+            texts += [m["text"] for m in client.get(f"/api/v1/conversations/{conv['id']}/messages",
+                                                    headers=headers).json["items"]]
+    masked = [t for t in texts if "***" in t]
+    assert masked and not any("13812345678" in t or "wxid_huanxin88" in t for t in texts)
+
+    reviewed = session.scalars(select(Review.subject_id).where(Review.published_at.is_not(None))).all()
+    assert len(reviewed) == 6                                   # three trades, both sides reviewed
+    seller_listing = session.scalar(select(Listing.id).where(Listing.seller_id.in_(reviewed),
+                                                             Listing.status == Status.PUBLISHED).limit(1))
+    seller = client.get(f"/api/v1/listings/{seller_listing}").json["seller"]
+    assert seller["rating_count"] >= 1 and seller["completed_trades"] >= 1 and seller["credit_band"]

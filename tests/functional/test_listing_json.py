@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from marketplace.api.listings.schemas import ListingSchema, listing_json
 from services.listings.models import Category, Condition, Status
+from services.standing.service import SellerSummary
 
 text = st.text(max_size=30)
 maybe_text = st.none() | text
@@ -19,6 +20,12 @@ certificates = st.none() | st.fixed_dictionaries({
     "id": st.uuids().map(str), "status": st.sampled_from(["valid", "superseded", "revoked"]),
     "level": st.sampled_from(["clear", "purge", "destroy"]), "organisation": maybe_text,
     "issued_at": when.map(lambda w: w.strftime("%Y-%m-%dT%H:%M:%SZ"))})
+# The seller's standing (services/standing), or none (an unknown seller).
+sellers = st.none() | st.builds(
+    SellerSummary, id=st.uuids(), display_name=text, real_name_verified=st.booleans(),
+    organisation_verified=st.booleans(), rating_average=st.none() | st.floats(1, 5).map(lambda f: round(f, 2)),
+    rating_count=st.integers(0, 10**6), completed_trades=st.integers(0, 10**6),
+    credit_band=st.none() | st.sampled_from(["A", "B", "C", "D", "E"]))
 listings = st.builds(
     SimpleNamespace, id=st.uuids(), seller_id=st.uuids(), org_id=st.none() | st.uuids(),
     seller_type=st.sampled_from(["consumer", "retailer", "recycler"]), category=st.sampled_from(list(Category)),
@@ -30,7 +37,7 @@ listings = st.builds(
     attributes=st.none() | st.dictionaries(st.sampled_from(["brand", "model", "year", "storage_gb"]),
                                            st.integers(0, 5000) | text, max_size=4),
     device_last4=st.none() | st.from_regex(r"\A[0-9]{4}\Z"), serial_last4=st.none() | st.from_regex(r"\A[A-Z0-9]{4}\Z"),
-    wipe_certificate=certificates, photos=photos, revision=st.integers(1, 1000), published_at=st.none() | when, created_at=when, updated_at=when)
+    wipe_certificate=certificates, seller_summary=sellers, photos=photos, revision=st.integers(1, 1000), published_at=st.none() | when, created_at=when, updated_at=when)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -47,3 +54,4 @@ def test_get_listing_over_http_matches_the_schema(app, client, session, consumer
     created = client.post("/api/v1/listings", json=fridge_payload(), headers=consumer.headers).json
     r = client.get(f"/api/v1/listings/{created['id']}", headers=consumer.headers)
     assert r.status_code == 200 and r.json == created  # the create response goes through ListingSchema
+    assert r.json["seller"]["id"] == str(consumer.id) and r.json["seller"]["completed_trades"] == 0

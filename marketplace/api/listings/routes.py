@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from marketplace import i18n
 from marketplace.api.listings import schemas as s
+from marketplace.api.listings import sellers
 from marketplace.auth import current_user, public, require_user
 from marketplace.errors import flatten
 from marketplace.extensions import db
@@ -24,6 +25,12 @@ from services.listings.models import Category, Status
 blp = Blueprint("listings", __name__, description="Listings of vehicles, appliances and electronics")
 
 
+def with_seller(listing):
+    """The listing with its seller's public summary attached for ListingSchema (cached briefly)."""
+    listing.seller_summary = sellers.cache().one(db.session, listing.seller_id)
+    return listing
+
+
 @blp.route("/listings", methods=["POST"])
 @idempotent
 @blp.arguments(s.ListingCreateSchema)
@@ -33,7 +40,7 @@ def create_listing(data):
     user = require_user()
     with unit_of_work() as session:
         listing = service.create(session, user, data)
-    return listing, 201, {"Location": f"/api/v1/listings/{listing.id}"}
+    return with_seller(listing), 201, {"Location": f"/api/v1/listings/{listing.id}"}
 
 
 @blp.route("/listings", methods=["GET"])
@@ -48,7 +55,9 @@ def browse_listings(args):
         category=Category(args["category"]) if args["category"] else None, seller_id=args["seller_id"])
     # Serialised by s.summary_json, which is held to the documented schema's output by a test.
     t = labels.TABLES[i18n.language()]
-    return jsonify(page([s.summary_json(r, t) for r in rows], nxt))
+    # The page's sellers in one query (or none, while cached), not one per row.
+    summaries = sellers.cache().many(db.session, [r["seller_id"] for r in rows])
+    return jsonify(page([s.summary_json(r, t, summaries.get(r["seller_id"])) for r in rows], nxt))
 
 
 @blp.route("/listings/<uuid:listing_id>", methods=["GET"])
@@ -58,7 +67,7 @@ def get_listing(listing_id):
     """One listing (drafts and rejected ones only for their seller and operators)."""
     # Serialised by s.listing_json, which is held to the documented schema's output by a test.
     viewer = current_user()
-    listing = service.get(db.session, listing_id, viewer)
+    listing = with_seller(service.get(db.session, listing_id, viewer))
     body = s.listing_json(listing)
     if body["lat"] is not None and not _sees_exact_location(viewer, listing):
         body["lat"], body["lon"] = public_coordinate(body["lat"]), public_coordinate(body["lon"])
@@ -96,8 +105,8 @@ def update_listing(data, listing_id):
         result = revisions.edit(session, user, listing_id, data,
                                 rise_review_pct=current_app.config["LISTING_PRICE_RISE_REVIEW_PCT"])
     if result.revision is not None:
-        return result.listing, 202, {"Location": f"/api/v1/listing-revisions/{result.revision.id}"}
-    return result.listing
+        return with_seller(result.listing), 202, {"Location": f"/api/v1/listing-revisions/{result.revision.id}"}
+    return with_seller(result.listing)
 
 
 @blp.route("/listings/<uuid:listing_id>/transitions", methods=["POST"])
@@ -108,8 +117,9 @@ def transition_listing(data, listing_id):
     A forbidden transition is a 409 naming the allowed ones."""
     user = require_user()
     with unit_of_work() as session:
-        return service.transition(session, user, listing_id, data["action"], data["reason"],
-                                  privileges_file=current_app.config.get("CREDIT_PRIVILEGES_FILE"))
+        listing = service.transition(session, user, listing_id, data["action"], data["reason"],
+                                     privileges_file=current_app.config.get("CREDIT_PRIVILEGES_FILE"))
+    return with_seller(listing)
 
 
 @blp.route("/listings/<uuid:listing_id>/price-history", methods=["GET"])

@@ -118,6 +118,35 @@ def listing_labels(t: dict, category, kind, condition, status) -> dict:
             "condition": t["listing.condition"].get(condition), "status": t["listing.status"].get(status)}
 
 
+class SellerSummarySchema(ma.Schema):
+    """Who sells: public standing only (services/standing), the same figures as the profile."""
+    id = ma.fields.UUID(required=True)
+    display_name = ma.fields.String()
+    real_name_verified = ma.fields.Boolean()
+    organisation_verified = ma.fields.Boolean(metadata={"description": "Acts for a vetted organisation"})
+    rating_average = ma.fields.Float(allow_none=True, metadata={"description": "Published reviews, 1 to 5"})
+    rating_count = ma.fields.Integer()
+    completed_trades = ma.fields.Integer(metadata={"description": "Completed orders as buyer or seller"})
+    credit_band = ma.fields.String(allow_none=True, metadata={"description": "Band of the latest credit score"})
+    profile_url = ma.fields.Function(lambda s: profile_path(s.id))
+
+
+def profile_path(user_id) -> str:
+    return f"/api/v1/users/{user_id}/profile"
+
+
+def seller_json(shown) -> dict | None:
+    """SellerSummarySchema's output for a services.standing.SellerSummary (None stays None)."""
+    if shown is None:
+        return None
+    return {"id": str(shown.id), "display_name": _str(shown.display_name),
+            "real_name_verified": bool(shown.real_name_verified),
+            "organisation_verified": bool(shown.organisation_verified),
+            "rating_average": None if shown.rating_average is None else float(shown.rating_average),
+            "rating_count": int(shown.rating_count), "completed_trades": int(shown.completed_trades),
+            "credit_band": _str(shown.credit_band), "profile_url": profile_path(shown.id)}
+
+
 class ListingSchema(ma.Schema):
     id = ma.fields.UUID(required=True)
     seller_id = ma.fields.UUID()
@@ -141,6 +170,8 @@ class ListingSchema(ma.Schema):
     device_masked = ma.fields.Function(lambda l: identifiers.mask(l.device_last4))
     serial_masked = ma.fields.Function(lambda l: identifiers.mask(l.serial_last4))
     certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
+    # Set by the route from one batched read (services.standing.summaries); never queried here.
+    seller = ma.fields.Nested(SellerSummarySchema, attribute="seller_summary", allow_none=True)
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
     revision = ma.fields.Integer()
     published_at = ma.fields.DateTime(allow_none=True)
@@ -176,6 +207,7 @@ def listing_json(listing) -> dict:
         "status": l.status.value, "reject_reason": _str(l.reject_reason),
         "attributes": num(l.attributes, dict), "device_masked": identifiers.mask(l.device_last4),
         "serial_masked": identifiers.mask(l.serial_last4), "certificate": certificate_json(l.wipe_certificate),
+        "seller": seller_json(l.seller_summary),
         "photos": None if l.photos is None else [
             {"id": _str(p.id), "content_type": _str(p.content_type), "width": num(p.width, int),
              "height": num(p.height, int), "size_bytes": num(p.size_bytes, int),
@@ -204,14 +236,16 @@ class ListingSummarySchema(ma.Schema):
     thumbnail_url = ma.fields.Function(
         lambda l: f"/api/v1/photos/{l['thumbnail_id']}" if l["thumbnail_id"] else None)
     certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
+    seller = ma.fields.Nested(SellerSummarySchema, allow_none=True)
     created_at = ma.fields.DateTime()
     labels = i18n.labels_field(LABELLED, lambda row, f: _code(row[f]))
 
 
-def summary_json(row, t: dict | None = None) -> dict:
+def summary_json(row, t: dict | None = None, seller=None) -> dict:
     """ListingSummarySchema's output for one summary row, written out by hand: the listing index
     is the hottest read and marshmallow's generic dump cost more than the query (bench/listings.py).
-    tests/unit/test_listing_summary.py holds the two to the same output, field for field."""
+    tests/unit/test_listing_summary.py holds the two to the same output, field for field. `seller`
+    is the row's services.standing.SellerSummary (the route reads a page's sellers in one query)."""
     thumb = row["thumbnail_id"]
     category, condition, status = row["category"].value, row["condition"].value, row["status"].value
     return {"id": str(row["id"]), "category": category, "kind": row["kind"], "title": row["title"],
@@ -219,7 +253,8 @@ def summary_json(row, t: dict | None = None) -> dict:
             "region_code": row["region_code"], "status": status, "seller_type": row["seller_type"],
             "brand": _str(row["brand"]), "model": _str(row["model"]),
             "thumbnail_url": f"/api/v1/photos/{thumb}" if thumb else None,
-            "certificate": certificate_json(row["wipe_certificate"]), "created_at": _iso(row["created_at"]),
+            "certificate": certificate_json(row["wipe_certificate"]), "seller": seller_json(seller),
+            "created_at": _iso(row["created_at"]),
             "labels": listing_labels(t or labels.TABLES[i18n.language()], category, row["kind"], condition, status)}
 
 

@@ -23,6 +23,7 @@ from services import labels
 from services.errors import ServiceUnavailable, ValidationFailed
 from services.listings import validation as v
 from services.listings.models import Category, Condition, Listing, Status
+from services.standing import service as standing
 
 log = logging.getLogger(__name__)
 blp = Blueprint("search", __name__, description="Listing search and autocomplete")
@@ -109,6 +110,7 @@ def _hits(hits: list, plan) -> list[dict]:
     rows = {r.id: r for r in db.session.scalars(
         select(Listing).options(lazyload(Listing.photos))
         .where(Listing.id.in_(ids), Listing.status == Status.PUBLISHED))}
+    sellers = standing.summaries(db.session, {r.seller_id for r in rows.values()})  # one query a page
     out, t = [], labels.TABLES[i18n.language()]
     for hit, lid in zip(hits, ids):
         row = rows.get(lid)
@@ -123,6 +125,7 @@ def _hits(hits: list, plan) -> list[dict]:
             "mileage_km": row.mileage_km, "storage_gb": row.storage_gb, "powertrain": row.powertrain,
             "emission_standard": row.emission_standard, "published_at": row.published_at,
             "certificate": certificate_json(row.wipe_certificate),
+            "seller": sellers.get(row.seller_id),   # dumped by SellerSummarySchema
             "distance_km": round(hit.distance_km, 3) if hit.distance_km is not None else None,
             "score": hit.score,
             "labels": listing_labels(t, row.category.value, row.kind, getattr(row.condition, "value", row.condition),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from marketplace.api.listings.schemas import CertificateSummarySchema
+from marketplace.api.listings.schemas import CertificateSummarySchema, SellerSummarySchema
 from marketplace.fields import MULTI as _CSV
 from search.query import MAX_LIMIT, MAX_Q_LENGTH, SORTS
 
@@ -83,6 +83,8 @@ class SearchHitSchema(ma.Schema):
     published_at = ma.fields.DateTime(allow_none=True)
     certificate = ma.fields.Nested(CertificateSummarySchema, allow_none=True,
                                    metadata={"description": "The device's data-wipe certificate"})
+    seller = ma.fields.Nested(SellerSummarySchema, allow_none=True,
+                              metadata={"description": "The seller's public standing, as on the listing"})
     distance_km = ma.fields.Float(allow_none=True)
     score = ma.fields.Float(allow_none=True)
     labels = ma.fields.Dict(metadata={
