@@ -1,44 +1,15 @@
 """Membership races on real PostgreSQL, each contender in its own thread, session and transaction:
 owners leaving together never leave an organisation without an owner, and one person gets one
 open invitation however many times the owner clicks."""
-import threading
-
 from sqlalchemy import func, select
 
 from services.accounts import membership
 from services.accounts.models import InvitationStatus, Membership, MemberRole, OrgInvitation, Role, User
-from services.errors import Conflict, DomainError
+from services.errors import Conflict
 from tests.factories.accounts import add_staff, make_user
+from tests.factories.races import race
 
 N = 6
-
-
-def _race(app, fns):
-    """Run each fn(session) in its own thread, released together; returns the outcomes."""
-    from marketplace.extensions import db
-    barrier, results, lock = threading.Barrier(len(fns)), [], threading.Lock()
-
-    def run(fn):
-        with app.app_context():
-            s = db.factory()
-            try:
-                barrier.wait()
-                out = fn(s)
-                s.commit()
-            except DomainError as e:
-                s.rollback()
-                out = e
-            finally:
-                s.close()
-        with lock:
-            results.append(out)
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_owners_leaving_together_keep_one_owner(app, session):
@@ -51,7 +22,7 @@ def test_owners_leaving_together_keep_one_owner(app, session):
     def leaver(user_id):
         return lambda s: membership.leave(s, s.get(User, user_id), org)
 
-    results = _race(app, [leaver(o.id) for o in owners])
+    results = race(app, [leaver(o.id) for o in owners])
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(refused) == 1 and refused[0].code == "last_owner"
     session.expire_all()
@@ -67,7 +38,7 @@ def test_repeated_invitations_make_one(app, session):
     def invite(s):
         return membership.invite(s, s.get(User, owner.id), owner.org_id, invitee.user.email, MemberRole.STAFF).id
 
-    results = _race(app, [invite] * N)
+    results = race(app, [invite] * N)
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(refused) == N - 1 and {r.code for r in refused} == {"already_invited"}
     session.expire_all()

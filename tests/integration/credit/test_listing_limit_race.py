@@ -2,9 +2,6 @@
 through (PostgreSQL: threads, one session each; an advisory lock per seller decides)."""
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from services.credit import service as credit
@@ -13,10 +10,10 @@ from services.listings import service as listings
 from services.listings.models import ACTIVE_STATES, Listing
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
+from tests.factories.races import race
 
 
 def test_eight_submissions_racing_for_the_last_slot_get_one_through(app, session, consumer):
-    from marketplace.extensions import db
     operator = make_user(session, "operator")
     credit.add_override(session, operator.user, consumer.id, kind="score", score=400, reason="poor band: 3 at once")
     ids = [listings.create(session, consumer.user, fridge_payload()).id for _ in range(10)]
@@ -25,28 +22,11 @@ def test_eight_submissions_racing_for_the_last_slot_get_one_through(app, session
     session.commit()
     assert app.extensions["db"].engine.dialect.name == "postgresql"
     racers = ids[2:]
-    barrier = threading.Barrier(len(racers))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def attempt(lid):
-        barrier.wait(timeout=30)
-        with app.app_context():
-            s = db.factory()
-            try:
-                listings.transition(s, s.get(type(consumer.user), consumer.id), lid, "submit")
-                s.commit()
-                result = "ok"
-            except Conflict as exc:
-                s.rollback()
-                result = exc.code
-            finally:
-                s.close()
-        with lock:
-            outcomes.append(result)
+    def submit(lid):
+        return lambda s: listings.transition(s, s.get(type(consumer.user), consumer.id), lid, "submit") and "ok"
 
-    with ThreadPoolExecutor(max_workers=len(racers)) as pool:
-        list(pool.map(attempt, racers))
+    outcomes = [r.code if isinstance(r, Conflict) else r for r in race(app, [submit(lid) for lid in racers])]
     assert sorted(outcomes) == ["listing_limit_reached"] * 7 + ["ok"]
     session.expire_all()
     active = session.scalar(select(func.count()).select_from(Listing).where(
