@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import os
 
-import orjson
 from flask import Flask, request
-from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SessionInterface
 
 from marketplace import config as config_mod
+from marketplace import framework
 
 
 class _NoCookieSessions(SessionInterface):
@@ -19,49 +18,13 @@ class _NoCookieSessions(SessionInterface):
         return None  # Flask substitutes its read-only null session
 
 
-class _JSONProvider(DefaultJSONProvider):
-    """Flask's JSON provider with responses written by orjson: the same JSON (compact, UTF-8, keys in
-    insertion order, dates as Flask writes them, UUIDs and Decimals as strings) in a fraction of
-    the time. Anything orjson refuses (an integer beyond 64 bits) goes through Flask's own path;
-    debug mode keeps Flask's indented output. tests/unit/test_json_provider.py compares the two."""
-
-    ensure_ascii = False  # Chinese titles stay readable on the wire
-    sort_keys = False
-    _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-    def response(self, *args, **kwargs):
-        if self.compact is False or (self.compact is None and self._app.debug):
-            return super().response(*args, **kwargs)
-        obj = self._prepare_response_obj(args, kwargs)
-        try:
-            body = orjson.dumps(obj, default=self.default, option=self._OPTIONS)
-        except orjson.JSONEncodeError:
-            return super().response(*args, **kwargs)
-        return self._app.response_class(body + b"\n", mimetype=self.mimetype)
-
-
-class App(Flask):
-    """Flask with the per-request costs of features we do not use taken out (measured in
-    bench/: every hook and view went through inspect.iscoroutinefunction on each call)."""
+class App(framework.CachedEnsureSync, Flask):
+    """Flask with the per-request costs of features we do not use taken out (measured in bench/):
+    no cookie sessions, responses written by orjson, `ensure_sync` cached per function (the last
+    two reach into Flask's internals: marketplace/framework.py)."""
 
     session_interface = _NoCookieSessions()
-    json_provider_class = _JSONProvider
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._sync: dict = {}
-
-    def ensure_sync(self, func):
-        # Our views and hooks are plain functions; the answer per function never changes.
-        try:
-            return self._sync[func]
-        except KeyError:
-            wrapped = super().ensure_sync(func)
-            if len(self._sync) < 10_000:
-                self._sync[func] = wrapped
-            return wrapped
-        except TypeError:  # unhashable callable
-            return super().ensure_sync(func)
+    json_provider_class = framework.OrjsonProvider
 
 
 def create_app(overrides: dict | None = None) -> Flask:

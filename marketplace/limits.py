@@ -3,10 +3,13 @@ token refresh, the write limit on every other write. Reads are not limited, and 
 that only compute an answer (marked with @not_a_write, such as a subsidy quote).
 
 Flask-Limiter runs three hooks on every request, even exempt ones (a third of a bare request's
-cost, measured in bench/); here they run only for requests that can be limited."""
+cost, measured in bench/); here they run only for requests that can be limited. Taking them out
+of Flask's hook lists is a patch of Flask-Limiter's internals: marketplace/framework.py."""
 from __future__ import annotations
 
 from flask import Flask, g, request
+
+from marketplace import framework
 
 # Login, registration and token refresh get the stricter limit; every other write the default.
 AUTH_ENDPOINTS = frozenset(("accounts.register", "accounts.login", "accounts.refresh"))
@@ -30,16 +33,12 @@ def init_app(app: Flask) -> None:
                       headers_enabled=True, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       storage_options={"socket_timeout": 2} if app.config["REDIS_URL"] else {},
                       swallow_errors=True)
-    before, after, teardown = (len(app.before_request_funcs.get(None, ())), len(app.after_request_funcs.get(None, ())),
-                               len(app.teardown_request_funcs.get(None, ())))
     limiter.init_app(app)
     app.extensions["huanxin.limiter"] = limiter
     if not limiter.enabled:  # RATELIMIT_ENABLED=false: Flask-Limiter registered nothing
         return
     # Take Flask-Limiter's own hooks back out and call them only for limited requests.
-    check = app.before_request_funcs[None].pop(before)
-    inject = app.after_request_funcs[None].pop(after)
-    release = app.teardown_request_funcs[None].pop(teardown)
+    check, inject, release = framework.take_limiter_hooks(app, limiter)
     for endpoint in AUTH_ENDPOINTS:
         app.view_functions[endpoint] = limiter.limit(app.config["RATE_LIMIT_AUTH"], key_func=address_key)(app.view_functions[endpoint])
     for endpoint in LOOKUP_ENDPOINTS:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import flask_smorest
 import marshmallow as ma
 
+from marketplace import framework
+
 
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details."""
@@ -21,27 +23,17 @@ class ProblemSchema(ma.Schema):
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
 
-    def _register_error_handlers(self):
+    def _register_error_handlers(self):  # a private hook of flask-smorest: marketplace/framework.py
         # marketplace/errors.py registers the problem+json handlers for the whole app.
         pass
 
 
-def _doc_only(decorate):
-    """flask-smorest's documentation-only decorators (doc, alt_response) wrap the view in a
-    function that merely calls it, one more call through current_app per decorator and request.
-    Keep the documentation they record and return the view itself."""
-    def decorator(func):
-        func._apidoc = decorate(func)._apidoc
-        return func
-    return decorator
-
-
 class Blueprint(flask_smorest.Blueprint):
     def doc(self, **kwargs):
-        return _doc_only(super().doc(**kwargs))
+        return framework.doc_only(super().doc(**kwargs))
 
     def alt_response(self, *args, **kwargs):
-        return _doc_only(super().alt_response(*args, **kwargs))
+        return framework.doc_only(super().alt_response(*args, **kwargs))
 
     def arguments(self, schema, *args, **kwargs):
         # webargs instantiates a Schema class on every request (deep-copying its fields); an
@@ -51,9 +43,5 @@ class Blueprint(flask_smorest.Blueprint):
         return super().arguments(schema, *args, **kwargs)
 
     def register_views_in_doc(self, api, app, spec, *, name, parameters):
-        for endpoint, info in self._docs.items():
-            methods = [m for m in info if m != "parameters"]
-            for m in methods:
-                op = f"{name}.{endpoint}" if len(methods) == 1 else f"{name}.{endpoint}.{m}"
-                info[m].setdefault("manual_doc", {}).setdefault("operationId", op)
+        framework.name_operations(self._docs, name)
         return super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
