@@ -18,10 +18,10 @@ class _NoCookieSessions(SessionInterface):
         return None  # Flask substitutes its read-only null session
 
 
-class App(framework.CachedEnsureSync, Flask):
+class App(Flask):
     """Flask with the per-request costs of features we do not use taken out (measured in bench/):
-    no cookie sessions, responses written by orjson, `ensure_sync` cached per function (the last
-    two reach into Flask's internals: marketplace/framework.py)."""
+    no cookie sessions, responses written by orjson (which reaches into Flask's internals:
+    marketplace/framework.py)."""
 
     session_interface = _NoCookieSessions()
     json_provider_class = framework.OrjsonProvider

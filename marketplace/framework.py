@@ -4,6 +4,9 @@ Each patch says what it replaces, what it gains (bench/framework_patches.py, fig
 docs/BENCHMARKS.md) and what would break it. tests/unit/test_framework_patches.py holds each one
 to a contract that fails when the framework changes under it: a new Flask, Flask-Limiter or
 flask-smorest must fail that test, not silently drop the wrong hook or document the API wrongly.
+Two former speed patches gained under 2 % of a listing read and were dropped (docs/BENCHMARKS.md,
+"Framework patches"): caching `Flask.ensure_sync` per function (0.8 %) and unwrapping
+flask-smorest's documentation-only decorators (0.3 %). Do not bring one back without a measurement.
 Pinned versions these were written against: Flask 3.1, Flask-Limiter 4.1, flask-smorest 0.47.
 """
 from __future__ import annotations
@@ -17,33 +20,6 @@ from flask.json.provider import DefaultJSONProvider
 
 class FrameworkChanged(RuntimeError):
     """A framework no longer looks the way a patch here expects: fail at start-up, never guess."""
-
-
-# --- Flask: ensure_sync -------------------------------------------------------------------------
-
-class CachedEnsureSync:
-    """Flask mixin. Replaces `Flask.ensure_sync`, which runs `inspect.iscoroutinefunction` on every
-    hook and view on every request, with a per-app cache keyed by the function (our views and
-    hooks are plain functions, so the answer never changes). Measured gain: see docs/BENCHMARKS.md
-    ("Framework patches"). Breaks if Flask starts returning a different wrapper per call for the
-    same function (the contract test compares with `Flask.ensure_sync`)."""
-
-    ENSURE_SYNC_CACHE_SIZE = 10_000  # views and hooks are a few hundred; lambdas must not grow it forever
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._ensure_sync_cache: dict = {}
-
-    def ensure_sync(self, func):
-        try:
-            return self._ensure_sync_cache[func]
-        except KeyError:
-            wrapped = super().ensure_sync(func)
-            if len(self._ensure_sync_cache) < self.ENSURE_SYNC_CACHE_SIZE:
-                self._ensure_sync_cache[func] = wrapped
-            return wrapped
-        except TypeError:  # unhashable callable
-            return super().ensure_sync(func)
 
 
 # --- Flask: the JSON provider ---------------------------------------------------------------------
@@ -127,18 +103,6 @@ def name_operations(docs: dict, name: str) -> None:
         for m in methods:
             op = f"{name}.{endpoint}" if len(methods) == 1 else f"{name}.{endpoint}.{m}"
             info[m].setdefault("manual_doc", {}).setdefault("operationId", op)
-
-
-def doc_only(decorate):
-    """flask-smorest's documentation-only decorators (`doc`, `alt_response`) wrap the view in a
-    function that merely calls it: one more call through current_app per decorator and request.
-    This keeps the documentation they record (the private `_apidoc` attribute of the wrapper) and
-    returns the view itself. Breaks if flask-smorest stops keeping the doc in `_apidoc` (the
-    contract test compares the OpenAPI document with and without the patch)."""
-    def decorator(func):
-        func._apidoc = decorate(func)._apidoc
-        return func
-    return decorator
 
 
 # flask_smorest.Api.init_app calls this private method to install its JSON error handlers; the app

@@ -29,12 +29,6 @@ class Api(flask_smorest.Api):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    def doc(self, **kwargs):
-        return framework.doc_only(super().doc(**kwargs))
-
-    def alt_response(self, *args, **kwargs):
-        return framework.doc_only(super().alt_response(*args, **kwargs))
-
     def arguments(self, schema, *args, **kwargs):
         # webargs instantiates a Schema class on every request (deep-copying its fields); an
         # instance made here once is reused. Loading keeps no state on the schema instance.

@@ -4,8 +4,6 @@ upgrade breaks here and not silently in production. The JSON provider's contract
 tests/unit/test_json_provider.py."""
 from __future__ import annotations
 
-import asyncio
-import inspect
 from functools import partial
 
 import flask_smorest
@@ -19,58 +17,8 @@ from flask_limiter.util import get_remote_address
 from marketplace import App, framework, openapi
 
 
-# --- ensure_sync ----------------------------------------------------------------------------------
-
 def _view():
     return "ok"
-
-
-class _Thing:
-    def method(self):
-        return "method"
-
-
-async def _coroutine_view():
-    return "async"
-
-
-def test_cached_ensure_sync_returns_what_flask_returns():
-    ours, flask = App("ours"), Flask("reference")
-    thing = _Thing()
-    for func in (_view, thing.method, partial(_view), lambda: None):
-        assert ours.ensure_sync(func) is flask.ensure_sync(func) is func
-        assert ours.ensure_sync(func) is ours.ensure_sync(func)
-
-
-def test_cached_ensure_sync_still_runs_coroutines_like_flask():
-    ours, flask = App("ours"), Flask("reference")
-    try:
-        expected = flask.ensure_sync(_coroutine_view)()
-    except RuntimeError as e:  # Flask without its async extra: ours must refuse the same way
-        with pytest.raises(RuntimeError, match=str(e)[:40]):
-            ours.ensure_sync(_coroutine_view)
-        return
-    assert ours.ensure_sync(_coroutine_view)() == expected == "async"
-    assert asyncio.iscoroutinefunction(_coroutine_view)
-
-
-def test_flask_still_routes_views_and_hooks_through_ensure_sync():
-    # If Flask stopped calling ensure_sync, the cache would be dead code: the patch would be pointless.
-    app = App("ours")
-    app.route("/x")(_view)
-    app.before_request(hook := (lambda: None))
-    assert app.test_client().get("/x").data == b"ok"
-    assert _view in app._ensure_sync_cache and hook in app._ensure_sync_cache
-
-
-def test_unhashable_callables_are_not_cached():
-    class Unhashable:
-        __hash__ = None
-
-        def __call__(self):
-            return "u"
-    app, func = App("ours"), Unhashable()
-    assert app.ensure_sync(func)() == "u"
 
 
 # --- Flask-Limiter's hooks ------------------------------------------------------------------------
@@ -180,23 +128,6 @@ def _spec(blueprint_class) -> dict:
     client = app.test_client()
     assert client.get("/things/3").json == {"id": 3}  # the view answers, whatever decorated it
     return api.spec.to_dict()
-
-
-class _StockDocs(openapi.Blueprint):
-    """Our Blueprint without the doc-only patch: flask-smorest's own doc and alt_response."""
-    doc = inspect.getattr_static(flask_smorest.Blueprint, "doc")  # a staticmethod there
-    alt_response = inspect.getattr_static(flask_smorest.Blueprint, "alt_response")
-
-
-def test_doc_only_decorators_document_what_flask_smorest_documents():
-    assert _spec(openapi.Blueprint) == _spec(_StockDocs)
-
-
-def test_doc_only_decorators_return_the_view_itself():
-    blp = openapi.Blueprint("x", __name__)
-    assert blp.doc(description="d")(_view) is _view
-    assert blp.alt_response(404, description="d")(_view) is _view
-    assert "manual_doc" in _view._apidoc and "response" in _view._apidoc
 
 
 def test_every_operation_gets_an_operation_id_through_private_docs():
