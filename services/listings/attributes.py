@@ -1,14 +1,15 @@
 """Which attributes each category and kind of listing carries, declared once as plain data.
 
 The HTTP edge builds its request schema from these declarations and documents one OpenAPI schema
-per category and kind from them (marketplace/api/listings/attributes.py); the cross-field rules
-(check digits, which kinds need an IMEI or serial number) stay in services/listings/validation.py.
+per category and kind from them (marketplace/api/listings/attributes.py), and
+services/listings/validation.py reads which attributes a category requires from them; the
+cross-field rules (check digits, which kinds need an IMEI or serial number) live there.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.listings import validation as v
+from services.listings import vocabulary as v
 from services.listings.models import Category
 
 

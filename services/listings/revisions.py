@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from services import audit, clock, identifiers, pagination
 from services.accounts.models import User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
-from services.listings import gates, service
+from services.listings import fields, gates, service
 from services.listings.models import (Listing, ListingPhoto, ListingRevision, PriceChange, RevisionStatus,
                                       Status)
 from services.storage import Storage
@@ -32,8 +32,7 @@ from services.storage import Storage
 MATERIAL_FIELDS = ("title", "description", "condition", "remanufacturer", "reman_cert_no", "region_code",
                    "lat", "lon")
 # Listing columns that `attributes` sets (identifiers only as hash and last four).
-ATTRIBUTE_COLUMNS = ("kind", "brand", "model", "year", "mileage_km", "powertrain", "emission_standard",
-                     "energy_grade", "storage_gb", "attributes", "device_hash", "device_last4", "serial_hash",
+ATTRIBUTE_COLUMNS = ("kind", *fields.TYPED, "attributes", "device_hash", "device_last4", "serial_hash",
                      "serial_last4")
 DEFAULT_PRICE_RISE_REVIEW_PCT = 10
 

@@ -13,17 +13,16 @@ from services import audit, clock, identifiers, pagination
 from services.accounts.membership import acting_org
 from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.listings import gates, photos, states, trust
+from services.listings import fields, gates, photos, states, trust
 from services.listings.models import (ACTIVE_STATES, Category, Listing, ListingPhoto, ListingRevision,
                                       PriceChange, RevisionStatus, SearchOutbox, Status)
 from services.listings.validation import listing_errors
 from services.storage import Storage, delete_on_commit, put_on_commit
 
 PUBLIC_STATES = (Status.PUBLISHED, Status.RESERVED, Status.SOLD)
-SUMMARY_COLUMNS = ("id", "category", "kind", "title", "price_fen", "negotiable", "condition", "region_code",
-                   "status", "seller_type", "brand", "model", "wipe_certificate", "created_at")
-TYPED = ("brand", "model", "year", "mileage_km", "powertrain", "emission_standard", "energy_grade",
-         "storage_gb")
+# Declared once in services/listings/fields.py with the schemas and serialisers built from them.
+SUMMARY_COLUMNS = fields.SUMMARY_COLUMNS
+TYPED = fields.TYPED
 MAX_PHOTOS = 12
 
 
@@ -55,13 +54,11 @@ def _apply_attributes(listing: Listing, category: Category, attrs: dict) -> None
     if serial:
         listing.serial_hash = identifiers.hmac_hash(serial, purpose="serial")
         listing.serial_last4 = identifiers.last4(serial)
-    listing.brand = attrs.get("brand") or attrs.get("make")
-    listing.model = attrs.get("model")
     listing.kind = attrs.get("kind") or ("passenger_car" if category == Category.VEHICLE else "other")
+    for column, sources in fields.TYPED_SOURCES.items():
+        setattr(listing, column, next((attrs[a] for a in sources if attrs.get(a) not in (None, "")), None))
     frd = attrs.get("first_registration_date")
-    listing.year = attrs.get("year") or (frd.year if isinstance(frd, date) else None)
-    for f in ("mileage_km", "powertrain", "emission_standard", "energy_grade", "storage_gb"):
-        setattr(listing, f, attrs.get(f))
+    listing.year = listing.year or (frd.year if isinstance(frd, date) else None)  # a vehicle's year
     listing.attributes = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in attrs.items()}
 
 

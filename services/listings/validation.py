@@ -8,40 +8,26 @@ from __future__ import annotations
 from datetime import date
 
 from services import contact_details, identifiers, regions
+from services.listings import attributes
 from services.listings.models import Category
+# Re-exported: other domains read the listing vocabulary from here.
+from services.listings.vocabulary import (  # noqa: F401
+    APPLIANCE_KINDS, DATA_BEARING_KINDS, DECLARABLE_KINDS, ELECTRONICS_KINDS, EMISSION_STANDARDS, IMEI_KINDS,
+    IMEI_REQUIRED_KINDS, VEHICLE_POWERTRAINS, WATER_GRADED)
 
-VEHICLE_POWERTRAINS = ("gasoline", "diesel", "hybrid", "bev", "phev", "erev", "fcev")
-EMISSION_STANDARDS = ("china_1", "china_2", "china_3", "china_4", "china_5", "china_6a", "china_6b")
-APPLIANCE_KINDS = ("refrigerator", "washing_machine", "television", "air_conditioner", "computer",
-                   "water_heater", "cooktop", "range_hood", "microwave_oven", "water_purifier",
-                   "dishwasher", "rice_cooker", "other")
-WATER_GRADED = ("washing_machine", "dishwasher", "water_purifier", "water_heater")
-ELECTRONICS_KINDS = ("mobile_phone", "tablet", "laptop", "desktop", "smartwatch", "smart_glasses",
-                     "camera", "storage_drive", "game_console", "other")
-IMEI_KINDS = ("mobile_phone", "tablet", "smartwatch")
-# Which electronics hold personal data (issue 13): these always do (accounts, photos, messages,
-# saved logins), so they are listed with their identifier and sold only with a wipe certificate.
-DATA_BEARING_KINDS = ("mobile_phone", "tablet", "smartwatch", "laptop", "desktop", "storage_drive",
-                      "game_console")
-# These may or may not have storage of their own (a camera body without internal memory, smart
-# glasses without a camera, a keyboard listed as `other`): data-bearing unless the seller declares
-# `has_storage: false`.
-DECLARABLE_KINDS = ("camera", "smart_glasses", "other")
-# Cellular devices are identified by IMEI; a tablet or watch without a modem has none.
-IMEI_REQUIRED_KINDS = ("mobile_phone",)
 MAX_PRICE_FEN = 100_000_000_00  # 100 million yuan: above any second-hand car on sale
 
 
-def _need(attrs: dict, errors: dict, *names: str) -> None:
-    for n in names:
-        if attrs.get(n) in (None, ""):
-            errors.setdefault(n, []).append("Missing data for required field.")
+def _need(attrs: dict, errors: dict, category: Category) -> None:
+    # What a category requires is declared once, in services/listings/attributes.py.
+    for a in attributes.FIELDS[category]:
+        if a.required and attrs.get(a.name) in (None, ""):
+            errors.setdefault(a.name, []).append("Missing data for required field.")
 
 
 def vehicle(attrs: dict, today: date) -> dict:
     errors: dict[str, list[str]] = {}
-    _need(attrs, errors, "vin", "make", "model", "first_registration_date", "mileage_km", "powertrain",
-          "emission_standard", "registration_region")
+    _need(attrs, errors, Category.VEHICLE)
     vin = attrs.get("vin")
     if vin:
         v = identifiers.normalise(vin)
@@ -62,7 +48,7 @@ def vehicle(attrs: dict, today: date) -> dict:
 
 def appliance(attrs: dict, today: date) -> dict:
     errors: dict[str, list[str]] = {}
-    _need(attrs, errors, "kind", "brand", "model", "energy_grade")
+    _need(attrs, errors, Category.APPLIANCE)
     if attrs.get("water_grade") is not None and attrs.get("kind") not in WATER_GRADED:
         errors.setdefault("water_grade", []).append(
             f"Water efficiency grade applies only to {', '.join(WATER_GRADED)}.")
@@ -100,7 +86,7 @@ def identifier_errors(kind: str | None, attrs: dict, *, imei: bool, serial: bool
 
 def electronics(attrs: dict, today: date) -> dict:
     errors: dict[str, list[str]] = {}
-    _need(attrs, errors, "kind", "brand", "model")
+    _need(attrs, errors, Category.ELECTRONICS)
     kind = attrs.get("kind")
     if attrs.get("has_storage") is False and kind in DATA_BEARING_KINDS:
         errors.setdefault("has_storage", []).append(

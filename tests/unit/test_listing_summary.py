@@ -3,38 +3,17 @@ ListingSummarySchema stays the contract. Both must give the same output for ever
 import datetime as dt
 import uuid
 
+import marshmallow as ma
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from marketplace.api.listings.schemas import ListingSummarySchema, summary_json
+from services.listings import fields as decl
 from services.listings.models import Category, Condition, Status
-from services.standing.service import SellerSummary
+from tests.factories.listing_rows import KINDS, rows as rows_for
 
-text = st.text(max_size=30)
-rows = st.fixed_dictionaries({
-    "id": st.uuids(),
-    "category": st.sampled_from(list(Category)),
-    "kind": st.sampled_from(["refrigerator", "mobile_phone", "passenger_car", "other"]),
-    "title": text,
-    "price_fen": st.integers(min_value=1, max_value=10**11),
-    "negotiable": st.booleans(),
-    "condition": st.sampled_from(list(Condition)),
-    "region_code": st.sampled_from(["140100", "141100", "310000"]),
-    "status": st.sampled_from(list(Status)),
-    "seller_type": st.sampled_from(["consumer", "retailer", "recycler"]),
-    "brand": st.none() | text,
-    "model": st.none() | text,
-    "thumbnail_id": st.none() | st.uuids(),
-    "wipe_certificate": st.none() | st.fixed_dictionaries({
-        "id": st.uuids().map(str), "status": st.sampled_from(["valid", "superseded", "revoked"]),
-        "level": st.sampled_from(["clear", "purge", "destroy"]), "organisation": st.none() | text,
-        "issued_at": st.just("2026-12-01T08:00:00Z")}),
-    "seller": st.none() | st.builds(
-        SellerSummary, id=st.uuids(), display_name=text, real_name_verified=st.booleans(),
-        organisation_verified=st.booleans(), rating_average=st.none() | st.floats(1, 5).map(lambda f: round(f, 2)),
-        rating_count=st.integers(0, 10**6), completed_trades=st.integers(0, 10**6),
-        credit_band=st.none() | st.sampled_from(["A", "B", "C", "D", "E"])),
-    "created_at": st.datetimes(timezones=st.just(dt.timezone.utc)),
-})
+# Drawn from the schema's own fields: a field added to it is in every row.
+rows = rows_for(ListingSummarySchema)
 
 
 @settings(max_examples=300, deadline=None)
@@ -53,3 +32,25 @@ def test_a_row_with_a_photo_points_at_its_thumbnail():
     assert out["thumbnail_url"] == f"/api/v1/photos/{photo}"
     assert out["created_at"] == "2026-12-01T08:00:00+00:00" and out["category"] == "electronics"
     assert list(out) == list(ListingSummarySchema().dump(row))  # same keys, same order
+
+
+@pytest.mark.parametrize("category,kind", KINDS, ids=[f"{c.value}-{k}" for c, k in KINDS])
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_summary_keys_are_the_schema_fields_for_every_kind(category, kind, data):
+    row = data.draw(rows_for(ListingSummarySchema, category, kind))
+    assert list(summary_json(row, seller=row["seller"])) == list(ListingSummarySchema().fields)
+
+
+def test_the_summary_schema_is_the_declared_summary():
+    assert list(ListingSummarySchema().fields) == [f.name for f in decl.SUMMARY]
+
+
+@settings(max_examples=5, deadline=None)
+@given(data=st.data())
+def test_a_field_added_to_the_schema_but_not_to_summary_json_is_caught(data):
+    # What the tests above rely on: rows follow the schema, so a forgotten field shows.
+    grown = ListingSummarySchema.from_dict({"storage_gb": ma.fields.Integer(allow_none=True)}, name="Grown")
+    row = data.draw(rows_for(grown))
+    assert "storage_gb" in row and "storage_gb" in grown().dump(row)
+    assert list(summary_json(row, seller=row["seller"])) != list(grown().fields)

@@ -20,7 +20,7 @@ from services.errors import ValidationFailed
 from services.listings import revisions, service
 from services.listings.location import public_coordinate
 from services.orders import service as orders
-from services.listings.models import Category, Status
+from services.listings.models import Status
 
 blp = Blueprint("listings", __name__, description="Listings of vehicles, appliances and electronics")
 
@@ -49,10 +49,8 @@ def create_listing(data):
 @blp.alt_response(200, schema=page_of(s.ListingSummarySchema), success=True, description="A page of listings")
 def browse_listings(args):
     """Newest published listings; `mine=true` for your own in any state; operators filter by status."""
-    rows, nxt = service.browse(
-        db.session, current_user(), cursor=args["cursor"], limit=args["limit"], mine=args["mine"],
-        status=Status(args["status"]) if args["status"] else None,
-        category=Category(args["category"]) if args["category"] else None, seller_id=args["seller_id"])
+    rows, nxt = service.browse(db.session, current_user(), cursor=args["cursor"], limit=args["limit"],
+                               mine=args["mine"], **s.filter_values(args))
     # Serialised by s.summary_json, which is held to the documented schema's output by a test.
     t = labels.TABLES[i18n.language()]
     # The page's sellers in one query (or none, while cached), not one per row.

@@ -9,32 +9,79 @@ from flask import url_for
 from marshmallow import ValidationError, validate, validates_schema
 
 from services import clock, identifiers, labels
+from services.listings import fields as decl
 from services.listings import validation as v
-from services.listings.models import Category, Condition, Status
-
-CONDITIONS = tuple(c.value for c in Condition)
-CATEGORIES = tuple(c.value for c in Category)
+from services.listings.models import Category
 
 
 # Built from the domain's declarations (services/listings/attributes.py), like their OpenAPI schemas.
 ATTRS = {c.value: listing_attrs.marshmallow_schema(c) for c in Category}
 
 
-def _listing_fields(required: bool) -> dict:
-    r = {"required": True} if required else {}
-    return {
-        "title": ma.fields.String(validate=validate.Length(min=2, max=200), **r),
-        "description": ma.fields.String(validate=validate.Length(max=5000)),
-        "price_fen": ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=v.MAX_PRICE_FEN), **r),
-        "negotiable": ma.fields.Boolean(),
-        "condition": ma.fields.String(validate=validate.OneOf(CONDITIONS), **r),
-        "remanufacturer": ma.fields.String(allow_none=True, validate=validate.Length(max=120)),
-        "reman_cert_no": ma.fields.String(allow_none=True, validate=validate.Length(max=64)),
-        "region_code": ma.fields.String(validate=validate.Regexp(r"^\d{6}$", error="A 6-digit GB/T 2260 code."), **r),
-        "lat": ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90)),
-        "lon": ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180)),
-        "attributes": listing_attrs.field(stored=False, **r),
-    }
+class Code(ma.fields.Enum):
+    """An enum documented with its values that also dumps a plain code (a listing just created holds
+    the string its request carried until it is refreshed)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else getattr(value, "value", value)
+
+
+_TYPES = {"uuid": ma.fields.UUID, "string": ma.fields.String, "integer": ma.fields.Integer,
+          "number": ma.fields.Float, "boolean": ma.fields.Boolean, "datetime": ma.fields.DateTime}
+
+
+def _doc(f: decl.ListingField) -> dict:
+    text = f.description + (f" (in {f.unit})" if f.unit and f.description else f"In {f.unit}." if f.unit else "")
+    return {"metadata": {"description": text}} if text else {}
+
+
+def _request_field(f: decl.ListingField, required: bool) -> ma.fields.Field:
+    """A writable field with the declaration's bounds as its validators (services/listings/fields.py)."""
+    r = {"required": True} if required and f.required else {}
+    if f.name == "attributes":
+        return listing_attrs.field(stored=False, **r)
+    checks = []
+    if f.enum:
+        checks.append(validate.OneOf(f.choices))
+    if f.min_length is not None or f.max_length is not None:
+        checks.append(validate.Length(min=f.min_length, max=f.max_length))
+    if f.minimum is not None or f.maximum is not None:
+        checks.append(validate.Range(min=f.minimum, max=f.maximum))
+    if f.pattern:
+        checks.append(validate.Regexp(f.pattern, error=f.pattern_error))
+    kind = ma.fields.String if f.enum else _TYPES[f.type]
+    extra = {"strict": True} if kind is ma.fields.Integer else {}
+    if f.type == "uuid":
+        extra["load_default"] = None
+    elif f.nullable:
+        extra["allow_none"] = True
+    return kind(validate=checks, **extra, **r)
+
+
+def _listing_fields(required: bool, writes: tuple[str, ...]) -> dict:
+    return {f.name: _request_field(f, required) for f in decl.WRITABLE if f.write in writes}
+
+
+def response_schema(name: str, declared: tuple[decl.ListingField, ...], shaped: dict) -> type[ma.Schema]:
+    """A response schema with exactly the declared fields, in their order: plain ones from their type
+    and column, the ones the edge shapes (nested objects, URLs, masks, labels) from `shaped`."""
+    names = [f.name for f in declared]
+    unshaped = [f.name for f in declared if f.name not in shaped and (f.type in ("object", "list") or not f.column)]
+    if unshaped or set(shaped) - set(names):
+        raise RuntimeError(f"{name}: no field for {unshaped}; not declared: {sorted(set(shaped) - set(names))}")
+
+    def field(f: decl.ListingField) -> ma.fields.Field:
+        if f.name in shaped:
+            return shaped[f.name]
+        kw = {"allow_none": True} if f.nullable else {}
+        if f.column != f.name:
+            kw["attribute"] = f.column
+        if f.name == "id":
+            kw["required"] = True  # every object carries its id
+        if f.enum:
+            return Code(f.enum, by_value=True, **kw, **_doc(f))
+        return _TYPES[f.type](**kw, **_doc(f))
+    return ma.Schema.from_dict({f.name: field(f) for f in declared}, name=name)
 
 
 class _ListingChecks(ma.Schema):
@@ -59,14 +106,10 @@ class _ListingChecks(ma.Schema):
             self._check(data, data.get("category"))
 
 
-ListingCreateSchema = _ListingChecks.from_dict({
-    **_listing_fields(True),
-    "category": ma.fields.String(required=True, validate=validate.OneOf(CATEGORIES)),
-    "org_id": ma.fields.UUID(load_default=None),
-}, name="ListingCreateSchema")
-
-
-ListingUpdateSchema = _ListingChecks.from_dict(_listing_fields(False), name="ListingUpdateSchema")
+# Built from the declaration: what a seller may send, with its bounds; the rules across fields are
+# the domain's (services/listings/validation.py, called by _ListingChecks).
+ListingCreateSchema = _ListingChecks.from_dict(_listing_fields(True, ("edit", "create")), name="ListingCreateSchema")
+ListingUpdateSchema = _ListingChecks.from_dict(_listing_fields(False, ("edit",)), name="ListingUpdateSchema")
 
 
 class PhotoSchema(ma.Schema):
@@ -147,37 +190,16 @@ def seller_json(shown) -> dict | None:
             "credit_band": _str(shown.credit_band), "profile_url": profile_path(shown.id)}
 
 
-class ListingSchema(ma.Schema):
-    id = ma.fields.UUID(required=True)
-    seller_id = ma.fields.UUID()
-    org_id = ma.fields.UUID(allow_none=True)
-    seller_type = ma.fields.String()
-    category = ma.fields.Function(lambda l: l.category.value)
-    kind = ma.fields.String()
-    title = ma.fields.String()
-    description = ma.fields.String()
-    price_fen = ma.fields.Integer()
-    negotiable = ma.fields.Boolean()
-    condition = ma.fields.Function(lambda l: l.condition.value if hasattr(l.condition, "value") else l.condition)
-    remanufacturer = ma.fields.String(allow_none=True)
-    reman_cert_no = ma.fields.String(allow_none=True)
-    region_code = ma.fields.String()
-    lat = ma.fields.Float(allow_none=True)
-    lon = ma.fields.Float(allow_none=True)
-    status = ma.fields.Function(lambda l: l.status.value)
-    reject_reason = ma.fields.String(allow_none=True)
-    attributes = listing_attrs.field(stored=True)
-    device_masked = ma.fields.Function(lambda l: identifiers.mask(l.device_last4))
-    serial_masked = ma.fields.Function(lambda l: identifiers.mask(l.serial_last4))
-    certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
+ListingSchema = response_schema("ListingSchema", decl.DETAIL, {
+    "attributes": listing_attrs.field(stored=True),
+    "device_masked": ma.fields.Function(lambda l: identifiers.mask(l.device_last4)),
+    "serial_masked": ma.fields.Function(lambda l: identifiers.mask(l.serial_last4)),
+    "certificate": ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True),
     # Set by the route from one batched read (services.standing.summaries); never queried here.
-    seller = ma.fields.Nested(SellerSummarySchema, attribute="seller_summary", allow_none=True)
-    photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
-    revision = ma.fields.Integer()
-    published_at = ma.fields.DateTime(allow_none=True)
-    created_at = ma.fields.DateTime()
-    updated_at = ma.fields.DateTime()
-    labels = i18n.labels_field(LABELLED, lambda l, f: _code(getattr(l, f)))
+    "seller": ma.fields.Nested(SellerSummarySchema, attribute="seller_summary", allow_none=True),
+    "photos": ma.fields.List(ma.fields.Nested(PhotoSchema)),
+    "labels": i18n.labels_field(LABELLED, lambda l, f: _code(getattr(l, f))),
+})
 
 
 def _iso(value):
@@ -219,26 +241,14 @@ def listing_json(listing) -> dict:
     }
 
 
-class ListingSummarySchema(ma.Schema):
-    """What a list of listings shows per item; the detail endpoint has everything."""
-    id = ma.fields.UUID(required=True)
-    category = ma.fields.Enum(Category, by_value=True)
-    kind = ma.fields.String()
-    title = ma.fields.String()
-    price_fen = ma.fields.Integer()
-    negotiable = ma.fields.Boolean()
-    condition = ma.fields.Enum(Condition, by_value=True)
-    region_code = ma.fields.String()
-    status = ma.fields.Enum(Status, by_value=True)
-    seller_type = ma.fields.String()
-    brand = ma.fields.String(allow_none=True)
-    model = ma.fields.String(allow_none=True)
-    thumbnail_url = ma.fields.Function(
-        lambda l: f"/api/v1/photos/{l['thumbnail_id']}" if l["thumbnail_id"] else None)
-    certificate = ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True)
-    seller = ma.fields.Nested(SellerSummarySchema, allow_none=True)
-    created_at = ma.fields.DateTime()
-    labels = i18n.labels_field(LABELLED, lambda row, f: _code(row[f]))
+# What a list of listings shows per item; the detail endpoint has everything.
+ListingSummarySchema = response_schema("ListingSummarySchema", decl.SUMMARY, {
+    "thumbnail_url": ma.fields.Function(
+        lambda l: f"/api/v1/photos/{l['thumbnail_id']}" if l["thumbnail_id"] else None),
+    "certificate": ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True),
+    "seller": ma.fields.Nested(SellerSummarySchema, allow_none=True),
+    "labels": i18n.labels_field(LABELLED, lambda row, f: _code(row[f])),
+})
 
 
 def summary_json(row, t: dict | None = None, seller=None) -> dict:
@@ -248,9 +258,9 @@ def summary_json(row, t: dict | None = None, seller=None) -> dict:
     is the row's services.standing.SellerSummary (the route reads a page's sellers in one query)."""
     thumb = row["thumbnail_id"]
     category, condition, status = row["category"].value, row["condition"].value, row["status"].value
-    return {"id": str(row["id"]), "category": category, "kind": row["kind"], "title": row["title"],
-            "price_fen": row["price_fen"], "negotiable": row["negotiable"], "condition": condition,
-            "region_code": row["region_code"], "status": status, "seller_type": row["seller_type"],
+    return {"id": str(row["id"]), "seller_type": row["seller_type"], "category": category, "kind": row["kind"],
+            "title": row["title"], "price_fen": row["price_fen"], "negotiable": row["negotiable"],
+            "condition": condition, "region_code": row["region_code"], "status": status,
             "brand": _str(row["brand"]), "model": _str(row["model"]),
             "thumbnail_url": f"/api/v1/photos/{thumb}" if thumb else None,
             "certificate": certificate_json(row["wipe_certificate"]), "seller": seller_json(seller),
@@ -263,11 +273,17 @@ class TransitionSchema(ma.Schema):
     reason = ma.fields.String(load_default=None, validate=validate.Length(max=500))
 
 
-class BrowseArgs(PageArgs):
-    mine = ma.fields.Boolean(load_default=False)
-    status = ma.fields.String(load_default=None, validate=validate.OneOf([s.value for s in Status]))
-    category = ma.fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
-    seller_id = ma.fields.UUID(load_default=None)
+# The index's equality filters are the declared filterable fields (services.listings.service.browse).
+BrowseArgs = PageArgs.from_dict({
+    "mine": ma.fields.Boolean(load_default=False),
+    **{f.name: ma.fields.String(load_default=None, validate=validate.OneOf(f.choices)) if f.enum
+       else _TYPES[f.type](load_default=None) for f in decl.FILTERS},
+}, name="BrowseArgs")
+
+
+def filter_values(args: dict) -> dict:
+    """The index filters of loaded BrowseArgs, codes turned into their enums."""
+    return {f.name: f.enum(args[f.name]) if f.enum and args[f.name] else args[f.name] for f in decl.FILTERS}
 
 
 class PriceChangeSchema(ma.Schema):
