@@ -81,7 +81,8 @@ FIELDS: tuple[ListingField, ...] = (
     F("lon", "number", column="lon", nullable=True, unit="degrees", minimum=-180, maximum=180, write="edit"),
     F("status", "enum", "Listing state: draft, pending_review, published, reserved, sold, withdrawn, rejected.",
       column="status", enum=Status, summary=True, filterable=True),
-    F("reject_reason", "string", column="reject_reason", nullable=True, owner_only=True),
+    F("reject_reason", "string", "Why an operator rejected the listing", column="reject_reason", nullable=True,
+      owner_only=True),
     F("brand", "string", column="brand", nullable=True, detail=False, summary=True),
     F("model", "string", column="model", nullable=True, detail=False, summary=True),
     F("thumbnail_url", "string", "The first photo on show", column="thumbnail_id", nullable=True,
@@ -106,6 +107,8 @@ DETAIL = tuple(f for f in FIELDS if f.detail)
 SUMMARY = tuple(f for f in FIELDS if f.summary)
 WRITABLE = tuple(f for f in FIELDS if f.write)
 FILTERS = tuple(f for f in FIELDS if f.filterable)
+# The index's order, newest first (the keyset cursor is built on this column and the id).
+ORDER_COLUMN = next(f.column for f in FIELDS if f.sortable)
 
 # The columns the index reads per row (plus `seller_id`, and `thumbnail_id` from a subquery).
 SUMMARY_COLUMNS = tuple(f.column for f in SUMMARY if f.column and f.column != "thumbnail_id")

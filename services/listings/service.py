@@ -32,7 +32,7 @@ _SUMMARY_SELECT = select(
     select(ListingPhoto.id).where(ListingPhoto.listing_id == Listing.id, ListingPhoto.revision_id.is_(None))
     .order_by(ListingPhoto.position)
     .limit(1).scalar_subquery().label("thumbnail_id"))
-_BROWSE = pagination.Prepared(_SUMMARY_SELECT, Listing)
+_BROWSE = pagination.Prepared(_SUMMARY_SELECT, Listing, order_col=fields.ORDER_COLUMN)
 
 
 def can_manage(user: User | None, listing: Listing) -> bool:
@@ -260,7 +260,8 @@ def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: 
     operators may filter by any status (e.g. the review queue).
 
     Returns summary rows (the columns of SUMMARY_COLUMNS plus `seller_id` and `thumbnail_id`), not entities:
-    a page is one query and no ORM hydration, the hottest read of the marketplace."""
+    a page is one query and no ORM hydration, the hottest read of the marketplace. Its keyword
+    filters are the declared filterable fields (services/listings/fields.py FILTERS)."""
     if not mine:
         if status and status not in PUBLIC_STATES and not (viewer and viewer.is_operator):
             raise Forbidden("only operators list non-public states")
@@ -282,7 +283,7 @@ def browse(session: Session, viewer: User | None, *, cursor: str | None, limit: 
         stmt = stmt.where(Listing.category == category)
     if seller_id:
         stmt = stmt.where(Listing.seller_id == seller_id)
-    return pagination.page(session, stmt, Listing, cursor, limit, mappings=True)
+    return pagination.page(session, stmt, Listing, cursor, limit, order_col=fields.ORDER_COLUMN, mappings=True)
 
 
 def add_photo(session: Session, storage: Storage, actor: User, listing_id, data: bytes,

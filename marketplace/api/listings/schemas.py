@@ -32,6 +32,8 @@ _TYPES = {"uuid": ma.fields.UUID, "string": ma.fields.String, "integer": ma.fiel
 
 def _doc(f: decl.ListingField) -> dict:
     text = f.description + (f" (in {f.unit})" if f.unit and f.description else f"In {f.unit}." if f.unit else "")
+    if f.owner_only:
+        text = (text + " " if text else "") + "Shown to the seller and operators only."
     return {"metadata": {"description": text}} if text else {}
 
 
