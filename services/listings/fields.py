@@ -14,7 +14,7 @@ A category's `attributes` are declared in services/listings/attributes.py; the c
 """
 from __future__ import annotations
 
-import enum
+from enum import Enum
 from dataclasses import dataclass
 
 from services.listings.models import Category, Condition, Status
@@ -33,7 +33,7 @@ class ListingField:
     type: str
     description: str = ""
     column: str | None = None
-    enum: type[enum.Enum] | None = None
+    enum: type[Enum] | None = None
     nullable: bool = False
     unit: str | None = None
     minimum: float | None = None

@@ -3,6 +3,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from marketplace.api.listings import attributes as listing_attrs
+from marketplace.api.listings import declared
 from marketplace import i18n
 from marketplace.pagination import PageArgs
 from flask import url_for
@@ -16,74 +17,6 @@ from services.listings.models import Category
 
 # Built from the domain's declarations (services/listings/attributes.py), like their OpenAPI schemas.
 ATTRS = {c.value: listing_attrs.marshmallow_schema(c) for c in Category}
-
-
-class Code(ma.fields.Enum):
-    """An enum documented with its values that also dumps a plain code (a listing just created holds
-    the string its request carried until it is refreshed)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else getattr(value, "value", value)
-
-
-_TYPES = {"uuid": ma.fields.UUID, "string": ma.fields.String, "integer": ma.fields.Integer,
-          "number": ma.fields.Float, "boolean": ma.fields.Boolean, "datetime": ma.fields.DateTime}
-
-
-def _doc(f: decl.ListingField) -> dict:
-    text = f.description + (f" (in {f.unit})" if f.unit and f.description else f"In {f.unit}." if f.unit else "")
-    if f.owner_only:
-        text = (text + " " if text else "") + "Shown to the seller and operators only."
-    return {"metadata": {"description": text}} if text else {}
-
-
-def _request_field(f: decl.ListingField, required: bool) -> ma.fields.Field:
-    """A writable field with the declaration's bounds as its validators (services/listings/fields.py)."""
-    r = {"required": True} if required and f.required else {}
-    if f.name == "attributes":
-        return listing_attrs.field(stored=False, **r)
-    checks = []
-    if f.enum:
-        checks.append(validate.OneOf(f.choices))
-    if f.min_length is not None or f.max_length is not None:
-        checks.append(validate.Length(min=f.min_length, max=f.max_length))
-    if f.minimum is not None or f.maximum is not None:
-        checks.append(validate.Range(min=f.minimum, max=f.maximum))
-    if f.pattern:
-        checks.append(validate.Regexp(f.pattern, error=f.pattern_error))
-    kind = ma.fields.String if f.enum else _TYPES[f.type]
-    extra = {"strict": True} if kind is ma.fields.Integer else {}
-    if f.type == "uuid":
-        extra["load_default"] = None
-    elif f.nullable:
-        extra["allow_none"] = True
-    return kind(validate=checks, **extra, **r)
-
-
-def _listing_fields(required: bool, writes: tuple[str, ...]) -> dict:
-    return {f.name: _request_field(f, required) for f in decl.WRITABLE if f.write in writes}
-
-
-def response_schema(name: str, declared: tuple[decl.ListingField, ...], shaped: dict) -> type[ma.Schema]:
-    """A response schema with exactly the declared fields, in their order: plain ones from their type
-    and column, the ones the edge shapes (nested objects, URLs, masks, labels) from `shaped`."""
-    names = [f.name for f in declared]
-    unshaped = [f.name for f in declared if f.name not in shaped and (f.type in ("object", "list") or not f.column)]
-    if unshaped or set(shaped) - set(names):
-        raise RuntimeError(f"{name}: no field for {unshaped}; not declared: {sorted(set(shaped) - set(names))}")
-
-    def field(f: decl.ListingField) -> ma.fields.Field:
-        if f.name in shaped:
-            return shaped[f.name]
-        kw = {"allow_none": True} if f.nullable else {}
-        if f.column != f.name:
-            kw["attribute"] = f.column
-        if f.name == "id":
-            kw["required"] = True  # every object carries its id
-        if f.enum:
-            return Code(f.enum, by_value=True, **kw, **_doc(f))
-        return _TYPES[f.type](**kw, **_doc(f))
-    return ma.Schema.from_dict({f.name: field(f) for f in declared}, name=name)
 
 
 class _ListingChecks(ma.Schema):
@@ -110,8 +43,8 @@ class _ListingChecks(ma.Schema):
 
 # Built from the declaration: what a seller may send, with its bounds; the rules across fields are
 # the domain's (services/listings/validation.py, called by _ListingChecks).
-ListingCreateSchema = _ListingChecks.from_dict(_listing_fields(True, ("edit", "create")), name="ListingCreateSchema")
-ListingUpdateSchema = _ListingChecks.from_dict(_listing_fields(False, ("edit",)), name="ListingUpdateSchema")
+ListingCreateSchema = _ListingChecks.from_dict(declared.request_fields(True, ("edit", "create")), name="ListingCreateSchema")
+ListingUpdateSchema = _ListingChecks.from_dict(declared.request_fields(False, ("edit",)), name="ListingUpdateSchema")
 
 
 class PhotoSchema(ma.Schema):
@@ -192,7 +125,7 @@ def seller_json(shown) -> dict | None:
             "credit_band": _str(shown.credit_band), "profile_url": profile_path(shown.id)}
 
 
-ListingSchema = response_schema("ListingSchema", decl.DETAIL, {
+ListingSchema = declared.response_schema("ListingSchema", decl.DETAIL, {
     "attributes": listing_attrs.field(stored=True),
     "device_masked": ma.fields.Function(lambda l: identifiers.mask(l.device_last4)),
     "serial_masked": ma.fields.Function(lambda l: identifiers.mask(l.serial_last4)),
@@ -244,7 +177,7 @@ def listing_json(listing) -> dict:
 
 
 # What a list of listings shows per item; the detail endpoint has everything.
-ListingSummarySchema = response_schema("ListingSummarySchema", decl.SUMMARY, {
+ListingSummarySchema = declared.response_schema("ListingSummarySchema", decl.SUMMARY, {
     "thumbnail_url": ma.fields.Function(
         lambda l: f"/api/v1/photos/{l['thumbnail_id']}" if l["thumbnail_id"] else None),
     "certificate": ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True),
@@ -279,7 +212,7 @@ class TransitionSchema(ma.Schema):
 BrowseArgs = PageArgs.from_dict({
     "mine": ma.fields.Boolean(load_default=False),
     **{f.name: ma.fields.String(load_default=None, validate=validate.OneOf(f.choices)) if f.enum
-       else _TYPES[f.type](load_default=None) for f in decl.FILTERS},
+       else declared.TYPES[f.type](load_default=None) for f in decl.FILTERS},
 }, name="BrowseArgs")
 
 
