@@ -5,6 +5,7 @@ unseen. This walks the source with `ast` and fails on each of them."""
 from __future__ import annotations
 
 import ast
+import configparser
 import re
 from pathlib import Path
 
@@ -112,3 +113,15 @@ def test_each_kind_of_hidden_edge_is_caught(source, expected):
 ])
 def test_visible_or_internal_imports_pass(source):
     assert hidden_edges(source, "services.subsidies.evidence") == []
+
+
+def test_the_services_layers_contract_covers_every_domain():
+    """A new package or module under services/ must take its place in the layers, or a cycle
+    through it would go unchecked."""
+    ini = configparser.ConfigParser()
+    ini.read(ROOT / ".importlinter", encoding="utf-8")
+    layers = ini["importlinter:contract:services-domains"]["layers"]
+    listed = set(re.findall(r"services\.\w+", layers))
+    present = {f"services.{p.stem if p.is_file() else p.name}" for p in (ROOT / "services").iterdir()
+               if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
+    assert present - listed == set(), f"not in the services layers of .importlinter: {sorted(present - listed)}"
