@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Sequence
 
 from search import intent as intents
 from search import text as tx
+from search.labels import KIND_LABELS
 
 DATA_DIR = Path(__file__).parent
 MAX_WORD = 6  # longest lexicon word tried when segmenting
@@ -442,8 +443,6 @@ def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
     words (bare numbers, sizes and units aside, they describe rather than name), a model's
     family ("mate60pro" -> "mate60"), a broader class (山地车 -> 自行车, ``broader.txt``) or the
     label of a kind the query names ("小米14" -> 小米 or 手机)."""
-    from search.labels import KIND_LABELS
-
     lex = lex or load_lexicon()
     concepts: list[Concept] = []
     for concept in plan.words:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from services import regions
+
 KIND_LABELS = {
     "refrigerator": "冰箱 refrigerator", "washing_machine": "洗衣机 washing machine",
     "television": "电视 television", "air_conditioner": "空调 air conditioner",
@@ -76,8 +78,6 @@ def _price_label(key: str) -> tuple[str, str] | None:
 
 
 def _region_label(code: str) -> tuple[str, str] | None:
-    from services import regions
-
     full = code + "0" * (6 - len(code)) if len(code) in (2, 4) else code
     region = regions.get(full)
     return (region.name, region.name) if region else None  # region names exist in Chinese only

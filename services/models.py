@@ -13,7 +13,11 @@ from services.subsidies import models as subsidies_models  # noqa: F401
 from services.tradeins import models as tradeins_models  # noqa: F401
 from services.ledger import models as ledger_models  # noqa: F401
 from services.blocklist import models as blocklist_models, gates as blocklist_gates  # noqa: F401 (gates: listing guard)
-from services.orders import tables as buying_tables  # noqa: F401
+from services.disputes import models as disputes_models  # noqa: F401
+from services.offers import models as offers_models  # noqa: F401
+from services.orders import models as orders_models  # noqa: F401
+from services.payments import models as payments_models  # noqa: F401
+from services.reviews import models as reviews_models  # noqa: F401
 from services.conversations import models as conversations_models  # noqa: F401
 from services.watchlist import models as watchlist_models  # noqa: F401
 from services.standing import models as standing_models, service as standing_hooks  # noqa: F401 (hooks: recounts)

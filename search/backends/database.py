@@ -29,7 +29,7 @@ from search.analysis import Expr, TextPlan, optional_terms, to_expression, typo_
 from search.backends import es_dsl
 from search.backends.base import ApplyReport, SearchUnavailable
 from search.documents import SearchDocument
-from search.query import PRICE_BUCKETS, SearchQuery, SearchResult, Suggestion, Hit
+from search.query import PRICE_BUCKETS, QueryError, SearchQuery, SearchResult, Suggestion, Hit
 from services.search.models import SearchDocumentRow
 
 T = SearchDocumentRow.__table__
@@ -315,7 +315,6 @@ def _sort_keys(query: SearchQuery, m) -> list[tuple[Any, str]]:
 def _after(keys: list[tuple[Any, str]], values: tuple) -> Any:
     """Keyset condition "strictly after these sort values", direction by direction."""
     if len(values) != len(keys):
-        from search.query import QueryError
         raise QueryError({"cursor": ["The cursor belongs to a different query."]})
     typed = []
     for (column, _), value in zip(keys, values):

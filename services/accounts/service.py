@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from services import audit, clock, identifiers
 from services.accounts.models import (AuthToken, IdStatus, Membership, MemberRole, Organization,
                                       OrgKind, Role, User)
-from services.credit.events import record_event
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, Unauthorized, ValidationFailed
 
 _hasher = PasswordHasher()
@@ -212,7 +211,8 @@ def submit_identity(session: Session, user: User, id_number: str) -> User:
 
 def review_identity(session: Session, operator: User, user_id, decision: IdStatus,
                     reason: str | None = None) -> User:
-    """Operator decision on a pending verification; audited."""
+    """Operator decision on a pending verification; audited. Records no credit event: the flow
+    that also counts a verification for credit is services.flows.identity.review_identity."""
     user = get_user(session, user_id)
     if decision not in ID_TRANSITIONS[user.id_status] or decision == IdStatus.PENDING:
         raise InvalidState(user.id_status.value, decision.value,
@@ -224,8 +224,6 @@ def review_identity(session: Session, operator: User, user_id, decision: IdStatu
     user.id_reject_reason = reason if decision == IdStatus.REJECTED else None
     audit.record(session, operator.id, f"identity.{decision.value}", "user", user.id,
                  before=before, after={"id_status": decision.value}, reason=reason)
-    if decision == IdStatus.VERIFIED:
-        record_event(session, user.id, "identity_verified", ref_type="user", ref_id=user.id)
     return user
 
 

@@ -1,6 +1,6 @@
 """The blocklist's hold on listings.
 
-`refuse_blocked_listing` is a listing publish gate (services/listings/gates.py PUBLISH_GATES): a
+`refuse_blocked_listing` is a listing publish gate (services.flows.publishing.PUBLISH_GATES): a
 listing of a blocked device can neither be submitted for review nor approved. The same check runs
 when a listing is created or its VIN/IMEI/serial changes, through a before-flush hook, so that a
 blocked device is refused at the first step rather than at submission.
@@ -11,6 +11,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from services.blocklist.service import refuse_if_blocked
+from services.listings.models import Listing
 
 
 def _fields(listing) -> tuple[str, str]:
@@ -18,7 +19,7 @@ def _fields(listing) -> tuple[str, str]:
     return ("attributes.vin" if category == "vehicle" else "attributes.imei"), "attributes.serial_number"
 
 
-def refuse_blocked_listing(session: Session, listing) -> None:
+def refuse_blocked_listing(session: Session, listing: Listing) -> None:
     device_field, serial_field = _fields(listing)
     refuse_if_blocked(session, device_hash=listing.device_hash, serial_hash=listing.serial_hash,
                       device_field=device_field, serial_field=serial_field, what="listed")
@@ -31,7 +32,6 @@ def _identity_changed(listing) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _guard_listing_identity(session: Session, flush_context, instances) -> None:
-    from services.listings.models import Listing  # listings must not depend on the blocklist at import
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Listing) and (obj.device_hash or obj.serial_hash) and \
                 (obj in session.new or _identity_changed(obj)):

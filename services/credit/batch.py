@@ -12,8 +12,7 @@ from services import clock
 from services.credit import bureau, features, honest, registry, subjects
 from services.credit.queries import aliases, tallies
 from services.credit.models import CreditOverride, CreditScore, CreditSubject
-from services.credit.service import _row_from_result
-from services.standing import service as standing
+from services.credit.rows import score_row
 
 CHUNK = 2000
 
@@ -50,12 +49,12 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
         results = honest.score_many(card, rows, [counts[i] for i in ids])
         for i, values in zip(ids, rows):
             values.update(honest.conduct_values(counts[i]))
-        history = [_row_from_result(i, card, res, values, features.is_thin_file(counts[i]),
+        history = [score_row(i, card, res, values, features.is_thin_file(counts[i]),
                                     overrides.get(i), trigger, now)
                    for i, res, values in zip(ids, results, rows)]
         session.execute(insert(CreditScore.__table__), history)
-        # A Core insert passes no ORM hook: the sellers' shown band is updated here.
-        standing.set_bands(session, {row["subject_id"]: row["band"] for row in history})
+        # A Core insert passes no flush hook: the sellers' shown band follows through the
+        # standing domain's do_orm_execute listener on this statement.
         _upsert_fresh(session, ids, now)
         done += len(ids)
         if progress:

@@ -18,6 +18,8 @@ from datetime import datetime
 from sqlalchemy import JSON, String, Uuid, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services.accounts.models import Membership
+from services.credit.models import CreditSubject
 from services.db import Base, UUIDPk, utcnow
 
 # Kinds other domains record. Stable strings: the scorecard and history refer to them.
@@ -86,8 +88,6 @@ def mark_stale(session: Session, subject_ids: Iterable[uuid.UUID]) -> None:
 
     The score itself is recomputed on the next read (`score_for`) or by the periodic job.
     """
-    from services.accounts.models import Membership
-    from services.credit.models import CreditSubject
     ids = list(dict.fromkeys(subject_ids))
     if not ids:
         return

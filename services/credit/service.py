@@ -18,49 +18,21 @@ from services.credit.events import KINDS, CreditEvent, mark_stale
 from services.credit.models import CreditExplanation, CreditOverride, CreditScore, CreditSubject
 from services.credit.outlook import Outlook, outlook
 from services.credit.privileges import Privileges, load_policy
+from services.credit.batch import recompute_many
 from services.credit.queries import aliases, tallies
+from services.credit.rows import THIN_FILE_REASON, score_row
 from services.credit.scorecard import Reason, Scorecard, ScoreResult
 from services.credit.subjects import Subject
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-THIN_FILE_REASON = Reason(code="THIN_FILE", feature="", points_lost=0.0, bin="",
-                          en="Too little trade history yet: the band is capped until "
-                             f"{features.THIN_FILE_MIN_TRADES} trades are completed",
-                          zh=f"交易记录不足：完成{features.THIN_FILE_MIN_TRADES}笔交易前信用等级设有上限")
 OVERRIDE_KINDS = ("score", "void_record")
 MIN_REASON_LENGTH = 5
-
-
-def _band_rank(card: Scorecard, band: str) -> int:
-    return [b.name for b in card.bands].index(band)
 
 
 def _active_overrides(session: Session, subject_id: uuid.UUID, now: datetime) -> list[CreditOverride]:
     rows = session.scalars(select(CreditOverride).where(
         CreditOverride.subject_id == subject_id, CreditOverride.revoked_at.is_(None)))
     return [o for o in rows if o.active(now)]
-
-
-def _row_from_result(subject_id: uuid.UUID, card: Scorecard, result: ScoreResult, values: dict,
-                     thin: bool, override: CreditOverride | None, trigger: str, now: datetime
-                     ) -> dict:
-    score, band, reasons = result.score, result.band, list(result.reasons)
-    cap = features.THIN_FILE_BAND_CAP
-    if thin and _band_rank(card, band) > _band_rank(card, cap):
-        band = cap
-        reasons = [THIN_FILE_REASON, *reasons][:4]
-    if override is not None:
-        score = override.score
-        band = card.band_for(score).name
-    return {
-        "id": uuid.uuid4(), "subject_id": subject_id, "score": score, "raw_score": round(result.raw, 4),
-        "band": band, "scorecard_version": card.version,
-        "reasons": [r.__dict__ for r in reasons],
-        "factors": {k: {"value": values.get(k), "bin": result.bins[k], "points": round(p, 2)}
-                    for k, p in result.points.items()},
-        "thin_file": thin, "override_id": override.id if override else None,
-        "trigger": trigger, "computed_at": now,
-    }
 
 
 def compute(session: Session, subject: Subject, trigger: str = "on_demand") -> CreditScore:
@@ -74,7 +46,7 @@ def compute(session: Session, subject: Subject, trigger: str = "on_demand") -> C
     values.update(honest.conduct_values(tally))
     score_override = next((o for o in sorted(overrides, key=lambda o: o.created_at, reverse=True)
                            if o.kind == "score"), None)
-    row = CreditScore(**_row_from_result(subject.id, card, result, values, features.is_thin_file(tally),
+    row = CreditScore(**score_row(subject.id, card, result, values, features.is_thin_file(tally),
                                          score_override, trigger, now))
     session.add(row)
     _mark_fresh(session, [subject.id], now)
@@ -299,7 +271,6 @@ def overrides_query(subject_id: uuid.UUID):
 
 def recompute_stale(session: Session, limit: int = 5000) -> int:
     """Periodic job: rescore up to `limit` stale subjects, oldest first."""
-    from services.credit.batch import recompute_many
     ids = list(session.scalars(select(CreditSubject.subject_id).where(CreditSubject.stale.is_(True))
                                .order_by(CreditSubject.stale_since).limit(limit)))
     return recompute_many(session, ids, trigger="event")

@@ -1,29 +1,27 @@
-"""Checks a listing must pass before it is published.
+"""Checks a listing must pass before it is published, as a typed port.
 
-Other domains plug in here without listings importing them at module load: the data-wipe
-domain requires a valid certificate for an electronics device, the trade-in domain refuses a
-device on the blocklist. Each entry is "module:function" taking (session, listing) and
-raising a DomainError that names the rule.
+The checks belong to domains above listings (the data-wipe domain requires a valid certificate
+for an electronics device, the blocklist refuses a blocked device), so listings cannot import
+them. Whoever publishes passes them in: `services.flows.publishing.PUBLISH_GATES` is the
+standard set, handed down by the routes (and by tests) to `service.transition`,
+`service.update_listing`, `revisions.edit` and `revisions.approve`/`decide`.
 """
 from __future__ import annotations
 
-import importlib
-from functools import lru_cache
+from collections.abc import Iterable
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-PUBLISH_GATES: list[str] = [
-    "services.blocklist.gates:refuse_blocked_listing",
-    "services.certificates.verify:listing_gate",
-]
+from services.listings.models import Listing
 
 
-@lru_cache(maxsize=None)
-def _resolve(path: str):
-    mod, fn = path.split(":")
-    return getattr(importlib.import_module(mod), fn)
+class PublishGate(Protocol):
+    def __call__(self, session: Session, listing: Listing) -> None:
+        """Raise a DomainError naming the rule when `listing` may not be published."""
 
 
-def check_publish(session: Session, listing) -> None:
-    for path in PUBLISH_GATES:
-        _resolve(path)(session, listing)
+def check_publish(session: Session, listing: Listing, gates: Iterable[PublishGate]) -> None:
+    """Run every gate on `listing`; the first refusal propagates."""
+    for gate in gates:
+        gate(session, listing)

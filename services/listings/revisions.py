@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -23,7 +24,8 @@ from sqlalchemy.orm import Session
 from services import audit, clock, identifiers, pagination
 from services.accounts.models import User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
-from services.listings import fields, gates, service
+from services.listings import fields, service
+from services.listings.gates import PublishGate, check_publish
 from services.listings.models import (Listing, ListingPhoto, ListingRevision, PriceChange, RevisionStatus,
                                       Status)
 from services.storage import Storage
@@ -131,14 +133,14 @@ def _has_content(session: Session, rev: ListingRevision) -> bool:
 
 
 def edit(session: Session, actor: User, listing_id, data: dict, *,
-         rise_review_pct: int = DEFAULT_PRICE_RISE_REVIEW_PCT) -> EditResult:
+         gates: Iterable[PublishGate], rise_review_pct: int = DEFAULT_PRICE_RISE_REVIEW_PCT) -> EditResult:
     """Edit a listing the actor manages. On a published listing, the immediate part applies now
     and the material part is merged into the listing's one pending revision (a field set back to
     its live value leaves the revision; an emptied revision is withdrawn); the public keeps
     seeing the approved version. Any other state is edited directly (service.update_listing)."""
     listing = _managed(session, actor, listing_id)
     if listing.status != Status.PUBLISHED:
-        return EditResult(service.update_listing(session, actor, listing_id, data), None)
+        return EditResult(service.update_listing(session, actor, listing_id, data, gates=gates), None)
     service._raise_if_invalid({"category": listing.category.value, **data})
     if listing.approved_price_fen is None:
         # Published before approved prices were kept (or inserted by the demo seed): the price on
@@ -153,7 +155,7 @@ def edit(session: Session, actor: User, listing_id, data: dict, *,
         proposed = Listing(id=listing.id, seller_id=listing.seller_id, org_id=listing.org_id,
                            category=listing.category, status=listing.status,
                            **{c: held.get(c, getattr(listing, c)) for c in ATTRIBUTE_COLUMNS})
-        gates.check_publish(session, proposed)
+        check_publish(session, proposed, gates)
     if "price_fen" in now:
         session.add(PriceChange(listing_id=listing.id, old_price_fen=listing.price_fen,
                                 new_price_fen=now["price_fen"], changed_by=actor.id))
@@ -233,7 +235,8 @@ def _decidable(session: Session, revision_id, target: RevisionStatus) -> tuple[L
     return rev, listing
 
 
-def approve(session: Session, storage: Storage, operator: User, revision_id, reason: str | None = None) -> ListingRevision:
+def approve(session: Session, storage: Storage, operator: User, revision_id, reason: str | None = None, *,
+            gates: Iterable[PublishGate]) -> ListingRevision:
     """Apply a pending revision to its published listing in one transaction: fields, photos added
     and removed, price history, the approved price; the publish gates and the one-active-listing-
     per-device rule are checked on the result; audited; search follows through the outbox."""
@@ -252,7 +255,7 @@ def approve(session: Session, storage: Storage, operator: User, revision_id, rea
         setattr(listing, field, value)
     if "device_hash" in changes:
         service._ensure_device_free(session, listing)
-    gates.check_publish(session, listing)
+    check_publish(session, listing, gates)
     removed = [uuid.UUID(i) for i in rev.removed_photo_ids]
     gone = list(session.scalars(select(ListingPhoto).where(ListingPhoto.id.in_(removed),
                                                            ListingPhoto.listing_id == listing.id))) if removed else []
@@ -306,10 +309,10 @@ def withdraw(session: Session, storage: Storage, actor: User, revision_id) -> Li
 
 
 def decide(session: Session, storage: Storage, actor: User, revision_id, action: str,
-           reason: str | None = None) -> ListingRevision:
-    """approve or reject (operators), withdraw (the seller)."""
+           reason: str | None = None, *, gates: Iterable[PublishGate]) -> ListingRevision:
+    """approve (through the publish `gates`) or reject (operators), withdraw (the seller)."""
     if action == "approve":
-        return approve(session, storage, actor, revision_id, reason)
+        return approve(session, storage, actor, revision_id, reason, gates=gates)
     if action == "reject":
         return reject(session, storage, actor, revision_id, reason)
     if action == "withdraw":

@@ -3,6 +3,7 @@ photos, and the atomic reserve/release/sell that orders use."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
@@ -13,7 +14,8 @@ from services import audit, clock, identifiers, pagination
 from services.accounts.membership import acting_org
 from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.listings import fields, gates, photos, states, trust
+from services.listings import fields, photos, states, trust
+from services.listings.gates import PublishGate, check_publish
 from services.listings.models import (ACTIVE_STATES, Category, Listing, ListingPhoto, ListingRevision,
                                       PriceChange, RevisionStatus, SearchOutbox, Status)
 from services.listings.validation import listing_errors
@@ -125,8 +127,10 @@ def _for_update(session: Session, listing_id) -> Listing:
     return listing
 
 
-def update_listing(session: Session, actor: User, listing_id, data: dict) -> Listing:
-    """Edit a listing the actor manages; a price change is kept in the price history."""
+def update_listing(session: Session, actor: User, listing_id, data: dict, *,
+                   gates: Iterable[PublishGate]) -> Listing:
+    """Edit a listing the actor manages; a price change is kept in the price history. A new
+    VIN/IMEI/serial on a listing under review or on sale must pass `gates` again."""
     listing = _for_update(session, listing_id)
     if not can_manage(actor, listing):
         raise NotFound("no such listing") if not can_view(actor, listing) else Forbidden("not your listing")
@@ -146,7 +150,7 @@ def update_listing(session: Session, actor: User, listing_id, data: dict) -> Lis
         _apply_attributes(listing, listing.category, data["attributes"])
         _ensure_device_free(session, listing)
         if (listing.device_hash, listing.serial_hash) != ids_before:
-            _recheck_device(session, listing)
+            _recheck_device(session, listing, gates)
     if listing.status == Status.REJECTED:
         listing.reject_reason = None
     try:
@@ -156,19 +160,20 @@ def update_listing(session: Session, actor: User, listing_id, data: dict) -> Lis
     return listing
 
 
-def _recheck_device(session: Session, listing: Listing) -> None:
+def _recheck_device(session: Session, listing: Listing, gates: Iterable[PublishGate]) -> None:
     # Another identifier is another device: the old certificate no longer speaks for it, and a
     # listing under review or on sale passes the publish gates again (or the edit is refused).
     listing.wipe_certificate = None
     if listing.status in (Status.PENDING_REVIEW, Status.PUBLISHED):
-        gates.check_publish(session, listing)
+        check_publish(session, listing, gates)
 
 
 def transition(session: Session, actor: User, listing_id, action: str, reason: str | None = None, *,
-               privileges_file: str | None = None) -> Listing:
+               gates: Iterable[PublishGate], privileges_file: str | None = None) -> Listing:
     """Apply an owner action (submit, withdraw, relist) or an operator action (approve, reject).
     A submission must fit the seller's credit band (listing limit) and is published at once when
-    the band waives manual review (services/listings/trust.py; `privileges_file` as configured)."""
+    the band waives manual review (services/listings/trust.py; `privileges_file` as configured).
+    Entering review or publication runs the publish `gates` (services/listings/gates.py)."""
     if action not in states.ACTIONS:
         raise ValidationFailed("unknown action", fields={"action": [f"One of {sorted(states.ACTIONS)}."]})
     listing = _for_update(session, listing_id)
@@ -184,7 +189,7 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
     if target in ACTIVE_STATES:
         _ensure_device_free(session, listing)
     if target in (Status.PENDING_REVIEW, Status.PUBLISHED):
-        gates.check_publish(session, listing)
+        check_publish(session, listing, gates)
     privileges = trust.check_submit(session, listing, privileges_file) if action == "submit" else None
     before = listing.status.value
     listing.status = target

@@ -1,4 +1,6 @@
 """Where buying meets other domains. Each function is one named call site in the order flow.
+Orders sit above certificates, subsidies and the ledger (.importlinter): they call them directly;
+none of them calls back into orders except through a port orders pass down (`ORDER_SIDE`).
 
 - Data-wipe gate (certificates): an order of a data-bearing device is not captured while the
   device lacks its identifier or a valid resale certificate (`services.certificates.verify.device_gate`,
@@ -16,10 +18,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.accounts.models import User
+from services.certificates.verify import device_gate
 from services.errors import Conflict, ValidationFailed
+from services.ledger import service as ledger, spending
 from services.listings.models import Category
 from services.orders.models import Order
-from services.orders.subsidy import evidence, with_defaults
+from services.orders.subsidy import ORDER_SIDE, evidence, with_defaults
+from services.subsidies import reservations
 
 
 def before_capture(session: Session, order: Order) -> None:
@@ -27,7 +32,6 @@ def before_capture(session: Session, order: Order) -> None:
     listing = order.listing
     if listing.category != Category.ELECTRONICS:
         return
-    from services.certificates.verify import device_gate
     device_gate(session, category=listing.category, kind=listing.kind, attributes=listing.attributes,
                 device_hash=listing.device_hash, serial_hash=listing.serial_hash)
 
@@ -36,7 +40,6 @@ def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: 
     """Hold the subsidy of a retailer's sale for this order (the buyer's quote request, priced at
     the order's price); returns the amount taken off at checkout. Raises 422/409 from subsidies
     (buyer not verified, not eligible, budget spent): the order is then not placed."""
-    from services.subsidies import reservations
     if order.seller_org_id is None:
         raise ValidationFailed("subsidies apply to retailers' sales", fields={"subsidy": ["Not for this listing."]})
     # What is bought is the listing, not what the client says: kind, grades and price come from it;
@@ -50,20 +53,17 @@ def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: 
 
 def subsidy_redeem(session: Session, order: Order) -> None:
     """The payment was captured: the reserved subsidy becomes claimable (no-op without one)."""
-    from services.subsidies import reservations
-    reservations.redeem_order(session, order.id)
+    reservations.redeem_order(session, order.id, order_side=ORDER_SIDE)
 
 
 def subsidy_release(session: Session, order: Order) -> None:
     """Cancelled before capture: the subsidy and the buyer's quota slot are freed."""
-    from services.subsidies import reservations
-    reservations.release_order(session, order.id, reason="order cancelled")
+    reservations.release_order(session, order.id, reason="order cancelled", order_side=ORDER_SIDE)
 
 
 def subsidy_clawback(session: Session, order: Order, reason: str) -> None:
     """Fully refunded (the item goes back): the subsidy is clawed back (or released if unredeemed)."""
-    from services.subsidies import reservations
-    reservations.clawback_order(session, order.id, reason=reason[:300])
+    reservations.clawback_order(session, order.id, reason=reason[:300], order_side=ORDER_SIDE)
 
 
 def store_credit_spend(session: Session, order: Order, buyer: User, amount_fen: int, issuer=None) -> int:
@@ -73,7 +73,6 @@ def store_credit_spend(session: Session, order: Order, buyer: User, amount_fen: 
     whole price left after the subsidy. Sets the order's `store_credit_fen` and
     `platform_credit_fen`. Raises 422 (too much, another retailer's credit) and 409
     `insufficient_store_credit` naming each balance and its issuer."""
-    from services.ledger import spending
     issuer = spending.parse_issuer(issuer)
     left = order.price_fen - order.subsidy_fen
     if amount_fen > left:
@@ -89,5 +88,4 @@ def store_credit_spend(session: Session, order: Order, buyer: User, amount_fen: 
 def store_credit_refund(session: Session, order: Order) -> None:
     """Give the spent store credit back (cancelled or fully refunded order); no-op without one."""
     if order.store_credit_fen:
-        from services.ledger import service as ledger
         ledger.refund_store_credit(session, order.id)

@@ -20,6 +20,7 @@ from services.listings.models import Listing, Status as ListingStatus
 from services.offers.models import Offer, OfferStatus
 from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
+from services.orders.parties import is_seller, side
 from services.orders.settings import BuyingSettings
 from services.payments import service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
@@ -32,21 +33,6 @@ _STAMPS = {S.PAID_HELD: "paid_at", S.HANDED_OVER: "handed_over_at", S.ACCEPTED: 
 
 
 # ---- who may see and do what ---------------------------------------------------------------------
-
-def is_seller(user: User, order: Order) -> bool:
-    return user.id == order.seller_id or (order.seller_org_id is not None and order.seller_org_id in user.org_ids())
-
-
-def side(user: User, order: Order) -> str:
-    """'buyer', 'seller' or 'operator'; NotFound for anyone else (an order's existence is private)."""
-    if user.id == order.buyer_id:
-        return "buyer"
-    if is_seller(user, order):
-        return "seller"
-    if user.is_operator:
-        return "operator"
-    raise NotFound("no such order")
-
 
 def _require(user: User, order: Order, *allowed: str) -> str:
     who = side(user, order)

@@ -1,6 +1,7 @@
-"""An order's trade-in subsidy as the subsidies domain sees it (registered in
-services/subsidies/sources.py): the sale facts of an order, the reservation applied to what the
-buyer pays, and the guard that keeps an order's reservation in step with the order.
+"""An order's trade-in subsidy as the subsidies domain sees it: the sale facts of an order, the
+reservation applied to what the buyer pays, and the guard that keeps an order's reservation in
+step with the order (`ORDER_SIDE`, the subsidies domain's `OrderSide` port; the order's own
+flows pass it down, services.flows.order_subsidies passes it for the subsidies API).
 
 The rule: the subsidy is part of the price the buyer pays, so it is added to an order, or taken
 off it again (the reservation released), only while nothing is paid (order `created` or
@@ -19,9 +20,11 @@ from services.accounts.models import IdStatus, User
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.orders import states
 from services.orders.models import Order, OrderStatus as S
+from services.orders.parties import side
 from services.payments import service as payments
 from services.payments.gateway import PaymentGateway
 from services.payments.models import Payment, PaymentStatus
+from services.subsidies.reservations import OrderSide, SaleFacts
 
 # What the client may never say about the purchase: it is the listing and the order.
 FROM_THE_LISTING = ("kind", "price_fen", "list_price_fen", "discounts_fen", "energy_grade", "water_grade")
@@ -77,8 +80,6 @@ def sale_facts(session: Session, order_id, *, viewer: User, quote_request: dict 
     a 404, for anyone else). Locks the order. Raises ValidationFailed when the listing is not a
     retailer's and Conflict `order_not_awaiting_payment` once money is held. Without a region the
     listing's (where the retailer sells) is used; without a date, the day the order was placed."""
-    from services.orders.service import side
-    from services.subsidies.reservations import SaleFacts
     order = session.scalar(select(Order).where(Order.id == order_id).with_for_update()
                            .execution_options(populate_existing=True))
     if order is None:
@@ -150,3 +151,16 @@ def check_transition(session: Session, reservation, action: str) -> None:
         if not _awaiting_payment(order, pay):
             raise Conflict("the buyer has paid the subsidised price: cancel the order to release its subsidy",
                            code="order_applies_subsidy", extra={"order_status": order.status.value})
+
+
+class _OrderSide:
+    """The order's side of its subsidy reservation (services.subsidies.reservations.OrderSide)."""
+
+    def check_transition(self, session: Session, reservation, action: str) -> None:
+        check_transition(session, reservation, action)
+
+    def releasing(self, session: Session, reservation, *, gateway, actor_id) -> None:
+        release_reservation(session, reservation, gateway=gateway, actor_id=actor_id)
+
+
+ORDER_SIDE: OrderSide = _OrderSide()

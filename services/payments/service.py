@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from services import audit, clock
+from services import audit, clock, pagination
 from services.accounts import membership
 from services.accounts.models import User
 from services.disputes.models import Dispute, DisputeStatus
@@ -358,8 +358,6 @@ def seller_account(session: Session, user: User) -> SellerAccount:
 
 
 def payouts_of(session: Session, user: User, cursor, limit):
-    from services import pagination
-    from sqlalchemy import or_
     owners = [Payout.owner_user_id == user.id]
     if user.org_ids():
         owners.append(Payout.owner_org_id.in_(user.org_ids()))

@@ -102,7 +102,8 @@ def _number(at: datetime) -> str:
 def collect(session: Session, actor: User, booking_id, weights: dict, facility_id, *, notifier: Notifier,
             scrap_certificate_no: str | None = None) -> Voucher:
     """The collector takes the items: each is weighed, the pickup becomes `collected`, and a
-    voucher naming the destination facility is issued. Both sides' kept pickup is recorded."""
+    voucher naming the destination facility is issued. Both sides' kept pickup is recorded.
+    A trade-in's pickup also moves the trade-in: services.flows.collection.collect does both."""
     now = clock.now()
     b = access.require_view(actor, locked(session, booking_id))
     access.require_recycler_side(actor, b)
@@ -134,11 +135,6 @@ def collect(session: Session, actor: User, booking_id, weights: dict, facility_i
     for subject in (b.consumer_id, b.recycler.org_id):
         record_event(session, subject, "pickup_kept", ref_type="pickup", ref_id=b.id)
     session.flush()
-    if b.trade_in_id:
-        # Imported here: trade-ins book pickups through this domain, so a module-level import
-        # would be circular.
-        from services.tradeins.handling import on_pickup_collected
-        on_pickup_collected(session, b.trade_in_id, b.recycler.org_id, v.number)
     notify.collected(notifier, session, b, str(v.id), v.number)
     return v
 

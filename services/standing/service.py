@@ -156,6 +156,19 @@ def _collect(session: Session, flush_context, instances) -> None:
             recount_ids.update((obj.buyer_id, obj.seller_id))
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_scores(state) -> object:
+    """The credit batch inserts score rows with one Core statement, which passes no flush hook:
+    the band shown on each seller follows here, after the rows are in."""
+    stmt = state.statement
+    if not (state.is_insert and getattr(stmt, "table", None) is CreditScore.__table__
+            and isinstance(state.parameters, list)):
+        return None
+    result = state.invoke_statement()
+    set_bands(state.session, {row["subject_id"]: row["band"] for row in state.parameters})
+    return result
+
+
 @event.listens_for(Session, "after_flush_postexec")
 def _apply(session: Session, flush_context) -> None:
     pending = session.info.pop(PENDING, None)

@@ -1,5 +1,5 @@
-"""Evidence owned by other domains, read through small functions that return None when the
-record (or the domain itself) does not exist yet."""
+"""Evidence owned by other domains (data-wipe certificates, recycling vouchers), read through
+small functions that return None when the record does not exist."""
 from __future__ import annotations
 
 import uuid
@@ -7,14 +7,13 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.certificates.models import CertificateIdentifier, WipeCertificate
+from services.pickups.interface import voucher_for
+
 
 def wipe_certificate(session: Session, *, certificate_id: str | None = None,
                      old_device_hash: str | None = None) -> dict | None:
     """The data-wipe certificate of the old device: by id, else the device's current one."""
-    try:
-        from services.certificates.models import CertificateIdentifier, WipeCertificate
-    except ImportError:  # the certificates domain is optional for claims
-        return None
     cert = None
     if certificate_id:
         try:
@@ -35,11 +34,7 @@ def find_voucher(session: Session, *, voucher_no: str | None = None, order_id=No
                  old_device_hash: str | None = None) -> tuple[object | None, str | None]:
     """The pickups domain's voucher (a `services.pickups.VoucherView`) for the old item and what
     found it: the recorded number ("number"), else the order's pickup ("order"), else the old
-    device ("device"). (None, None) when there is none, or no pickups domain."""
-    try:
-        from services.pickups import voucher_for
-    except ImportError:  # the pickups domain is optional for claims
-        return None, None
+    device ("device"). (None, None) when there is none."""
     for via, key, value in (("number", "number", (voucher_no or "").strip()), ("order", "order_id", order_id),
                             ("device", "device_hash", old_device_hash)):
         view = voucher_for(session, **{key: value}) if value else None

@@ -2,19 +2,21 @@
 
 Orders (services/orders) call, inside their own transaction:
     reserve_for_order(session, order_id, org_id=..., buyer=user, quote_request={...}, evidence={...})
-    redeem_order(session, order_id)      # payment captured
-    release_order(session, order_id)     # order cancelled before capture
-    clawback_order(session, order_id, reason="refund")   # refund or return after capture
+    redeem_order(session, order_id, order_side=...)      # payment captured
+    release_order(session, order_id, order_side=...)     # order cancelled before capture
+    clawback_order(session, order_id, reason="refund", order_side=...)   # refund or return after capture
 The *_order helpers are no-ops (return None) when the order has no active reservation.
-An order's reservation is redeemed or released only in step with its order, whoever asks
-(sources.ORDER_GUARDS); a reservation for an order placed earlier goes through sources.reserve_order.
+An order's reservation is redeemed or released only in step with its order, whoever asks: every
+move of an order's reservation takes the order's side as a typed port (`OrderSide`, implemented
+by services.orders.subsidy.ORDER_SIDE) and refuses to move without it. Subsidies never import
+orders; a reservation for an order placed earlier goes through services.flows.order_subsidies.
 """
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,7 +26,9 @@ from services import audit, clock
 from services.accounts import vetting
 from services.accounts.models import IdStatus, OrgKind, User
 from services.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from services.subsidies import pools, quoting, sources, vouchers
+from services.subsidies import pools, quoting, vouchers
+from services.subsidies.campaigns import line as campaign_line
+from services.subsidies.claims import detach_from_drafts
 from services.subsidies.catalogue import programme
 from services.subsidies.models import (AppliedSubsidy, QuotaLock, Reservation, ReservationStatus,
                                        TillSale)
@@ -52,6 +56,20 @@ class SaleFacts:
     buyer_user_id: uuid.UUID | None = None
     evidence: dict[str, Any] = field(default_factory=dict)  # masked: invoice_no, brand, model, ...
     extra_history: tuple[HistoryEntry, ...] = ()              # e.g. from the national platform
+
+
+class OrderSide(Protocol):
+    """What the order of a reservation says as the reservation moves (orders implement it)."""
+
+    def check_transition(self, session: Session, reservation: Reservation, action: str) -> None:
+        """Before an order's reservation is redeemed, released or clawed back (by the API or by
+        the order's own flow): raise to refuse. Called before the reservation's row is locked: a
+        guard that locks the order keeps the order's lock first, as the order's own flows take it."""
+
+    def releasing(self, session: Session, reservation: Reservation, *, gateway, actor_id) -> None:
+        """As the order's reservation is released (after the guard, before the budget is given
+        back): an order not paid yet stops taking it off what the buyer pays. Raise to refuse;
+        the caller's transaction then rolls back."""
 
 
 def _lock_person(session: Session, id_hash: str) -> None:
@@ -120,7 +138,6 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
         if not pools.reserve_campaign(session, b.campaign.id, b.amount_fen):
             raise Conflict("the campaign's budget is spent", code="budget_exhausted",
                            extra={"campaign_id": str(b.campaign.id)})
-        from services.subsidies.campaigns import line as campaign_line
         cl = campaign_line(b, req.price_fen)
         lines.insert(0, AppliedSubsidy(
             programme_id="campaign", campaign_id=b.campaign.id, rule=cl["rule"], code=cl["code"],
@@ -165,23 +182,26 @@ def get(session: Session, reservation_id) -> Reservation:
 
 
 def _transition(session: Session, reservation_id, action: str, *, actor_id=None,
-                reason: str | None = None, gateway=None) -> Reservation:
+                reason: str | None = None, gateway=None, order_side: OrderSide | None = None) -> Reservation:
     r = session.get(Reservation, reservation_id)
     if r is None:
         raise NotFound("no such reservation")
     if action not in TRANSITIONS[r.status]:
         raise InvalidState(r.status.value, action, list(TRANSITIONS[r.status]))
+    if r.order_id is not None and order_side is None:
+        raise ValueError("an order's reservation moves with its order: pass order_side")
     # An order's reservation follows the order. The guard locks the order before this row is
     # locked, the order's own flows (cancel, capture, refund) lock the order first too.
-    sources.check_order_transition(session, r, action)
+    if r.order_id is not None:
+        order_side.check_transition(session, r, action)
     r = session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
     allowed = TRANSITIONS[r.status]
     if action not in allowed:   # moved while we waited
         raise InvalidState(r.status.value, action, list(allowed))
-    if action == "release":
+    if action == "release" and r.order_id is not None:
         # An unpaid order's price goes back up first (at the payment provider): a refusal leaves
         # everything as it was, and no pool row is locked while the provider answers.
-        sources.order_releasing(session, r, gateway=gateway, actor_id=actor_id)
+        order_side.releasing(session, r, gateway=gateway, actor_id=actor_id)
     before = r.status.value
     for line in r.lines:
         pools.settle(session, pool_id=line.pool_id, campaign_id=line.campaign_id,
@@ -200,7 +220,6 @@ def _transition(session: Session, reservation_id, action: str, *, actor_id=None,
         r.slot_consumed = not (gov and all(p is not None and p.return_frees_slot for p in gov))
         if not r.slot_consumed:   # the voucher follows the slot (see vouchers.py)
             vouchers.free(session, r)
-        from services.subsidies.claims import detach_from_drafts
         detach_from_drafts(session, [line.id for line in r.lines])
     session.flush()
     audit.record(session, actor_id, f"subsidy.{action}", "subsidy_reservation", r.id,
@@ -208,23 +227,29 @@ def _transition(session: Session, reservation_id, action: str, *, actor_id=None,
     return r
 
 
-def redeem(session: Session, reservation_id, *, actor_id=None) -> Reservation:
-    """Payment captured: the reserved money becomes redeemed (claimable)."""
-    return _transition(session, reservation_id, "redeem", actor_id=actor_id)
+def redeem(session: Session, reservation_id, *, actor_id=None, order_side: OrderSide | None = None) -> Reservation:
+    """Payment captured: the reserved money becomes redeemed (claimable). An order's reservation
+    needs `order_side` (ValueError without it)."""
+    return _transition(session, reservation_id, "redeem", actor_id=actor_id, order_side=order_side)
 
 
 def release(session: Session, reservation_id, *, actor_id=None, reason: str | None = None,
-            gateway=None) -> Reservation:
+            gateway=None, order_side: OrderSide | None = None) -> Reservation:
     """Cancelled (or undone) before capture: the money, the buyer's quota slot and the recycling
     voucher are freed. An order that has not been paid stops taking the subsidy off its price:
-    its payment amount goes back up (through `gateway`, needed when the order has a payment)."""
-    return _transition(session, reservation_id, "release", actor_id=actor_id, reason=reason, gateway=gateway)
+    its payment amount goes back up (through `gateway`, needed when the order has a payment).
+    An order's reservation needs `order_side` (ValueError without it)."""
+    return _transition(session, reservation_id, "release", actor_id=actor_id, reason=reason, gateway=gateway,
+                       order_side=order_side)
 
 
-def clawback(session: Session, reservation_id, *, actor_id=None, reason: str | None = None) -> Reservation:
+def clawback(session: Session, reservation_id, *, actor_id=None, reason: str | None = None,
+             order_side: OrderSide | None = None) -> Reservation:
     """Refund or return after capture: the subsidy goes back to the budget (the retailer returns
-    it, or never claims it); the buyer's slot stays used unless the programme says otherwise."""
-    return _transition(session, reservation_id, "clawback", actor_id=actor_id, reason=reason)
+    it, or never claims it); the buyer's slot stays used unless the programme says otherwise.
+    An order's reservation needs `order_side` (ValueError without it)."""
+    return _transition(session, reservation_id, "clawback", actor_id=actor_id, reason=reason,
+                       order_side=order_side)
 
 
 # --- the order path -------------------------------------------------------------------------
@@ -247,23 +272,27 @@ def for_order(session: Session, order_id) -> Reservation | None:
     return _active(session, order_id=order_id)
 
 
-def redeem_order(session: Session, order_id, *, actor_id=None) -> Reservation | None:
+def redeem_order(session: Session, order_id, *, order_side: OrderSide, actor_id=None) -> Reservation | None:
     r = for_order(session, order_id)
-    return redeem(session, r.id, actor_id=actor_id) if r and r.status == S.RESERVED else r
+    return redeem(session, r.id, actor_id=actor_id, order_side=order_side) if r and r.status == S.RESERVED else r
 
 
-def release_order(session: Session, order_id, *, actor_id=None, reason=None) -> Reservation | None:
+def release_order(session: Session, order_id, *, order_side: OrderSide, actor_id=None,
+                  reason=None) -> Reservation | None:
     r = for_order(session, order_id)
-    return release(session, r.id, actor_id=actor_id, reason=reason) if r and r.status == S.RESERVED else r
+    if r and r.status == S.RESERVED:
+        return release(session, r.id, actor_id=actor_id, reason=reason, order_side=order_side)
+    return r
 
 
-def clawback_order(session: Session, order_id, *, actor_id=None, reason=None) -> Reservation | None:
+def clawback_order(session: Session, order_id, *, order_side: OrderSide, actor_id=None,
+                   reason=None) -> Reservation | None:
     r = for_order(session, order_id)
     if r is None:
         return None
     if r.status == S.RESERVED:
-        return release(session, r.id, actor_id=actor_id, reason=reason)
-    return clawback(session, r.id, actor_id=actor_id, reason=reason)
+        return release(session, r.id, actor_id=actor_id, reason=reason, order_side=order_side)
+    return clawback(session, r.id, actor_id=actor_id, reason=reason, order_side=order_side)
 
 
 def sale_facts(session: Session, sale: TillSale) -> SaleFacts:

@@ -13,6 +13,7 @@ from services.errors import Conflict, NotFound, ValidationFailed
 from services.subsidies import quoting
 from services.subsidies.campaigns import retailer_org, verified_retailer_org
 from services.subsidies.models import TillSale
+from services.subsidies.reservations import _jsonable
 
 QUOTE_FIELDS = ("region", "date", "application_date", "purchase", "trade_in")
 
@@ -66,7 +67,6 @@ def create_sale(session: Session, user: User, data: dict) -> TillSale:
 
 
 def _plain(body: dict) -> dict:
-    from services.subsidies.reservations import _jsonable
     return _jsonable(body)
 
 

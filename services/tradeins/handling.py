@@ -51,7 +51,7 @@ def mark_collected(session: Session, tradein_id, org_id: uuid.UUID, note: str | 
 
 
 def on_pickup_collected(session: Session, tradein_id, org_id: uuid.UUID, voucher_number: str) -> TradeIn | None:
-    """Called by the pickup domain when its collector takes a traded-in item: the trade-in goes in
+    """Called when the pickup's collector takes a traded-in item (services.flows.collection): the trade-in goes in
     transit unless staff already moved it on. Returns the trade-in, or None when there is none."""
     t = session.get(TradeIn, tradein_id)
     if t is None:

@@ -12,7 +12,7 @@ from services.credit import service as credit
 from services.errors import DomainError
 from services.payments import service as payments
 from services.payments.gateway import GatewayError
-from services.pickups import book_for_trade_in
+from services.pickups.interface import book_for_trade_in
 from services.storage import Storage
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ import stripe
 
 from services import clock as clock_mod
 from services.accounts.models import Role
+from services.flows.publishing import PUBLISH_GATES
 from services.listings import service as listings
 from services.orders import service as orders
 from services.orders.models import Order, OrderStatus as S
@@ -71,8 +72,8 @@ def stripe_gateway() -> StripeGateway:
 def publish(session, seller, operator, payload: dict | None = None):
     """A listing by `seller`, submitted and approved through the listing service."""
     listing = listings.create(session, seller.user, payload or fridge_payload())
-    listings.transition(session, seller.user, listing.id, "submit")
-    listings.transition(session, operator.user, listing.id, "approve")
+    listings.transition(session, seller.user, listing.id, "submit", gates=PUBLISH_GATES)
+    listings.transition(session, operator.user, listing.id, "approve", gates=PUBLISH_GATES)
     session.commit()
     return listing
 

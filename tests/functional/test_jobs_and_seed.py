@@ -9,6 +9,7 @@ from marketplace import jobs
 from services.accounts.models import Role, User
 from services.certificates.models import WipeCertificate
 from services.certificates.verify import CertificateRequired, device_gate, require_valid_certificate
+from services.flows.publishing import PUBLISH_GATES
 from services.listings.models import Category, Listing, SearchOutbox, Status
 from tests.conftest import make_app
 
@@ -118,7 +119,8 @@ def test_seed_beyond_the_certification_cap_leaves_phones_as_drafts(app, session)
     with pytest.raises(CertificateRequired):
         require_valid_certificate(session, drafts[0].device_hash)
     with pytest.raises(CertificateRequired):
-        listings.transition(session, session.get(User, drafts[0].seller_id), drafts[0].id, "submit")
+        listings.transition(session, session.get(User, drafts[0].seller_id), drafts[0].id, "submit",
+                            gates=PUBLISH_GATES)
 
 
 def test_seed_shows_a_newcomer_conversations_ratings_and_favourites(app, client, session):

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from services.flows.publishing import PUBLISH_GATES
 from tests.conftest import make_app
 from tests.factories.listings import car_payload, fridge_payload
 
@@ -238,7 +239,8 @@ def test_database_fallback_answers_while_elasticsearch_is_down(db_url, instance_
 def test_cli_relay_and_reindex(app, client, consumer, operator, session):
     from services.listings import service
     lid = publish(client, consumer, operator, fridge_payload(title="美的冰箱 对开门"))
-    service.update_listing(session, consumer.user, uuid.UUID(lid), {"title": "美的冰箱 对开门 降价"})
+    service.update_listing(session, consumer.user, uuid.UUID(lid), {"title": "美的冰箱 对开门 降价"},
+                           gates=PUBLISH_GATES)
     session.commit()  # outside a unit of work: waits in the outbox for the relay
     runner = app.test_cli_runner()
     r = runner.invoke(args=["search", "relay", "--once"])

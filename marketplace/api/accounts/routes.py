@@ -12,6 +12,7 @@ from marketplace.uow import unit_of_work
 from services import pagination
 from services.accounts import service
 from services.accounts.models import IdStatus, Role, User
+from services.flows import identity
 from services.audit import AuditEntry
 
 blp = Blueprint("accounts", __name__, description="Accounts, roles, organisations and real-name verification")
@@ -108,7 +109,7 @@ def review_identity(data, user_id):
     """Operators: verify or reject a pending real-name submission (audited)."""
     op = require_operator()
     with unit_of_work() as session:
-        return service.review_identity(session, op, user_id, IdStatus(data["decision"]), data["reason"])
+        return identity.review_identity(session, op, user_id, IdStatus(data["decision"]), data["reason"])
 
 
 @blp.route("/accounts/<uuid:user_id>", methods=["GET"])

@@ -11,7 +11,8 @@ from marketplace.idempotency import HEADER, idempotent
 from marketplace.openapi import Blueprint
 from marketplace.uow import unit_of_work
 from services.accounts.models import Role
-from services.ledger import service as ledger, withdrawals
+from services.flows import withdrawals
+from services.ledger import service as ledger
 from services.tradeins import settlement
 
 blp = Blueprint("ledger", __name__, description="Store credit (a double-entry ledger): balances and statements")

@@ -8,6 +8,7 @@ from marketplace.extensions import db
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
+from services.flows.publishing import PUBLISH_GATES
 from services.listings import revisions
 from services.listings.models import RevisionStatus
 
@@ -47,4 +48,5 @@ def decide_revision(data, revision_id):
     withdraw (the seller). A decided revision is a 409."""
     user = require_user()
     with unit_of_work() as session:
-        return revisions.decide(session, storage(), user, revision_id, data["action"], data["reason"])
+        return revisions.decide(session, storage(), user, revision_id, data["action"], data["reason"],
+                                gates=PUBLISH_GATES)

@@ -17,6 +17,7 @@ from marketplace.uploads import image_response, storage, uploaded_bytes
 from marketplace.uow import unit_of_work
 from services import labels
 from services.errors import ValidationFailed
+from services.flows.publishing import PUBLISH_GATES
 from services.listings import revisions, service
 from services.listings.location import public_coordinate
 from services.orders import service as orders
@@ -100,7 +101,7 @@ def update_listing(data, listing_id):
                 data = s._ListingChecks()._check(data, listing.category.value)
             except ValidationError as e:
                 raise ValidationFailed("invalid listing", fields=flatten(e.messages)) from None
-        result = revisions.edit(session, user, listing_id, data,
+        result = revisions.edit(session, user, listing_id, data, gates=PUBLISH_GATES,
                                 rise_review_pct=current_app.config["LISTING_PRICE_RISE_REVIEW_PCT"])
     if result.revision is not None:
         return with_seller(result.listing), 202, {"Location": f"/api/v1/listing-revisions/{result.revision.id}"}
@@ -116,6 +117,7 @@ def transition_listing(data, listing_id):
     user = require_user()
     with unit_of_work() as session:
         listing = service.transition(session, user, listing_id, data["action"], data["reason"],
+                                     gates=PUBLISH_GATES,
                                      privileges_file=current_app.config.get("CREDIT_PRIVILEGES_FILE"))
     return with_seller(listing)
 

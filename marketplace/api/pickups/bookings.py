@@ -10,9 +10,10 @@ from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services import clock
 from services.accounts.models import Role
+from services.flows import collection
 from services.notifications import get_notifier
 from services.pickups import availability as av
-from services.pickups import booking, dispatch, vouchers
+from services.pickups import booking, dispatch
 from services.pickups.items import parse_query_items
 
 
@@ -141,6 +142,6 @@ def collect(data, pickup_id):
     user = require_user()
     weights = {str(w["item_id"]): w["weight_g"] for w in data["items"]}
     with unit_of_work() as session:
-        v = vouchers.collect(session, user, pickup_id, weights, data["facility_id"], notifier=get_notifier(),
-                             scrap_certificate_no=data["scrap_certificate_no"])
+        v = collection.collect(session, user, pickup_id, weights, data["facility_id"], notifier=get_notifier(),
+                               scrap_certificate_no=data["scrap_certificate_no"])
     return v, 201, {"Location": f"/api/v1/recycling-vouchers/{v.id}"}

@@ -6,7 +6,8 @@ from marketplace.api.pickups.blueprint import blp
 from marketplace.auth import public, require_user
 from marketplace.extensions import db
 from marketplace.uow import unit_of_work
-from services.pickups import resale, vouchers
+from services.flows import resale
+from services.pickups import vouchers
 
 
 @blp.route("/recycling-vouchers/<uuid:voucher_id>", methods=["GET"])

@@ -18,7 +18,8 @@ from marketplace.uow import unit_of_work
 from services import labels, pagination
 from services.accounts.models import IdStatus, Role
 from services.errors import NotFound, ValidationFailed
-from services.subsidies import availability, pools, quoting, reservations, sales, sources
+from services.flows import order_subsidies
+from services.subsidies import availability, pools, quoting, reservations, sales
 from services.subsidies.catalogue import catalogue
 
 blp = Blueprint("subsidies", __name__, description="Government trade-in subsidies (以旧换新补贴)")
@@ -162,8 +163,8 @@ def reserve(data):
             r = reservations.reserve(session, facts, actor_id=user.id)
         else:
             from marketplace.api.payments.wiring import gateway
-            r = sources.reserve_order(session, user, data["order_id"], quote_request=data.get("quote_request"),
-                                      gateway=gateway())
+            r = order_subsidies.reserve_order(session, user, data["order_id"],
+                                              quote_request=data.get("quote_request"), gateway=gateway())
     return r, 201, {"Location": f"/api/v1/subsidies/reservations/{r.id}"}
 
 
@@ -188,7 +189,7 @@ def _act(reservation_id, action, reason=None):
     with unit_of_work() as session:
         # The buyer of an order may undo its subsidy before paying (as they may reserve it).
         user, r = _own_reservation(session, reservation_id, buyer_may_release=action == "release")
-        fn = getattr(reservations, action)
+        fn = getattr(order_subsidies, action)
         kw = {"reason": reason} if action != "redeem" else {}
         if action == "release":
             from marketplace.api.payments.wiring import gateway

@@ -15,6 +15,7 @@ from search.backends.elasticsearch import ElasticsearchBackend, make_client
 from search.query import SearchQuery
 from services.accounts.models import Role
 from services.credit import service as credit
+from services.flows.publishing import PUBLISH_GATES
 from services.listings import service
 from services.listings.models import Listing, SearchOutbox, Status
 from tests.conftest import make_app
@@ -61,7 +62,8 @@ def publish_fridges(session_factory, n: int) -> list[uuid.UUID]:
         ids = []
         for i in range(n):
             listing = service.create(s, seller.user, fridge_payload(title=f"海尔冰箱 第{i}台", price_fen=100_000 + i))
-            service.transition(s, seller.user, listing.id, "submit")  # published: no manual review
+            # published: no manual review
+            service.transition(s, seller.user, listing.id, "submit", gates=PUBLISH_GATES)
             ids.append(listing.id)
         s.commit()
         return ids, seller.user.id
@@ -126,7 +128,7 @@ def test_two_relays_at_once_neither_duplicate_nor_regress(es_backend, factory):
             with factory() as s:
                 seller = s.get(User, seller_id)
                 for n in range(120):
-                    service.update_listing(s, seller, ids[n % 40], {"price_fen": 50_000 + n})
+                    service.update_listing(s, seller, ids[n % 40], {"price_fen": 50_000 + n}, gates=PUBLISH_GATES)
                     s.commit()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -182,8 +184,9 @@ def test_changes_during_reindex_are_not_lost(es_backend, factory):
         for n, doc in enumerate(sync.iter_documents(reader)):
             if n == 30:
                 with factory() as s:
-                    service.update_listing(s, s.get(User, seller_id), ids[0], {"title": "海尔冰箱 改了标题"})
-                    service.transition(s, s.get(User, seller_id), ids[1], "withdraw")
+                    service.update_listing(s, s.get(User, seller_id), ids[0], {"title": "海尔冰箱 改了标题"},
+                                           gates=PUBLISH_GATES)
+                    service.transition(s, s.get(User, seller_id), ids[1], "withdraw", gates=PUBLISH_GATES)
                     s.commit()
                 sync.drain(factory, [es_backend])
             yield doc

@@ -19,7 +19,7 @@ from services.credit import features, honest
 from services.credit.events import KINDS
 from services.credit.reasons import CATALOGUE
 from services.credit.scorecard import load_scorecard
-from services.credit.service import _row_from_result
+from services.credit.rows import score_row as _row_from_result
 from services.credit.synthetic import PARTICIPANT_CONFIG, dataset
 from services.credit.training import fit_scorecard
 

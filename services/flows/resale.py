@@ -1,6 +1,7 @@
 """The resale gate of a collected item: a data-bearing device a recycler collected leaves for
 resale only with a valid data-wipe certificate (the same gate as listings, orders and trade-ins,
-services.certificates.verify.device_gate)."""
+services.certificates.verify.device_gate). Certificates read pickups (a wipe request names the
+consumer's pickup), so the pickup side of this gate lives here, above both."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

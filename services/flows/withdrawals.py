@@ -1,6 +1,7 @@
 """Withdrawing platform store credit as cash to the consumer's own payout account (Stripe Connect:
 the account onboarded with POST /payments/seller-account). A retailer's credit is a voucher of
-that retailer and is not withdrawn.
+that retailer and is not withdrawn. A flow of two domains (the ledger and payments' gateway), so it
+lives above both.
 
 One withdrawal is one balanced journal entry (consumer's platform account -> the platform's
 issuer account, kind "withdrawal") and one Stripe transfer, both keyed by the client's
