@@ -49,6 +49,9 @@ def _end(session: Session) -> None:
 
 
 def _lock(session: Session, op_id, order_id) -> Op | None:
+    # A reused session (a job's, a test's) may hold rows loaded before another transaction
+    # changed them: everything is read afresh once the order is locked.
+    session.expire_all()
     session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
     return session.scalar(select(Op).where(Op.id == op_id).with_for_update()
                           .execution_options(populate_existing=True))

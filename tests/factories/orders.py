@@ -78,6 +78,13 @@ def publish(session, seller, operator, payload: dict | None = None):
     return listing
 
 
+def commit_and_relay(session, gw) -> None:
+    """Commit, then make the provider calls the transaction recorded (what the app's after-commit
+    step does for a request)."""
+    session.commit()
+    relay.relay(session, gw)
+
+
 def order_in(session, state: S, *, buyer, seller, operator, gateway=None, settings=SETTINGS,
              payload: dict | None = None) -> Order:
     """An order moved to `state` through the real services (offline gateway unless given)."""
