@@ -77,8 +77,9 @@ def auto_capture(session: Session, *, gateway: PaymentGateway, settings: BuyingS
             log.warning("auto-capture skipped", extra={"order_id": str(order_id), "code": e.code})
         checkpoint()
     # Card captures were recorded above (and made due again if an earlier try failed or its
-    # worker died): each is made now, after its order's commit, and completes its order.
-    return done + relay.relay(session, gateway, order_ids=due, kinds=(operations.CAPTURE,))[operations.CAPTURE]
+    # worker died): each is made now, after its order's commit, and completes its order; the
+    # payout transfer a completion records follows in the same pass.
+    return done + relay.relay(session, gateway, order_ids=due)[operations.CAPTURE]
 
 
 def settle_payouts(session: Session, *, gateway: PaymentGateway,
