@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services import clock
+from services import clock, pagination
 from services.payments.models import OperationState as St, PaymentOperation
 
 # Order ids whose operations were recorded in this session's transaction: the edge relays them
@@ -73,3 +73,12 @@ def flagged(session: Session, *, since: datetime | None = None) -> list[PaymentO
     if since is not None:
         stmt = stmt.where(PaymentOperation.updated_at >= since)
     return list(session.scalars(stmt.order_by(PaymentOperation.updated_at.desc())))
+
+
+def listed(session: Session, *, state: St | None, cursor, limit):
+    """Operations for an operator, newest first (all states, or one): `failed` ones wait for a
+    person; `pending` and `sent` ones are still being retried by the relay."""
+    stmt = select(PaymentOperation)
+    if state is not None:
+        stmt = stmt.where(PaymentOperation.state == state)
+    return pagination.page(session, stmt, PaymentOperation, cursor, limit)
