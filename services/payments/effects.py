@@ -15,7 +15,7 @@ from services.orders import service as orders
 from services.orders.models import OrderStatus as S
 from services.payments import operations as ops, service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
-from services.payments.models import PaymentOperation, Payout, PayoutStatus
+from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,30 @@ def _reversal_failed(session: Session, op: PaymentOperation, e: GatewayError) ->
     payout.last_error = f"reversal of {op.amount_fen} fen failed: {e.code}"[:200]
 
 
+# ---- releasing a hold ----------------------------------------------------------------------------
+
+def _call_cancel(gateway: PaymentGateway, op: dict) -> dict:
+    intent = gateway.cancel(op["request"]["intent_id"], idempotency_key=op["idempotency_key"])
+    return {"intent_id": intent.id, "status": intent.status}
+
+
+def _apply_cancel(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = orders.lock(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    if pay.status not in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+        pay.status = PaymentStatus.CANCELLED
+        pay.last_error = None
+    audit.record(session, None, "payment.cancel", "order", order.id, after={"provider_status": result["status"]})
+
+
+def _cancel_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    pay = payments.payment_for(session, orders.lock(session, op.order_id), lock=True)
+    pay.last_error = f"cancel failed: {e.code}"[:200]
+
+
 EFFECTS: dict[str, Effect] = {
     ops.CAPTURE: Effect(_call_capture, _apply_capture, _capture_failed),
     ops.TRANSFER: Effect(_call_transfer, _apply_transfer, _transfer_failed),
     ops.REVERSAL: Effect(_call_reversal, _apply_reversal, _reversal_failed),
+    ops.CANCEL: Effect(_call_cancel, _apply_cancel, _cancel_failed),
 }

@@ -37,7 +37,7 @@ class PayoutPageArgs(PageArgs):
 
 class PaymentOperationSchema(ma.Schema):
     id = ma.fields.UUID()
-    kind = ma.fields.String(metadata={"description": "capture | transfer | reversal"})
+    kind = ma.fields.String(metadata={"description": "capture | transfer | reversal | cancel"})
     order_id = ma.fields.UUID()
     amount_fen = ma.fields.Integer()
     state = ma.fields.Function(lambda o: o.state.value, metadata={"description": "pending | sent | done | failed"})
