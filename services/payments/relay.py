@@ -12,11 +12,14 @@ A sender killed between 1 and 3 leaves the operation `sent`: `reconcile` sends i
 STALE_AFTER with the same key, and the provider answers with the object it already made, so
 nothing is captured, refunded or transferred twice. Failures back off exponentially; after
 MAX_ATTEMPTS, on a refusal, or once the provider's idempotency window has passed the operation
-is `failed` and audited (`payment_operation.failed`) for an operator.
+is `failed` and audited (`payment_operation.failed`) for an operator; past that window a capture
+or a cancel is first read back from the intent (done there: recorded; never happened: sent again
+under a new key).
 """
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter
 from datetime import timedelta
 from typing import Iterable
@@ -171,17 +174,65 @@ def relay(session: Session, gateway: PaymentGateway, *, order_ids: Iterable | No
     return done
 
 
+# What the intent's status says about a capture or a cancel whose key Stripe may have forgotten.
+_ALREADY_DONE = {"capture": ("succeeded",), "cancel": ("canceled",)}
+_NOT_YET_DONE = {"capture": ("requires_capture",), "cancel": ("requires_capture", "requires_payment_method",
+                                                             "requires_confirmation", "requires_action")}
+
+
+def _read_back(session: Session, op_id, order_id, gateway: PaymentGateway) -> None:
+    """An operation older than Stripe's idempotency window cannot be resent blindly: a capture or
+    a cancel reads the intent back (no transaction open) and is recorded as done, or re-keyed
+    and sent again when the intent shows it never happened; anything else goes to an operator."""
+    op = session.get(Op, op_id)
+    kind, intent_id, key = op.kind, (op.request or {}).get("intent_id"), op.idempotency_key
+    session.commit()
+    if kind not in _ALREADY_DONE or not intent_id:
+        _flag(session, op_id, order_id, "idempotency window passed: check the provider before resending")
+        return
+    try:
+        intent = gateway.retrieve_intent(intent_id)
+    except GatewayError as e:
+        log.warning("read-back failed", extra={"op": str(op_id), "code": e.code})
+        return   # next run tries again
+    if intent.status in _ALREADY_DONE[kind]:
+        op = _lock(session, op_id, order_id)
+        if op is None or op.state not in (St.PENDING, St.SENT):
+            session.commit()
+            return
+        result = {"intent_id": intent.id, "status": intent.status, "charge_id": intent.charge_id, "read_back": True}
+        op.state, op.result, op.last_error = St.DONE, result, None
+        try:
+            EFFECTS[kind].apply(session, op, result, gateway)
+            session.commit()
+        except DomainError as e:
+            session.rollback()
+            _flag(session, op_id, order_id, f"done at the provider, not applicable: {e.code}", result=result)
+        return
+    if intent.status in _NOT_YET_DONE[kind]:
+        # Never happened: a fresh key (the old one may be forgotten) and a fresh window.
+        session.execute(update(Op).where(Op.id == op_id, Op.state.in_((St.PENDING, St.SENT))).values(
+            state=St.PENDING, next_attempt_at=clock.now(), created_at=clock.now(), updated_at=clock.now(),
+            idempotency_key=f"{key[:230]}-rb{uuid.uuid4().hex[:8]}",
+            last_error=f"read back {intent.status}: sent again under a new key"),
+            execution_options={"synchronize_session": False})
+        session.commit()
+        return
+    _flag(session, op_id, order_id, f"idempotency window passed; the intent is {intent.status}")
+
+
 def reconcile(session: Session, gateway: PaymentGateway, *, stale_after: timedelta = STALE_AFTER) -> int:
     """The periodic repair: operations left `sent` by a sender that died (or never heard back)
     for longer than `stale_after` are sent again with the same key; anything due is sent; those
-    older than the provider's idempotency window are given to an operator instead of resent.
+    older than the provider's idempotency window are read back or given to an operator instead
+    of resent.
     Returns the number of operations completed."""
     _end(session)
     now = clock.now()
     for op_id, order_id in session.execute(select(Op.id, Op.order_id).where(
             Op.state.in_((St.PENDING, St.SENT)), Op.created_at <= now - KEY_WINDOW)).all():
         session.commit()
-        _flag(session, op_id, order_id, "idempotency window passed: check the provider before resending")
+        _read_back(session, op_id, order_id, gateway)
     session.commit()
     revived = session.execute(
         update(Op).where(Op.state == St.SENT, Op.sent_at <= now - stale_after)

@@ -53,7 +53,7 @@ def _keep_the_suite_database(app):
 
 
 @pytest.fixture
-def es_alias():
+def es_index():
     url = os.environ.get("TEST_ELASTICSEARCH_URL", "http://127.0.0.1:9200")
     backend = ElasticsearchBackend(make_client(url, 30), alias=f"test-fault-{uuid.uuid4().hex[:10]}")
     backend.ensure_index()
@@ -116,14 +116,14 @@ def _spawn(what: str, spec: dict) -> subprocess.Popen:
 # ---- Elasticsearch cut -----------------------------------------------------------------------------
 
 def test_elasticsearch_cut_writes_go_on_searches_answer_503_and_the_outbox_drains(
-        db_url, instance_dir, session, es_alias):
+        db_url, instance_dir, session, es_index):
     seller, _ = _trusted_seller(session)
     proxy = _es_proxy()
     stats = {"writes": 0, "write_failed": 0, "searches": 0, "search_503": 0, "search_other": 0}
     first_ok_after_up: list[float] = []
     try:
         app = make_app(db_url, instance_dir, SEARCH_BACKEND="elasticsearch",
-                       ELASTICSEARCH_URL=f"http://127.0.0.1:{proxy.port}", SEARCH_INDEX=es_alias.alias,
+                       ELASTICSEARCH_URL=f"http://127.0.0.1:{proxy.port}", SEARCH_INDEX=es_index.alias,
                        SEARCH_RELAY_INLINE=True, ELASTICSEARCH_TIMEOUT=1, JOBS_INLINE=True)
         client = app.test_client()
         from marketplace.extensions import db   # bound to this app's engine by make_app
@@ -164,13 +164,13 @@ def test_elasticsearch_cut_writes_go_on_searches_answer_503_and_the_outbox_drain
         cut.join()
         waiting = _outbox(session)
         t_drain = time.monotonic()
-        total = sync.drain(db.factory, [es_alias], batch_size=200)   # what `flask search relay` does
+        total = sync.drain(db.factory, [es_index], batch_size=200)   # what `flask search relay` does
         drain_s = time.monotonic() - t_drain
     finally:
         proxy.close()
-    es_alias.refresh()
+    es_index.refresh()
     db_versions = _db_versions(session)
-    indexed = {k: v for k, v in es_alias.versions().items()}
+    indexed = {k: v for k, v in es_index.versions().items()}
     lost = sum(1 for lid, rev in db_versions.items() if indexed.get(lid, (0,))[0] != rev)
     figures = {**stats, "listings": len(db_versions), "outbox_after_outage": waiting, "drained": total.claimed,
                "lost": lost, "search_recovery_s": round(first_ok_after_up[0], 3) if first_ok_after_up else None,
@@ -233,7 +233,7 @@ def test_slow_stripe_leaves_orders_accepted_and_reconciliation_finishes_them(
 # ---- processes killed mid-batch ---------------------------------------------------------------------
 
 def test_search_relay_killed_mid_batch_then_restarted_ships_every_change_once(
-        db_url, instance_dir, session, es_alias):
+        db_url, instance_dir, session, es_index):
     seller, _ = _trusted_seller(session)
     for i in range(150):
         listing = listings.create(session, seller.user, fridge_payload(title=f"海尔冰箱 第{i}台"))
@@ -243,7 +243,7 @@ def test_search_relay_killed_mid_batch_then_restarted_ships_every_change_once(
     proxy = _es_proxy()
     spec = {"db_url": db_url, "instance_dir": str(instance_dir), "batch_size": 10,
             "config": {"SEARCH_BACKEND": "elasticsearch", "ELASTICSEARCH_URL": f"http://127.0.0.1:{proxy.port}",
-                       "SEARCH_INDEX": es_alias.alias, "ELASTICSEARCH_TIMEOUT": 5}}
+                       "SEARCH_INDEX": es_index.alias, "ELASTICSEARCH_TIMEOUT": 5}}
     try:
         proxy.slow(0.2)
         worker = _spawn("search-relay", spec)
@@ -260,9 +260,9 @@ def test_search_relay_killed_mid_batch_then_restarted_ships_every_change_once(
         proxy.close()
     assert again.returncode == 0, out
     assert worker.returncode == -signal.SIGKILL and 0 < left < waiting
-    es_alias.refresh()
+    es_index.refresh()
     db_versions = _db_versions(session)
-    indexed = es_alias.versions()
+    indexed = es_index.versions()
     lost = sum(1 for lid, rev in db_versions.items() if indexed.get(lid, (0,))[0] != rev)
     print("\nFAULT search-relay-killed", json.dumps({"sent": waiting, "failed": left, "recovered": left,
                                                      "lost": lost, "restart_to_drained_s": round(recovery_s, 3)}))

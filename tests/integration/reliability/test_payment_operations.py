@@ -123,8 +123,9 @@ def test_no_provider_call_while_a_transaction_is_open_or_a_row_is_locked(
     assert {p.status for p in session.scalars(select(Payout))} == {PayoutStatus.PAID}
 
 
-def test_the_same_flows_called_stripe_inside_the_order_transaction_before(db_url, session, buyer, seller, operator):
-    """The auditor does see a call made under a lock (so the test above can fail)."""
+def test_the_auditor_sees_a_call_made_under_a_lock(db_url, session, buyer, seller, operator):
+    """A call made the old way (inside the transaction, the order row locked) is seen: the test
+    above can fail."""
     auditor = LockAuditor(stripe_gateway(), db_url)
     order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, gateway=stripe_gateway())
     orders.lock(session, order.id)
@@ -238,3 +239,43 @@ def test_bounded_attempts_then_an_operator_is_told(session, buyer, seller, opera
     relay.reconcile(session, broken)
     assert len(broken.keys("capture")) == relay.MAX_ATTEMPTS   # given up: no more calls
     assert session.get(Order, order.id).status == S.ACCEPTED
+
+
+class ReadsBack(Recording):
+    """Stripe as it stands a day later: the intent in `status` (the old key may be forgotten)."""
+
+    def __init__(self, inner, status: str):
+        super().__init__(inner)
+        self.status = status
+
+    def retrieve_intent(self, intent_id):
+        from services.payments.gateway import Intent
+        self.calls.append(("retrieve_intent", (intent_id,), {}))
+        return Intent(id=intent_id, status=self.status, amount_fen=0, charge_id="ch_read_back")
+
+
+@pytest.mark.parametrize("status,outcome", [("succeeded", "recorded"), ("requires_capture", "rekeyed"),
+                                            ("canceled", "flagged")])
+def test_past_the_key_window_a_capture_is_read_back_not_resent_blindly(
+        session, buyer, seller, operator, frozen, status, outcome):
+    order = order_in(session, S.HANDED_OVER, buyer=buyer, seller=seller, operator=operator, gateway=stripe_gateway())
+    dying = DiesAround(stripe_gateway(), "capture", "before")
+    orders.accept(session, buyer.user, order.id, gateway=dying)
+    session.commit()
+    with pytest.raises(Killed):
+        relay.relay(session, dying)
+    frozen.advance(relay.KEY_WINDOW + timedelta(hours=1))   # nobody ran the job for a day
+    gw = ReadsBack(stripe_gateway(), status)
+    relay.reconcile(session, gw)
+    [op] = _ops(session, order.id)
+    done = session.get(Order, order.id)
+    if outcome == "recorded":      # Stripe did capture: recorded, not captured again
+        assert gw.names() == ["retrieve_intent"] and op.state == St.DONE and op.result["read_back"]
+        assert done.status == S.COMPLETED and payments.payment_for(session, done).charge_id == "ch_read_back"
+    elif outcome == "rekeyed":     # it never happened: captured now, under a fresh key
+        assert gw.names() == ["retrieve_intent", "capture"] and op.state == St.DONE
+        assert gw.keys("capture")[0] != dying.keys("capture")[0] and op.idempotency_key == gw.keys("capture")[0]
+        assert done.status == S.COMPLETED
+    else:                          # the hold lapsed: a person decides
+        assert gw.names() == ["retrieve_intent"] and op.state == St.FAILED and "canceled" in op.last_error
+        assert done.status == S.ACCEPTED
