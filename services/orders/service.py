@@ -209,9 +209,10 @@ def _hand_over(session: Session, order: Order, actor_id, settings: BuyingSetting
 # ---- accepting, capturing, completing -----------------------------------------------------------
 
 def accept(session: Session, actor: User, order_id, *, gateway: PaymentGateway) -> Order:
-    """The buyer accepts the item: the acceptance is kept and the held money is captured. If the
-    capture fails, the order stays `accepted` with the error noted and the capture job retries it
-    (with the same idempotency key, so a capture that did go through is never repeated)."""
+    """The buyer accepts the item: the acceptance is kept and the held money is captured (a card
+    capture is recorded here and made after commit, see capture_accepted). If the capture fails,
+    the order stays `accepted` with the error noted and the capture job retries it (with the same
+    idempotency key, so a capture that did go through is never repeated)."""
     order = lock(session, order_id)
     _require(actor, order, "buyer")
     move(session, order, S.ACCEPTED, action="accept", actor_id=actor.id)

@@ -7,6 +7,8 @@ Rules every function keeps:
   amount can differ), so a retry after a timeout repeats the first result instead of moving money
   twice;
 - amounts are integer fen in CNY.
+Payout transfers and reversals are the exception to the first rule: `settle_payout` records them
+as payment operations (operations.py) and relay.py makes them after commit, outside every lock.
 """
 from __future__ import annotations
 
