@@ -23,6 +23,9 @@ def test_a_refused_capture_is_listed_for_operators_only(stripe_app, stripe_clien
                              headers=operator.headers).json["items"] == []
     r = stripe_client.get("/api/v1/payments/operations", query_string={"state": "nonsense"}, headers=operator.headers)
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    for bad in ({"cursor": "not-a-cursor"}, {"limit": 0}, {"limit": 101}):
+        r = stripe_client.get("/api/v1/payments/operations", query_string=bad, headers=operator.headers)
+        assert r.status_code in (400, 422) and r.mimetype == "application/problem+json", (bad, r.status_code)
     assert stripe_client.get("/api/v1/payments/operations", headers=buyer.headers).status_code == 403
     assert stripe_client.get("/api/v1/payments/operations").status_code == 401
 
