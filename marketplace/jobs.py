@@ -32,6 +32,7 @@ PERIODIC_JOBS: list[Periodic] = [
     Periodic("services.credit.service:recompute_stale", 60),
     Periodic("marketplace.alerts:saved_search_alerts", 300), Periodic("marketplace.alerts:price_drop_alerts", 600),
     Periodic("marketplace.storage_jobs:sweep_staged_files", 1800),  # uploads a crash left staged
+    Periodic("marketplace.api.orders.jobs:reconcile_payment_operations", 60),  # stuck Stripe calls
     Periodic("marketplace.api.tradeins.deps:expire_job", 300),  # quotes, counter-offers, clawbacks
     *(Periodic(f"marketplace.api.orders.jobs:{fn}", s) for fn, s in (("expire_reservations", 60), ("auto_capture", 300), ("settle_payouts", 600), ("expire_offers", 300), ("publish_reviews", 900))),  # buying
 ]

@@ -1,10 +1,12 @@
 """A TCP proxy the fault suite puts between the app and a real service, to take the service
 "down" and bring it back without touching the shared server: `down()` drops every open connection
-and refuses new ones (what clients see while a server restarts), `up()` accepts again."""
+and refuses new ones (what clients see while a server restarts), `up()` accepts again;
+`slow(seconds)` holds every answer back that long (a server that is up but slow), `fast()` ends it."""
 from __future__ import annotations
 
 import socket
 import threading
+import time
 
 
 class FaultProxy:
@@ -18,6 +20,7 @@ class FaultProxy:
         self._closed = threading.Event()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
+        self.delay = 0.0
         threading.Thread(target=self._accept, daemon=True, name="fault-proxy").start()
 
     def down(self) -> None:
@@ -29,6 +32,12 @@ class FaultProxy:
 
     def up(self) -> None:
         self._serving.set()
+
+    def slow(self, seconds: float) -> None:
+        self.delay = seconds
+
+    def fast(self) -> None:
+        self.delay = 0.0
 
     def close(self) -> None:
         self._closed.set()
@@ -54,12 +63,14 @@ class FaultProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._open |= {client, upstream}
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            for a, b, answers in ((client, upstream, False), (upstream, client, True)):
+                threading.Thread(target=self._pump, args=(a, b, answers), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, answers: bool) -> None:
         try:
             while chunk := src.recv(65536):
+                if answers and self.delay:
+                    time.sleep(self.delay)
                 dst.sendall(chunk)
         except OSError:
             pass

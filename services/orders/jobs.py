@@ -19,7 +19,7 @@ from services.errors import DomainError
 from services.orders import service as orders, states
 from services.orders.models import Order, OrderStatus as S
 from services.orders.settings import BuyingSettings
-from services.payments import service as payments
+from services.payments import operations, relay, service as payments
 from services.payments.gateway import PaymentGateway
 from services.payments.models import Payout, PayoutStatus
 
@@ -72,16 +72,20 @@ def auto_capture(session: Session, *, gateway: PaymentGateway, settings: BuyingS
                     orders.move(session, order, S.ACCEPTED, action="auto_accept",
                                 reason=f"acceptance window of {settings.auto_capture_days} days ended")
                 if order.status == S.ACCEPTED and orders.capture_accepted(session, order, gateway):
-                    done += 1
+                    done += 1   # cash or store credit: nothing to call, done in place
         except DomainError as e:
             log.warning("auto-capture skipped", extra={"order_id": str(order_id), "code": e.code})
         checkpoint()
-    return done
+    # Card captures were recorded above (and made due again if an earlier try failed or its
+    # worker died): each is made now, after its order's commit, and completes its order; the
+    # payout transfer a completion records follows in the same pass.
+    return done + relay.relay(session, gateway, order_ids=due)[operations.CAPTURE]
 
 
 def settle_payouts(session: Session, *, gateway: PaymentGateway,
                    checkpoint: Checkpoint = _no_checkpoint) -> int:
-    """Retry payouts that wait (account not ready, transfer or reversal failed, dispute closed)."""
+    """Retry payouts that wait (account not ready, transfer or reversal failed, dispute closed).
+    Counts payouts paid."""
     due = _ids(session, select(Payout.order_id).where(or_(
         Payout.status.in_((PayoutStatus.PENDING, PayoutStatus.HELD)),
         (Payout.status == PayoutStatus.PAID) & Payout.last_error.is_not(None))))
@@ -94,4 +98,6 @@ def settle_payouts(session: Session, *, gateway: PaymentGateway,
         except DomainError as e:
             log.warning("payout skipped", extra={"order_id": str(order_id), "code": e.code})
         checkpoint()
-    return paid
+    # The transfers and reversals recorded above are made now, after commit.
+    sent = relay.relay(session, gateway, order_ids=due, kinds=(operations.TRANSFER, operations.REVERSAL))
+    return paid + sent[operations.TRANSFER]

@@ -22,9 +22,9 @@ from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
 from services.orders.settings import BuyingSettings
-from services.payments import service as payments
+from services.payments import operations, service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
-from services.payments.models import Payment
+from services.payments.models import Payment, PaymentStatus
 
 log = logging.getLogger(__name__)
 
@@ -195,9 +195,10 @@ def _hand_over(session: Session, order: Order, actor_id, settings: BuyingSetting
 # ---- accepting, capturing, completing -----------------------------------------------------------
 
 def accept(session: Session, actor: User, order_id, *, gateway: PaymentGateway) -> Order:
-    """The buyer accepts the item: the acceptance is kept and the held money is captured. If the
-    capture fails, the order stays `accepted` with the error noted and the capture job retries it
-    (with the same idempotency key, so a capture that did go through is never repeated)."""
+    """The buyer accepts the item: the acceptance is kept and the held money is captured (a card
+    capture is recorded here and made after commit, see capture_accepted). If the capture fails,
+    the order stays `accepted` with the error noted and the capture job retries it (with the same
+    idempotency key, so a capture that did go through is never repeated)."""
     order = lock(session, order_id)
     _require(actor, order, "buyer")
     move(session, order, S.ACCEPTED, action="accept", actor_id=actor.id)
@@ -207,11 +208,18 @@ def accept(session: Session, actor: User, order_id, *, gateway: PaymentGateway) 
 
 
 def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) -> bool:
-    """Capture an accepted order and complete it; False (order unchanged, error noted) on failure."""
+    """Capture an accepted order and complete it; False (order unchanged, error noted) on failure.
+    Money held at a provider is captured after commit: the capture is recorded as a payment
+    operation (the relay completes the order when it succeeds) and False is returned."""
     pay = payments.payment_for(session, order, lock=True)
     try:
         with session.begin_nested():
             hooks.before_capture(session, order)
+            if operations.external(pay.provider) and pay.status == PaymentStatus.AUTHORISED:
+                amount = pay.authorised_fen or order.payable_fen
+                operations.request(session, operations.CAPTURE, order_id=order.id, amount_fen=amount,
+                                   key=payments.key(order, f"capture-{amount}"), args={"intent_id": pay.intent_id})
+                return False
             payments.capture(session, order, pay, gateway, pay.authorised_fen or order.payable_fen)
             complete(session, order, gateway)
     except (GatewayError, DomainError) as e:

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint,
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint,
                         Uuid)
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -117,3 +117,32 @@ class StripeEvent(Base):
     type: Mapped[str] = mapped_column(String(100))
     outcome: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OperationState(str, enum.Enum):
+    PENDING = "pending"   # recorded with its domain change; to be sent (again) after commit
+    SENT = "sent"         # claimed by a sender; the provider call may or may not have happened
+    DONE = "done"         # the provider's answer is recorded and applied
+    FAILED = "failed"     # given up: an operator looks (audit `payment_operation.failed`)
+
+
+class PaymentOperation(UUIDPk, Timestamps, Base):
+    """One call to the payment provider, recorded in the transaction that decided it and sent
+    only after that transaction committed (services/payments/operations.py, relay.py). The
+    idempotency key is fixed when the row is written: every resend repeats it, so the provider
+    answers a resend with the first result instead of moving money again."""
+    __tablename__ = "payment_operations"
+    __table_args__ = (Index("ix_payment_operations_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    kind: Mapped[str] = mapped_column(String(20))              # capture | transfer | reversal | cancel
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    payout_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    request: Mapped[dict] = mapped_column(JSON)                # the call's other arguments
+    state: Mapped[OperationState] = mapped_column(enum_column(OperationState), default=OperationState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    result: Mapped[dict | None] = mapped_column(JSON)

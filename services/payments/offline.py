@@ -18,6 +18,9 @@ class OfflineGateway:
     def update_amount(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:
         return Intent(id=intent_id, status="requires_confirmation", amount_fen=amount_fen)
 
+    def retrieve_intent(self, intent_id: str) -> Intent:
+        return Intent(id=intent_id, status="requires_confirmation", amount_fen=0)
+
     def capture(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:
         return Intent(id=intent_id, status="succeeded", amount_fen=amount_fen, amount_received_fen=amount_fen)
 

@@ -7,6 +7,8 @@ Rules every function keeps:
   amount can differ), so a retry after a timeout repeats the first result instead of moving money
   twice;
 - amounts are integer fen in CNY.
+Payout transfers and reversals are the exception to the first rule: `settle_payout` records them
+as payment operations (operations.py) and relay.py makes them after commit, outside every lock.
 """
 from __future__ import annotations
 
@@ -16,13 +18,13 @@ import uuid
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from services import audit, clock, pagination
+from services import audit, pagination
 from services.accounts import membership
 from services.accounts.models import User
 from services.disputes.models import Dispute, DisputeStatus
 from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
 from services.orders.models import Order, OrderStatus
-from services.payments import fees
+from services.payments import fees, operations
 from services.payments.gateway import GatewayError, IntentRequest, PaymentGateway
 from services.payments.models import (Payment, PaymentStatus, Payout, PayoutStatus, Refund,
                                       SellerAccount)
@@ -249,7 +251,8 @@ def recompute(payout: Payout, order: Order, payment: Payment) -> None:
 def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Payout | None:
     """Bring the seller's payout in line with the order: transfer what is owed when nothing is in
     dispute and the seller's account can receive it, reverse what was overpaid after a refund.
-    A provider failure is recorded on the payout (the payout job retries), never raised."""
+    The transfer or reversal is recorded as a payment operation and made after commit; a
+    provider failure is then noted on the payout (`last_error`) and retried, never raised."""
     payout = session.scalar(select(Payout).where(Payout.order_id == order.id).with_for_update())
     if payout is None or payout.status == PayoutStatus.CANCELLED:
         return payout
@@ -276,20 +279,10 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
     # A transfer tied to the charge may not exceed it: the platform credit part is paid from the
     # platform's balance, so a payout larger than the charge is not tied to it.
     charge = payment.charge_id if payout.net_fen <= _money_kept(payment) else None
-    try:
-        result = gateway.transfer(account.stripe_account_id, payout.net_fen, order_id=str(order.id),
-                                  charge_id=charge, idempotency_key=key(order, "transfer"))
-    except GatewayError as e:
-        payout.last_error = f"transfer failed: {e.code}"[:200]
-        log.warning("payout transfer failed", extra={"order_id": str(order.id), "code": e.code})
-        return payout
-    payout.status = PayoutStatus.PAID
-    payout.transfer_id = result.id
-    payout.transferred_fen = payout.net_fen
-    payout.paid_at = clock.now()
-    payout.last_error = None
-    audit.record(session, None, "payout.transfer", "order", order.id,
-                 after={"net_fen": payout.net_fen, "fee_fen": payout.fee_fen, "transfer": result.id})
+    # Recorded here, sent after commit (services/payments/relay.py): no call under the payout lock.
+    operations.request(session, operations.TRANSFER, order_id=order.id, key=key(order, "transfer"),
+                       amount_fen=payout.net_fen, payout_id=payout.id,
+                       args={"account_id": account.stripe_account_id, "charge_id": charge, "order_id": str(order.id)})
     return payout
 
 
@@ -300,15 +293,11 @@ def _reverse_overpaid(session: Session, order: Order, payout: Payout, payment: P
     due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, kept, 0, order.fee_bps)
     if due <= 0 or not payout.transfer_id:
         return
+    if operations.in_flight(session, operations.REVERSAL, payout_id=payout.id):
+        return   # applying it settles again and asks for whatever is still due
     total = payout.reversed_fen + due
-    try:
-        gateway.reverse_transfer(payout.transfer_id, due, idempotency_key=key(order, f"reversal-to-{total}"))
-    except GatewayError as e:
-        payout.last_error = f"reversal of {due} fen failed: {e.code}"[:200]
-        return
-    payout.reversed_fen = total
-    payout.last_error = None
-    audit.record(session, None, "payout.reverse", "order", order.id, after={"reversed_fen": total})
+    operations.request(session, operations.REVERSAL, order_id=order.id, key=key(order, f"reversal-to-{total}"),
+                       amount_fen=due, payout_id=payout.id, args={"transfer_id": payout.transfer_id, "total": total})
 
 
 # ---- seller onboarding -------------------------------------------------------------------------

@@ -61,6 +61,9 @@ class StripeGateway:
                         options={"idempotency_key": idempotency_key})
         return self._intent(pi)
 
+    def retrieve_intent(self, intent_id: str) -> Intent:
+        return self._intent(self._call(self.v1.payment_intents.retrieve, intent_id))
+
     def capture(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:
         pi = self._call(self.v1.payment_intents.capture, intent_id,
                         params={"amount_to_capture": amount_fen},

@@ -21,8 +21,8 @@ from services.disputes import service as disputes
 from services.errors import Conflict, ValidationFailed
 from services.orders import service as orders
 from services.orders.models import Order, OrderStatus as S
-from services.payments import service as payments
-from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments import operations, service as payments
+from services.payments.gateway import PaymentGateway
 from services.payments.models import (Payment, PaymentStatus, Payout, PayoutStatus, SellerAccount,
                                       StripeEvent)
 
@@ -105,13 +105,11 @@ def on_authorised(session, pi, event, gateway) -> str:
         return "ignored"
     order, pay = found
     if order.status in (S.CANCELLED, S.REFUNDED) and pay.status != PaymentStatus.CAPTURED:
-        # Authorised after we cancelled (a late confirmation): release the hold at once.
-        try:
-            gateway.cancel(pay.intent_id, idempotency_key=payments.key(order, "cancel-late"))
-        except GatewayError as e:
-            raise payments.domain_error(e) from None
-        pay.status = PaymentStatus.CANCELLED
-        return "released_late_authorisation"
+        # Authorised after we cancelled (a late confirmation): the hold is released right after
+        # this event commits (a payment operation, retried until Stripe confirms), not under the lock.
+        operations.request(session, operations.CANCEL, order_id=order.id, key=payments.key(order, "cancel-late"),
+                           amount_fen=0, args={"intent_id": pay.intent_id})
+        return "releasing_late_authorisation"
     amount = int(pi.get("amount_capturable") or pi.get("amount") or order.payable_fen)
     return "processed" if orders.mark_authorised(session, order, pay, amount) else "stale"
 

@@ -20,6 +20,7 @@ from services.listings import service as listings
 from services.orders import service as orders
 from services.orders.models import Order, OrderStatus as S
 from services.orders.settings import BuyingSettings
+from services.payments import relay
 from services.payments.gateway import GatewayError
 from services.payments.offline import OfflineGateway
 from services.payments.stripe_gateway import StripeGateway
@@ -78,6 +79,13 @@ def publish(session, seller, operator, payload: dict | None = None):
     return listing
 
 
+def commit_and_relay(session, gw) -> None:
+    """Commit, then make the provider calls the transaction recorded (what the app's after-commit
+    step does for a request)."""
+    session.commit()
+    relay.relay(session, gw)
+
+
 def order_in(session, state: S, *, buyer, seller, operator, gateway=None, settings=SETTINGS,
              payload: dict | None = None) -> Order:
     """An order moved to `state` through the real services (offline gateway unless given)."""
@@ -95,6 +103,8 @@ def order_in(session, state: S, *, buyer, seller, operator, gateway=None, settin
     for step in path:
         _step(session, order, step, buyer, seller, gw, settings)
         session.commit()
+        # What the step recorded for the provider is sent after the commit, as the app does.
+        relay.relay(session, gw, order_ids=[order.id])
     session.refresh(order)
     assert order.status == state, (order.status, state)
     return order

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from marketplace.api.payments.wiring import gateway, settings
 from services.offers import service as offers
 from services.orders import jobs
+from services.payments import relay
 from services.reviews import service as reviews
 
 
@@ -29,3 +30,9 @@ def expire_offers(session: Session) -> int:
 
 def publish_reviews(session: Session) -> int:
     return reviews.publish_due(session, settings())
+
+
+def reconcile_payment_operations(session: Session) -> int:
+    """Resend payment operations a crash or an outage left unfinished (same idempotency keys),
+    send the due ones, flag the hopeless ones for an operator."""
+    return relay.reconcile(session, gateway())

@@ -5,14 +5,15 @@ from marketplace.api.orders.routes import payment_view
 from marketplace.api.orders.schemas import PaymentSchema
 from marketplace.api.payments import schemas as s
 from marketplace.api.payments.wiring import gateway, settings
-from marketplace.auth import require_user
+from marketplace.auth import require_operator, require_user
 from marketplace.extensions import db
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services.accounts.models import Role
 from services.orders import service as orders
-from services.payments import service
+from services.payments import operations, service
+from services.payments.models import OperationState
 
 blp = Blueprint("payments", __name__, description="Payments held until acceptance, seller accounts and payouts")
 
@@ -62,3 +63,14 @@ def list_payouts(args):
     """Your payouts: what each sale earned after the platform fee, and whether it was transferred."""
     user = require_user(*SELLERS)
     return page(*service.payouts_of(db.session, user, args["cursor"], args["limit"]))
+
+
+@blp.route("/payments/operations", methods=["GET"])
+@blp.arguments(s.PaymentOperationArgs, location="query")
+@blp.response(200, page_of(s.PaymentOperationSchema))
+def list_operations(args):
+    """Operators: calls to Stripe recorded by orders and payouts and made after commit. `failed`
+    ones were given up on (attempts spent, refused, or too old to resend safely) and need a person."""
+    require_operator()
+    state = None if args["state"] == "all" else OperationState(args["state"])
+    return page(*operations.listed(db.session, state=state, cursor=args["cursor"], limit=args["limit"]))

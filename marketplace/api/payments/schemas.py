@@ -33,3 +33,23 @@ class SellerPayoutSchema(ma.Schema):
 
 class PayoutPageArgs(PageArgs):
     """Cursor and limit only."""
+
+
+class PaymentOperationSchema(ma.Schema):
+    id = ma.fields.UUID()
+    kind = ma.fields.String(metadata={"description": "capture | transfer | reversal | cancel"})
+    order_id = ma.fields.UUID()
+    amount_fen = ma.fields.Integer()
+    state = ma.fields.Function(lambda o: o.state.value, metadata={"description": "pending | sent | done | failed"})
+    attempts = ma.fields.Integer()
+    next_attempt_at = ma.fields.DateTime()
+    sent_at = ma.fields.DateTime(allow_none=True)
+    last_error = ma.fields.String(allow_none=True)
+    idempotency_key = ma.fields.String(metadata={"description": "What to look the call up by at Stripe."})
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class PaymentOperationArgs(PageArgs):
+    state = ma.fields.String(load_default="failed", validate=validate.OneOf(["pending", "sent", "done", "failed", "all"]),
+                             metadata={"description": "Which operations; `failed` (the default) need an operator."})

@@ -12,7 +12,7 @@ from services.errors import PaymentFailed, ServiceUnavailable
 from services.listings.models import Listing, Status as LS
 from services.orders import jobs, service as orders
 from services.orders.models import Order, OrderStatus as S
-from services.payments import service as payments
+from services.payments import relay, service as payments
 from services.payments.models import Payment, PaymentStatus, Payout, PayoutStatus, Refund
 from tests.factories.orders import SETTINGS, Recording, order_in, publish, stripe_gateway
 
@@ -62,6 +62,8 @@ def test_capture_failure_keeps_the_acceptance_and_the_job_captures_once(session,
     failing.fail = {"capture"}
     orders.accept(session, buyer.user, order.id, gateway=failing)
     session.commit()
+    relay.relay(session, failing)   # the capture is made after the acceptance committed
+    session.refresh(order)
     assert order.status == S.ACCEPTED and order.attention.startswith("capture pending")
     pay = orders.payment(session, order)
     assert pay.status == PaymentStatus.AUTHORISED and pay.last_error

@@ -8,7 +8,7 @@ from services.ledger import service as ledger
 from services.orders import service as orders
 from services.orders.models import Order, OrderStatus as S
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import SETTINGS, Recording, publish, stripe_gateway
+from tests.factories.orders import SETTINGS, Recording, commit_and_relay, publish, stripe_gateway
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_store_credit_comes_back_on_full_refund(session, shop, buyer, retailer):
     order = orders.place(session, buyer.user, shop.id, gateway=gw, settings=SETTINGS, store_credit_fen=50000)
     orders.mark_authorised(session, order, orders.payment(session, order), order.payable_fen)
     orders.accept(session, buyer.user, order.id, gateway=gw)
-    session.commit()
+    commit_and_relay(session, gw)
     assert ledger.balance(session, buyer.id, retailer.org_id) == 0
     orders.refund(session, retailer.user, order.id, gateway=gw, amount_fen=None, reason="returned")
     session.commit()

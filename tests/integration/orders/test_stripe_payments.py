@@ -17,7 +17,7 @@ from services.payments import fees, service as payments
 from services.payments.gateway import GatewayError, IntentRequest
 from services.payments.models import PaymentStatus, Payout, PayoutStatus, Refund
 from services.payments.stripe_gateway import StripeGateway
-from tests.factories.orders import SETTINGS, STRIPE_BASE, Recording, order_in, stripe_gateway
+from tests.factories.orders import SETTINGS, STRIPE_BASE, Recording, commit_and_relay, order_in, stripe_gateway
 
 MUTATING = {"create_intent", "capture", "cancel", "refund", "create_account", "account_link", "transfer",
             "reverse_transfer"}
@@ -73,7 +73,7 @@ def test_accept_captures_takes_the_fee_and_transfers_the_rest(session, buyer, se
     _enable_payouts(session, seller, gw)
     order = order_in(session, S.HANDED_OVER, buyer=buyer, seller=seller, operator=operator, gateway=gw)
     orders.accept(session, buyer.user, order.id, gateway=gw)
-    session.commit()
+    commit_and_relay(session, gw)
     assert order.status == S.COMPLETED
     capture = next(c for c in gw.calls if c[0] == "capture")
     assert capture[1][1] == 150000 and capture[2]["idempotency_key"] == f"huanxin-order-{order.id}-capture-150000"
@@ -114,13 +114,13 @@ def test_partial_then_full_refund_with_reasons_and_payout_reversal(session, buye
     _enable_payouts(session, seller, gw)
     order = order_in(session, S.COMPLETED, buyer=buyer, seller=seller, operator=operator, gateway=gw)
     orders.refund(session, seller.user, order.id, gateway=gw, amount_fen=30000, reason="scratch not shown in photos")
-    session.commit()
+    commit_and_relay(session, gw)
     assert order.status == S.COMPLETED and order.refunded_fen == 30000
     payout = session.scalar(select(Payout).where(Payout.order_id == order.id))
     # seller keeps 95% of 120000 = 114000 of the 142500 transferred
     assert payout.reversed_fen == 142500 - 114000
     orders.refund(session, operator.user, order.id, gateway=gw, amount_fen=None, reason="item returned")
-    session.commit()
+    commit_and_relay(session, gw)
     assert order.status == S.REFUNDED and order.refunded_fen == 150000
     refunds = list(session.scalars(select(Refund).order_by(Refund.seq)))
     assert [(r.seq, r.amount_fen, r.reason) for r in refunds] == [
@@ -152,7 +152,7 @@ def test_dispute_freezes_capture_and_payout_until_an_operator_releases(session, 
     dispute = session.scalar(select(disputes.Dispute).where(disputes.Dispute.order_id == order.id))
     disputes.resolve(session, operator.user, dispute.id, outcome="release", amount_fen=None, note="photos match",
                      gateway=gw)
-    session.commit()
+    commit_and_relay(session, gw)
     assert order.status == S.COMPLETED
     assert gw.names().index("capture") < gw.names().index("transfer")
 
@@ -163,7 +163,7 @@ def test_partial_refund_dispute_captures_only_the_rest(session, buyer, seller, o
     dispute = session.scalar(select(disputes.Dispute).where(disputes.Dispute.order_id == order.id))
     disputes.resolve(session, operator.user, dispute.id, outcome="partial_refund", amount_fen=50000,
                      note="battery worse than described", gateway=gw)
-    session.commit()
+    commit_and_relay(session, gw)
     assert order.status == S.COMPLETED and order.refunded_fen == 50000
     assert next(c for c in gw.calls if c[0] == "capture")[1][1] == 100000
     payout = session.scalar(select(Payout).where(Payout.order_id == order.id))

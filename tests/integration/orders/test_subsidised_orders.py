@@ -14,7 +14,7 @@ from services.subsidies import pools, reservations
 from services.subsidies.models import ReservationStatus as RS
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import SETTINGS, Recording, publish, stripe_gateway
+from tests.factories.orders import SETTINGS, Recording, commit_and_relay, publish, stripe_gateway
 from tests.factories.subsidies import resident_id
 
 QUOTE = {"region": "141100", "date": "2025-06-01",
@@ -42,7 +42,7 @@ def test_subsidy_is_reserved_and_taken_off_the_payment_then_redeemed(session, se
     assert pay.amount_fen == order.payable_fen
     orders.mark_authorised(session, order, pay, order.payable_fen)
     orders.accept(session, buyer.user, order.id, gateway=gw)
-    session.commit()
+    commit_and_relay(session, gw)
     assert order.status == S.COMPLETED and reservations.for_order(session, order.id).status == RS.REDEEMED
     orders.refund(session, retailer.user, order.id, gateway=gw, amount_fen=None, reason="returned unopened")
     session.commit()

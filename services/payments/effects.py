@@ -1,0 +1,135 @@
+"""What each kind of payment operation does: the provider call (made with no transaction open),
+how its answer is applied to the order or payout (in a short transaction that locks the order
+first, as everywhere else), and what a failed attempt leaves for people to see."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services import audit, clock
+from services.orders import service as orders
+from services.orders.models import OrderStatus as S
+from services.payments import operations as ops, service as payments
+from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Effect:
+    call: Callable[[PaymentGateway, dict], dict]                     # (gateway, sent row) -> result
+    apply: Callable[[Session, PaymentOperation, dict, PaymentGateway], None]
+    failed: Callable[[Session, PaymentOperation, GatewayError], None]
+
+
+# ---- capture -------------------------------------------------------------------------------------
+
+def _call_capture(gateway: PaymentGateway, op: dict) -> dict:
+    intent = gateway.capture(op["request"]["intent_id"], op["amount_fen"], idempotency_key=op["idempotency_key"])
+    return {"intent_id": intent.id, "status": intent.status, "charge_id": intent.charge_id}
+
+
+def _apply_capture(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = orders.lock(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    # A webhook may have recorded the capture first: then only what is still missing is done.
+    if payments.record_captured(pay, op.amount_fen, result.get("charge_id")):
+        audit.record(session, None, "payment.capture", "order", order.id,
+                     after={"captured_fen": op.amount_fen, "provider": pay.provider})
+    if order.status == S.ACCEPTED:
+        orders.complete(session, order, gateway)
+
+
+def _capture_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    order = orders.lock(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    pay.last_error = f"capture failed: {e.code}"[:200]
+    order.attention = f"capture pending: {e.code}"[:200]
+    log.warning("capture failed", extra={"order_id": str(order.id), "code": e.code})
+
+
+# ---- payout transfer and reversal ----------------------------------------------------------------
+
+def _payout(session: Session, op: PaymentOperation) -> Payout:
+    return session.scalar(select(Payout).where(Payout.id == op.payout_id).with_for_update())
+
+
+def _call_transfer(gateway: PaymentGateway, op: dict) -> dict:
+    args = op["request"]
+    result = gateway.transfer(args["account_id"], op["amount_fen"], order_id=args["order_id"],
+                              charge_id=args.get("charge_id"), idempotency_key=op["idempotency_key"])
+    return {"id": result.id, "amount_fen": result.amount_fen}
+
+
+def _apply_transfer(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = orders.lock(session, op.order_id)
+    payout = _payout(session, op)
+    payout.status = PayoutStatus.PAID
+    payout.transfer_id = result["id"]
+    payout.transferred_fen = op.amount_fen
+    payout.paid_at = clock.now()
+    payout.last_error = None
+    audit.record(session, None, "payout.transfer", "order", order.id,
+                 after={"net_fen": op.amount_fen, "fee_fen": payout.fee_fen, "transfer": result["id"]})
+    # A refund while the transfer was on its way: what was overpaid is asked back now.
+    payments.settle_payout(session, order, gateway)
+
+
+def _transfer_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    payout = _payout(session, op)
+    payout.last_error = f"transfer failed: {e.code}"[:200]
+    log.warning("payout transfer failed", extra={"order_id": str(op.order_id), "code": e.code})
+
+
+def _call_reversal(gateway: PaymentGateway, op: dict) -> dict:
+    result = gateway.reverse_transfer(op["request"]["transfer_id"], op["amount_fen"],
+                                      idempotency_key=op["idempotency_key"])
+    return {"id": result.id, "amount_fen": result.amount_fen}
+
+
+def _apply_reversal(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = orders.lock(session, op.order_id)
+    payout = _payout(session, op)
+    payout.reversed_fen = max(payout.reversed_fen, op.request["total"])
+    payout.last_error = None
+    audit.record(session, None, "payout.reverse", "order", order.id, after={"reversed_fen": payout.reversed_fen})
+    payments.settle_payout(session, order, gateway)   # a later refund may owe another reversal
+
+
+def _reversal_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    payout = _payout(session, op)
+    payout.last_error = f"reversal of {op.amount_fen} fen failed: {e.code}"[:200]
+
+
+# ---- releasing a hold ----------------------------------------------------------------------------
+
+def _call_cancel(gateway: PaymentGateway, op: dict) -> dict:
+    intent = gateway.cancel(op["request"]["intent_id"], idempotency_key=op["idempotency_key"])
+    return {"intent_id": intent.id, "status": intent.status}
+
+
+def _apply_cancel(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = orders.lock(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    if pay.status not in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+        pay.status = PaymentStatus.CANCELLED
+        pay.last_error = None
+    audit.record(session, None, "payment.cancel", "order", order.id, after={"provider_status": result["status"]})
+
+
+def _cancel_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    pay = payments.payment_for(session, orders.lock(session, op.order_id), lock=True)
+    pay.last_error = f"cancel failed: {e.code}"[:200]
+
+
+EFFECTS: dict[str, Effect] = {
+    ops.CAPTURE: Effect(_call_capture, _apply_capture, _capture_failed),
+    ops.TRANSFER: Effect(_call_transfer, _apply_transfer, _transfer_failed),
+    ops.REVERSAL: Effect(_call_reversal, _apply_reversal, _reversal_failed),
+    ops.CANCEL: Effect(_call_cancel, _apply_cancel, _cancel_failed),
+}
