@@ -132,10 +132,8 @@ def listing_errors(data: dict, today: date) -> dict:
     rc = data.get("region_code")
     if rc is not None and not regions.exists(rc):
         errors["region_code"] = ["Unknown GB/T 2260 region code."]
-    if data.get("condition") == "remanufactured":
-        for f in ("remanufacturer", "reman_cert_no"):
-            if not data.get(f):
-                errors[f] = ["Required for remanufactured goods (再制造)."]
+    # A remanufactured listing's catalogue entry and warranty are checked against the catalogue
+    # by the service (services.remanufacturing.claim_for_listing), which needs the database.
     price = data.get("price_fen")
     if price is not None and not (0 < price <= MAX_PRICE_FEN):
         errors["price_fen"] = [f"Must be between 1 and {MAX_PRICE_FEN} fen."]

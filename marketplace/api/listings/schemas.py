@@ -29,7 +29,14 @@ def _listing_fields(required: bool) -> dict:
         "negotiable": ma.fields.Boolean(),
         "condition": ma.fields.String(validate=validate.OneOf(CONDITIONS), **r),
         "remanufacturer": ma.fields.String(allow_none=True, validate=validate.Length(max=120)),
-        "reman_cert_no": ma.fields.String(allow_none=True, validate=validate.Length(max=64)),
+        "reman_cert_no": ma.fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
+            "description": "Ignored for remanufactured listings: copied from the catalogue entry."}),
+        "reman_entry_id": ma.fields.UUID(allow_none=True, metadata={
+            "description": "Remanufactured (再制造) listings: the entry in the catalogue of recognised "
+                           "remanufacturers (GET /api/v1/remanufacturing/catalogue)."}),
+        "warranty_months": ma.fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=600),
+                                             metadata={"description": "Warranty promised, in months (required "
+                                                       "for remanufactured goods, at least the entry's commitment)."}),
         "region_code": ma.fields.String(validate=validate.Regexp(r"^\d{6}$", error="A 6-digit GB/T 2260 code."), **r),
         "lat": ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90)),
         "lon": ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180)),
@@ -161,6 +168,8 @@ class ListingSchema(ma.Schema):
     condition = ma.fields.Function(lambda l: l.condition.value if hasattr(l.condition, "value") else l.condition)
     remanufacturer = ma.fields.String(allow_none=True)
     reman_cert_no = ma.fields.String(allow_none=True)
+    reman_entry_id = ma.fields.UUID(allow_none=True)
+    warranty_months = ma.fields.Integer(allow_none=True)
     region_code = ma.fields.String()
     lat = ma.fields.Float(allow_none=True)
     lon = ma.fields.Float(allow_none=True)
@@ -203,6 +212,7 @@ def listing_json(listing) -> dict:
         "description": _str(l.description), "price_fen": num(l.price_fen, int), "negotiable": num(l.negotiable, bool),
         "condition": l.condition.value if hasattr(l.condition, "value") else l.condition,
         "remanufacturer": _str(l.remanufacturer), "reman_cert_no": _str(l.reman_cert_no),
+        "reman_entry_id": _str(l.reman_entry_id), "warranty_months": num(l.warranty_months, int),
         "region_code": _str(l.region_code), "lat": num(l.lat, float), "lon": num(l.lon, float),
         "status": l.status.value, "reject_reason": _str(l.reject_reason),
         "attributes": num(l.attributes, dict), "device_masked": identifiers.mask(l.device_last4),
