@@ -44,8 +44,16 @@ def _local_today() -> date:
     return clock.now().astimezone(clock.SHANGHAI).date()
 
 
-def _recycler_org(session: Session, user: User, org_id) -> uuid.UUID:
+def member_org(user: User, org_id=None) -> uuid.UUID:
+    """The recycler organisation the user acts for (403 when they act for none)."""
     org = membership.acting_org(user, org_id)
+    if org is None:
+        raise Forbidden("requires a recycler organisation", code="role_required")
+    return org
+
+
+def _recycler_org(session: Session, user: User, org_id) -> uuid.UUID:
+    org = member_org(user, org_id)
     vetting.require_verified(session, org, OrgKind.RECYCLER, "record scrapped NEV batteries")
     return org
 
@@ -190,7 +198,7 @@ def hand_over(session: Session, user: User, battery_id, recipient_id, on: date |
     day = on or _local_today()
     if day > _local_today() or day < battery.received_on:
         raise ValidationFailed("bad date", fields={"on": ["Between the day the vehicle came in and today."]})
-    battery.status, battery.recipient_id = BatteryStatus.HANDED_OVER, recipient.id
+    battery.status, battery.recipient = BatteryStatus.HANDED_OVER, recipient
     _event(battery, "battery_handed_over", day, user.id, recipient.id)
     audit.record(session, user.id, "battery.hand_over", "traction_battery", battery.id,
                  after={"recipient": recipient.name, "type": recipient.recipient_type.value})
@@ -245,7 +253,7 @@ def working_days_left(due: date, today: date) -> int:
 def deadlines(session: Session, user: User, org_id=None, *, overdue_only: bool = False) -> list[Deadline]:
     """The recycler's custody events not yet reported, soonest due first, with the working days
     left (negative when missed)."""
-    org = membership.acting_org(user, org_id)
+    org = member_org(user, org_id)
     today = _local_today()
     rows = session.execute(
         select(BatteryEvent, TractionBattery).join(TractionBattery, BatteryEvent.battery_id == TractionBattery.id)
@@ -257,6 +265,6 @@ def deadlines(session: Session, user: User, org_id=None, *, overdue_only: bool =
 
 
 def browse(session: Session, user: User, org_id=None, *, cursor, limit):
-    org = membership.acting_org(user, org_id)
+    org = member_org(user, org_id)
     stmt = select(TractionBattery).where(TractionBattery.recycler_org_id == org)
     return pagination.page(session, stmt, TractionBattery, cursor, limit)

@@ -17,9 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import identifiers
-from services.accounts import membership
 from services.accounts.models import User
-from services.remanufacturing.batteries import REPORTING_RULES
+from services.remanufacturing.batteries import REPORTING_RULES, member_org
 from services.remanufacturing.models import BatteryRecipient, BatteryEvent, TractionBattery
 
 # (key, platform column title)
@@ -46,7 +45,7 @@ RECIPIENT_NAMES = {"oem_collection_point": "回收服务网点", "cascade_use": 
 
 def rows(session: Session, user: User, org_id=None, *, start: date | None = None, end: date | None = None) -> list[dict]:
     """The recycler's custody events (optionally those dated from `start` to `end`), oldest first."""
-    org = membership.acting_org(user, org_id)
+    org = member_org(user, org_id)
     stmt = (select(BatteryEvent, TractionBattery, BatteryRecipient)
             .join(TractionBattery, BatteryEvent.battery_id == TractionBattery.id)
             .outerjoin(BatteryRecipient, BatteryEvent.recipient_id == BatteryRecipient.id)
