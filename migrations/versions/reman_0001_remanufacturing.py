@@ -104,8 +104,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reman_custody_events_battery_id'), ['battery_id'], unique=False)
 
 
+    op.create_table('reman_graded_inspections',
+    sa.Column('device_hash', sa.String(length=64), nullable=True),
+    sa.Column('serial_hash', sa.String(length=64), nullable=True),
+    sa.Column('org_id', sa.Uuid(), nullable=True),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('ref_id', sa.Uuid(), nullable=False),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('facts', sa.JSON(), nullable=False),
+    sa.Column('inspected_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reman_graded_inspections'))
+    )
+    with op.batch_alter_table('reman_graded_inspections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reman_graded_inspections_device_hash'), ['device_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reman_graded_inspections_org_id'), ['org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reman_graded_inspections_serial_hash'), ['serial_hash'], unique=False)
+
 
 def downgrade():
+    op.drop_table('reman_graded_inspections')
     with op.batch_alter_table('reman_custody_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reman_custody_events_battery_id'))
 

@@ -1,4 +1,5 @@
-"""listings: a remanufactured listing's catalogue entry and warranty (issue 22)
+"""listings: a remanufactured listing's catalogue entry and warranty; legal class, cosmetic grade
+and inspection facts (issue 22)
 
 Revision ID: reman_0002
 Revises: reman_0001
@@ -17,9 +18,17 @@ def upgrade():
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reman_entry_id', sa.Uuid(), nullable=True))
         batch_op.add_column(sa.Column('warranty_months', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('legal_class', sa.String(length=16), server_default='used', nullable=False))
+        batch_op.add_column(sa.Column('cosmetic_grade', sa.String(length=12), nullable=True))
+        batch_op.add_column(sa.Column('inspection', sa.JSON(), nullable=True))
+    # Existing listings: the class follows from the condition (new, remanufactured, else used).
+    op.execute("UPDATE listings SET legal_class = condition WHERE condition IN ('new', 'remanufactured')")
 
 
 def downgrade():
     with op.batch_alter_table('listings', schema=None) as batch_op:
+        batch_op.drop_column('inspection')
+        batch_op.drop_column('cosmetic_grade')
+        batch_op.drop_column('legal_class')
         batch_op.drop_column('warranty_months')
         batch_op.drop_column('reman_entry_id')

@@ -30,7 +30,7 @@ from services.storage import Storage
 
 # Fields a seller sends that change what the buyer is promised (the price is judged separately).
 MATERIAL_FIELDS = ("title", "description", "condition", "remanufacturer", "reman_cert_no", "reman_entry_id",
-                   "warranty_months", "region_code", "lat", "lon")
+                   "warranty_months", "legal_class", "cosmetic_grade", "inspection", "region_code", "lat", "lon")
 # Listing columns that `attributes` sets (identifiers only as hash and last four).
 ATTRIBUTE_COLUMNS = ("kind", "brand", "model", "year", "mileage_km", "powertrain", "emission_standard",
                      "energy_grade", "storage_gb", "attributes", "device_hash", "device_last4", "serial_hash",

@@ -127,12 +127,31 @@ def create(session: Session, seller: User, data: dict) -> Listing:
         price_fen=data["price_fen"], negotiable=data.get("negotiable", False),
         condition=data["condition"], remanufacturer=data.get("remanufacturer"),
         reman_cert_no=data.get("reman_cert_no"), reman_entry_id=data.get("reman_entry_id"),
-        warranty_months=data.get("warranty_months"), region_code=data["region_code"],
+        warranty_months=data.get("warranty_months"),
+        legal_class=data.get("legal_class") or remanufacturing.grading.legal_class_for(data["condition"]),
+        cosmetic_grade=data.get("cosmetic_grade"), inspection=data.get("inspection"), region_code=data["region_code"],
         lat=data.get("lat"), lon=data.get("lon"), status=Status.DRAFT, revision=1)
     _apply_attributes(listing, category, data.get("attributes") or {})
+    _inherit_grade(session, listing, data)
     session.add(listing)
     session.flush()
     return listing
+
+
+def _inherit_grade(session: Session, listing: Listing, data: dict) -> None:
+    """A device its organisation graded at a trade-in inspection is listed with that grade and
+    those facts (the seller does not retype them, nor claim a better grade)."""
+    if listing.category != Category.ELECTRONICS:
+        return
+    graded = remanufacturing.graded_for(session, listing.device_hash, listing.serial_hash, listing.org_id)
+    if graded is None:
+        return
+    if data.get("cosmetic_grade") not in (None, graded.grade):
+        raise ValidationFailed("the grade differs from the inspection", fields={"cosmetic_grade": [
+            f"The trade-in inspection graded this device {graded.grade}; the listing inherits that grade."]})
+    listing.cosmetic_grade = graded.grade
+    listing.inspection = {**graded.facts, "source": graded.source, "ref_id": str(graded.ref_id),
+                          "inspected_at": graded.inspected_at.isoformat()}
 
 
 # One round trip (photos joined rather than a second SELECT), and one statement object reused:
@@ -168,7 +187,8 @@ def update_listing(session: Session, actor: User, listing_id, data: dict) -> Lis
         session.add(PriceChange(listing_id=listing.id, old_price_fen=listing.price_fen,
                                 new_price_fen=data["price_fen"], changed_by=actor.id))
     for f in ("title", "description", "price_fen", "negotiable", "condition", "remanufacturer",
-              "reman_cert_no", "reman_entry_id", "warranty_months", "region_code", "lat", "lon"):
+              "reman_cert_no", "reman_entry_id", "warranty_months", "legal_class", "cosmetic_grade", "inspection",
+              "region_code", "lat", "lon"):
         if f in data:
             setattr(listing, f, data[f])
     if "attributes" in data:

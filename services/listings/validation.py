@@ -9,6 +9,7 @@ from datetime import date
 
 from services import contact_details, identifiers, regions
 from services.listings.models import Category
+from services.remanufacturing import grading
 
 VEHICLE_POWERTRAINS = ("gasoline", "diesel", "hybrid", "bev", "phev", "erev", "fcev")
 EMISSION_STANDARDS = ("china_1", "china_2", "china_3", "china_4", "china_5", "china_6a", "china_6b")
@@ -125,6 +126,20 @@ CHECKS = {Category.VEHICLE: vehicle, Category.APPLIANCE: appliance,
           Category.ELECTRONICS: electronics, Category.OTHER: lambda a, t: {}}
 
 
+def class_and_grade_errors(data: dict, cat: Category | None) -> dict:
+    """The legal class agrees with the condition (再制造 both or neither), refurbished electronics
+    carry a grade, and a grade has the inspection facts behind it."""
+    errors: dict[str, list[str]] = {}
+    klass, condition = data.get("legal_class"), data.get("condition")
+    if klass is not None and condition is not None and (klass == "remanufactured") != (condition == "remanufactured"):
+        errors["legal_class"] = ["Remanufactured (再制造) is both the legal class and the condition, or neither."]
+    electronics = cat == Category.ELECTRONICS
+    if klass == "refurbished" and electronics and not data.get("cosmetic_grade"):
+        errors["cosmetic_grade"] = ["Refurbished (翻新) electronics carry a cosmetic grade with its inspection facts."]
+    errors.update(grading.grade_errors(data.get("cosmetic_grade"), data.get("inspection"), electronics=electronics))
+    return errors
+
+
 def listing_errors(data: dict, today: date) -> dict:
     """Every field error of a listing payload (top level and `attributes.*`)."""
     errors: dict[str, list[str]] = {}
@@ -134,6 +149,7 @@ def listing_errors(data: dict, today: date) -> dict:
         errors["region_code"] = ["Unknown GB/T 2260 region code."]
     # A remanufactured listing's catalogue entry and warranty are checked against the catalogue
     # by the service (services.remanufacturing.claim_for_listing), which needs the database.
+    errors.update(class_and_grade_errors(data, cat))
     price = data.get("price_fen")
     if price is not None and not (0 < price <= MAX_PRICE_FEN):
         errors["price_fen"] = [f"Must be between 1 and {MAX_PRICE_FEN} fen."]

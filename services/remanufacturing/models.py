@@ -7,7 +7,7 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Uuid, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import Base, Timestamps, UUIDPk, enum_column, utcnow
@@ -123,3 +123,19 @@ class BatteryEvent(UUIDPk, Base):
     reported_at: Mapped[datetime | None] = mapped_column()
     platform_ref: Mapped[str | None] = mapped_column(String(64))
     reported_late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class GradedInspection(UUIDPk, Base):
+    """A device's cosmetic grade with the inspection facts behind it, as an inspector recorded it
+    (a trade-in inspection today): the resale listing of the same device by the same organisation
+    inherits it."""
+    __tablename__ = "reman_graded_inspections"
+
+    device_hash: Mapped[str | None] = mapped_column(String(64), index=True)   # IMEI, keyed hash
+    serial_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    org_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)        # the inspecting organisation
+    source: Mapped[str] = mapped_column(String(20))                            # tradein
+    ref_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    grade: Mapped[str] = mapped_column(String(12))
+    facts: Mapped[dict] = mapped_column(JSON)
+    inspected_at: Mapped[datetime] = mapped_column(default=utcnow)

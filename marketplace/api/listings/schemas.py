@@ -10,6 +10,7 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from services import clock, identifiers, labels
 from services.listings import validation as v
+from services.remanufacturing import grading
 from services.listings.models import Category, Condition, Status
 
 CONDITIONS = tuple(c.value for c in Condition)
@@ -37,6 +38,13 @@ def _listing_fields(required: bool) -> dict:
         "warranty_months": ma.fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=600),
                                              metadata={"description": "Warranty promised, in months (required "
                                                        "for remanufactured goods, at least the entry's commitment)."}),
+        "legal_class": ma.fields.String(validate=validate.OneOf(tuple(grading.LEGAL_CLASSES)), metadata={
+            "description": "new, remanufactured (再制造), refurbished (翻新) or used; default from condition."}),
+        "cosmetic_grade": ma.fields.String(allow_none=True, validate=validate.OneOf(tuple(grading.GRADES)), metadata={
+            "description": "Electronics: premium, excellent, good or fair, with `inspection` (a trade-in "
+                           "inspection's grade is inherited)."}),
+        "inspection": ma.fields.Dict(allow_none=True, metadata={
+            "description": "battery_health_pct, screen, body, functions_checked, functions_ok, genuine_parts."}),
         "region_code": ma.fields.String(validate=validate.Regexp(r"^\d{6}$", error="A 6-digit GB/T 2260 code."), **r),
         "lat": ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90)),
         "lon": ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180)),
@@ -170,6 +178,12 @@ class ListingSchema(ma.Schema):
     reman_cert_no = ma.fields.String(allow_none=True)
     reman_entry_id = ma.fields.UUID(allow_none=True)
     warranty_months = ma.fields.Integer(allow_none=True)
+    legal_class = ma.fields.String()
+    cosmetic_grade = ma.fields.String(allow_none=True)
+    inspection = ma.fields.Dict(allow_none=True)
+    # Shown in words, both languages at once (Art. 40: remanufactured/refurbished labelled as such).
+    class_words = ma.fields.Function(lambda l: grading.words(grading.LEGAL_CLASSES, l.legal_class), allow_none=True)
+    grade_words = ma.fields.Function(lambda l: grading.words(grading.GRADES, l.cosmetic_grade), allow_none=True)
     region_code = ma.fields.String()
     lat = ma.fields.Float(allow_none=True)
     lon = ma.fields.Float(allow_none=True)
@@ -213,6 +227,10 @@ def listing_json(listing) -> dict:
         "condition": l.condition.value if hasattr(l.condition, "value") else l.condition,
         "remanufacturer": _str(l.remanufacturer), "reman_cert_no": _str(l.reman_cert_no),
         "reman_entry_id": _str(l.reman_entry_id), "warranty_months": num(l.warranty_months, int),
+        "legal_class": _str(l.legal_class), "cosmetic_grade": _str(l.cosmetic_grade),
+        "inspection": num(l.inspection, dict),
+        "class_words": grading.words(grading.LEGAL_CLASSES, l.legal_class),
+        "grade_words": grading.words(grading.GRADES, l.cosmetic_grade),
         "region_code": _str(l.region_code), "lat": num(l.lat, float), "lon": num(l.lon, float),
         "status": l.status.value, "reject_reason": _str(l.reject_reason),
         "attributes": num(l.attributes, dict), "device_masked": identifiers.mask(l.device_last4),
