@@ -195,3 +195,17 @@ def test_two_hand_overs_at_once_only_one_wins(app, client, session, recycler, op
     assert sum(isinstance(o, InvalidState) for o in outcomes) == 1
     events = client.get(f"{BASE}/batteries/{b['id']}", headers=recycler.headers).json["events"]
     assert [e["kind"] for e in events].count("battery_handed_over") == 1
+
+
+def test_demo_seed_has_remanufactured_listings_and_a_scrapped_nev_with_its_battery(app, client, session):
+    from sqlalchemy import select as sa_select
+    from services.listings.models import Listing
+    r = app.test_cli_runner().invoke(args=["seed", "--listings", "50"])
+    assert r.exit_code == 0, r.output
+    reman = session.scalars(sa_select(Listing).where(Listing.condition == "remanufactured")).all()
+    assert len(reman) == 2 and all(l.reman_entry_id and l.status.value == "published" for l in reman)
+    assert all(l.legal_class == "remanufactured" and l.warranty_months >= 12 for l in reman)
+    recycler = session.scalar(sa_select(User).where(User.email == "recycler1@demo.huanxin.cn"))
+    rows = batteries.browse(session, recycler, cursor=None, limit=10)[0]
+    assert {(b.status.value, b.vehicle_incomplete) for b in rows} == {("handed_over", False), ("missing", True)}
+    assert any(d.overdue for d in batteries.deadlines(session, recycler))
