@@ -109,3 +109,18 @@ def test_editing_a_draft_into_remanufactured_needs_the_claim(client, operator, c
                                                       "warranty_months": 12}, headers=consumer.headers)
     assert r.status_code == 200, r.json
     assert r.json["remanufacturer"] == e["enterprise_name"] and r.json["warranty_months"] == 12
+
+
+def test_a_retailer_campaign_sells_remanufactured_engines(client, retailer):
+    """以旧换再 is off nationally, yet a retailer's own campaign can pay a bonus on a remanufactured
+    engine bought with the old one handed in."""
+    r = client.post("/api/v1/campaigns", headers=retailer.headers, json={
+        "name": "再制造发动机以旧换再", "starts_on": "2026-05-01", "ends_on": "2026-08-31", "regions": ["370000"],
+        "kinds": ["car_engine"], "bonuses": {"car_engine": 80000}, "requires_handed_in": True,
+        "stacking": "discount", "budget_fen": 800000})
+    assert r.status_code == 201, r.json
+    body = {"region": "370702", "date": "2026-05-10", "retailer_id": str(retailer.org_id),
+            "purchase": {"kind": "car_engine", "price_fen": 1800000, "remanufactured": True},
+            "trade_in": {"kind": "car_engine", "handed_in": True, "core_recovery_price_fen": 300000}}
+    q = client.post("/api/v1/subsidies/quote", json=body).json
+    assert [(line["programme"], line["amount_fen"]) for line in q["lines"]] == [(f"campaign:{r.json['id']}", 80000)]
