@@ -95,6 +95,7 @@ def upgrade():
     sa.Column('reported_at', services.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('platform_ref', sa.String(length=64), nullable=True),
     sa.Column('reported_late', sa.Boolean(), nullable=False),
+    sa.Column('late_reason', sa.String(length=300), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['battery_id'], ['reman_traction_batteries.id'], name=op.f('fk_reman_custody_events_battery_id_reman_traction_batteries'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recipient_id'], ['reman_battery_recipients.id'], name=op.f('fk_reman_custody_events_recipient_id_reman_battery_recipients')),

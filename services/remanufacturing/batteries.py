@@ -103,10 +103,16 @@ def browse_recipients(session: Session, *, cursor, limit, recipient_type: str | 
 
 # --- batteries -------------------------------------------------------------------------------
 
-def _event(battery: TractionBattery, kind: str, on: date, actor_id, recipient_id=None) -> BatteryEvent:
+def _event(battery: TractionBattery, kind: str, on: date, actor_id, recipient_id=None, *,
+           late_reason: str | None = None, field: str = "on") -> BatteryEvent:
     due = workdays.add_working_days(on, REPORTING_RULES["working_days"][kind])
+    if due < _local_today() and not (late_reason or "").strip():
+        # A step recorded after its reporting deadline has passed is not slipped in silently.
+        raise ValidationFailed("the reporting deadline has passed", fields={field: [
+            f"The deadline for reporting this step to the traceability platform was {due.isoformat()} "
+            f"({REPORTING_RULES['working_days'][kind]} working days): give late_reason and report it now."]})
     ev = BatteryEvent(battery_id=battery.id, kind=kind, happened_on=on, at=clock.now(), actor_id=actor_id,
-                      recipient_id=recipient_id, report_due_on=due)
+                      recipient_id=recipient_id, report_due_on=due, late_reason=late_reason)
     battery.events.append(ev)
     return ev
 
@@ -116,8 +122,9 @@ def record(session: Session, user: User, data: dict) -> TractionBattery:
     vehicle in (a verified recycler organisation). With `voucher_number` the scrappage voucher
     must be this recycler's and list this VIN. A vehicle handed in without its battery (and not a
     swap-mode vehicle) is flagged `vehicle_incomplete` from 2026-04-01 (车电一体). The first
-    custody event, `vehicle_received`, carries its reporting deadline. 422 field by field; 409
-    when the VIN is already recorded."""
+    custody event, `vehicle_received`, carries its reporting deadline; a vehicle recorded after
+    that deadline has passed needs `late_reason`. 422 field by field; 409 when the VIN is
+    already recorded."""
     org = _recycler_org(session, user, data.get("org_id"))
     errors: dict[str, list[str]] = {}
     vin = identifiers.normalise(data["vin"])
@@ -155,7 +162,8 @@ def record(session: Session, user: User, data: dict) -> TractionBattery:
         pack_code=pack, battery_type=data.get("battery_type"), rated_capacity_kwh=data.get("rated_capacity_kwh"),
         swap_mode=bool(data.get("swap_mode")), vehicle_incomplete=incomplete, received_on=received_on,
         status=BatteryStatus.IN_CUSTODY if present else BatteryStatus.MISSING, events=[])
-    _event(battery, "vehicle_received", received_on, user.id)
+    _event(battery, "vehicle_received", received_on, user.id, late_reason=data.get("late_reason"),
+           field="received_on")
     try:
         with session.begin_nested():
             session.add(battery)
@@ -180,11 +188,13 @@ def get(session: Session, user: User, battery_id) -> TractionBattery:
     return _own(session, user, battery_id)
 
 
-def hand_over(session: Session, user: User, battery_id, recipient_id, on: date | None = None) -> TractionBattery:
+def hand_over(session: Session, user: User, battery_id, recipient_id, on: date | None = None,
+              late_reason: str | None = None) -> TractionBattery:
     """Hand the removed battery to a recipient on the operator-kept list (maker's collection
     point, cascade-use or recycling firm). Refused with 422 `recipient` for anyone not listed (or
     withdrawn), 409 when the battery is not in the recycler's custody. The row is locked, so two
-    concurrent hand-overs cannot both succeed."""
+    concurrent hand-overs cannot both succeed. A hand-over dated so far back that its reporting
+    deadline has passed needs `late_reason` (422 `on` otherwise)."""
     battery = _own(session, user, battery_id, lock=True)
     if user.is_operator or battery.recycler_org_id not in user.org_ids():
         raise Forbidden("only the recycler holding the battery hands it over", code="not_the_holder")
@@ -198,8 +208,8 @@ def hand_over(session: Session, user: User, battery_id, recipient_id, on: date |
     day = on or _local_today()
     if day > _local_today() or day < battery.received_on:
         raise ValidationFailed("bad date", fields={"on": ["Between the day the vehicle came in and today."]})
+    _event(battery, "battery_handed_over", day, user.id, recipient.id, late_reason=late_reason)
     battery.status, battery.recipient = BatteryStatus.HANDED_OVER, recipient
-    _event(battery, "battery_handed_over", day, user.id, recipient.id)
     audit.record(session, user.id, "battery.hand_over", "traction_battery", battery.id,
                  after={"recipient": recipient.name, "type": recipient.recipient_type.value})
     session.flush()

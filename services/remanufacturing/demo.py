@@ -52,7 +52,7 @@ def seed(session: Session, people: dict[str, list[User]]) -> tuple[list[str], li
     batteries.hand_over(session, recycler, with_battery.id, cascade.id, today - timedelta(days=3))
     batteries.record(session, recycler, {
         "vin": _vin("000002"), "scrap_certificate_no": "BF1411002026000102", "battery_present": False,
-        "received_on": today - timedelta(days=30)})
+        "received_on": today - timedelta(days=30), "late_reason": "demo: entered from the paper register"})
     session.flush()
     return ([f"remanufacturing: {len(entries)} catalogue entries (以旧换再 pilot), 2 battery recipients; "
              "recycler1@ scrapped two NEVs: one with its battery (handed to a listed cascade-use firm), "

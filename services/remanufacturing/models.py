@@ -123,6 +123,8 @@ class BatteryEvent(UUIDPk, Base):
     reported_at: Mapped[datetime | None] = mapped_column()
     platform_ref: Mapped[str | None] = mapped_column(String(64))
     reported_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why a step is recorded after its reporting deadline had already passed (required then).
+    late_reason: Mapped[str | None] = mapped_column(String(300))
 
 
 class GradedInspection(UUIDPk, Base):

@@ -132,7 +132,7 @@ def hand_over(data, battery_id):
     """Hand the battery to a listed recipient; anyone else is refused (422 `recipient_id`)."""
     user = require_user()
     with unit_of_work() as session:
-        return batteries.hand_over(session, user, battery_id, data["recipient_id"], data["on"])
+        return batteries.hand_over(session, user, battery_id, data["recipient_id"], data["on"], data["late_reason"])
 
 
 @blp.route("/remanufacturing/batteries/<uuid:battery_id>/events/<uuid:event_id>/report", methods=["POST"])

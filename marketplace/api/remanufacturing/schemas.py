@@ -100,6 +100,8 @@ class BatteryCreateSchema(ma.Schema):
         "description": "A battery-swap vehicle: outside 车电一体 (separate rules)."})
     received_on = ma.fields.Date(load_default=None, allow_none=True, metadata={
         "description": "Day the vehicle came in (default: the voucher's collection day, else today)."})
+    late_reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300), metadata={
+        "description": "Required when the step's reporting deadline has already passed."})
 
 
 class BatteryEventSchema(ma.Schema):
@@ -111,6 +113,7 @@ class BatteryEventSchema(ma.Schema):
     reported_at = ma.fields.DateTime(allow_none=True)
     platform_ref = ma.fields.String(allow_none=True)
     reported_late = ma.fields.Boolean()
+    late_reason = ma.fields.String(allow_none=True)
 
 
 class BatterySchema(ma.Schema):
@@ -134,6 +137,7 @@ class BatterySchema(ma.Schema):
 class HandOverSchema(ma.Schema):
     recipient_id = ma.fields.UUID(required=True)
     on = ma.fields.Date(load_default=None, allow_none=True)
+    late_reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
 
 
 class BatteryReportSchema(ma.Schema):

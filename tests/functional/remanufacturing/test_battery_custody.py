@@ -113,7 +113,7 @@ def test_vehicle_without_its_battery_is_incomplete_from_2026_04_01(client, recyc
     r = record(client, recycler, vin=vin(), scrap_certificate_no="BF2", battery_present=False, swap_mode=True)
     assert r.json["vehicle_incomplete"] is False
     r = record(client, recycler, vin=vin(), scrap_certificate_no="BF3", battery_present=False,
-               received_on="2026-03-31")
+               received_on="2026-03-31", late_reason="paper register")
     assert r.json["vehicle_incomplete"] is False
 
 
@@ -209,3 +209,18 @@ def test_demo_seed_has_remanufactured_listings_and_a_scrapped_nev_with_its_batte
     rows = batteries.browse(session, recycler, cursor=None, limit=10)[0]
     assert {(b.status.value, b.vehicle_incomplete) for b in rows} == {("handed_over", False), ("missing", True)}
     assert any(d.overdue for d in batteries.deadlines(session, recycler))
+
+
+def test_a_step_recorded_after_its_deadline_is_refused_without_a_reason(client, recycler, operator, frozen):
+    frozen(datetime(2026, 6, 30, 10, 0, tzinfo=clock.SHANGHAI))
+    r = record(client, recycler, vin=vin(), scrap_certificate_no="BF7", battery_present=True, pack_code=PACK,
+               received_on="2026-05-20")   # due 2026-06-10 (Dragon Boat 19-21 Jun is after it)
+    assert r.status_code == 422 and "2026-06-10" in r.json["errors"]["received_on"][0]
+    r = record(client, recycler, vin=vin(), scrap_certificate_no="BF7", battery_present=True, pack_code=PACK,
+               received_on="2026-05-20", late_reason="found in the yard's paper register")
+    assert r.status_code == 201 and r.json["events"][0]["late_reason"].startswith("found")
+    listed = recipient(client, operator, 21)
+    url = f"{BASE}/batteries/{r.json['id']}/handover"
+    r2 = client.post(url, json={"recipient_id": listed["id"], "on": "2026-05-25"}, headers=recycler.headers)
+    assert r2.status_code == 422 and "on" in r2.json["errors"]
+    assert client.get(f"{BASE}/batteries/{r.json['id']}", headers=recycler.headers).json["status"] == "in_custody"
