@@ -13,7 +13,7 @@ from flask import Flask
 BY_NAME = {
     "category": "What is sold or collected: vehicle, appliance (家电), electronics (数码) or other.",
     "condition": "Condition: new, like_new, good, fair, for_parts (sold for its parts) or remanufactured "
-                 "(再制造, needs the remanufacturer and its certificate number).",
+                 "(再制造, needs a catalogue entry `reman_entry_id` and `warranty_months`).",
     "powertrain": "Powertrain: gasoline, diesel, hybrid, bev (battery electric), phev (plug-in hybrid), erev "
                   "(extended-range electric), fcev (fuel cell), other_fuel (natural gas, LPG).",
     "emission_standard": "China emission standard of the car, 国1 (china_1) to 国6b (china_6b).",
@@ -44,6 +44,8 @@ BY_NAME = {
     "as": "Which side you are on: buyer or seller.",
     "result": "Result of the verification.",
     "kinds": "Subsidy kinds (the quote vocabulary).",
+    "recipient_type": "Who may take a removed NEV traction battery: oem_collection_point (车企回收服务网点), "
+                      "cascade_use (梯次利用企业) or recycling (再生利用企业).",
 }
 
 # By schema (or path) and name, where one name means different things.

@@ -46,6 +46,8 @@ class SearchDocument:
     mileage_km: int | None = None
     storage_gb: int | None = None
     seller_type: str | None = None
+    legal_class: str | None = None
+    cosmetic_grade: str | None = None
     lat: float | None = None
     lon: float | None = None
     published_at: datetime | None = None
@@ -133,7 +135,8 @@ def from_listing(listing: "Listing") -> SearchDocument:
         price_fen=listing.price_fen, region_code=listing.region_code, energy_grade=energy,
         powertrain=listing.powertrain, emission_standard=listing.emission_standard,
         year=listing.year, mileage_km=listing.mileage_km, storage_gb=listing.storage_gb,
-        seller_type=listing.seller_type, lat=public_coordinate(listing.lat), lon=public_coordinate(listing.lon),
+        seller_type=listing.seller_type, legal_class=getattr(listing, "legal_class", None),
+        cosmetic_grade=getattr(listing, "cosmetic_grade", None), lat=public_coordinate(listing.lat), lon=public_coordinate(listing.lon),
         published_at=listing.published_at,
         certified=(listing.wipe_certificate or {}).get("status") == "valid",
     )

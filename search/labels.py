@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from services import regions
+from services.remanufacturing import grading
 
 KIND_LABELS = {
     "refrigerator": "冰箱 refrigerator", "washing_machine": "洗衣机 washing machine",
@@ -93,6 +94,6 @@ def facet_label(facet: str, value: str) -> dict[str, str] | None:
     elif facet == "region":
         pair = _region_label(value)
     else:
-        pair = {"category": CATEGORY_NAMES, "kind": KIND_NAMES, "condition": CONDITION_NAMES}.get(
-            facet, {}).get(value)
+        pair = {"category": CATEGORY_NAMES, "kind": KIND_NAMES, "condition": CONDITION_NAMES,
+                "legal_class": grading.LEGAL_CLASSES, "cosmetic_grade": grading.GRADES}.get(facet, {}).get(value)
     return {"zh": pair[0], "en": pair[1]} if pair else None

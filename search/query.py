@@ -26,9 +26,10 @@ MAX_VALUES = 20  # per multi-valued filter
 SORTS = ("relevance", "price_asc", "price_desc", "newest", "distance")
 KEYWORD_FILTERS = (
     "category", "kind", "condition", "energy_grade", "powertrain", "emission_standard", "seller_type",
+    "legal_class", "cosmetic_grade",
 )
 RANGE_FILTERS = {"price": "price_fen", "year": "year", "mileage": "mileage_km"}
-FACETS = ("category", "kind", "condition", "energy_grade", "region", "price")
+FACETS = ("category", "kind", "condition", "energy_grade", "legal_class", "cosmetic_grade", "region", "price")
 # Price buckets in fen: under 500 yuan, 500-1k, 1k-2k, 2k-5k, 5k-10k, 10k-50k, 50k-100k, above.
 PRICE_BUCKETS: tuple[tuple[int | None, int | None], ...] = (
     (None, 50_000), (50_000, 100_000), (100_000, 200_000), (200_000, 500_000),
@@ -76,6 +77,8 @@ class Filters:
     powertrain: tuple[str, ...] = ()
     emission_standard: tuple[str, ...] = ()
     seller_type: tuple[str, ...] = ()
+    legal_class: tuple[str, ...] = ()  # new, remanufactured, refurbished, used (issue 22)
+    cosmetic_grade: tuple[str, ...] = ()  # premium, excellent, good, fair
     storage_gb: tuple[int, ...] = ()
     region: str | None = None  # code prefix: 2 (province), 4 (city) or 6 (county) digits
     price_fen: Range = field(default_factory=Range)

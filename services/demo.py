@@ -26,7 +26,9 @@ from services.conversations import demo as conversations_demo
 from services.credit import batch as credit_batch
 from services.listings.models import Listing, SearchOutbox
 from services.listings.validation import stores_personal_data
+from services.listings import service as listings_service
 from services.pickups import demo as pickups_demo
+from services.remanufacturing import demo as remanufacturing_demo
 from services.reviews import demo as reviews_demo
 from services.subsidies import demo as subsidies_demo
 from services.tradeins import seed as tradein_seed
@@ -226,6 +228,23 @@ def _phone(row: dict, imei: str) -> certificates_demo.Device:
                                     seller_org_id=row["org_id"])
 
 
+def remanufactured_seed(session: Session, people: dict[str, list[User]]) -> list[str]:
+    """The remanufacturing catalogue and battery custody demo, and retailer1@'s remanufactured
+    engine and gearbox listings naming their catalogue entries, published."""
+    lines, entries = remanufacturing_demo.seed(session, people)
+    retailer, operator = people["retailer"][0], people["operator"][0]
+    for entry, price in zip(entries[:2], (1_850_000, 760_000)):
+        listing = listings_service.create(session, retailer, {
+            "category": "other", "title": f"{entry.product_name} {entry.model} 再制造产品 质保{entry.warranty_months}个月",
+            "description": "以旧换再推广产品，交回旧件可抵扣。Remanufactured, quality not below new.",
+            "price_fen": price, "condition": "remanufactured", "region_code": "140100",
+            "reman_entry_id": entry.id, "warranty_months": entry.warranty_months,
+            "attributes": {"kind": "other", "brand": entry.enterprise_name[:20], "model": entry.model}})
+        listings_service.transition(session, retailer, listing.id, "submit")
+        listings_service.transition(session, operator, listing.id, "approve")
+    return [*lines, "remanufactured listings: retailer1@ sells a remanufactured engine and gearbox"]
+
+
 def social_seed(session: Session, people: dict[str, list[User]]) -> list[str]:
     """What a buyer looks at before trusting a stranger: completed trades reviewed by both sides,
     conversations (one with a masked contact attempt), consumer1@'s favourites and saved search,
@@ -253,6 +272,9 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
     sellers = people["consumer"] + people["retailer"] + people["recycler"]
     teams = wipe_teams(people)
     certificates_demo.allow_tool(session, people["operator"][0])
+    # Through the listing service (catalogue check, publish gates) while retailer1@'s listing
+    # limit is still free: the bulk rows below are inserted directly.
+    reman = remanufactured_seed(session, people)
     pool = _region_pool()
     today = clock.now().date()
     batch = 5000
@@ -282,7 +304,7 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
     pickups_demo.seed(session, people)
     social = social_seed(session, people)
     session.flush()
-    return [*social, f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
+    return [*social, *reman, f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
             "operator: operator@demo.huanxin.cn; consumers: consumer1..20@demo.huanxin.cn; "
             "retailers: retailer1..3@; recyclers: recycler1..2@ (wipe technicians), "
             "recycler1-qc@ and recycler2-qc@ (their validators)",

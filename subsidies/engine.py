@@ -21,8 +21,12 @@ class Catalogue:
     """The programmes in force, indexed for quoting. Build once, quote many times."""
 
     def __init__(self, programmes: Iterable[Programme]):
-        self.programmes = tuple(sorted(programmes, key=lambda p: (p.start, p.id)))
-        self.by_id = {p.id: p for p in self.programmes}
+        every = tuple(sorted(programmes, key=lambda p: (p.start, p.id)))
+        # Programmes switched off in their file stay findable by id (a local file may implement
+        # one) but are never quoted.
+        self.programmes = tuple(p for p in every if p.enabled)
+        self.disabled = tuple(p for p in every if not p.enabled)
+        self.by_id = {p.id: p for p in every}
         cats = {c for p in self.programmes for c in p.categories}
         self.by_category = {c: tuple(p for p in self.programmes if c in p.categories) for c in cats}
 
@@ -245,7 +249,7 @@ def quote(request: Mapping[str, Any] | QuoteRequest,
         try:
             results.append(_evaluate(p, req, hist, closed))
         except _Missing as exc:
-            name = DERIVED_FROM.get(exc.field, exc.field)
+            name = _source_field(exc.field, req)
             if not any(e.field == name for e in missing):
                 hint = " (or purchase.water_grade)" if exc.field == "purchase.grade" else ""
                 missing.append(FieldError(name, f"is required by programme {p.id}{hint}"))
@@ -257,6 +261,14 @@ def quote(request: Mapping[str, Any] | QuoteRequest,
     # Nothing in force can pay, so every result is a refusal (window, local start, kind, ...).
     refusals = tuple(r for r in results if isinstance(r, Refusal))
     return Quote((), (_no_programme(req),) + refusals, _nearest(applicable, req))
+
+
+def _source_field(field: str, req: QuoteRequest) -> str:
+    """The contract field the client must send for `field` (a derived one names its missing input)."""
+    source = DERIVED_FROM.get(field, field)
+    if isinstance(source, tuple):
+        return next((f for f in source if req.values.get(f) is None), source[0])
+    return source
 
 
 def _no_programme(req: QuoteRequest) -> Refusal:

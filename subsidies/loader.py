@@ -26,7 +26,8 @@ ORDERED = {"fen", "grade", "date", "decimal", "emission"}
 OPS = {"eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between", "prefix", "not_prefix"}
 TOP_KEYS = {"id", "version", "name", "level", "jurisdiction", "categories", "kinds", "scheme",
             "window", "application_window", "conditions", "rules", "limits", "stacking",
-            "implements", "sources", "returns", "notes", "open_questions", "local_starts"}
+            "implements", "sources", "returns", "notes", "open_questions", "local_starts",
+            "enabled"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +443,7 @@ def _header(r: _Reader, data: dict) -> dict[str, Any]:
     h["application_start"], h["application_end"] = _attempt(
         lambda: _window(r, data, "application_window", False), (None, None))
     h["implements"] = _attempt(lambda: r.get(data, "implements", "", str, required=False))
+    h["enabled"] = _attempt(lambda: r.get(data, "enabled", "", bool, required=False, default=True), True)
     returns = _attempt(lambda: r.get(data, "returns", "", dict, required=False), {}) or {}
     r.unknown_keys(returns, {"frees_quota_slot"}, "returns")
     h["return_frees_slot"] = _attempt(

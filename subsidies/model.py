@@ -126,6 +126,9 @@ class Programme:
     # After a refund or return the buyer's per-person slot stays used unless the programme
     # says otherwise: the only rule found counts any return as using the slot [S33].
     return_frees_slot: bool = False
+    # A programme kept on file but not quoted (`enabled = false`): a historical scheme such as
+    # the 2015 以旧换再 pilot, which a region switches on by adding its own file that implements it.
+    enabled: bool = True
     path: str = ""
 
     def covers_region(self, region: str) -> bool:

@@ -37,6 +37,11 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "EMISSION_STANDARD_TOO_NEW": ("旧车排放标准{actual}高于{expected}", "the old vehicle's emission standard {actual} is newer than {expected}"),
     "REGISTRATION_REGION_MISMATCH": ("新车须在本地注册登记(登记地{actual})", "the new car must be registered locally (registered in {actual})"),
     "REGISTRATION_PROVINCE_MISMATCH": ("新车原则上须在购车开票的同一省份注册登记", "the new car must in principle be registered in the province where it is invoiced"),
+    "NOT_REMANUFACTURED": ("须为标识为再制造产品的零部件", "the part must be a remanufactured product, marked as such"),
+    "NOT_IN_REMANUFACTURING_CATALOGUE": ("再制造产品须为推广企业列入目录的型号", "the remanufactured product must be a listed model of a pilot enterprise"),
+    "TEST_REPORT_REQUIRED": ("须有具备CMA资质的第三方性能检测报告", "a CMA-accredited third-party performance test report is required"),
+    "EXCHANGE_PRICE_TOO_HIGH": ("推广置换价格为新品价格的{actual}，不得超过{expected}", "the exchange price is {actual} of the new part's price; at most {expected} is allowed"),
+    "WARRANTY_SHORTER_THAN_NEW": ("再制造产品质保期不得短于原型新品", "the remanufactured part's warranty must not be shorter than a new part's"),
     "AMOUNT_ZERO": ("补贴金额为零", "the subsidy comes to zero"),
     "CONDITION_NOT_MET": ("{field}不符合条件", "{field} does not meet the programme's condition"),
 }

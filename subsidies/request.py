@@ -152,6 +152,12 @@ PURCHASE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "bare_price_fen": _fen,
     "registration_date": _date,
     "registered_in": _region,
+    "remanufactured": _bool,
+    "new_price_fen": _fen,
+    "in_remanufacturing_pilot_catalogue": _bool,
+    "has_cma_test_report": _bool,
+    "warranty_months": _fen,
+    "new_warranty_months": _fen,
 }
 TRADE_IN_FIELDS: dict[str, Callable[[Any], Any]] = {
     "kind": _kind,
@@ -165,6 +171,7 @@ TRADE_IN_FIELDS: dict[str, Callable[[Any], Any]] = {
     "scrap_certificate_date": _date,
     "deregistration_date": _date,
     "transfer_date": _date,
+    "core_recovery_price_fen": _fen,
 }
 HISTORY_FIELDS: dict[str, Callable[[Any], Any]] = {
     "date": _date,
@@ -218,6 +225,20 @@ def _history(raw: Any, errors: list[FieldError]) -> tuple[HistoryEntry, ...]:
             out.append(HistoryEntry(vals[f"history.{i}.date"], vals[f"history.{i}.kind"],
                                     vals[f"history.{i}.scheme"], vals[f"history.{i}.amount_fen"]))
     return tuple(out)
+
+
+def _remanufacturing(values: dict[str, Any]) -> None:
+    """Derived fields of 以旧换再: the exchange price (置换价 = price minus the old part's
+    recovery price), its share of the new part's price and whether the warranty matches new."""
+    price, core = values.get("purchase.price_fen"), values.get("trade_in.core_recovery_price_fen")
+    exchange = None if price is None or core is None else max(price - core, 0)
+    values["purchase.exchange_price_fen"] = exchange
+    new = values.get("purchase.new_price_fen")
+    values["purchase.exchange_share_of_new"] = (
+        None if exchange is None or not new else Decimal(exchange) / Decimal(new))
+    months, new_months = values.get("purchase.warranty_months"), values.get("purchase.new_warranty_months")
+    values["purchase.warranty_at_least_new"] = (
+        None if months is None or new_months is None else months >= new_months)
 
 
 def parse_request(payload: Mapping[str, Any], *, today: dt.date | None = None,
@@ -295,6 +316,8 @@ def parse_request(payload: Mapping[str, Any], *, today: dt.date | None = None,
         errors.append(FieldError("trade_in.kind", "is required when something is traded in"))
     pt = values.get("trade_in.powertrain")
     values["trade_in.is_nev"] = None if pt is None else pt in NEV_POWERTRAINS
+
+    _remanufacturing(values)
 
     history = _history(payload.get("history"), errors)
     if errors:

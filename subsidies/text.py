@@ -26,6 +26,10 @@ FIELD_NAMES = {
     "trade_in.deregistration_date": ("机动车注销证明日期", "deregistration certificate date"),
     "purchase.registration_date": ("新车登记证书日期", "new car's registration certificate date"),
     "trade_in.first_registration_date": ("旧车注册登记日期", "old vehicle's first registration date"),
+    "purchase.exchange_share_of_new": ("置换价占新品价格的比例", "exchange price as a share of the new part's price"),
+    "purchase.exchange_price_fen": ("推广置换价格", "exchange price"),
+    "purchase.new_price_fen": ("原型新品价格", "new part's price"),
+    "trade_in.core_recovery_price_fen": ("旧件回收价格", "old part's recovery price"),
 }
 
 
@@ -62,6 +66,8 @@ def value(field: str, v: Any, lang: str) -> str:
         return EMISSION_NAMES[v][idx]
     if ftype == "bool":
         return ("是", "否")[not v] if lang == "zh" else ("yes", "no")[not v]
+    if field == "purchase.exchange_share_of_new":
+        return f"{(Decimal(v) * 100).quantize(Decimal('0.1')).normalize():f}%"
     return str(v)
 
 

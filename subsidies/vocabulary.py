@@ -23,6 +23,10 @@ KIND_CATEGORY: dict[str, str] = {
     "smartwatch": "digital",
     "smart_glasses": "digital",
     "passenger_car": "vehicle",
+    # Car parts: 以旧换再 pays for a remanufactured engine or gearbox bought with the old one
+    # handed in (the 2015 pilot covered these two only).
+    "car_engine": "auto_part",
+    "car_gearbox": "auto_part",
 }
 KINDS = frozenset(KIND_CATEGORY)
 CATEGORIES = frozenset(KIND_CATEGORY.values())
@@ -45,6 +49,8 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "smartwatch": ("智能手表(手环)", "smartwatch or band"),
     "smart_glasses": ("智能眼镜", "smart glasses"),
     "passenger_car": ("乘用车", "passenger car"),
+    "car_engine": ("汽车发动机", "car engine"),
+    "car_gearbox": ("汽车变速箱", "car gearbox"),
 }
 
 NEV_POWERTRAINS = frozenset({"bev", "phev", "erev", "fcev"})
@@ -98,15 +104,28 @@ FIELD_TYPES: dict[str, str] = {
     "trade_in.scrap_certificate_date": "date",
     "trade_in.deregistration_date": "date",
     "trade_in.transfer_date": "date",
+    # 以旧换再 (remanufactured parts for an old part handed in)
+    "purchase.remanufactured": "bool",  # sold as 再制造 (marked as such)
+    "purchase.new_price_fen": "fen",  # the price of the same part new (原型新品)
+    "purchase.in_remanufacturing_pilot_catalogue": "bool",  # enterprise and model on the pilot list
+    "purchase.has_cma_test_report": "bool",  # CMA-accredited third-party performance report
+    "purchase.exchange_price_fen": "fen",  # * price minus the old part's recovery price
+    "purchase.exchange_share_of_new": "decimal",  # * exchange price / new price
+    "purchase.warranty_at_least_new": "bool",  # * warranty_months >= new_warranty_months
+    "trade_in.core_recovery_price_fen": "fen",  # what the old part (旧件) is credited at
 }
 
-# Derived fields name the contract field a client must send to supply them.
-DERIVED_FROM: dict[str, str] = {
+# Derived fields name the contract field a client must send to supply them (the first one of a
+# tuple that the request lacks).
+DERIVED_FROM: dict[str, str | tuple[str, ...]] = {
     "purchase.grade": "purchase.energy_grade",
     "purchase.is_nev": "purchase.powertrain",
     "trade_in.is_nev": "trade_in.powertrain",
     "trade_in.present": "trade_in",
     "purchase.registered_in_same_province": "purchase.registered_in",
+    "purchase.exchange_price_fen": "trade_in.core_recovery_price_fen",
+    "purchase.exchange_share_of_new": ("trade_in.core_recovery_price_fen", "purchase.new_price_fen"),
+    "purchase.warranty_at_least_new": ("purchase.warranty_months", "purchase.new_warranty_months"),
 }
 
 ENUMS: dict[str, frozenset[str]] = {

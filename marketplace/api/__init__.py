@@ -25,6 +25,7 @@ RESOURCES = [
     "marketplace.api.conversations.routes",
     "marketplace.api.profiles.routes",
     "marketplace.api.watchlist.routes",
+    "marketplace.api.remanufacturing.routes",
     "marketplace.api.orders.routes", "marketplace.api.payments.routes", "marketplace.api.offers.routes", "marketplace.api.reviews.routes", "marketplace.api.disputes.routes", "marketplace.webhooks.routes",  # buying
 ]
 

@@ -69,6 +69,7 @@ class DatabaseBackend:
             category=doc.category, kind=doc.kind, condition=doc.condition,
             energy_grade=doc.energy_grade, powertrain=doc.powertrain,
             emission_standard=doc.emission_standard, seller_type=doc.seller_type,
+            legal_class=doc.legal_class, cosmetic_grade=doc.cosmetic_grade,
             region_code=doc.region_code, region_province=levels[0] if levels else None,
             region_city=levels[1] if len(levels) > 1 else None,
             price_fen=doc.price_fen, year=doc.year, mileage_km=doc.mileage_km, storage_gb=doc.storage_gb,
@@ -211,7 +212,8 @@ class DatabaseBackend:
                 conds.append(distance <= query.near.radius_km)
         score_col = score if score is not None else literal(0.0, Float)
         base = select(T.c.listing_id, T.c.price_fen, T.c.published_at, T.c.lat, T.c.lon,
-                      T.c.category, T.c.kind, T.c.condition, T.c.energy_grade, T.c.region_province,
+                      T.c.category, T.c.kind, T.c.condition, T.c.energy_grade, T.c.legal_class,
+                      T.c.cosmetic_grade, T.c.region_province,
                       T.c.region_city, T.c.region_code, score_col.label("score"),
                       T.c.body_tokens.startswith(intents.ACCESSORY_TOKEN, autoescape=True).label("accessory"),
                       (distance if distance is not None else cast(null(), Float)).label("distance"))

@@ -20,12 +20,13 @@ PROFILE_BARE = "bare"
 PROFILE_CJK = "cjk"
 FUZZINESS = "AUTO:4,7"
 TOKEN_FIELDS = ("title_tokens", "brand_tokens", "body_tokens")
-KEYWORD_FACETS = ("category", "kind", "condition", "energy_grade")
+KEYWORD_FACETS = ("category", "kind", "condition", "energy_grade", "legal_class", "cosmetic_grade")
 _KW = {"type": "keyword"}
 # Fields added after the first release: ensure_index adds them to an existing index's mapping
 # (adding a field is allowed in place; the mapping is strict, so a document with an unmapped field
 # would be refused until then).
-ADDED_FIELDS: dict[str, Any] = {"certified": {"type": "boolean"}}
+ADDED_FIELDS: dict[str, Any] = {"certified": {"type": "boolean"}, "legal_class": {"type": "keyword"},
+                                "cosmetic_grade": {"type": "keyword"}}
 
 
 def index_body(profile: str) -> dict[str, Any]:
@@ -76,6 +77,7 @@ def to_source(doc: SearchDocument) -> dict[str, Any]:
         "region_city": levels[1] if len(levels) > 1 else None,
         "price_fen": doc.price_fen, "year": doc.year, "mileage_km": doc.mileage_km,
         "storage_gb": doc.storage_gb, "certified": doc.certified,
+        "legal_class": doc.legal_class, "cosmetic_grade": doc.cosmetic_grade,
         "published_at": doc.published_at.isoformat() if doc.published_at else None,
         "suggest": [{"input": [text]} for text, _kind in doc.suggest_inputs()],
     }

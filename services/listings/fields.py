@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from services.listings.models import Category, Condition, Status
 from services.listings.validation import MAX_PRICE_FEN
+from services.remanufacturing import grading
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class ListingField:
     description: str = ""
     column: str | None = None
     enum: type[Enum] | None = None
+    values: tuple[str, ...] | None = None  # the allowed codes of a string field that has no Enum class
     nullable: bool = False
     unit: str | None = None
     minimum: float | None = None
@@ -52,7 +54,7 @@ class ListingField:
 
     @property
     def choices(self) -> tuple[str, ...] | None:
-        return tuple(e.value for e in self.enum) if self.enum else None
+        return tuple(e.value for e in self.enum) if self.enum else self.values
 
 
 F = ListingField
@@ -74,7 +76,23 @@ FIELDS: tuple[ListingField, ...] = (
     F("negotiable", "boolean", column="negotiable", write="edit", summary=True),
     F("condition", "enum", column="condition", enum=Condition, write="edit", required=True, summary=True),
     F("remanufacturer", "string", column="remanufacturer", nullable=True, max_length=120, write="edit"),
-    F("reman_cert_no", "string", column="reman_cert_no", nullable=True, max_length=64, write="edit"),
+    F("reman_cert_no", "string", "Ignored for remanufactured listings: copied from the catalogue entry.",
+      column="reman_cert_no", nullable=True, max_length=64, write="edit"),
+    F("reman_entry_id", "uuid", "Remanufactured (再制造) listings: the entry in the catalogue of recognised "
+      "remanufacturers (GET /api/v1/remanufacturing/catalogue).", column="reman_entry_id", nullable=True,
+      write="edit"),
+    F("warranty_months", "integer", "Warranty promised (required for remanufactured goods, at least the "
+      "entry's commitment)", column="warranty_months", nullable=True, unit="months", minimum=0, maximum=600,
+      write="edit"),
+    F("legal_class", "string", "new, remanufactured (再制造), refurbished (翻新) or used; default from condition.",
+      column="legal_class", values=tuple(grading.LEGAL_CLASSES), write="edit"),
+    F("cosmetic_grade", "string", "Electronics: premium, excellent, good or fair, with `inspection` (a trade-in "
+      "inspection's grade is inherited).", column="cosmetic_grade", nullable=True, values=tuple(grading.GRADES),
+      write="edit"),
+    F("inspection", "object", "battery_health_pct, screen, body, functions_checked, functions_ok, genuine_parts.",
+      column="inspection", nullable=True, write="edit"),
+    F("class_words", "object", "The legal class in words, Chinese and English", nullable=True),
+    F("grade_words", "object", "The cosmetic grade in words, Chinese and English", nullable=True),
     F("region_code", "string", column="region_code", pattern=r"^\d{6}$",
       pattern_error="A 6-digit GB/T 2260 code.", write="edit", required=True, summary=True),
     F("lat", "number", column="lat", nullable=True, unit="degrees", minimum=-90, maximum=90, write="edit"),

@@ -64,6 +64,16 @@ class Listing(UUIDPk, Timestamps, Base):
     condition: Mapped[Condition] = mapped_column(enum_column(Condition))
     remanufacturer: Mapped[str | None] = mapped_column(String(120))
     reman_cert_no: Mapped[str | None] = mapped_column(String(64))
+    # A remanufactured listing's verified claim: its entry in the catalogue of recognised
+    # remanufacturers (services.remanufacturing; a plain reference, no cross-domain foreign key)
+    # and the warranty promised in months. remanufacturer/reman_cert_no are copied from the entry.
+    reman_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    warranty_months: Mapped[int | None] = mapped_column(Integer)
+    # Legal class apart from the cosmetic grade (services.remanufacturing.grading): new,
+    # remanufactured, refurbished or used; electronics may carry a grade with its inspection facts.
+    legal_class: Mapped[str] = mapped_column(String(16), default="used", server_default="used")
+    cosmetic_grade: Mapped[str | None] = mapped_column(String(12))
+    inspection: Mapped[dict | None] = mapped_column(JSON)
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     lat: Mapped[float | None] = mapped_column()
     lon: Mapped[float | None] = mapped_column()

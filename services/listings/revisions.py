@@ -31,8 +31,8 @@ from services.listings.models import (Listing, ListingPhoto, ListingRevision, Pr
 from services.storage import Storage
 
 # Fields a seller sends that change what the buyer is promised (the price is judged separately).
-MATERIAL_FIELDS = ("title", "description", "condition", "remanufacturer", "reman_cert_no", "region_code",
-                   "lat", "lon")
+MATERIAL_FIELDS = ("title", "description", "condition", "remanufacturer", "reman_cert_no", "reman_entry_id",
+                   "warranty_months", "legal_class", "cosmetic_grade", "inspection", "region_code", "lat", "lon")
 # Listing columns that `attributes` sets (identifiers only as hash and last four).
 ATTRIBUTE_COLUMNS = ("kind", *fields.TYPED, "attributes", "device_hash", "device_last4", "serial_hash",
                      "serial_last4")
@@ -52,6 +52,8 @@ def price_rise_needs_review(approved_fen: int, new_fen: int, rise_review_pct: in
 
 
 def _plain(value):
+    if isinstance(value, uuid.UUID):  # reman_entry_id: revisions keep JSON
+        return str(value)
     return value.value if isinstance(value, enum.Enum) else value
 
 
@@ -142,6 +144,7 @@ def edit(session: Session, actor: User, listing_id, data: dict, *,
     if listing.status != Status.PUBLISHED:
         return EditResult(service.update_listing(session, actor, listing_id, data, gates=gates), None)
     service._raise_if_invalid({"category": listing.category.value, **data})
+    data = service.with_reman_claim(session, data, listing)
     if listing.approved_price_fen is None:
         # Published before approved prices were kept (or inserted by the demo seed): the price on
         # sale now is the approved one, fixed before any rise so small rises cannot add up.
@@ -252,7 +255,7 @@ def approve(session: Session, storage: Storage, operator: User, revision_id, rea
         session.add(PriceChange(listing_id=listing.id, old_price_fen=listing.price_fen,
                                 new_price_fen=changes["price_fen"], changed_by=rev.proposed_by))
     for field, value in changes.items():
-        setattr(listing, field, value)
+        setattr(listing, field, uuid.UUID(value) if field == "reman_entry_id" and value else value)
     if "device_hash" in changes:
         service._ensure_device_free(session, listing)
     check_publish(session, listing, gates)

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from services import audit, clock, identifiers, pagination
+from services import audit, clock, identifiers, pagination, remanufacturing
 from services.accounts.membership import acting_org
 from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -70,6 +70,30 @@ def _raise_if_invalid(data: dict) -> None:
         raise ValidationFailed("invalid listing", fields=errors)
 
 
+REMAN_FIELDS = ("condition", "reman_entry_id", "warranty_months")
+
+
+def with_reman_claim(session: Session, data: dict, listing: Listing | None = None) -> dict:
+    """`data` with the remanufacturing claim verified against the catalogue when the listing is (or
+    becomes) remanufactured: remanufacturer and reman_cert_no then come from the catalogue entry,
+    never from the seller's free text. 422 naming the field otherwise (unknown remanufacturer,
+    withdrawn entry, missing or short warranty, another model)."""
+    if listing is not None and not data.keys() & {*REMAN_FIELDS, "attributes"}:
+        return data
+    merged = {f: getattr(listing, f) for f in REMAN_FIELDS} if listing is not None else {}
+    if listing is not None:
+        merged["condition"] = getattr(listing.condition, "value", listing.condition)
+    merged.update({f: data[f] for f in REMAN_FIELDS if f in data})
+    if merged.get("condition") != "remanufactured":
+        return {**data, "remanufacturer": None, "reman_cert_no": None, "reman_entry_id": None} \
+            if listing is None or listing.reman_entry_id is not None or "condition" in data else data
+    model = (data.get("attributes") or {}).get("model") or (listing.model if listing is not None else None)
+    claim = remanufacturing.claim_for_listing(session, merged.get("reman_entry_id"), merged.get("warranty_months"),
+                                              model)
+    return {**data, "reman_entry_id": claim.entry_id, "warranty_months": claim.warranty_months,
+            "remanufacturer": claim.enterprise_name, "reman_cert_no": claim.announcement_no}
+
+
 def _ensure_device_free(session: Session, listing: Listing) -> None:
     if listing.device_hash is None:
         return
@@ -95,17 +119,38 @@ def create(session: Session, seller: User, data: dict) -> Listing:
         org_id = acting_org(seller, data.get("org_id"))
     elif data.get("org_id"):
         raise Forbidden("not a member of that organisation", code="not_a_member")
+    data = with_reman_claim(session, data)
     listing = Listing(
         id=uuid.uuid4(), seller_id=seller.id, org_id=org_id, seller_type=seller.role.value,
         category=category, title=data["title"].strip(), description=data.get("description") or "",
         price_fen=data["price_fen"], negotiable=data.get("negotiable", False),
         condition=data["condition"], remanufacturer=data.get("remanufacturer"),
-        reman_cert_no=data.get("reman_cert_no"), region_code=data["region_code"],
+        reman_cert_no=data.get("reman_cert_no"), reman_entry_id=data.get("reman_entry_id"),
+        warranty_months=data.get("warranty_months"),
+        legal_class=data.get("legal_class") or remanufacturing.grading.legal_class_for(data["condition"]),
+        cosmetic_grade=data.get("cosmetic_grade"), inspection=data.get("inspection"), region_code=data["region_code"],
         lat=data.get("lat"), lon=data.get("lon"), status=Status.DRAFT, revision=1)
     _apply_attributes(listing, category, data.get("attributes") or {})
+    _inherit_grade(session, listing, data)
     session.add(listing)
     session.flush()
     return listing
+
+
+def _inherit_grade(session: Session, listing: Listing, data: dict) -> None:
+    """A device its organisation graded at a trade-in inspection is listed with that grade and
+    those facts (the seller does not retype them, nor claim a better grade)."""
+    if listing.category != Category.ELECTRONICS:
+        return
+    graded = remanufacturing.graded_for(session, listing.device_hash, listing.serial_hash, listing.org_id)
+    if graded is None:
+        return
+    if data.get("cosmetic_grade") not in (None, graded.grade):
+        raise ValidationFailed("the grade differs from the inspection", fields={"cosmetic_grade": [
+            f"The trade-in inspection graded this device {graded.grade}; the listing inherits that grade."]})
+    listing.cosmetic_grade = graded.grade
+    listing.inspection = {**graded.facts, "source": graded.source, "ref_id": str(graded.ref_id),
+                          "inspected_at": graded.inspected_at.isoformat()}
 
 
 # One round trip (photos joined rather than a second SELECT), and one statement object reused:
@@ -138,11 +183,13 @@ def update_listing(session: Session, actor: User, listing_id, data: dict, *,
         raise Conflict(f"a {listing.status.value} listing cannot be edited", code="listing_locked")
     merged = {"category": listing.category.value, **data}
     _raise_if_invalid(merged)
+    data = with_reman_claim(session, data, listing)
     if "price_fen" in data and data["price_fen"] != listing.price_fen:
         session.add(PriceChange(listing_id=listing.id, old_price_fen=listing.price_fen,
                                 new_price_fen=data["price_fen"], changed_by=actor.id))
     for f in ("title", "description", "price_fen", "negotiable", "condition", "remanufacturer",
-              "reman_cert_no", "region_code", "lat", "lon"):
+              "reman_cert_no", "reman_entry_id", "warranty_months", "legal_class", "cosmetic_grade", "inspection",
+              "region_code", "lat", "lon"):
         if f in data:
             setattr(listing, f, data[f])
     if "attributes" in data:

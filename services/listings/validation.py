@@ -14,6 +14,7 @@ from services.listings.models import Category
 from services.listings.vocabulary import (  # noqa: F401
     APPLIANCE_KINDS, DATA_BEARING_KINDS, DECLARABLE_KINDS, ELECTRONICS_KINDS, EMISSION_STANDARDS, IMEI_KINDS,
     IMEI_REQUIRED_KINDS, VEHICLE_POWERTRAINS, WATER_GRADED)
+from services.remanufacturing import grading
 
 MAX_PRICE_FEN = 100_000_000_00  # 100 million yuan: above any second-hand car on sale
 
@@ -111,6 +112,20 @@ CHECKS = {Category.VEHICLE: vehicle, Category.APPLIANCE: appliance,
           Category.ELECTRONICS: electronics, Category.OTHER: lambda a, t: {}}
 
 
+def class_and_grade_errors(data: dict, cat: Category | None) -> dict:
+    """The legal class agrees with the condition (再制造 both or neither), refurbished electronics
+    carry a grade, and a grade has the inspection facts behind it."""
+    errors: dict[str, list[str]] = {}
+    klass, condition = data.get("legal_class"), data.get("condition")
+    if klass is not None and condition is not None and (klass == "remanufactured") != (condition == "remanufactured"):
+        errors["legal_class"] = ["Remanufactured (再制造) is both the legal class and the condition, or neither."]
+    electronics = cat == Category.ELECTRONICS
+    if klass == "refurbished" and electronics and not data.get("cosmetic_grade"):
+        errors["cosmetic_grade"] = ["Refurbished (翻新) electronics carry a cosmetic grade with its inspection facts."]
+    errors.update(grading.grade_errors(data.get("cosmetic_grade"), data.get("inspection"), electronics=electronics))
+    return errors
+
+
 def listing_errors(data: dict, today: date) -> dict:
     """Every field error of a listing payload (top level and `attributes.*`)."""
     errors: dict[str, list[str]] = {}
@@ -118,10 +133,9 @@ def listing_errors(data: dict, today: date) -> dict:
     rc = data.get("region_code")
     if rc is not None and not regions.exists(rc):
         errors["region_code"] = ["Unknown GB/T 2260 region code."]
-    if data.get("condition") == "remanufactured":
-        for f in ("remanufacturer", "reman_cert_no"):
-            if not data.get(f):
-                errors[f] = ["Required for remanufactured goods (再制造)."]
+    # A remanufactured listing's catalogue entry and warranty are checked against the catalogue
+    # by the service (services.remanufacturing.claim_for_listing), which needs the database.
+    errors.update(class_and_grade_errors(data, cat))
     price = data.get("price_fen")
     if price is not None and not (0 < price <= MAX_PRICE_FEN):
         errors["price_fen"] = [f"Must be between 1 and {MAX_PRICE_FEN} fen."]

@@ -52,6 +52,8 @@ class SearchDocumentRow(Base):
     powertrain: Mapped[str | None] = mapped_column(String(10))
     emission_standard: Mapped[str | None] = mapped_column(String(10))
     seller_type: Mapped[str | None] = mapped_column(String(12))
+    legal_class: Mapped[str | None] = mapped_column(String(16))
+    cosmetic_grade: Mapped[str | None] = mapped_column(String(12))
     region_code: Mapped[str | None] = mapped_column(String(6))
     region_province: Mapped[str | None] = mapped_column(String(2))
     region_city: Mapped[str | None] = mapped_column(String(4))

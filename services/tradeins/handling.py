@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services import audit, clock
+from services import audit, clock, remanufacturing
 from services.accounts.models import User
 from services.credit.events import record_event
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -114,6 +114,10 @@ def inspect(session: Session, actor: User, tradein_id, data: dict, deps: Deps) -
     errors.update(identity.errors(t.category, t.kind, data))
     if not list_photos(session, t):
         errors["photos"] = ["Upload at least one inspection photo first."]
+    # The cosmetic grade on the same scale as listings, with its facts: the resale listing inherits it.
+    grade, facts = data.get("cosmetic_grade"), data.get("grade_facts")
+    for k, msgs in remanufacturing.grading.grade_errors(grade, facts, electronics=t.category == "electronics").items():
+        errors[k.replace("inspection", "grade_facts", 1)] = msgs
     if errors:
         raise ValidationFailed("invalid inspection", fields=errors)
     answers, now = dict(data["answers"]), clock.now()
@@ -123,7 +127,8 @@ def inspect(session: Session, actor: User, tradein_id, data: dict, deps: Deps) -
     diffs = questionnaire.differences(t.category, t.declared, answers)
     t.inspection = {"answers": answers, "differences": diffs, "notes": data.get("notes"),
                     "device_last4": seen.device_last4, "serial_last4": seen.serial_last4,
-                    "repriced_fen": val.amount_fen, "lines": [ln.as_dict() for ln in val.lines]}
+                    "repriced_fen": val.amount_fen, "lines": [ln.as_dict() for ln in val.lines],
+                    "cosmetic_grade": grade, "grade_facts": facts}
     t.inspected_by, t.inspected_at = actor.id, now
     mismatch = (t.device_hash and seen.device_hash != t.device_hash) or \
         (t.serial_hash and seen.serial_hash and seen.serial_hash != t.serial_hash)
@@ -148,6 +153,10 @@ def inspect(session: Session, actor: User, tradein_id, data: dict, deps: Deps) -
         # As declared (or better): the quote stands; we never pay more than we promised, nor less.
         common.move(session, t, Status.INSPECTED, actor.id, "inspection matches the quote")
         t.final_fen = t.quoted_fen
+    if grade and t.status in (Status.INSPECTED, Status.COUNTER_OFFERED, Status.LOCKED):
+        remanufacturing.record_inspection(session, device_hash=t.device_hash or seen.device_hash,
+                                          serial_hash=t.serial_hash or seen.serial_hash, org_id=t.handler_org_id,
+                                          source="tradein", ref_id=t.id, grade=grade, facts=facts)
     session.flush()
     return t
 

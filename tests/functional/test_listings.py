@@ -41,7 +41,7 @@ def test_each_category_is_created_with_its_attributes(client, consumer, payload)
     (lambda p: p.update(price_fen=0), "price_fen"),
     (lambda p: p.update(price_fen="12.5"), "price_fen"),
     (lambda p: p.update(price_fen=10**15), "price_fen"),
-    (lambda p: p.update(condition="remanufactured"), "remanufacturer"),
+    (lambda p: p.update(condition="remanufactured"), "reman_entry_id"),
     (lambda p: p.pop("title"), "title"),
 ])
 def test_vehicle_bad_input_names_the_field(client, consumer, mutate, field):

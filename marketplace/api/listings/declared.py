@@ -34,8 +34,10 @@ def _request_field(f: decl.ListingField, required: bool) -> ma.fields.Field:
     r = {"required": True} if required and f.required else {}
     if f.name == "attributes":
         return listing_attrs.field(stored=False, **r)
+    if f.type == "object":
+        return ma.fields.Dict(allow_none=f.nullable, **r, **_doc(f))
     checks = []
-    if f.enum:
+    if f.choices:
         checks.append(validate.OneOf(f.choices))
     if f.min_length is not None or f.max_length is not None:
         checks.append(validate.Length(min=f.min_length, max=f.max_length))
@@ -43,7 +45,7 @@ def _request_field(f: decl.ListingField, required: bool) -> ma.fields.Field:
         checks.append(validate.Range(min=f.minimum, max=f.maximum))
     if f.pattern:
         checks.append(validate.Regexp(f.pattern, error=f.pattern_error))
-    kind = ma.fields.String if f.enum else TYPES[f.type]
+    kind = ma.fields.String if f.choices else TYPES[f.type]
     extra = {"strict": True} if kind is ma.fields.Integer else {}
     if f.type == "uuid":
         extra["load_default"] = None

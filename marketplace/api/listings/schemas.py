@@ -13,6 +13,7 @@ from services import clock, identifiers, labels
 from services.listings import fields as decl
 from services.listings import validation as v
 from services.listings.models import Category
+from services.remanufacturing import grading
 
 
 # Built from the domain's declarations (services/listings/attributes.py), like their OpenAPI schemas.
@@ -129,6 +130,10 @@ ListingSchema = declared.response_schema("ListingSchema", decl.DETAIL, {
     "attributes": listing_attrs.field(stored=True),
     "device_masked": ma.fields.Function(lambda l: identifiers.mask(l.device_last4)),
     "serial_masked": ma.fields.Function(lambda l: identifiers.mask(l.serial_last4)),
+    "inspection": ma.fields.Dict(allow_none=True),
+    # Shown in words, both languages at once (Art. 40: remanufactured/refurbished labelled as such).
+    "class_words": ma.fields.Function(lambda l: grading.words(grading.LEGAL_CLASSES, l.legal_class), allow_none=True),
+    "grade_words": ma.fields.Function(lambda l: grading.words(grading.GRADES, l.cosmetic_grade), allow_none=True),
     "certificate": ma.fields.Nested(CertificateSummarySchema, attribute="wipe_certificate", allow_none=True),
     # Set by the route from one batched read (services.standing.summaries); never queried here.
     "seller": ma.fields.Nested(SellerSummarySchema, attribute="seller_summary", allow_none=True),
@@ -160,6 +165,11 @@ def listing_json(listing) -> dict:
         "description": _str(l.description), "price_fen": num(l.price_fen, int), "negotiable": num(l.negotiable, bool),
         "condition": l.condition.value if hasattr(l.condition, "value") else l.condition,
         "remanufacturer": _str(l.remanufacturer), "reman_cert_no": _str(l.reman_cert_no),
+        "reman_entry_id": _str(l.reman_entry_id), "warranty_months": num(l.warranty_months, int),
+        "legal_class": _str(l.legal_class), "cosmetic_grade": _str(l.cosmetic_grade),
+        "inspection": num(l.inspection, dict),
+        "class_words": grading.words(grading.LEGAL_CLASSES, l.legal_class),
+        "grade_words": grading.words(grading.GRADES, l.cosmetic_grade),
         "region_code": _str(l.region_code), "lat": num(l.lat, float), "lon": num(l.lon, float),
         "status": l.status.value, "reject_reason": _str(l.reject_reason),
         "attributes": num(l.attributes, dict), "device_masked": identifiers.mask(l.device_last4),

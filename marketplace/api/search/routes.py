@@ -23,6 +23,7 @@ from services import labels
 from services.errors import ServiceUnavailable, ValidationFailed
 from services.listings import validation as v
 from services.listings.models import Category, Condition, Listing, Status
+from services.remanufacturing import grading
 from services.standing import service as standing
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ VOCABULARIES = {
     "powertrain": list(v.VEHICLE_POWERTRAINS),
     "emission_standard": list(v.EMISSION_STANDARDS),
     "seller_type": ["consumer", "retailer", "recycler"],
+    "legal_class": list(grading.LEGAL_CLASSES),
+    "cosmetic_grade": list(grading.GRADES),
 }
 
 

@@ -23,6 +23,8 @@ class SearchArgs(ma.Schema):
     powertrain = ma.fields.String(metadata={"description": _CSV})
     emission_standard = ma.fields.String(metadata={"description": f"e.g. china_6b. {_CSV}"})
     seller_type = ma.fields.String(metadata={"description": f"consumer, retailer, recycler. {_CSV}"})
+    legal_class = ma.fields.String(metadata={"description": f"new, remanufactured, refurbished, used. {_CSV}"})
+    cosmetic_grade = ma.fields.String(metadata={"description": f"premium, excellent, good, fair. {_CSV}"})
     storage_gb = ma.fields.String(metadata={"description": f"Storage sizes in GB. {_CSV}"})
     certified = ma.fields.String(metadata={"description": "true: only devices with a valid data-wipe "
                                                           "certificate; false: only without one."})

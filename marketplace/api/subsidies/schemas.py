@@ -33,6 +33,13 @@ class QuotePurchaseSchema(ma.Schema):
     bare_price_fen = _opt(_fen)
     registration_date = _opt(ma.fields.Date)
     registered_in = _opt(ma.fields.String, validate=REGION)
+    # 以旧换再 (remanufactured car parts)
+    remanufactured = _opt(ma.fields.Boolean, metadata={"description": "Sold as 再制造 (remanufactured), marked as such."})
+    new_price_fen = _opt(_fen, metadata={"description": "Price of the same part new (原型新品)."})
+    in_remanufacturing_pilot_catalogue = _opt(ma.fields.Boolean)
+    has_cma_test_report = _opt(ma.fields.Boolean)
+    warranty_months = _opt(ma.fields.Integer, strict=True, validate=validate.Range(min=0, max=600))
+    new_warranty_months = _opt(ma.fields.Integer, strict=True, validate=validate.Range(min=0, max=600))
 
 
 class QuoteTradeInSchema(ma.Schema):
@@ -47,6 +54,7 @@ class QuoteTradeInSchema(ma.Schema):
     scrap_certificate_date = _opt(ma.fields.Date)
     deregistration_date = _opt(ma.fields.Date)
     transfer_date = _opt(ma.fields.Date)
+    core_recovery_price_fen = _opt(_fen, metadata={"description": "以旧换再: what the old part is credited at."})
 
 
 class QuoteHistoryEntrySchema(ma.Schema):

@@ -69,6 +69,11 @@ class InspectionSchema(ma.Schema):
     vin = ma.fields.String(validate=validate.Length(min=1, max=20))
     serial_number = ma.fields.String(validate=validate.Length(min=1, max=40))
     notes = ma.fields.String(load_default=None, validate=validate.Length(max=1000))
+    cosmetic_grade = ma.fields.String(load_default=None, allow_none=True, metadata={
+        "description": "Electronics: premium, excellent, good or fair (the listings' scale); the resale "
+                       "listing inherits it."})
+    grade_facts = ma.fields.Dict(load_default=None, allow_none=True, metadata={
+        "description": "battery_health_pct, screen, body, functions_checked, functions_ok, genuine_parts."})
 
 
 class ReturnShipmentSchema(ma.Schema):

@@ -12,7 +12,7 @@ from subsidies.lint import lint, main
 from subsidies.loader import POLICY_DIR
 
 GOOD = (POLICY_DIR / "cn-2025-digital.toml").read_text(encoding="utf-8")
-SHIPPED = {"CN-2024-appliance", "CN-2025-appliance", "CN-2026-appliance", "CN-2025-digital",
+SHIPPED = {"CN-2015-remanufacture-exchange", "CN-2024-appliance", "CN-2025-appliance", "CN-2026-appliance", "CN-2025-digital",
            "CN-2026-digital", "CN-2024-vehicle-scrappage", "CN-2025-vehicle-scrappage",
            "CN-2025-vehicle-replacement", "CN-2026-vehicle-scrappage",
            "CN-2026-vehicle-replacement", "SH-2025-vehicle-replacement",
