@@ -24,10 +24,12 @@ from services.certificates import demo as certificates_demo
 from services.certificates.signing import Keyring
 from services.conversations import demo as conversations_demo
 from services.credit import batch as credit_batch
+from services.flows.publishing import PUBLISH_GATES
 from services.listings.models import Listing, SearchOutbox
 from services.listings.validation import stores_personal_data
 from services.listings import service as listings_service
 from services.pickups import demo as pickups_demo
+from services.batteries import demo as batteries_demo
 from services.remanufacturing import demo as remanufacturing_demo
 from services.reviews import demo as reviews_demo
 from services.subsidies import demo as subsidies_demo
@@ -232,6 +234,7 @@ def remanufactured_seed(session: Session, people: dict[str, list[User]]) -> list
     """The remanufacturing catalogue and battery custody demo, and retailer1@'s remanufactured
     engine and gearbox listings naming their catalogue entries, published."""
     lines, entries = remanufacturing_demo.seed(session, people)
+    lines += batteries_demo.seed(session, people)
     retailer, operator = people["retailer"][0], people["operator"][0]
     for entry, price in zip(entries[:2], (1_850_000, 760_000)):
         listing = listings_service.create(session, retailer, {
@@ -240,8 +243,8 @@ def remanufactured_seed(session: Session, people: dict[str, list[User]]) -> list
             "price_fen": price, "condition": "remanufactured", "region_code": "140100",
             "reman_entry_id": entry.id, "warranty_months": entry.warranty_months,
             "attributes": {"kind": "other", "brand": entry.enterprise_name[:20], "model": entry.model}})
-        listings_service.transition(session, retailer, listing.id, "submit")
-        listings_service.transition(session, operator, listing.id, "approve")
+        listings_service.transition(session, retailer, listing.id, "submit", gates=PUBLISH_GATES)
+        listings_service.transition(session, operator, listing.id, "approve", gates=PUBLISH_GATES)
     return [*lines, "remanufactured listings: retailer1@ sells a remanufactured engine and gearbox"]
 
 

@@ -43,11 +43,16 @@ SHAPED = {
     "device_masked": {"device_last4": st.none() | st.from_regex(r"\A[0-9]{4}\Z")},
     "serial_masked": {"serial_last4": st.none() | st.from_regex(r"\A[A-Z0-9]{4}\Z")},
     "labels": {},
+    "class_words": {}, "grade_words": {},  # read legal_class and cosmetic_grade, drawn anyway
 }
-NESTED = {"certificate": certificates, "seller": sellers, "photos": photos, "attributes": stored_attributes}
+# A grade's inspection facts (services/remanufacturing/grading.py), or none.
+inspections = st.none() | st.fixed_dictionaries({"battery_health_pct": st.integers(0, 100), "screen": text})
+NESTED = {"inspection": inspections, "certificate": certificates, "seller": sellers, "photos": photos, "attributes": stored_attributes}
 # Plain strings whose values mean something.
 NAMED = {"region_code": st.sampled_from(["140100", "141100", "310000"]),
          "seller_type": st.sampled_from(["consumer", "retailer", "recycler"])}
+# Coded strings declared with their allowed values (legal_class, cosmetic_grade).
+NAMED.update({f.name: st.sampled_from(f.values) for f in decl.FIELDS if f.values})
 
 
 def _plain(name: str, field: ma.fields.Field) -> st.SearchStrategy:

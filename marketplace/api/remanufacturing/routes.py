@@ -13,7 +13,8 @@ from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
-from services.remanufacturing import batteries, catalogue, export
+from services.batteries import custody as batteries, export
+from services.remanufacturing import catalogue
 
 blp = Blueprint("remanufacturing", __name__, description="Remanufacturer catalogue and NEV battery custody")
 

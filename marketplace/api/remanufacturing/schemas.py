@@ -6,7 +6,8 @@ from marshmallow import validate
 
 from marketplace.pagination import PageArgs
 from services import identifiers
-from services.remanufacturing.models import Basis, RecipientType
+from services.batteries.models import RecipientType
+from services.remanufacturing.models import Basis
 
 REGION = validate.Regexp(r"^\d{6}$", error="Must be a 6-digit GB/T 2260 region code.")
 _text = lambda n, **kw: ma.fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731

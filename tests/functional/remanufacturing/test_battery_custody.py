@@ -14,7 +14,7 @@ import pytest
 from services import clock
 from services.accounts.models import Role, User
 from services.errors import InvalidState
-from services.remanufacturing import batteries
+from services.batteries import custody as batteries
 from tests.factories.accounts import make_user, uscc
 from tests.factories.listings import vin
 from tests.factories.pickups import booking_payload, facility, next_slot, put_offer

@@ -1,8 +1,8 @@
 """Working days for the traceability deadlines: holidays do not count, 调休 weekends do."""
 from datetime import date
 
-from services.remanufacturing import workdays
-from services.remanufacturing.batteries import working_days_left
+from services.batteries import workdays
+from services.batteries.custody import working_days_left
 
 
 def test_spring_festival_2026_and_its_swapped_saturdays():

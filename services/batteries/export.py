@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from services import identifiers
 from services.accounts.models import User
-from services.remanufacturing.batteries import REPORTING_RULES, member_org
-from services.remanufacturing.models import BatteryRecipient, BatteryEvent, TractionBattery
+from services.batteries.custody import REPORTING_RULES, member_org
+from services.batteries.models import BatteryRecipient, BatteryEvent, TractionBattery
 
 # (key, platform column title)
 COLUMNS = [

@@ -20,9 +20,9 @@ from services.accounts import membership, vetting
 from services.accounts.models import OrgKind, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.pickups import voucher_for
-from services.remanufacturing import workdays
-from services.remanufacturing.models import (BatteryRecipient, BatteryStatus, BatteryEvent, RecipientType,
-                                             TractionBattery)
+from services.batteries import workdays
+from services.batteries.models import (BatteryRecipient, BatteryStatus, BatteryEvent, RecipientType,
+                                      TractionBattery)
 
 # Reporting deadlines in working days, per rule version (新能源汽车动力蓄电池回收利用溯源管理暂行规定,
 # MIIT 2018, in force 2018-08-01): a 报废汽车回收拆解企业 uploads within 15 working days of taking in
