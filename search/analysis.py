@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
@@ -145,6 +145,21 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
             key = tuple(u.text for u in segment(term, lex))
             expansion = lex.synonyms.setdefault(key, [term])
             expansion.extend(t for t in right if t not in expansion)
+    # A one-way target brings its own equivalents (吸尘器 => 扫地机器人, which 扫拖机器人 also means).
+    closed = {}
+    for key, expansion in lex.synonyms.items():
+        out = list(expansion)
+        for term in expansion[1:]:
+            target = lex.synonyms.get(tuple(u.text for u in segment(term, lex)), ())
+            out.extend(t for t in target if t not in out)
+        closed[key] = out
+    lex.synonyms.update(closed)
+    # Terms the lexicon names only as a target or a class ("steam deck") are still one concept.
+    named = [t for _left, right in groups for t in right] + [b for bs in lex.broader.values() for b in bs]
+    named += list(lex.broader)
+    for term in named:
+        if " " in term:
+            lex.synonyms.setdefault(tuple(u.text for u in segment(term, lex)), [term])
     return lex
 
 
@@ -455,7 +470,12 @@ def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
         if len(parts) >= 3:
             alts.append(Alternative(tuple(parts[:-1]), "".join(parts[:-1]), SYNONYM_BOOST))
         concepts.append(Concept(concept.text, tuple(alts)))
-        names = dict.fromkeys([concept.text, concept.text.replace(" ", "")])
+        for head in _accessory_heads(concept, lex):  # 电脑包 -> 电脑: what the accessory is for
+            expansion = lex.synonyms.get(tuple(u.text for u in segment(head, lex)), [head])
+            concepts.append(_synonym_concept(head, expansion))
+        # its synonyms' classes too: 任天堂switch is a switch, a 掌机
+        names = dict.fromkeys([concept.text, concept.text.replace(" ", ""),
+                               *(a.surface for a in concept.alternatives)])
         for broad in dict.fromkeys(b for name in names for b in lex.broader.get(name, [])):
             key = tuple(u.text for u in segment(broad, lex))
             expansion = lex.synonyms.get(key, [broad])
@@ -467,7 +487,27 @@ def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
     concepts = list(dict.fromkeys(concepts))
     if not concepts or (concepts == list(plan.words) and plan.required <= 1):
         return None
-    return TextPlan(tuple(concepts), 1, plan.intent, 0)
+    return TextPlan(tuple(concepts), 1, replace(plan.intent, kind_boost=intents.RELATED_KIND_BOOST), 0)
+
+
+def _accessory_heads(concept: Concept, lex: Lexicon) -> list[str]:
+    """The device an accessory word is for: the longest lexicon word that starts it and is not an
+    accessory itself (电脑包 -> 电脑, 笔记本包 -> 笔记本, 冰箱贴 -> 冰箱). Chinese accessory
+    compounds put the device first, so a buyer of a laptop bag is shown other laptop accessories
+    (accessory queries rank accessories first) when few bags are listed."""
+    if not intents.names_accessory(concept.text):
+        return []
+    heads = []
+    for alt in concept.alternatives:  # 电脑包 and its synonym 笔记本包
+        word = alt.surface
+        if not tx.is_cjk(word):
+            continue
+        for size in range(len(word) - 1, 1, -1):
+            head = word[:size]
+            if head in lex.words and not intents.names_accessory(head):
+                heads.append(head)
+                break
+    return list(dict.fromkeys(heads))
 
 
 def _is_measure(token: str) -> bool:

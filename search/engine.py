@@ -26,6 +26,7 @@ def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> Search
 
     On such a page, when the query names a device, accessories among the exact matches move to
     the end of ``related``: a similar device is nearer to what the buyer means than a case for it.
+    When it names an accessory, devices move there instead: other accessories come first.
     """
     result = backend.search(query, plan)
     short = len(result.hits) < query.limit and query.after is None and query.sort == "relevance"
@@ -35,10 +36,15 @@ def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> Search
     extra = backend.search(replace(query, limit=query.limit, facets=()), loose)
     seen = {hit.id for hit in result.hits}
     near = [hit for hit in extra.hits if hit.id not in seen]
-    if plan.intent.device:
-        parts = [h for h in result.hits if h.accessory]
-        result.hits = [h for h in result.hits if not h.accessory]
-        near = [h for h in near if not h.accessory] + parts + [h for h in near if h.accessory]
+    if plan.intent.device or plan.intent.accessory:
+        # The kind of thing the buyer named comes first, the other kind last: for a device, a
+        # similar device before a case for it; for an accessory, other accessories for the same
+        # device before the device itself.
+        wanted = plan.intent.accessory
+        others = [h for h in result.hits if h.accessory != wanted]
+        result.hits = [h for h in result.hits if h.accessory == wanted]
+        near = ([h for h in near if h.accessory == wanted] + others
+                + [h for h in near if h.accessory != wanted])
     result.related = near[: query.limit - len(result.hits)]
     return result
 

@@ -283,7 +283,7 @@ def _boosts(plan: TextPlan, score):
     unless the query names an accessory, the storage size the query names."""
     intent = plan.intent
     if intent.kinds:
-        score = score * case((T.c.kind.in_(intent.kinds), intents.KIND_BOOST), else_=1.0)
+        score = score * case((T.c.kind.in_(intent.kinds), intent.kind_boost), else_=1.0)
     factor = (intents.ACCESSORY_PROMOTION if intent.accessory else
               intents.ACCESSORY_DEMOTION if intent.device else None)
     if factor is not None:

@@ -129,7 +129,7 @@ def boost_functions(plan: TextPlan) -> list[dict[str, Any]]:
     intent = plan.intent
     functions: list[dict[str, Any]] = []
     if intent.kinds:
-        functions.append({"filter": {"terms": {"kind": list(intent.kinds)}}, "weight": intents.KIND_BOOST})
+        functions.append({"filter": {"terms": {"kind": list(intent.kinds)}}, "weight": intent.kind_boost})
     factor = (intents.ACCESSORY_PROMOTION if intent.accessory else
               intents.ACCESSORY_DEMOTION if intent.device else None)
     if factor is not None:
