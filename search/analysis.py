@@ -33,6 +33,7 @@ MAX_WORD = 6  # longest lexicon word tried when segmenting
 MAX_SYNONYM_UNITS = 4
 SYNONYM_BOOST = 0.8
 TYPO_BOOST = 0.5
+BROADER_BOOST = 0.5  # a broader class in near matches (山地车 -> 自行车), against the buyer's own word
 MAX_COMBINATIONS = 256  # k-of-n expansion budget for backends without minimum_should_match
 
 
@@ -49,6 +50,8 @@ class Concept:
     text: str
     alternatives: tuple[Alternative, ...]
     fragment: bool = False  # a bigram of an unknown stretch rather than a known word
+    # token sets of look-alikes (lookalikes.txt): a document naming one does not satisfy the concept
+    without: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class Lexicon:
     latin: set[str] = field(default_factory=set)  # Latin words the lexicon knows: never fuzzed
     stop: set[str] = field(default_factory=set)
     broader: dict[str, list[str]] = field(default_factory=dict)  # narrow term -> broader classes
+    lookalikes: dict[str, list[str]] = field(default_factory=dict)  # word -> things named like it
     # unit sequence of a term -> the terms it expands to (itself first)
     synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
@@ -133,6 +137,12 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         for term in narrow.split(","):
             if term.strip():
                 lex.broader.setdefault(tx.normalize(term).strip(), []).append(tx.normalize(broad).strip())
+    for line in _read_lines(data_dir / "lookalikes.txt"):
+        word, _, others = line.partition(":")
+        found = [tx.normalize(o).strip() for o in others.split(",") if o.strip()]
+        lex.lookalikes[tx.normalize(word).strip()] = found
+        for term in [word, *found]:
+            lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
     for line in _read_lines(data_dir / "accessories.txt"):
         if not line.startswith("re:"):  # 手机壳 is one word, not 手机 and a lone 壳
             for term in line.split(","):
@@ -250,14 +260,22 @@ def _word_concept(word: str, lex: Lexicon) -> Concept:
     return Concept(word, tuple(alts))
 
 
-def _synonym_concept(surface: str, expansion: list[str]) -> Concept:
+def _synonym_concept(surface: str, expansion: list[str], lex: Lexicon | None = None) -> Concept:
     alts = [
         Alternative(term_tokens(term), term, 1.0 if term == surface else SYNONYM_BOOST)
         for term in expansion
     ]
     alts = [a for a in alts if a.tokens]
     alts.sort(key=lambda a: a.surface != surface)
-    return Concept(surface, tuple(alts))
+    return Concept(surface, tuple(alts), without=_without([a.surface for a in alts], lex))
+
+
+def _without(surfaces: list[str], lex: Lexicon | None) -> tuple[tuple[str, ...], ...]:
+    """Token sets of the look-alikes of any of ``surfaces`` (自行车 -> 电动自行车)."""
+    if lex is None:
+        return ()
+    found = dict.fromkeys(o for s in surfaces for o in lex.lookalikes.get(s, ()) if o not in surfaces)
+    return tuple(term_tokens(o) for o in found)
 
 
 def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
@@ -290,7 +308,7 @@ def _plan(query: str, lex: Lexicon) -> TextPlan:
             key = tuple(u.text for u in units[i : i + size])
             if key in lex.synonyms:
                 surface = " ".join(key) if any(u.kind == "word" for u in units[i : i + size]) else "".join(key)
-                concepts.append(_synonym_concept(surface, lex.synonyms[key]))
+                concepts.append(_synonym_concept(surface, lex.synonyms[key], lex))
                 i += size
                 break
         else:
@@ -298,7 +316,8 @@ def _plan(query: str, lex: Lexicon) -> TextPlan:
             if unit.kind == "word":
                 concepts.append(_word_concept(unit.text, lex))
             elif unit.kind == "cjk":
-                concepts.append(Concept(unit.text, (Alternative(term_tokens(unit.text), unit.text),)))
+                concepts.append(Concept(unit.text, (Alternative(term_tokens(unit.text), unit.text),),
+                                        without=_without([unit.text], lex)))
             else:
                 for token in tx.cjk_query_tokens(unit.text):
                     concepts.append(Concept(token, (Alternative((token,), token),), fragment=True))
@@ -354,13 +373,13 @@ def with_typos(plan: TextPlan, lookup: Callable[[str], list[str]]) -> TextPlan:
             if alt.fuzzy and len(alt.tokens) == 1 and typo_eligible(alt.tokens[0]):
                 for term in lookup(alt.tokens[0]):
                     alts.append(Alternative((term,), term, TYPO_BOOST))
-        concepts.append(Concept(concept.text, tuple(dict.fromkeys(alts)), concept.fragment))
+        concepts.append(Concept(concept.text, tuple(dict.fromkeys(alts)), concept.fragment, concept.without))
     return TextPlan(tuple(concepts), plan.required, plan.intent, plan.fragments_required)
 
 
 # --- boolean form for backends without minimum_should_match --------------------------------
 
-Expr = tuple  # ("term", token) | ("and", [Expr, ...]) | ("or", [Expr, ...])
+Expr = tuple  # ("term", token) | ("and", [Expr, ...]) | ("or", [Expr, ...]) | ("not", Expr, Expr)
 
 
 def _concept_expr(concept: Concept) -> Expr:
@@ -368,7 +387,10 @@ def _concept_expr(concept: Concept) -> Expr:
         ("and", [("term", t) for t in alt.tokens]) if len(alt.tokens) > 1 else ("term", alt.tokens[0])
         for alt in concept.alternatives
     ]
-    return alts[0] if len(alts) == 1 else ("or", alts)
+    expr = alts[0] if len(alts) == 1 else ("or", alts)
+    for tokens in concept.without:  # ("not", expr, excluded): expr and not all of the tokens
+        expr = ("not", expr, ("and", [("term", t) for t in tokens]))
+    return expr
 
 
 def _k_of_n(exprs: list[Expr], k: int) -> Expr:
@@ -469,17 +491,19 @@ def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
         parts = tx.word_parts(concept.text) if " " not in concept.text else []
         if len(parts) >= 3:
             alts.append(Alternative(tuple(parts[:-1]), "".join(parts[:-1]), SYNONYM_BOOST))
-        concepts.append(Concept(concept.text, tuple(alts)))
+        concepts.append(Concept(concept.text, tuple(alts), without=concept.without))
         for head in _accessory_heads(concept, lex):  # 电脑包 -> 电脑: what the accessory is for
             expansion = lex.synonyms.get(tuple(u.text for u in segment(head, lex)), [head])
-            concepts.append(_synonym_concept(head, expansion))
+            concepts.append(_synonym_concept(head, expansion, lex))
         # its synonyms' classes too: 任天堂switch is a switch, a 掌机
         names = dict.fromkeys([concept.text, concept.text.replace(" ", ""),
                                *(a.surface for a in concept.alternatives)])
         for broad in dict.fromkeys(b for name in names for b in lex.broader.get(name, [])):
             key = tuple(u.text for u in segment(broad, lex))
             expansion = lex.synonyms.get(key, [broad])
-            concepts.append(_synonym_concept(broad, expansion))
+            broader = _synonym_concept(broad, expansion, lex)  # below the buyer's own words
+            concepts.append(replace(broader, alternatives=tuple(
+                replace(alt, boost=alt.boost * BROADER_BOOST) for alt in broader.alternatives)))
     for kind in plan.intent.kinds:
         label = KIND_LABELS.get(kind, "").split(" ")[0]
         if label:

@@ -380,6 +380,8 @@ def _tsquery(expr: Expr) -> str:
     kind = expr[0]
     if kind == "term":
         return f"'{_quote(expr[1])}'"
+    if kind == "not":
+        return f"({_tsquery(expr[1])} & !{_tsquery(expr[2])})"
     joiner = " & " if kind == "and" else " | "
     return "(" + joiner.join(_tsquery(e) for e in expr[1]) + ")"
 
@@ -388,6 +390,8 @@ def _fts5(expr: Expr) -> str:
     kind = expr[0]
     if kind == "term":
         return '"' + expr[1].replace('"', '""') + '"'
+    if kind == "not":
+        return f"({_fts5(expr[1])} NOT {_fts5(expr[2])})"
     joiner = " AND " if kind == "and" else " OR "
     return "(" + joiner.join(_fts5(e) for e in expr[1]) + ")"
 

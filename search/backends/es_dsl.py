@@ -104,7 +104,11 @@ def _alternative_clause(alt: Alternative) -> dict[str, Any]:
 def _concept_clause(concept: Concept) -> dict[str, Any]:
     clauses = [_alternative_clause(a) for a in concept.alternatives]
     # dis_max: a synonym-rich concept must not outscore a plain one by adding up alternatives.
-    return clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses}}
+    clause = clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses}}
+    if not concept.without:
+        return clause
+    excluded = [{"bool": {"filter": [{"term": {"all_tokens": t}} for t in tokens]}} for tokens in concept.without]
+    return {"bool": {"must": [clause], "must_not": excluded}}  # 自行车 but not 电动自行车
 
 
 def text_query(plan: TextPlan, raw_text: str, profile: str) -> dict[str, Any]:
