@@ -427,14 +427,22 @@ def optional_terms(plan: TextPlan) -> list[Expr]:
 
 # --- highlighting, the same for every backend ----------------------------------------------
 
+_normalize_char = lru_cache(maxsize=1 << 16)(tx.normalize)  # titles reuse a few thousand characters
+
+
 def _normalized_with_map(text: str) -> tuple[str, list[int]]:
-    chars: list[str] = []
+    chars = [_normalize_char(ch) for ch in text]
+    if all(len(c) == 1 for c in chars):  # the usual case: one character each, owners are positions
+        return "".join(chars), list(range(len(text)))
     owners: list[int] = []
-    for i, ch in enumerate(text):
-        norm = tx.normalize(ch)
-        chars.append(norm)
+    for i, norm in enumerate(chars):
         owners.extend([i] * len(norm))
     return "".join(chars), owners
+
+
+@lru_cache(maxsize=4096)
+def _surfaces(plan: TextPlan) -> tuple[str, ...]:
+    return tuple(plan.surfaces())  # plans are immutable; a page highlights 20 titles with one
 
 
 def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>") -> str | None:
@@ -444,7 +452,7 @@ def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>")
     norm, owners = _normalized_with_map(text)
     marked = [False] * len(text)
     hit = False
-    for surface in plan.surfaces():
+    for surface in _surfaces(plan):
         start = norm.find(surface)
         latin = surface[:1].isascii() and surface[:1].isalnum()
         while start != -1:
@@ -461,14 +469,12 @@ def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>")
     if not hit:
         return None
     out: list[str] = []
-    inside = False
-    for ch, mark in zip(text, marked):
-        if mark != inside:
-            out.append(pre if mark else post)
-            inside = mark
-        out.append(html.escape(ch))
-    if inside:
-        out.append(post)
+    start = 0
+    for i in range(1, len(text) + 1):  # escape runs of equally marked characters at once
+        if i == len(text) or marked[i] != marked[start]:
+            run = html.escape(text[start:i])
+            out.append(f"{pre}{run}{post}" if marked[start] else run)
+            start = i
     return "".join(out)
 
 
