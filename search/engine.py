@@ -34,7 +34,7 @@ def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> Search
     loose = _relaxed(plan) if short and not plan.empty else None
     if loose is None:
         return result
-    extra = backend.search(replace(query, limit=query.limit, facets=()), loose)
+    extra = backend.search(replace(query, limit=query.limit, facets=(), count=False), loose)  # no total
     seen = {hit.id for hit in result.hits}
     near = [hit for hit in extra.hits if hit.id not in seen]
     if plan.intent.device or plan.intent.accessory:

@@ -228,7 +228,8 @@ class DatabaseBackend:
         page = page.order_by(*[k.desc() if d == "desc" else k.asc() for k, d in keys]).limit(query.limit)
         with _unavailable_on_db_errors(), self.engine.connect() as conn:
             rows = conn.execute(page).all()
-            total = conn.execute(select(func.count()).select_from(matched)).scalar_one()
+            total = (conn.execute(select(func.count()).select_from(matched)).scalar_one() if query.count
+                     else len(rows))
             facets = self._facets(conn, query, matched)
         hits = [
             Hit(id=str(r[0]), score=float(r[1]) if score is not None else None,

@@ -222,7 +222,7 @@ def search_body(query: SearchQuery, plan: TextPlan, profile: str) -> dict[str, A
         "query": {"bool": {"must": [must], "should": [flag], "filter": filter_clauses(query)}},
         "sort": sort_clause(query),
         "size": query.limit,
-        "track_total_hits": True,
+        "track_total_hits": query.count,
         "track_scores": True,
         "_source": ["location"],
         "aggs": aggregations(query),
