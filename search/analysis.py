@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
@@ -34,6 +34,7 @@ MAX_WORD = 6  # longest lexicon word tried when segmenting
 MAX_SYNONYM_UNITS = 4
 SYNONYM_BOOST = 0.8
 TYPO_BOOST = 0.5
+BROADER_BOOST = 0.5  # a broader class in near matches (山地车 -> 自行车), against the buyer's own word
 MAX_COMBINATIONS = 256  # k-of-n expansion budget for backends without minimum_should_match
 
 
@@ -50,6 +51,8 @@ class Concept:
     text: str
     alternatives: tuple[Alternative, ...]
     fragment: bool = False  # a bigram of an unknown stretch rather than a known word
+    # token sets of look-alikes (lookalikes.txt): a document naming one does not satisfy the concept
+    without: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Lexicon:
     latin: set[str] = field(default_factory=set)  # Latin words the lexicon knows: never fuzzed
     stop: set[str] = field(default_factory=set)
     broader: dict[str, list[str]] = field(default_factory=dict)  # narrow term -> broader classes
+    lookalikes: dict[str, list[str]] = field(default_factory=dict)  # word -> things named like it
     # unit sequence of a term -> the terms it expands to (itself first)
     synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
@@ -134,6 +138,12 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         for term in narrow.split(","):
             if term.strip():
                 lex.broader.setdefault(tx.normalize(term).strip(), []).append(tx.normalize(broad).strip())
+    for line in _read_lines(data_dir / "lookalikes.txt"):
+        word, _, others = line.partition(":")
+        found = [tx.normalize(o).strip() for o in others.split(",") if o.strip()]
+        lex.lookalikes[tx.normalize(word).strip()] = found
+        for term in [word, *found]:
+            lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
     for line in _read_lines(data_dir / "accessories.txt"):
         if not line.startswith("re:"):  # 手机壳 is one word, not 手机 and a lone 壳
             for term in line.split(","):
@@ -146,6 +156,21 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
             key = tuple(u.text for u in segment(term, lex))
             expansion = lex.synonyms.setdefault(key, [term])
             expansion.extend(t for t in right if t not in expansion)
+    # A one-way target brings its own equivalents (吸尘器 => 扫地机器人, which 扫拖机器人 also means).
+    closed = {}
+    for key, expansion in lex.synonyms.items():
+        out = list(expansion)
+        for term in expansion[1:]:
+            target = lex.synonyms.get(tuple(u.text for u in segment(term, lex)), ())
+            out.extend(t for t in target if t not in out)
+        closed[key] = out
+    lex.synonyms.update(closed)
+    # Terms the lexicon names only as a target or a class ("steam deck") are still one concept.
+    named = [t for _left, right in groups for t in right] + [b for bs in lex.broader.values() for b in bs]
+    named += list(lex.broader)
+    for term in named:
+        if " " in term:
+            lex.synonyms.setdefault(tuple(u.text for u in segment(term, lex)), [term])
     return lex
 
 
@@ -236,14 +261,22 @@ def _word_concept(word: str, lex: Lexicon) -> Concept:
     return Concept(word, tuple(alts))
 
 
-def _synonym_concept(surface: str, expansion: list[str]) -> Concept:
+def _synonym_concept(surface: str, expansion: list[str], lex: Lexicon | None = None) -> Concept:
     alts = [
         Alternative(term_tokens(term), term, 1.0 if term == surface else SYNONYM_BOOST)
         for term in expansion
     ]
     alts = [a for a in alts if a.tokens]
     alts.sort(key=lambda a: a.surface != surface)
-    return Concept(surface, tuple(alts))
+    return Concept(surface, tuple(alts), without=_without([a.surface for a in alts], lex))
+
+
+def _without(surfaces: list[str], lex: Lexicon | None) -> tuple[tuple[str, ...], ...]:
+    """Token sets of the look-alikes of any of ``surfaces`` (自行车 -> 电动自行车)."""
+    if lex is None:
+        return ()
+    found = dict.fromkeys(o for s in surfaces for o in lex.lookalikes.get(s, ()) if o not in surfaces)
+    return tuple(term_tokens(o) for o in found)
 
 
 def plan_query(query: str, lex: Lexicon | None = None) -> TextPlan:
@@ -276,7 +309,7 @@ def _plan(query: str, lex: Lexicon) -> TextPlan:
             key = tuple(u.text for u in units[i : i + size])
             if key in lex.synonyms:
                 surface = " ".join(key) if any(u.kind == "word" for u in units[i : i + size]) else "".join(key)
-                concepts.append(_synonym_concept(surface, lex.synonyms[key]))
+                concepts.append(_synonym_concept(surface, lex.synonyms[key], lex))
                 i += size
                 break
         else:
@@ -284,7 +317,8 @@ def _plan(query: str, lex: Lexicon) -> TextPlan:
             if unit.kind == "word":
                 concepts.append(_word_concept(unit.text, lex))
             elif unit.kind == "cjk":
-                concepts.append(Concept(unit.text, (Alternative(term_tokens(unit.text), unit.text),)))
+                concepts.append(Concept(unit.text, (Alternative(term_tokens(unit.text), unit.text),),
+                                        without=_without([unit.text], lex)))
             else:
                 for token in tx.cjk_query_tokens(unit.text):
                     concepts.append(Concept(token, (Alternative((token,), token),), fragment=True))
@@ -340,13 +374,13 @@ def with_typos(plan: TextPlan, lookup: Callable[[str], list[str]]) -> TextPlan:
             if alt.fuzzy and len(alt.tokens) == 1 and typo_eligible(alt.tokens[0]):
                 for term in lookup(alt.tokens[0]):
                     alts.append(Alternative((term,), term, TYPO_BOOST))
-        concepts.append(Concept(concept.text, tuple(dict.fromkeys(alts)), concept.fragment))
+        concepts.append(Concept(concept.text, tuple(dict.fromkeys(alts)), concept.fragment, concept.without))
     return TextPlan(tuple(concepts), plan.required, plan.intent, plan.fragments_required)
 
 
 # --- boolean form for backends without minimum_should_match --------------------------------
 
-Expr = tuple  # ("term", token) | ("and", [Expr, ...]) | ("or", [Expr, ...])
+Expr = tuple  # ("term", token) | ("and", [Expr, ...]) | ("or", [Expr, ...]) | ("not", Expr, Expr)
 
 
 def _concept_expr(concept: Concept) -> Expr:
@@ -354,7 +388,10 @@ def _concept_expr(concept: Concept) -> Expr:
         ("and", [("term", t) for t in alt.tokens]) if len(alt.tokens) > 1 else ("term", alt.tokens[0])
         for alt in concept.alternatives
     ]
-    return alts[0] if len(alts) == 1 else ("or", alts)
+    expr = alts[0] if len(alts) == 1 else ("or", alts)
+    for tokens in concept.without:  # ("not", expr, excluded): expr and not all of the tokens
+        expr = ("not", expr, ("and", [("term", t) for t in tokens]))
+    return expr
 
 
 def _k_of_n(exprs: list[Expr], k: int) -> Expr:
@@ -391,14 +428,22 @@ def optional_terms(plan: TextPlan) -> list[Expr]:
 
 # --- highlighting, the same for every backend ----------------------------------------------
 
+_normalize_char = lru_cache(maxsize=1 << 16)(tx.normalize)  # titles reuse a few thousand characters
+
+
 def _normalized_with_map(text: str) -> tuple[str, list[int]]:
-    chars: list[str] = []
+    chars = [_normalize_char(ch) for ch in text]
+    if all(len(c) == 1 for c in chars):  # the usual case: one character each, owners are positions
+        return "".join(chars), list(range(len(text)))
     owners: list[int] = []
-    for i, ch in enumerate(text):
-        norm = tx.normalize(ch)
-        chars.append(norm)
+    for i, norm in enumerate(chars):
         owners.extend([i] * len(norm))
     return "".join(chars), owners
+
+
+@lru_cache(maxsize=4096)
+def _surfaces(plan: TextPlan) -> tuple[str, ...]:
+    return tuple(plan.surfaces())  # plans are immutable; a page highlights 20 titles with one
 
 
 def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>") -> str | None:
@@ -408,7 +453,7 @@ def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>")
     norm, owners = _normalized_with_map(text)
     marked = [False] * len(text)
     hit = False
-    for surface in plan.surfaces():
+    for surface in _surfaces(plan):
         start = norm.find(surface)
         latin = surface[:1].isascii() and surface[:1].isalnum()
         while start != -1:
@@ -425,14 +470,12 @@ def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>")
     if not hit:
         return None
     out: list[str] = []
-    inside = False
-    for ch, mark in zip(text, marked):
-        if mark != inside:
-            out.append(pre if mark else post)
-            inside = mark
-        out.append(html.escape(ch))
-    if inside:
-        out.append(post)
+    start = 0
+    for i in range(1, len(text) + 1):  # escape runs of equally marked characters at once
+        if i == len(text) or marked[i] != marked[start]:
+            run = html.escape(text[start:i])
+            out.append(f"{pre}{run}{post}" if marked[start] else run)
+            start = i
     return "".join(out)
 
 
@@ -453,12 +496,19 @@ def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
         parts = tx.word_parts(concept.text) if " " not in concept.text else []
         if len(parts) >= 3:
             alts.append(Alternative(tuple(parts[:-1]), "".join(parts[:-1]), SYNONYM_BOOST))
-        concepts.append(Concept(concept.text, tuple(alts)))
-        names = dict.fromkeys([concept.text, concept.text.replace(" ", "")])
+        concepts.append(Concept(concept.text, tuple(alts), without=concept.without))
+        for head in _accessory_heads(concept, lex):  # 电脑包 -> 电脑: what the accessory is for
+            expansion = lex.synonyms.get(tuple(u.text for u in segment(head, lex)), [head])
+            concepts.append(_synonym_concept(head, expansion, lex))
+        # its synonyms' classes too: 任天堂switch is a switch, a 掌机
+        names = dict.fromkeys([concept.text, concept.text.replace(" ", ""),
+                               *(a.surface for a in concept.alternatives)])
         for broad in dict.fromkeys(b for name in names for b in lex.broader.get(name, [])):
             key = tuple(u.text for u in segment(broad, lex))
             expansion = lex.synonyms.get(key, [broad])
-            concepts.append(_synonym_concept(broad, expansion))
+            broader = _synonym_concept(broad, expansion, lex)  # below the buyer's own words
+            concepts.append(replace(broader, alternatives=tuple(
+                replace(alt, boost=alt.boost * BROADER_BOOST) for alt in broader.alternatives)))
     for kind in plan.intent.kinds:
         label = KIND_LABELS.get(kind, "").split(" ")[0]
         if label:
@@ -466,7 +516,27 @@ def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
     concepts = list(dict.fromkeys(concepts))
     if not concepts or (concepts == list(plan.words) and plan.required <= 1):
         return None
-    return TextPlan(tuple(concepts), 1, plan.intent, 0)
+    return TextPlan(tuple(concepts), 1, replace(plan.intent, kind_boost=intents.RELATED_KIND_BOOST), 0)
+
+
+def _accessory_heads(concept: Concept, lex: Lexicon) -> list[str]:
+    """The device an accessory word is for: the longest lexicon word that starts it and is not an
+    accessory itself (电脑包 -> 电脑, 笔记本包 -> 笔记本, 冰箱贴 -> 冰箱). Chinese accessory
+    compounds put the device first, so a buyer of a laptop bag is shown other laptop accessories
+    (accessory queries rank accessories first) when few bags are listed."""
+    if not intents.names_accessory(concept.text):
+        return []
+    heads = []
+    for alt in concept.alternatives:  # 电脑包 and its synonym 笔记本包
+        word = alt.surface
+        if not tx.is_cjk(word):
+            continue
+        for size in range(len(word) - 1, 1, -1):
+            head = word[:size]
+            if head in lex.words and not intents.names_accessory(head):
+                heads.append(head)
+                break
+    return list(dict.fromkeys(heads))
 
 
 def _is_measure(token: str) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from search import intent as intents
+from search import pinyin
 from search import text as tx
 from search.analysis import TextPlan, load_lexicon, plan_query, relaxed
 from search.backends.base import SearchBackend
@@ -26,19 +27,25 @@ def search(backend: SearchBackend, query: SearchQuery, plan: TextPlan) -> Search
 
     On such a page, when the query names a device, accessories among the exact matches move to
     the end of ``related``: a similar device is nearer to what the buyer means than a case for it.
+    When it names an accessory, devices move there instead: other accessories come first.
     """
     result = backend.search(query, plan)
     short = len(result.hits) < query.limit and query.after is None and query.sort == "relevance"
     loose = _relaxed(plan) if short and not plan.empty else None
     if loose is None:
         return result
-    extra = backend.search(replace(query, limit=query.limit, facets=()), loose)
+    extra = backend.search(replace(query, limit=query.limit, facets=(), count=False), loose)  # no total
     seen = {hit.id for hit in result.hits}
     near = [hit for hit in extra.hits if hit.id not in seen]
-    if plan.intent.device:
-        parts = [h for h in result.hits if h.accessory]
-        result.hits = [h for h in result.hits if not h.accessory]
-        near = [h for h in near if not h.accessory] + parts + [h for h in near if h.accessory]
+    if plan.intent.device or plan.intent.accessory:
+        # The kind of thing the buyer named comes first, the other kind last: for a device, a
+        # similar device before a case for it; for an accessory, other accessories for the same
+        # device before the device itself.
+        wanted = plan.intent.accessory
+        others = [h for h in result.hits if h.accessory != wanted]
+        result.hits = [h for h in result.hits if h.accessory == wanted]
+        near = ([h for h in near if h.accessory == wanted] + others
+                + [h for h in near if h.accessory != wanted])
     result.related = near[: query.limit - len(result.hits)]
     return result
 
@@ -56,19 +63,23 @@ def suggest(backend: SearchBackend, prefix: str, limit: int) -> list[Suggestion]
     """Completions of what the buyer is typing, devices before accessories.
 
     Words of our lexicon that start with the prefix come first (so 冰 offers 冰箱 and 特斯 offers
-    特斯拉 even when no title starts that way), things before accessories (冰箱 before 冰箱贴);
-    then the backend's titles, brands and models, accessories last.
+    特斯拉 even when no title starts that way), kinds before other words; then Chinese words whose
+    pinyin initials or whole pinyin start with a Latin prefix ("bx" -> 冰箱, "tsl" -> 特斯拉,
+    "bingx" -> 冰箱); then the backend's titles, brands and models. Accessories come after every
+    device, whatever their source (冰箱 before 冰箱贴).
     """
     norm = tx.normalize(prefix).strip()
     if not norm:
         return []
-    words = [Suggestion(w, "word") for w in _lexicon_completions(norm)][:limit]
+    words = [Suggestion(w, "word") for w in _lexicon_completions(norm)]
+    if pinyin.is_pinyin_prefix(norm):  # "bx" -> 冰箱, "tsl" -> 特斯拉
+        words += [Suggestion(w, "word") for w in _pinyin_completions(norm)]
     found = backend.suggest(prefix, limit)
-    ranked = sorted(found, key=lambda s: intents.is_accessory(s.text))  # stable: backend order otherwise
     out: dict[str, Suggestion] = {}
-    for item in [*words, *ranked]:
+    for item in [*words[:limit], *found]:
         out.setdefault(item.text.casefold(), item)
-    return list(out.values())[:limit]
+    # devices above accessories, whatever their source (stable: the order above otherwise)
+    return sorted(out.values(), key=lambda s: intents.is_accessory(s.text))[:limit]
 
 
 @lru_cache(maxsize=1)
@@ -88,3 +99,11 @@ def _completion_words() -> tuple[tuple[str, int], ...]:
 
 def _lexicon_completions(norm: str) -> list[str]:
     return [w for w, _rank in _completion_words() if w.startswith(norm) and w != norm]
+
+
+def _pinyin_completions(norm: str) -> list[str]:
+    """Chinese lexicon words the Latin ``norm`` spells in pinyin: whole initials first ("bx" is
+    冰箱 before 冰箱贴), then by rank (kinds, other words, accessories) and length."""
+    found = [(pinyin.keys(w)[0] != norm, rank, len(w), w) for w, rank in _completion_words()
+             if tx.is_cjk(w) and pinyin.matches(norm, w)]
+    return [w for *_order, w in sorted(found)]

@@ -26,6 +26,9 @@ DATA_DIR = Path(__file__).parent
 # listing text can fake it; it is stored first in the body tokens.
 ACCESSORY_TOKEN = "配件acc"
 KIND_BOOST = 2.0
+# Near matches (search.analysis.relaxed) share only a word or a class with the query, so the kind
+# it names weighs more there: a Redmi phone is nearer to "小米14" than a 小米 TV box.
+RELATED_KIND_BOOST = 6.0
 ACCESSORY_DEMOTION = 0.2
 ACCESSORY_PROMOTION = 2.0
 STORAGE_BOOST = 1.3
@@ -101,6 +104,7 @@ class Intent:
     accessory: bool = False  # the query names an accessory: accessories are promoted
     device: bool = False  # the query names a thing that is not an accessory: accessories demoted
     storage_gb: int | None = None  # "256G": listings of that size first
+    kind_boost: float = KIND_BOOST  # the factor for listings of those kinds
 
 
 def understand(normalised: str, own: list[str], expanded: list[str] = ()) -> Intent:
@@ -112,12 +116,14 @@ def understand(normalised: str, own: list[str], expanded: list[str] = ()) -> Int
     accessory = names_accessory(normalised)
     strong, weak = kind_words()
 
-    def found(words, table) -> list[str]:
-        # Chinese compounds end in their head noun: 苹果手表 is a 手表, 游戏笔记本 a 笔记本.
-        pieces = [p for word in words for p in (word, *tx.word_parts(word), *_suffixes(word))]
+    def found(words, table, heads: bool = True) -> list[str]:
+        # Chinese compounds end in their head noun: 苹果手表 is a 手表, 游戏笔记本 a 笔记本. Only
+        # for the buyer's own words: a synonym is already the name of the thing (扫拖一体机 is a
+        # vacuum, not an 一体机).
+        pieces = [p for word in words for p in (word, *tx.word_parts(word), *(_suffixes(word) if heads else ()))]
         return list(dict.fromkeys(table[p] for p in pieces if p in table))
 
-    kinds = found(own, strong) or found(expanded, strong) or found(own, weak)
+    kinds = found(own, strong) or found(expanded, strong, heads=False) or found(own, weak)
     if not kinds:  # "大1匹" is an air conditioner, "7座" a car
         kinds = list(dict.fromkeys(UNIT_KINDS[w[-1]] for w in own if w[:1].isdigit() and w[-1:] in UNIT_KINDS))
     storage = None

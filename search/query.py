@@ -109,6 +109,7 @@ class SearchQuery:
     after: tuple | None = None  # sort values of the last hit of the previous page
     limit: int = DEFAULT_LIMIT
     facets: tuple[str, ...] = FACETS
+    count: bool = True  # count every match for ``total``; near matches (search.engine) need no total
 
     def fingerprint(self) -> str:
         """Identifies what is searched (not the page) so a cursor is bound to its query."""

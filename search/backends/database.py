@@ -230,7 +230,8 @@ class DatabaseBackend:
         page = page.order_by(*[k.desc() if d == "desc" else k.asc() for k, d in keys]).limit(query.limit)
         with _unavailable_on_db_errors(), self.engine.connect() as conn:
             rows = conn.execute(page).all()
-            total = conn.execute(select(func.count()).select_from(matched)).scalar_one()
+            total = (conn.execute(select(func.count()).select_from(matched)).scalar_one() if query.count
+                     else len(rows))
             facets = self._facets(conn, query, matched)
         hits = [
             Hit(id=str(r[0]), score=float(r[1]) if score is not None else None,
@@ -285,7 +286,7 @@ def _boosts(plan: TextPlan, score):
     unless the query names an accessory, the storage size the query names."""
     intent = plan.intent
     if intent.kinds:
-        score = score * case((T.c.kind.in_(intent.kinds), intents.KIND_BOOST), else_=1.0)
+        score = score * case((T.c.kind.in_(intent.kinds), intent.kind_boost), else_=1.0)
     factor = (intents.ACCESSORY_PROMOTION if intent.accessory else
               intents.ACCESSORY_DEMOTION if intent.device else None)
     if factor is not None:
@@ -381,6 +382,8 @@ def _tsquery(expr: Expr) -> str:
     kind = expr[0]
     if kind == "term":
         return f"'{_quote(expr[1])}'"
+    if kind == "not":
+        return f"({_tsquery(expr[1])} & !{_tsquery(expr[2])})"
     joiner = " & " if kind == "and" else " | "
     return "(" + joiner.join(_tsquery(e) for e in expr[1]) + ")"
 
@@ -389,6 +392,8 @@ def _fts5(expr: Expr) -> str:
     kind = expr[0]
     if kind == "term":
         return '"' + expr[1].replace('"', '""') + '"'
+    if kind == "not":
+        return f"({_fts5(expr[1])} NOT {_fts5(expr[2])})"
     joiner = " AND " if kind == "and" else " OR "
     return "(" + joiner.join(_fts5(e) for e in expr[1]) + ")"
 

@@ -207,7 +207,8 @@ class ElasticsearchBackend:
         facets: dict[str, list[tuple[str, int]]] = {}
         for name, agg in response.get("aggregations", {}).items():
             facets[name] = [(str(b["key"]), b["doc_count"]) for b in agg["buckets"] if b["doc_count"]]
-        return SearchResult(hits=hits, total=response["hits"]["total"]["value"], facets=facets)
+        total = response["hits"]["total"]["value"] if query.count else len(hits)
+        return SearchResult(hits=hits, total=total, facets=facets)
 
     def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
         norm = tx.normalize(prefix).strip()

@@ -106,7 +106,11 @@ def _alternative_clause(alt: Alternative) -> dict[str, Any]:
 def _concept_clause(concept: Concept) -> dict[str, Any]:
     clauses = [_alternative_clause(a) for a in concept.alternatives]
     # dis_max: a synonym-rich concept must not outscore a plain one by adding up alternatives.
-    return clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses}}
+    clause = clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses}}
+    if not concept.without:
+        return clause
+    excluded = [{"bool": {"filter": [{"term": {"all_tokens": t}} for t in tokens]}} for tokens in concept.without]
+    return {"bool": {"must": [clause], "must_not": excluded}}  # 自行车 but not 电动自行车
 
 
 def text_query(plan: TextPlan, raw_text: str, profile: str) -> dict[str, Any]:
@@ -131,7 +135,7 @@ def boost_functions(plan: TextPlan) -> list[dict[str, Any]]:
     intent = plan.intent
     functions: list[dict[str, Any]] = []
     if intent.kinds:
-        functions.append({"filter": {"terms": {"kind": list(intent.kinds)}}, "weight": intents.KIND_BOOST})
+        functions.append({"filter": {"terms": {"kind": list(intent.kinds)}}, "weight": intent.kind_boost})
     factor = (intents.ACCESSORY_PROMOTION if intent.accessory else
               intents.ACCESSORY_DEMOTION if intent.device else None)
     if factor is not None:
@@ -220,7 +224,7 @@ def search_body(query: SearchQuery, plan: TextPlan, profile: str) -> dict[str, A
         "query": {"bool": {"must": [must], "should": [flag], "filter": filter_clauses(query)}},
         "sort": sort_clause(query),
         "size": query.limit,
-        "track_total_hits": True,
+        "track_total_hits": query.count,
         "track_scores": True,
         "_source": ["location"],
         "aggs": aggregations(query),

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, false, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -142,8 +142,43 @@ def get_entry(session: Session, entry_id) -> PriceEntry:
     return entry
 
 
+@dataclass(frozen=True)
+class TextTerm:
+    """One word of a price-table search, already through the listing search's text pipeline:
+    satisfied by an entry of one of ``kinds`` (冰箱 names refrigerators) or whose brand and model
+    contain every token of one of ``alternatives`` (the word and its synonyms, normalised)."""
+    kinds: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """The words of a search and how many of them an entry must satisfy."""
+    terms: tuple[TextTerm, ...]
+    required: int
+
+
+def _like(token: str):
+    escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return PriceEntry.model_key.like(f"%{escaped}%", escape="\\")
+
+
+def _text_condition(text: TextMatch):
+    conds = []
+    for term in text.terms:
+        options = [and_(*[_like(t) for t in alt]) for alt in term.alternatives if alt]
+        if term.kinds:
+            options.append(PriceEntry.kind.in_(term.kinds))
+        conds.append(or_(*options) if options else false())
+    if text.required >= len(conds):
+        return and_(*conds)
+    return sum((case((c, 1), else_=0) for c in conds), literal(0)) >= text.required
+
+
 def browse(session: Session, *, cursor: str | None, limit: int, category: str | None = None,
-           org_id=None, platform_only: bool = False, q: str | None = None):
+           org_id=None, platform_only: bool = False, text: TextMatch | None = None):
+    """Active entries, newest first, of a category, a retailer's table or the platform's, and
+    matching ``text`` when given (literal tokens: ``%`` and ``_`` are not wildcards)."""
     stmt = select(PriceEntry).where(PriceEntry.active.is_(True))
     if category:
         stmt = stmt.where(PriceEntry.category == category)
@@ -151,9 +186,8 @@ def browse(session: Session, *, cursor: str | None, limit: int, category: str | 
         stmt = stmt.where(PriceEntry.org_id.is_(None))
     elif org_id:
         stmt = stmt.where(PriceEntry.org_id == org_id)
-    if q:
-        text = model_key("", q).strip("|").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(PriceEntry.model_key.like(f"%{text}%", escape="\\"))
+    if text is not None and text.terms:
+        stmt = stmt.where(_text_condition(text))
     return pagination.page(session, stmt, PriceEntry, cursor, limit)
 
 

@@ -159,6 +159,24 @@ def test_suggest_completes_chinese_prefixes_devices_first(client, consumer, oper
     assert {"text": "特斯拉", "kind": "word"} in r.json["suggestions"]
 
 
+@pytest.mark.smoke
+def test_suggest_reads_pinyin_initials_and_puts_devices_above_accessories(client, consumer, operator):
+    publish(client, consumer, operator, fridge_payload(title="冰箱贴 磁吸 装饰"))  # an accessory's title
+    publish(client, consumer, operator, fridge_payload(title="冰箱 海尔 470升"))
+
+    def texts(q):
+        r = client.get("/api/v1/search/suggest", query_string={"q": q})
+        assert r.status_code == 200
+        return [s["text"] for s in r.json["suggestions"]]
+    assert texts("bx")[0] == "冰箱" and "冰箱贴" in texts("bx")
+    assert texts("tsl")[0] == "特斯拉" and texts("tesila")[0] == "特斯拉"
+    assert texts("bingx")[0] == "冰箱"
+    got = texts("冰箱")
+    devices = [i for i, t in enumerate(got) if not t.startswith("冰箱贴")]
+    accessories = [i for i, t in enumerate(got) if t.startswith("冰箱贴")]
+    assert "冰箱 海尔 470升" in got and accessories and max(devices) < min(accessories)
+
+
 def test_cursor_of_another_query_is_rejected(client, consumer, operator):
     for _ in range(2):
         publish(client, consumer, operator, fridge_payload())

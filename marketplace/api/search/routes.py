@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
-from flask import request
-from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from flask import jsonify, request
+from sqlalchemy import bindparam, select
 
 from marketplace import i18n
-from marketplace.api.listings.schemas import certificate_json, listing_labels
+from marketplace.api.listings.sellers import cache as sellers_cache
 from marketplace.api.search import schemas as s
 from marketplace.api.search.wiring import wiring
 from marketplace.auth import public
@@ -24,7 +24,6 @@ from services.errors import ServiceUnavailable, ValidationFailed
 from services.listings import validation as v
 from services.listings.models import Category, Condition, Listing, Status
 from services.remanufacturing import grading
-from services.standing import service as standing
 
 log = logging.getLogger(__name__)
 blp = Blueprint("search", __name__, description="Listing search and autocomplete")
@@ -62,10 +61,11 @@ def _answer(call):
 @blp.route("/search", methods=["GET"])
 @public
 @blp.arguments(s.SearchArgs, location="query")
-@blp.response(200, s.SearchPageSchema)
+@blp.alt_response(200, schema=s.SearchPageSchema, success=True, description="A page of search results")
 def search(_args):
     """Search published listings: free text, filters, geo distance, sorts, facets, highlights.
     Bad parameters are a 422 naming each one; a search outage is a 503 with Retry-After."""
+    # Serialised by s.hit_json and s.facet_value_json, held to SearchPageSchema's output by a test.
     try:
         query = parse_params(request.args.to_dict(flat=False), vocabularies=VOCABULARIES)
         plan = engine.plan_for(query.text)
@@ -76,14 +76,15 @@ def search(_args):
     except QueryError as e:  # a cursor from another backend
         raise ValidationFailed("invalid search parameters", fields=e.errors) from None
     after = result.next_after(query)
-    return {
-        "items": _hits(result.hits, plan),
-        "related": _hits(result.related, plan),
-        "total": result.total,
+    items, related = _hits(result.hits, result.related, plan)
+    return jsonify({
+        "items": items,
+        "related": related,
+        "total": int(result.total),
         "facets": _facets(result.facets),
         "next_cursor": encode_cursor(query, after) if after else None,
         "backend": backend,
-    }
+    })
 
 
 def _facets(facets: dict) -> dict:
@@ -98,43 +99,42 @@ def _facets(facets: dict) -> dict:
         rows = []
         for val, n in values:
             both = facet_label(name, val)
-            rows.append({"value": val, "count": n, "label": both,
-                         "labels": {"value": table.get(str(val)) or (both or {}).get(key)}})
+            rows.append(s.facet_value_json(val, n, both, table.get(str(val)) or (both or {}).get(key)))
         out[name] = rows
     return out
 
 
-def _hits(hits: list, plan) -> list[dict]:
-    """Rows from the database, the source of truth: a listing sold since it was indexed is dropped."""
-    if not hits:
-        return []
-    import uuid
-    ids = [uuid.UUID(h.id) for h in hits]
-    rows = {r.id: r for r in db.session.scalars(
-        select(Listing).options(lazyload(Listing.photos))
-        .where(Listing.id.in_(ids), Listing.status == Status.PUBLISHED))}
-    sellers = standing.summaries(db.session, {r.seller_id for r in rows.values()})  # one query a page
-    out, t = [], labels.TABLES[i18n.language()]
-    for hit, lid in zip(hits, ids):
-        row = rows.get(lid)
-        if row is None:
-            continue
-        out.append({
-            "id": row.id, "title": row.title, "title_highlight": highlight(row.title, plan),
-            "price_fen": row.price_fen, "negotiable": row.negotiable, "category": row.category.value,
-            "kind": row.kind, "condition": getattr(row.condition, "value", row.condition),
-            "brand": row.brand, "model": row.model, "region_code": row.region_code,
-            "seller_type": row.seller_type, "energy_grade": row.energy_grade, "year": row.year,
-            "mileage_km": row.mileage_km, "storage_gb": row.storage_gb, "powertrain": row.powertrain,
-            "emission_standard": row.emission_standard, "published_at": row.published_at,
-            "certificate": certificate_json(row.wipe_certificate),
-            "seller": sellers.get(row.seller_id),   # dumped by SellerSummarySchema
-            "distance_km": round(hit.distance_km, 3) if hit.distance_km is not None else None,
-            "score": hit.score,
-            "labels": listing_labels(t, row.category.value, row.kind, getattr(row.condition, "value", row.condition),
-                                     row.status.value),
-        })
-    return out
+# The columns a hit shows, read in one Core statement (no ORM identity map, no unused columns).
+_HIT_COLUMNS = (Listing.id, Listing.title, Listing.price_fen, Listing.negotiable, Listing.category, Listing.kind,
+                Listing.condition, Listing.brand, Listing.model, Listing.region_code, Listing.seller_type,
+                Listing.energy_grade, Listing.year, Listing.mileage_km, Listing.storage_gb, Listing.powertrain,
+                Listing.emission_standard, Listing.published_at, Listing.wipe_certificate, Listing.seller_id)
+_HIT_ROWS = select(*_HIT_COLUMNS).where(Listing.id.in_(bindparam("ids", expanding=True)),
+                                        Listing.status == Status.PUBLISHED)
+
+
+def _hits(hits: list, related: list, plan) -> tuple[list[dict], list[dict]]:
+    """Rows from the database, the source of truth: a listing sold since it was indexed is dropped.
+    One query for the page's listings (items and related together); sellers from the per-app
+    seller-summary cache, as the listing reads have them."""
+    if not hits and not related:
+        return [], []
+    ids = [uuid.UUID(h.id) for h in (*hits, *related)]
+    rows = {r["id"]: r for r in db.session.execute(_HIT_ROWS, {"ids": ids}).mappings()}
+    sellers = sellers_cache().many(db.session, {r["seller_id"] for r in rows.values()})
+    t = labels.TABLES[i18n.language()]
+
+    def page(part: list) -> list[dict]:
+        out = []
+        for hit in part:
+            row = rows.get(uuid.UUID(hit.id))
+            if row is None:
+                continue
+            distance = round(hit.distance_km, 3) if hit.distance_km is not None else None
+            out.append(s.hit_json(row, highlight(row["title"], plan), distance, hit.score, t,
+                                  sellers.get(row["seller_id"])))
+        return out
+    return page(hits), page(related)
 
 
 @blp.route("/search/suggest", methods=["GET"])

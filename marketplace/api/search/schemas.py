@@ -4,7 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from marketplace.api.listings.schemas import CertificateSummarySchema, SellerSummarySchema
+from marketplace.api.listings.schemas import (CertificateSummarySchema, SellerSummarySchema, certificate_json,
+                                               listing_labels, seller_json)
 from marketplace.fields import MULTI as _CSV
 from search.query import MAX_LIMIT, MAX_Q_LENGTH, SORTS
 
@@ -115,3 +116,43 @@ class SuggestionSchema(ma.Schema):
 
 class SuggestResponseSchema(ma.Schema):
     suggestions = ma.fields.List(ma.fields.Nested(SuggestionSchema), required=True)
+
+
+# --- hand-written output of the hot path ---------------------------------------------------
+# GET /search is the hottest public read: marshmallow's generic dump of a page of 20 hits and six
+# facets cost more CPU than the rest of the request (bench/search_load.py). These functions write
+# SearchHitSchema's and FacetValueSchema's output by hand, key for key and in the same order;
+# tests/unit/test_search_page_json.py holds them to the schemas, which stay the documented contract.
+
+def _opt(value, kind):
+    return None if value is None else kind(value)
+
+
+def hit_json(row, highlight: str | None, distance_km: float | None, score: float | None, t: dict,
+             seller) -> dict:
+    """SearchHitSchema's output for one listing row (a mapping of the Listing columns read by the
+    search route), its highlight, its hit's distance and score, a label table and its seller."""
+    category = row["category"].value
+    condition = getattr(row["condition"], "value", row["condition"])
+    published = row["published_at"]
+    return {
+        "id": str(row["id"]), "title": _opt(row["title"], str), "title_highlight": highlight,
+        "price_fen": _opt(row["price_fen"], int), "negotiable": _opt(row["negotiable"], bool),
+        "category": category, "kind": _opt(row["kind"], str), "condition": _opt(condition, str),
+        "brand": _opt(row["brand"], str), "model": _opt(row["model"], str),
+        "region_code": _opt(row["region_code"], str), "seller_type": _opt(row["seller_type"], str),
+        "energy_grade": _opt(row["energy_grade"], int), "year": _opt(row["year"], int),
+        "mileage_km": _opt(row["mileage_km"], int), "storage_gb": _opt(row["storage_gb"], int),
+        "powertrain": _opt(row["powertrain"], str), "emission_standard": _opt(row["emission_standard"], str),
+        "published_at": None if published is None else published.isoformat(),
+        "certificate": certificate_json(row["wipe_certificate"]), "seller": seller_json(seller),
+        "distance_km": _opt(distance_km, float), "score": _opt(score, float),
+        "labels": listing_labels(t, category, row["kind"], condition, "published"),
+    }
+
+
+def facet_value_json(value, count: int, label: dict | None, shown: str | None) -> dict:
+    """FacetValueSchema's output for one facet value."""
+    return {"value": str(value), "count": int(count),
+            "label": None if label is None else {"zh": str(label["zh"]), "en": str(label["en"])},
+            "labels": {"value": shown}}

@@ -9,7 +9,52 @@ from marketplace.extensions import db
 from marketplace.idempotency import idempotent
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
+from search import labels
+from search import text as tx
+from search.analysis import TextPlan
+from search.engine import plan_for
+from search.query import QueryError
+from services.errors import ValidationFailed
 from services.tradeins import prices
+
+
+def _kind_names() -> dict[str, tuple[str, ...]]:
+    """normalised class name -> the kinds it names (冰箱, refrigerator -> refrigerator): the labels
+    listing search indexes for a kind, never brands (特斯拉 names no class of the price table)."""
+    out: dict[str, set[str]] = {}
+    for kind, words in labels.KIND_LABELS.items():
+        parts = words.split(" ")
+        names = [p for p in parts if not p.isascii()]
+        names.append(" ".join(p for p in parts if p.isascii()))
+        names.extend(labels.KIND_NAMES[kind])
+        for name in names:
+            if name.strip():
+                out.setdefault(tx.normalize(name).strip(), set()).add(kind)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+_KINDS = _kind_names()
+
+
+def price_text(q: str | None) -> prices.TextMatch | None:
+    """The price table's search words through the listing search's text pipeline (normalisation,
+    traditional -> simplified, segmentation, synonyms, class words naming kinds), composed here
+    because services may not import search. A ``q`` with nothing searchable is a 422 naming it."""
+    if q is None:
+        return None
+    try:
+        plan: TextPlan = plan_for(q)
+    except QueryError as e:
+        raise ValidationFailed("invalid search parameters", fields=e.errors) from None
+    concepts, required = (plan.words, plan.required) if plan.words else (plan.fragments, plan.fragments_required)
+    terms = tuple(
+        prices.TextTerm(
+            kinds=tuple(sorted({k for a in c.alternatives for k in _KINDS.get(a.surface, ())})),
+            alternatives=tuple(a.tokens for a in c.alternatives),
+        )
+        for c in concepts
+    )
+    return prices.TextMatch(terms, required)
 
 
 @blp.route("/tradeins/prices", methods=["GET"])
@@ -17,9 +62,12 @@ from services.tradeins import prices
 @blp.arguments(s.PriceListArgs, location="query")
 @blp.response(200, page_of(s.PriceSchema))
 def list_prices(args):
-    """Active entries, newest first; filter by category, retailer (org_id), platform_only, or model text."""
+    """Active entries, newest first; filter by category, retailer (org_id), platform_only, or text `q`
+    (brand, model or class, as listing search reads it: 冰箱 finds refrigerators, 雪櫃 and ＨＡＩＥＲ
+    work; a `q` with nothing searchable is a 422)."""
+    text = price_text(args["q"])
     rows, nxt = prices.browse(db.session, cursor=args["cursor"], limit=args["limit"], category=args["category"],
-                              org_id=args["org_id"], platform_only=args["platform_only"], q=args["q"])
+                              org_id=args["org_id"], platform_only=args["platform_only"], text=text)
     return page(rows, nxt)
 
 

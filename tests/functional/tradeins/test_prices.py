@@ -73,8 +73,29 @@ def test_campaign_outside_its_window_adds_nothing(client, session, consumer, ret
 
 
 def test_search_text_is_literal_and_org_must_be_a_retailer(client, operator, recycler, table):
-    assert client.get("/api/v1/tradeins/prices?q=%25_").json["items"] == []
+    only = client.get("/api/v1/tradeins/prices?q=%25_lavida%25").json["items"]  # % and _ are no wildcards
+    assert [e["model"] for e in only] == ["Lavida"]
+    nothing = client.get("/api/v1/tradeins/prices?q=%25_")  # nothing searchable, as /search says
+    assert nothing.status_code == 422 and "q" in nothing.json["errors"]
+    assert nothing.headers["Content-Type"].startswith("application/problem+json")
     assert len(client.get("/api/v1/tradeins/prices?q=lavida").json["items"]) == 1
     for org in (str(recycler.org_id), "7b0d5c3e-1111-4222-8333-444455556666"):
         r = client.post("/api/v1/tradeins/prices", json={**ENTRY, "org_id": org}, headers=operator.headers)
         assert r.status_code == 422 and "org_id" in r.json["errors"]
+
+
+def test_the_table_is_searched_like_listings(client, table):
+    """The listing search's text pipeline: class words name kinds, synonyms and brands in either
+    script, traditional and full-width forms, model words whole or in parts."""
+    def models(q):
+        r = client.get("/api/v1/tradeins/prices", query_string={"q": q})
+        assert r.status_code == 200, r.json
+        return sorted(e["model"] for e in r.json["items"])
+    fridge, phone, car = ["BCD-470WDPG"], ["iPhone 13"], ["Lavida"]
+    for q in ("冰箱", "电冰箱", "雪櫃", "fridge", "海尔冰箱", "海爾", "ＨＡＩＥＲ", "bcd470wdpg"):
+        assert models(q) == fridge, q
+    for q in ("苹果13", "iPhone13", "ＩＰＨＯＮＥ　１３", "手机"):
+        assert models(q) == phone, q
+    for q in ("大众", "汽车", "lavida"):
+        assert models(q) == car, q
+    assert models("洗衣机") == [] and models("苹果14") == [] and models("特斯拉") == []

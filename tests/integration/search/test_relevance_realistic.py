@@ -18,13 +18,13 @@ from search.query import SearchQuery
 from tests.integration.search.conftest import DATA, BackendFactory, key_id, to_document
 
 REALISTIC = DATA / "realistic"
-# What the held-out half reaches, enforced (docs/search.md records the measured values: 0.857 /
-# 0.907 on Elasticsearch, 0.858 / 0.910 on PostgreSQL, 0.868 / 0.914 on SQLite). The issue's
+# What the held-out half reaches, enforced (docs/search.md records the measured values: 0.879 /
+# 0.921 on Elasticsearch, 0.881 / 0.926 on PostgreSQL, 0.888 / 0.924 on SQLite). The issue's
 # target is P@5 >= 0.9 on Elasticsearch and PostgreSQL: not reached, so this is what is held.
 MIN_HELDOUT = {
-    "elasticsearch": {"p5": 0.85, "ndcg10": 0.90},
-    "postgresql": {"p5": 0.85, "ndcg10": 0.90},
-    "sqlite": {"p5": 0.85, "ndcg10": 0.90},
+    "elasticsearch": {"p5": 0.87, "ndcg10": 0.91},
+    "postgresql": {"p5": 0.87, "ndcg10": 0.91},
+    "sqlite": {"p5": 0.87, "ndcg10": 0.91},
 }
 
 

@@ -93,3 +93,22 @@ def test_highlight_maps_back_to_original_text_and_escapes():
     assert highlight("Apple iPhone 13", plan_query("iphone")) == "<em>Apple</em> <em>iPhone</em> 13"
     assert highlight("iPhone 130", plan_query("13")) is None  # Latin words match whole
     assert highlight("无关", plan_query("冰箱")) is None
+
+
+def test_one_way_synonyms_reach_their_targets_equivalents():
+    surfaces = {a.surface for c in plan_query("吸尘器").concepts for a in c.alternatives}
+    assert {"扫地机器人", "扫拖机器人", "robot vacuum"} <= surfaces
+    assert "吸尘器" not in {a.surface for c in plan_query("扫地机器人").concepts for a in c.alternatives}
+
+
+def test_multi_word_terms_the_lexicon_names_stay_one_concept():
+    plan = plan_query("steam deck")
+    assert [c.text for c in plan.concepts] == ["steam deck"] and plan.required == 1
+
+
+def test_look_alikes_do_not_satisfy_a_word():
+    plan = plan_query("自行车")
+    assert plan.concepts[0].without == (("电动", "动自", "自行", "行车"),)
+    assert to_expression(plan)[0] == "not"
+    assert plan_query("折叠自行车").concepts[0].without == ()  # a kind of bicycle, no look-alike
+    assert [c.text for c in plan_query("空调扇").concepts] == ["空调扇"]  # one word, not 空调 + 扇

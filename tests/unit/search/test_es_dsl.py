@@ -1,5 +1,6 @@
 """The Elasticsearch mapping and query bodies use only what the bare test distribution has."""
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from search.analysis import plan_query
@@ -86,3 +87,11 @@ def _walk(node):
     elif isinstance(node, list):
         for v in node:
             yield from _walk(v)
+
+
+def test_near_matches_are_not_counted():
+    query = parse_params({"q": ["冰箱"]})
+    assert es_dsl.search_body(query, plan_query("冰箱"), "bare")["track_total_hits"] is True
+    loose = replace(query, facets=(), count=False)  # as search.engine asks for related listings
+    body = es_dsl.search_body(loose, plan_query("冰箱"), "bare")
+    assert body["track_total_hits"] is False and not body.get("aggs")

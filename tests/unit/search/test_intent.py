@@ -53,8 +53,37 @@ def test_a_storage_size_is_understood():
 def test_near_matches_loosen_to_words_family_class_or_kind():
     def surfaces(q):
         return [c.text for c in relaxed(plan_query(q)).concepts]
-    assert surfaces("小米14") == ["小米", "手机"]  # a bare number relaxes away, the kind is named
+    assert surfaces("小米14") == ["小米", "红米", "手机"]  # a bare number relaxes away, the kind is named
     assert surfaces("山地车") == ["山地车", "自行车"]
     assert any(a.surface == "mate60" for c in relaxed(plan_query("mate60pro")).concepts for a in c.alternatives)
     assert relaxed(plan_query("ps5")) is not None
-    assert relaxed(plan_query("冰箱贴")) is None  # nothing to loosen
+    assert relaxed(plan_query("冰柜")) is not None
+    assert surfaces("冰箱贴") == ["冰箱贴", "冰箱"]  # an accessory relates to the device it is for
+
+
+def test_an_accessory_relates_to_its_device_through_every_synonym():
+    concepts = relaxed(plan_query("电脑包")).concepts
+    assert [c.text for c in concepts] == ["电脑包", "电脑", "笔记本"]  # 电脑包 = 笔记本包
+    assert relaxed(plan_query("电脑")) is None  # not an accessory: nothing added
+
+
+def test_near_matches_weigh_the_named_kind_more_and_broader_classes_less():
+    plan = plan_query("山地车")
+    loose = relaxed(plan)
+    assert loose.intent.kinds == plan.intent.kinds and loose.intent.kind_boost > plan.intent.kind_boost
+    broad = next(c for c in loose.concepts if c.text == "自行车")
+    assert max(a.boost for a in broad.alternatives) < 1.0
+
+
+def test_a_synonyms_classes_are_its_words_classes():
+    # 任天堂switch is a switch, which is a 掌机 and a 游戏机
+    assert {"掌机", "游戏机"} <= {c.text for c in relaxed(plan_query("任天堂switch")).concepts}
+
+
+@pytest.mark.parametrize("q, kinds", [
+    ("游戏机", ("other",)),  # no listing kind of its own: kind other, so a gaming PC comes after
+    ("吸尘器", ("other",)),  # a synonym (扫拖一体机) does not name the kind of its last characters
+    ("苹果手表", ("smartwatch",)),  # the buyer's own compound still does
+])
+def test_kinds_from_own_compounds_only(q, kinds):
+    assert plan_query(q).intent.kinds == kinds
