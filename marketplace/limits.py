@@ -7,6 +7,9 @@ cost, measured in bench/); here they run only for requests that can be limited."
 from __future__ import annotations
 
 from flask import Flask, g, request
+from flask_limiter import Limiter
+
+from marketplace.clients import address_key, client_key
 
 # Login, registration and token refresh get the stricter limit; every other write the default.
 AUTH_ENDPOINTS = frozenset(("accounts.register", "accounts.login", "accounts.refresh"))
@@ -24,8 +27,6 @@ def not_a_write(view):
 
 def init_app(app: Flask) -> None:
     # One Limiter per app (its storage and switches are instance state), keyed per client.
-    from flask_limiter import Limiter
-    from marketplace.clients import address_key, client_key
     limiter = Limiter(key_func=client_key, default_limits=[app.config["RATE_LIMIT_WRITE"]],
                       headers_enabled=True, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       storage_options={"socket_timeout": 2} if app.config["REDIS_URL"] else {},

@@ -28,7 +28,7 @@ def job_redis(redis_url, monkeypatch):
     for k in r.keys("huanxin:tick:*"):
         r.delete(k)
     monkeypatch.setenv("TEST_JOB_REDIS", redis_url)
-    monkeypatch.setattr(jobs, "PERIODIC_JOBS", [jobs.Periodic(f"{__name__}:mark_job", 60)])
+    monkeypatch.setattr(jobs, "PERIODIC_JOBS", [jobs.Periodic(mark_job, 60)])
     return r
 
 
@@ -36,9 +36,9 @@ def test_periodic_jobs_run_inline_in_the_embedded_default(app, job_redis):
     inline = make_app(app.config["DATABASE_URL"], app.instance_path and __import__("pathlib").Path(app.instance_path),
                       REDIS_URL=None)
     last = {}
-    assert jobs.run_due(inline, last, now=1000.0) == [f"{__name__}:mark_job"]
+    assert jobs.run_due(inline, last, now=1000.0) == [f"{__name__}.mark_job"]
     assert jobs.run_due(inline, last, now=1030.0) == []      # not due yet
-    assert jobs.run_due(inline, last, now=1061.0) == [f"{__name__}:mark_job"]
+    assert jobs.run_due(inline, last, now=1061.0) == [f"{__name__}.mark_job"]
     assert int(job_redis.get(MARK)) == 2
 
 
@@ -49,7 +49,7 @@ def test_jobs_go_through_rq_on_redis_and_a_tick_runs_once(db_url, instance_dir, 
     app = make_app(db_url, instance_dir, REDIS_URL=redis_url, JOBS_INLINE=False)
     conn = redis.Redis.from_url(redis_url)
     Queue("default", connection=conn).empty()
-    assert jobs.run_due(app, {}, now=5000.0) == [f"{__name__}:mark_job"]
+    assert jobs.run_due(app, {}, now=5000.0) == [f"{__name__}.mark_job"]
     # a second worker process at the same tick does not enqueue it again
     assert jobs.run_due(app, {}, now=5000.0) == []
     assert job_redis.get(MARK) is None                        # queued, not yet run

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from flask import request
 from sqlalchemy import select
@@ -105,7 +106,6 @@ def _hits(hits: list, plan) -> list[dict]:
     """Rows from the database, the source of truth: a listing sold since it was indexed is dropped."""
     if not hits:
         return []
-    import uuid
     ids = [uuid.UUID(h.id) for h in hits]
     rows = {r.id: r for r in db.session.scalars(
         select(Listing).options(lazyload(Listing.photos))

@@ -7,6 +7,7 @@ import uuid
 from flask import jsonify, request
 
 from marketplace import i18n
+from marketplace.api.payments.wiring import gateway
 from marketplace.api.subsidies import schemas as s
 from marketplace.auth import current_user, public, require_operator, require_user
 from marketplace.extensions import db
@@ -161,7 +162,6 @@ def reserve(data):
             facts = reservations.sale_facts(session, sales.get_sale(session, user, data["sale_id"]))
             r = reservations.reserve(session, facts, actor_id=user.id)
         else:
-            from marketplace.api.payments.wiring import gateway
             r = sources.reserve_order(session, user, data["order_id"], quote_request=data.get("quote_request"),
                                       gateway=gateway())
     return r, 201, {"Location": f"/api/v1/subsidies/reservations/{r.id}"}
@@ -191,7 +191,6 @@ def _act(reservation_id, action, reason=None):
         fn = getattr(reservations, action)
         kw = {"reason": reason} if action != "redeem" else {}
         if action == "release":
-            from marketplace.api.payments.wiring import gateway
             kw["gateway"] = gateway()
         return fn(session, r.id, actor_id=user.id, **kw)
 
