@@ -10,7 +10,7 @@ from services.accounts.models import Role, User
 from services.certificates.models import WipeCertificate
 from services.certificates.verify import CertificateRequired, device_gate, require_valid_certificate
 from services.listings.models import Category, Listing, SearchOutbox, Status
-from tests.conftest import make_app
+from tests.factories.app import make_app
 
 MARK = "huanxin:test:job-ran"
 

@@ -11,7 +11,7 @@ from marketplace import jobs
 from services.credit.events import CreditEvent
 from services.payments.models import SellerAccount
 from services.tradeins import quotes
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.orders import STRIPE_BASE
 from tests.factories.tradeins import IPHONE_BASE, accept_dropoff, inspect, phone_answers, phone_quote, receive_and_photo
 

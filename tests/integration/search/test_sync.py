@@ -17,7 +17,7 @@ from services.accounts.models import Role
 from services.credit import service as credit
 from services.listings import service
 from services.listings.models import Listing, SearchOutbox, Status
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 

@@ -4,16 +4,15 @@ local starts, dates no programme covers and Shenzhen's rounding up.
 
 Every amount was worked out by hand from the notices (../shared/domain/subsidies.md §1.5, §2),
 not by running the engine: e.g. 12% of 100,000 = 12,000; 8% of 100,000.01 = 8,000.0008, which
-Shenzhen rounds up to 8,001. Expectations use the vocabulary of test_rules_table.py.
+Shenzhen rounds up to 8,001. Expectations use the vocabulary of subsidy_cases.py; the test is
+tests/unit/subsidies/test_rules_edges.py.
 """
 from __future__ import annotations
 
-import pytest
-
-from .conftest import appliance, car, digital
-from .test_rules_table import (
-    A24, A25, A26, D25, SH, SH25, SX, V26R, V26S, NoProgramme, Invalid, Pays, Refuses, check,
+from tests.factories.subsidy_cases import (
+    A24, A25, A26, D25, SH, SH25, SX, V26R, V26S, NoProgramme, Invalid, Pays, Refuses,
 )
+from tests.factories.subsidy_requests import appliance, car, digital
 
 BJ, TJ, SZ, GZ, NJ, TY = "110105", "120101", "440305", "440106", "320102", "140105"
 SZ26 = "SZ-2026-vehicle-replacement"
@@ -181,15 +180,3 @@ EDGE_CASES = [
     ("e-sz26-once", "§1.5 one vehicle subsidy per consumer [S18][S19]",
      replace26(region=SZ, history=[("2026-02-01", "scrappage")]), Refuses(SZ26, "PER_PERSON_LIMIT_REACHED")),
 ]
-
-
-def test_edge_table_is_large_and_apart():
-    from .test_rules_table import CASES
-    assert len(EDGE_CASES) >= 40
-    ids = [c[0] for c in EDGE_CASES]
-    assert len(set(ids)) == len(ids) and not set(ids) & {c[0] for c in CASES}
-
-
-@pytest.mark.parametrize("case_id,cite,request_body,expect", EDGE_CASES, ids=[c[0] for c in EDGE_CASES])
-def test_edge_case(case_id, cite, request_body, expect):
-    check(cite, request_body, expect)

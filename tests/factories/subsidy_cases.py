@@ -8,7 +8,8 @@ An expectation is one of:
 - NoProgramme(before, after): no programme is in force (`no_programme_in_force`); the nearest
   windows are those of the programmes `before` (ended last) and `after` (start next).
 
-The edge cases added for issue 14 are held apart in test_rules_edges.py.
+The edge cases added for issue 14 are held apart in subsidy_edge_cases.py. The tests that hold
+the engine to both tables are tests/unit/subsidies/test_rules_table.py and test_rules_edges.py.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pytest
 
 from subsidies import RequestError, quote
 
-from .conftest import CATALOGUE, appliance, car, digital
+from tests.factories.subsidy_requests import CATALOGUE, appliance, car, digital
 
 
 @dataclass(frozen=True)
@@ -395,18 +396,8 @@ CASES += [
 ]
 
 
-def test_table_is_large_enough():
-    assert len(CASES) >= 60
-    assert len({c[0] for c in CASES}) == len(CASES), "case ids must be unique"
-
-
-@pytest.mark.parametrize("case_id,cite,request_body,expect", CASES, ids=[c[0] for c in CASES])
-def test_rule_case(case_id, cite, request_body, expect):
-    check(cite, request_body, expect)
-
-
 def check(cite, request_body, expect):
-    """Hold one quote to one hand-computed expectation (shared with test_rules_edges.py)."""
+    """Hold one quote to one hand-computed expectation (both tables)."""
     if isinstance(expect, Invalid):
         with pytest.raises(RequestError) as info:
             quote(request_body, CATALOGUE)
