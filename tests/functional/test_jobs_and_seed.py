@@ -10,6 +10,7 @@ from services.accounts.models import Role, User
 from services.certificates.models import WipeCertificate
 from services.certificates.verify import CertificateRequired, device_gate, require_valid_certificate
 from services.listings.models import Category, Listing, SearchOutbox, Status
+from services.watchlist import seed as watchlist_seed
 from tests.factories.app import make_app
 
 MARK = "huanxin:test:job-ran"
@@ -138,7 +139,7 @@ def test_seed_shows_a_newcomer_conversations_ratings_and_favourites(app, client,
     me = login("consumer1@demo.huanxin.cn")
     assert len(client.get("/api/v1/favourites", headers=me).json["items"]) == 3
     assert [s["name"] for s in client.get("/api/v1/saved-searches", headers=me).json["items"]] == [
-        demo.watchlist_demo.SAVED[0]]
+        watchlist_seed.SAVED[0]]
 
     texts = []
     for i in range(1, 21):
