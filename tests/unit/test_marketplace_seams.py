@@ -107,3 +107,28 @@ def test_hidden_imports_are_found(source, expected):
 ])
 def test_string_references_are_found(source, found):
     assert bool(string_references(source)) is found
+
+
+def test_periodic_jobs_are_domain_functions_not_edge_adapters():
+    from marketplace.jobs import PERIODIC_JOBS
+    edge = [j.name for j in PERIODIC_JOBS if j.run.__module__.startswith("marketplace.api")]
+    assert not edge, edge
+
+
+def test_every_route_module_is_listed_by_its_resource():
+    """A module that declares routes on a blueprint it imports is listed in its package's
+    ROUTE_MODULES, never pulled in by another module's import for its side effect."""
+    import importlib
+    unlisted = []
+    for path in sorted((ROOT / "marketplace" / "api").rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        declares = any(isinstance(n, ast.Attribute) and n.attr == "route" and getattr(n.value, "id", "") == "blp"
+                       for n in ast.walk(tree))
+        defines = any(isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "blp" for t in n.targets)
+                      for n in tree.body)
+        if declares and not defines:
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            package = importlib.import_module(module.rpartition(".")[0])
+            if module not in {m.__name__ for m in getattr(package, "ROUTE_MODULES", ())}:
+                unlisted.append(module)
+    assert not unlisted, unlisted
