@@ -6,8 +6,11 @@ import os
 from flask import Flask, request
 from flask.sessions import SessionInterface
 
+from marketplace import apidocs, auth, bodies, cli, clients, errors, extensions, health, jobs, limits, logs, resources
 from marketplace import config as config_mod
 from marketplace import framework
+from marketplace.errors import problem
+from services import identifiers
 
 
 class _NoCookieSessions(SessionInterface):
@@ -28,8 +31,6 @@ class App(Flask):
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from marketplace import apidocs
-
     app = App(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     app.config.update(config_mod.load(app.instance_path, overrides))
     app.config.update(
@@ -44,21 +45,17 @@ def create_app(overrides: dict | None = None) -> Flask:
             "security": [{"bearerAuth": []}]},
     )
 
-    from services import identifiers
     identifiers.configure(app.config["ID_HASH_KEY"])
-
-    from marketplace import auth, cli, clients, errors, health, limits, logs
-    from marketplace.extensions import api, db
-    from marketplace import api as resources
+    app.extensions[jobs.APP_FACTORY] = create_app  # the RQ worker builds its own app with it
 
     logs.init_app(app)
-    db.init_app(app)
-    api.init_app(app)
+    extensions.db.init_app(app)
+    extensions.api.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     health.init_app(app)
     apidocs.init_app(app)
-    resources.register(app, api)
+    resources.register(app, extensions.api)
     cli.init_app(app)
     clients.init_app(app)
     limits.init_app(app)
@@ -68,9 +65,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _content_types(app: Flask) -> None:
-    from marketplace import bodies
-    from marketplace.errors import problem
-
     max_bytes, max_depth = app.config["JSON_MAX_BYTES"], app.config["JSON_MAX_DEPTH"]
     accepted = {"application/json", "multipart/form-data"}
     with_body = frozenset(("POST", "PUT", "PATCH"))

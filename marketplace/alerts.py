@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import create_engine
 
 from marketplace.api.search.routes import VOCABULARIES
+from marketplace.migrate import upgrade
 from search import alerts
 from search.backends.database import DatabaseBackend
 from search.documents import from_listing
@@ -30,7 +31,6 @@ def batch_index() -> DatabaseBackend:
     with _lock:
         backend = app.extensions.get(_BATCH_INDEX)
         if backend is None:
-            from marketplace.cli import upgrade
             path = Path(tempfile.mkdtemp(prefix="huanxin-alerts-")) / "batch.db"
             url = f"sqlite:///{path}"
             upgrade(url)

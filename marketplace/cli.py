@@ -1,39 +1,39 @@
 """flask commands: migrate, seed, serve (embedded default), worker, create-operator.
-Domains add their command groups to COMMAND_GROUPS ("module:click_group")."""
+Domains add their command groups to COMMAND_GROUPS (the click group object, imported here)."""
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import threading
-from pathlib import Path
+import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from redis import Redis
+from rq import Queue, Worker
+from werkzeug.serving import run_simple
+
+from marketplace import jobs
+from marketplace.api.certificates.cli import certificates_cli
+from marketplace.api.credit.cli import credit
+from marketplace.api.search.cli import search_cli
+from marketplace.api.subsidies.cli import subsidies_cli
+from marketplace.extensions import db
+from marketplace.migrate import alembic_config, upgrade
+from services import demo
+from services.accounts import service as accounts
+
+__all__ = ["COMMAND_GROUPS", "alembic_config", "init_app", "upgrade"]
 
 log = logging.getLogger("marketplace.cli")
-ROOT = Path(__file__).resolve().parent.parent
 
-COMMAND_GROUPS: list[str] = [
-    "marketplace.api.subsidies.cli:subsidies_cli",
-    "marketplace.api.search.cli:search_cli",
-    "marketplace.api.credit.cli:credit",
-    "marketplace.api.certificates.cli:certificates_cli",
+COMMAND_GROUPS: list[click.Group] = [
+    subsidies_cli,
+    search_cli,
+    credit,
+    certificates_cli,
 ]
-
-
-def alembic_config(url: str):
-    from alembic.config import Config
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
-
-
-def upgrade(url: str) -> None:
-    from alembic import command
-    command.upgrade(alembic_config(url), "heads")
 
 
 @click.command("migrate")
@@ -51,8 +51,6 @@ def migrate_cmd():
 @with_appcontext
 def seed_cmd(n_listings: int, if_empty: bool, rng_seed: int):
     """Create realistic demo data (users of every role, listings across the three categories)."""
-    from marketplace.extensions import db
-    from services import demo
     session = db.factory()
     try:
         if if_empty and demo.has_users(session):
@@ -75,10 +73,8 @@ def seed_cmd(n_listings: int, if_empty: bool, rng_seed: int):
 @with_appcontext
 def create_operator_cmd(email, password, name):
     """Create an operator account (operators cannot register themselves)."""
-    from marketplace.extensions import db
-    from services.accounts import service
     with db.factory() as s:
-        service.create_operator(s, email=email, password=password, display_name=name)
+        accounts.create_operator(s, email=email, password=password, display_name=name)
         s.commit()
     click.echo(f"operator {email} created")
 
@@ -89,7 +85,6 @@ def create_operator_cmd(email, password, name):
 @with_appcontext
 def serve_cmd(host, port):
     """Serve in the foreground on the embedded default, running scheduled jobs in-process."""
-    from marketplace import jobs
     app = current_app._get_current_object()
     stop = threading.Event()
     if app.config["JOBS_INLINE"]:
@@ -98,7 +93,6 @@ def serve_cmd(host, port):
                 app.config["DATABASE_URL"].split(":")[0], app.config["SEARCH_BACKEND"],
                 "stripe" if app.config["STRIPE_API_KEY"] else "offline (cash on handover)")
     try:
-        from werkzeug.serving import run_simple
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         stop.set()
@@ -109,10 +103,6 @@ def serve_cmd(host, port):
 @with_appcontext
 def worker_cmd(burst: bool):
     """Run background jobs from Redis (RQ) and the periodic schedule."""
-    import time
-    from redis import Redis
-    from rq import Queue, Worker
-    from marketplace import jobs
     app = current_app._get_current_object()
     if not app.config["REDIS_URL"]:
         raise click.UsageError("REDIS_URL is not set: the embedded default runs jobs inside `flask serve`")
@@ -131,6 +121,5 @@ def worker_cmd(burst: bool):
 def init_app(app: Flask) -> None:
     for cmd in (migrate_cmd, seed_cmd, create_operator_cmd, serve_cmd, worker_cmd):
         app.cli.add_command(cmd)
-    for path in COMMAND_GROUPS:
-        mod, name = path.split(":")
-        app.cli.add_command(getattr(importlib.import_module(mod), name))
+    for group in COMMAND_GROUPS:
+        app.cli.add_command(group)

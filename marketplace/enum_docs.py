@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from marketplace.extensions import api
+
 # By field or parameter name.
 BY_NAME = {
     "category": "What is sold or collected: vehicle, appliance (家电), electronics (数码) or other.",
@@ -119,5 +121,4 @@ def describe(spec: dict) -> None:
 
 def init_app(app: Flask) -> None:
     # Blueprints are registered before the init hooks: the document holds every operation now.
-    from marketplace.extensions import api
     describe(api.spec.to_dict())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import redis
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
 
@@ -23,7 +24,6 @@ def _database(app: Flask) -> tuple[bool, str]:
 
 
 def _redis(app: Flask) -> tuple[bool, str]:
-    import redis
     client = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
     client.ping()
     return True, "pong"

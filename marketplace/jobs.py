@@ -4,96 +4,172 @@ With REDIS_URL, jobs go through RQ and `flask worker` runs them (plus the period
 guarded by a Redis lock so that several workers do not double-run a tick). Without it (the
 embedded default), `flask serve` runs the schedule in a thread and `enqueue` runs jobs inline.
 
-A job is "module:function" taking (session) and returning a count of things it did.
-Domains add their periodic jobs to PERIODIC_JOBS with one line.
+A job is a function taking (session, ...) and returning a count of things it did. Periodic jobs
+are domain functions (`services/<domain>/jobs.py` and the like) listed in PERIODIC_JOBS with
+one line: `Periodic(function, every_seconds)`, plus `bind=` when the function needs the app's
+collaborators (a gateway, settings, a policy) as keyword arguments.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from flask import Flask
+from redis import Redis
+from rq import Queue
+from sqlalchemy.orm import Session
+
+from marketplace import alerts, storage_jobs
+from marketplace.api.payments.wiring import gateway, settings
+from marketplace.api.pickups.blueprint import policy as pickup_policy
+from marketplace.api.search import wiring as search_wiring
+from marketplace.api.tradeins.deps import deps as tradein_deps
+from marketplace.extensions import db
+from search import jobs as search_jobs
+from services.credit import service as credit
+from services.offers import service as offers
+from services.orders import jobs as orders
+from services.payments import relay as payment_relay
+from services.pickups import jobs as pickups
+from services.reviews import service as reviews
+from services.tradeins import quotes as tradein_quotes
 
 log = logging.getLogger("marketplace.jobs")
+APP_FACTORY = "huanxin.app_factory"  # create_app, for the RQ worker to build its own app
+
+
+def _no_collaborators(session: Session) -> dict:
+    return {}
 
 
 @dataclass(frozen=True)
 class Periodic:
-    path: str
+    """A job run every `every_seconds`: `run(session, **bind(session))`. `bind` runs inside the
+    app context and returns the collaborators the domain function takes as keywords."""
+    run: Callable[..., int]
     every_seconds: int
+    bind: Callable[[Session], dict] = field(default=_no_collaborators)
+
+    @property
+    def name(self) -> str:
+        return f"{self.run.__module__}.{self.run.__qualname__}"
+
+    def __call__(self, session: Session, *args) -> int:
+        return self.run(session, *args, **self.bind(session))
+
+
+# Collaborators from the app (module-level functions, not lambdas: RQ pickles the job).
+def _payments(session: Session) -> dict:
+    # Jobs that call the payment provider commit after each order (one transaction per item).
+    return {"gateway": gateway(), "settings": settings(), "checkpoint": session.commit}
+
+
+def _payouts(session: Session) -> dict:
+    return {"gateway": gateway(), "checkpoint": session.commit}
+
+
+def _gateway(session: Session) -> dict:
+    return {"gateway": gateway()}
+
+
+def _buying_settings(session: Session) -> dict:
+    return {"settings": settings()}
+
+
+def _pickup_policy(session: Session) -> dict:
+    return {"policy": pickup_policy()}  # the no-show grace (PICKUP_NO_SHOW_GRACE_MINUTES)
+
+
+def _tradein_deps(session: Session) -> dict:
+    return {"deps": tradein_deps()}
+
+
+def _search_relay(session: Session) -> dict:
+    return {"session_factory": db.factory, "backends": search_wiring.wiring().all,
+            "max_batches": search_wiring.INLINE_MAX_BATCHES}
 
 
 PERIODIC_JOBS: list[Periodic] = [
-    Periodic("services.pickups.jobs:send_reminders", 600), Periodic("marketplace.api.pickups.blueprint:close_missed_job", 900),
-    Periodic("marketplace.api.search.wiring:relay_job", 15),
-    Periodic("services.credit.service:recompute_stale", 60),
-    Periodic("marketplace.alerts:saved_search_alerts", 300), Periodic("marketplace.alerts:price_drop_alerts", 600),
-    Periodic("marketplace.storage_jobs:sweep_staged_files", 1800),  # uploads a crash left staged
-    Periodic("marketplace.api.orders.jobs:reconcile_payment_operations", 60),  # stuck Stripe calls
-    Periodic("marketplace.api.tradeins.deps:expire_job", 300),  # quotes, counter-offers, clawbacks
-    *(Periodic(f"marketplace.api.orders.jobs:{fn}", s) for fn, s in (("expire_reservations", 60), ("auto_capture", 300), ("settle_payouts", 600), ("expire_offers", 300), ("publish_reviews", 900))),  # buying
+    Periodic(pickups.send_reminders, 600),
+    Periodic(pickups.close_missed, 900, bind=_pickup_policy),
+    Periodic(search_jobs.relay_backlog, 15, bind=_search_relay),
+    Periodic(credit.recompute_stale, 60),
+    Periodic(alerts.saved_search_alerts, 300),
+    Periodic(alerts.price_drop_alerts, 600),
+    Periodic(storage_jobs.sweep_staged_files, 1800),  # uploads a crash left staged
+    Periodic(tradein_quotes.expire_due, 300, bind=_tradein_deps),  # quotes, counter-offers, clawbacks
+    # buying
+    Periodic(orders.expire_reservations, 60, bind=_payments),
+    Periodic(orders.auto_capture, 300, bind=_payments),
+    Periodic(orders.settle_payouts, 600, bind=_payouts),
+    Periodic(offers.expire_due, 300),
+    Periodic(reviews.publish_due, 900, bind=_buying_settings),
+    Periodic(payment_relay.reconcile, 60, bind=_gateway),  # Stripe calls a crash or an outage left unfinished
 ]
 
 
-def _resolve(path: str):
-    mod, fn = path.split(":")
-    return getattr(importlib.import_module(mod), fn)
+def scheduled(run: Callable[..., int]) -> Periodic:
+    """The schedule's entry for a domain function (LookupError when it is not scheduled)."""
+    for job in PERIODIC_JOBS:
+        if job.run is run:
+            return job
+    raise LookupError(f"{run.__module__}.{run.__qualname__} is not in PERIODIC_JOBS")
 
 
-def run_job(app: Flask, path: str, *args) -> int:
-    """Run one job in its own session and transaction."""
-    from marketplace.extensions import db
+def _name(job: Callable) -> str:
+    return job.name if isinstance(job, Periodic) else f"{job.__module__}.{job.__qualname__}"
+
+
+def run_job(app: Flask, job: Callable[..., int], *args) -> int:
+    """Run one job (a Periodic, or a function taking a session) in its own session and transaction."""
     with app.app_context():
         session = db.factory()
         try:
-            result = _resolve(path)(session, *args)
+            result = job(session, *args)
             session.commit()
             return result or 0
         except Exception:
             session.rollback()
-            log.exception("job failed", extra={"job": path})
+            log.exception("job failed", extra={"job": _name(job)})
             raise
         finally:
             session.close()
 
 
-def _rq_task(path: str, *args) -> int:
+def _rq_task(app_factory: Callable[[], Flask], job: Callable[..., int], *args) -> int:
     # Runs inside the RQ worker process, which builds its own app.
-    from marketplace import create_app
-    return run_job(create_app(), path, *args)
+    return run_job(app_factory(), job, *args)
 
 
-def enqueue(app: Flask, path: str, *args) -> None:
+def enqueue(app: Flask, job: Callable[..., int], *args) -> None:
     if app.config["JOBS_INLINE"]:
-        run_job(app, path, *args)
+        run_job(app, job, *args)
         return
-    from redis import Redis
-    from rq import Queue
-    Queue("default", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(_rq_task, path, *args)
+    Queue("default", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
+        _rq_task, app.extensions[APP_FACTORY], job, *args)
 
 
 def run_due(app: Flask, last_run: dict[str, float], now: float) -> list[str]:
-    """Run (inline) or enqueue (RQ) each periodic job whose interval has passed."""
+    """Run (inline) or enqueue (RQ) each periodic job whose interval has passed; returns their names."""
     ran = []
     for job in PERIODIC_JOBS:
-        if now - last_run.get(job.path, 0) >= job.every_seconds:
-            last_run[job.path] = now
+        if now - last_run.get(job.name, 0) >= job.every_seconds:
+            last_run[job.name] = now
             if app.config["JOBS_INLINE"] or _take_tick(app, job, now):
                 try:
-                    enqueue(app, job.path)
+                    enqueue(app, job)
                 except Exception:  # noqa: BLE001 - one failing job must not stop the schedule
-                    log.exception("periodic job failed", extra={"job": job.path})
-                ran.append(job.path)
+                    log.exception("periodic job failed", extra={"job": job.name})
+                ran.append(job.name)
     return ran
 
 
 def _take_tick(app: Flask, job: Periodic, now: float) -> bool:
-    from redis import Redis
     r = Redis.from_url(app.config["REDIS_URL"])
-    return bool(r.set(f"huanxin:tick:{job.path}", int(now), nx=True, ex=max(1, job.every_seconds - 1)))
+    return bool(r.set(f"huanxin:tick:{job.name}", int(now), nx=True, ex=max(1, job.every_seconds - 1)))
 
 
 def start_scheduler_thread(app: Flask, stop: threading.Event, tick: float = 5.0) -> threading.Thread:

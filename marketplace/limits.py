@@ -8,6 +8,9 @@ of Flask's hook lists is a patch of Flask-Limiter's internals: marketplace/frame
 from __future__ import annotations
 
 from flask import Flask, g, request
+from flask_limiter import Limiter
+
+from marketplace.clients import address_key, client_key
 
 from marketplace import framework
 
@@ -27,8 +30,6 @@ def not_a_write(view):
 
 def init_app(app: Flask) -> None:
     # One Limiter per app (its storage and switches are instance state), keyed per client.
-    from flask_limiter import Limiter
-    from marketplace.clients import address_key, client_key
     limiter = Limiter(key_func=client_key, default_limits=[app.config["RATE_LIMIT_WRITE"]],
                       headers_enabled=True, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       storage_options={"socket_timeout": 2} if app.config["REDIS_URL"] else {},

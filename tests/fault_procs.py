@@ -8,9 +8,12 @@ import json
 import sys
 from pathlib import Path
 
+from marketplace import jobs
+from services.payments import relay
+from tests.factories.app import make_app
+
 
 def main(what: str, raw: str) -> int:
-    from tests.conftest import make_app
     spec = json.loads(raw)
     app = make_app(spec["db_url"], Path(spec["instance_dir"]), **spec.get("config", {}))
     if what == "search-relay":
@@ -19,8 +22,7 @@ def main(what: str, raw: str) -> int:
         print(result.output, flush=True)
         return result.exit_code
     if what == "payments-worker":
-        from marketplace import jobs
-        done = jobs.run_job(app, "marketplace.api.orders.jobs:reconcile_payment_operations")
+        done = jobs.run_job(app, jobs.scheduled(relay.reconcile))
         print(f"done {done}", flush=True)
         return 0
     raise SystemExit(f"unknown process {what}")

@@ -1,6 +1,7 @@
 """Buying: listings ready to buy, orders moved to a given state through the real services,
-gateways that record or fail, a frozen clock, Stripe-signed webhook payloads, and an app wired to
-stripe-mock. Test packages of buying import the fixtures from here in their conftest."""
+gateways that record or fail, a frozen clock, Stripe-signed webhook payloads. The accounts and the
+stripe-mock app are fixtures in tests/fixtures/orders.py. (The `frozen` clock fixture below is
+imported by the buying packages' conftest until tests/fixtures/clock.py replaces it.)"""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,6 @@ import pytest
 import stripe
 
 from services import clock as clock_mod
-from services.accounts.models import Role
 from services.flows.publishing import PUBLISH_GATES
 from services.listings import service as listings
 from services.orders import service as orders
@@ -24,7 +24,6 @@ from services.payments import relay
 from services.payments.gateway import GatewayError
 from services.payments.offline import OfflineGateway
 from services.payments.stripe_gateway import StripeGateway
-from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 
 STRIPE_BASE = os.environ.get("TEST_STRIPE_API_BASE", "http://127.0.0.1:12111")
@@ -165,40 +164,3 @@ def frozen(monkeypatch):
     fc = clock_mod.FrozenClock(T0)
     monkeypatch.setattr(clock_mod, "clock", fc)
     return fc
-
-
-@pytest.fixture
-def seller(session):
-    return make_user(session, Role.CONSUMER)
-
-
-@pytest.fixture
-def buyer(session):
-    return make_user(session, Role.CONSUMER)
-
-
-@pytest.fixture
-def stranger(session):
-    return make_user(session, Role.CONSUMER)
-
-
-@pytest.fixture(scope="session")
-def stripe_app(db_url, instance_dir, app):
-    """The app with Stripe configured against stripe-mock (which must be running: no skip)."""
-    from tests.conftest import make_app
-    sapp = make_app(db_url, instance_dir, STRIPE_API_KEY="sk_test_123", STRIPE_API_BASE=STRIPE_BASE,
-                    STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, JOBS_INLINE=True)
-    return sapp
-
-
-@pytest.fixture
-def stripe_client(stripe_app):
-    return stripe_app.test_client()
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch):
-    """Cheap argon2 parameters for the many accounts buying tests make (passwords are not under test)."""
-    from argon2 import PasswordHasher
-    from services.accounts import service as accounts_service
-    monkeypatch.setattr(accounts_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

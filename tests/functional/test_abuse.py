@@ -36,7 +36,7 @@ def test_a_decompression_bomb_is_refused_before_decoding(client, consumer, monke
 
 
 def _limited_app(db_url, instance_dir, **cfg):
-    from tests.conftest import make_app
+    from tests.factories.app import make_app
     return make_app(db_url, instance_dir, RATELIMIT_ENABLED=True, REDIS_URL=None, **cfg)
 
 

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.listings import fridge_payload
 
 

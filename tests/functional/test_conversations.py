@@ -4,7 +4,6 @@ work, and nobody else reads the conversation (operators only while handling a re
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 from PIL import Image
@@ -16,6 +15,7 @@ from services.audit import AuditEntry
 from services.conversations.models import Conversation
 from services.conversations.service import ConversationSettings
 from tests.factories.accounts import make_user
+from tests.factories.races import race_clients
 
 API = "/api/v1"
 
@@ -169,18 +169,7 @@ def test_bad_input_and_own_listing(client, consumer, buyer, chat, published_list
 
 
 def test_concurrent_first_contacts_make_one_conversation(app, session, buyer, published_listing):
-    answers, barrier = [], threading.Barrier(8)
-
-    def ask():
-        with app.test_client() as c:
-            barrier.wait()
-            answers.append(_open(c, buyer, published_listing["id"], "还在吗？"))
-
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = race_clients(app, 8, lambda c, i: _open(c, buyer, published_listing["id"], "还在吗？"))
     assert sorted(r.status_code for r in answers) == [200] * 7 + [201]
     assert len({r.json["id"] for r in answers}) == 1
     assert session.scalar(select(func.count()).select_from(Conversation)) == 1

@@ -11,7 +11,8 @@ from services.certificates.models import WipeCertificate
 from services.certificates.verify import CertificateRequired, device_gate, require_valid_certificate
 from services.flows.publishing import PUBLISH_GATES
 from services.listings.models import Category, Listing, SearchOutbox, Status
-from tests.conftest import make_app
+from services.watchlist import seed as watchlist_seed
+from tests.factories.app import make_app
 
 MARK = "huanxin:test:job-ran"
 
@@ -29,7 +30,7 @@ def job_redis(redis_url, monkeypatch):
     for k in r.keys("huanxin:tick:*"):
         r.delete(k)
     monkeypatch.setenv("TEST_JOB_REDIS", redis_url)
-    monkeypatch.setattr(jobs, "PERIODIC_JOBS", [jobs.Periodic(f"{__name__}:mark_job", 60)])
+    monkeypatch.setattr(jobs, "PERIODIC_JOBS", [jobs.Periodic(mark_job, 60)])
     return r
 
 
@@ -37,9 +38,9 @@ def test_periodic_jobs_run_inline_in_the_embedded_default(app, job_redis):
     inline = make_app(app.config["DATABASE_URL"], app.instance_path and __import__("pathlib").Path(app.instance_path),
                       REDIS_URL=None)
     last = {}
-    assert jobs.run_due(inline, last, now=1000.0) == [f"{__name__}:mark_job"]
+    assert jobs.run_due(inline, last, now=1000.0) == [f"{__name__}.mark_job"]
     assert jobs.run_due(inline, last, now=1030.0) == []      # not due yet
-    assert jobs.run_due(inline, last, now=1061.0) == [f"{__name__}:mark_job"]
+    assert jobs.run_due(inline, last, now=1061.0) == [f"{__name__}.mark_job"]
     assert int(job_redis.get(MARK)) == 2
 
 
@@ -50,7 +51,7 @@ def test_jobs_go_through_rq_on_redis_and_a_tick_runs_once(db_url, instance_dir, 
     app = make_app(db_url, instance_dir, REDIS_URL=redis_url, JOBS_INLINE=False)
     conn = redis.Redis.from_url(redis_url)
     Queue("default", connection=conn).empty()
-    assert jobs.run_due(app, {}, now=5000.0) == [f"{__name__}:mark_job"]
+    assert jobs.run_due(app, {}, now=5000.0) == [f"{__name__}.mark_job"]
     # a second worker process at the same tick does not enqueue it again
     assert jobs.run_due(app, {}, now=5000.0) == []
     assert job_redis.get(MARK) is None                        # queued, not yet run
@@ -141,7 +142,7 @@ def test_seed_shows_a_newcomer_conversations_ratings_and_favourites(app, client,
     me = login("consumer1@demo.huanxin.cn")
     assert len(client.get("/api/v1/favourites", headers=me).json["items"]) == 3
     assert [s["name"] for s in client.get("/api/v1/saved-searches", headers=me).json["items"]] == [
-        demo.watchlist_demo.SAVED[0]]
+        watchlist_seed.SAVED[0]]
 
     texts = []
     for i in range(1, 21):

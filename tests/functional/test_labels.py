@@ -9,7 +9,7 @@ from services.listings.models import Category, Condition, Status
 from services.orders.models import OrderStatus
 from services.pickups.models import BookingStatus
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import buyer, order_in, seller  # noqa: F401
+from tests.factories.orders import order_in
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}
 

@@ -179,7 +179,7 @@ def test_oversized_upload_is_413(client, app, consumer):
 
 
 def test_browse_cursor_pages_without_overlap(client, session, consumer, operator):
-    from services.demo import listing_rows
+    from services.listings.seed import listing_rows
     import random
     from sqlalchemy import insert
     from services.listings.models import Listing
@@ -220,7 +220,7 @@ def test_browse_filters_combine_and_page_with_a_cursor(client, session, consumer
     import random
     from datetime import date
     from sqlalchemy import insert, select
-    from services.demo import listing_rows
+    from services.listings.seed import listing_rows
     from services.listings.models import Category, Listing, Status
     from tests.factories.accounts import make_user
     from services.accounts.models import Role

@@ -10,8 +10,7 @@ from tests.factories.accounts import add_staff, make_user, uscc
 from tests.factories.certificates import IMEI_1, intake, recycler_team, wipe_report
 from tests.factories.listings import fridge_payload
 from tests.factories.pickups import booking_payload, collector, facility, next_slot, put_offer
-from tests.factories.subsidies import ac_quote, sale_payload
-from tests.functional.subsidies.conftest import open_pool, record_sale
+from tests.factories.subsidies import ac_quote, open_pool, record_sale, sale_payload
 
 ORGS = "/api/v1/organizations"
 REAL_USCC = "91330100716105852F"        # a real, published code (Alibaba (China) Co., Ltd.)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from services.flows.publishing import PUBLISH_GATES
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.listings import car_payload, fridge_payload
 
 DEAD_ES = "http://127.0.0.1:9"

@@ -4,11 +4,8 @@ figures as the public profile, kept current as orders complete or are refunded, 
 published and scores are computed; a page costs one query for all its sellers, not one per row."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session as OrmSession
 
 from services.accounts.models import Role, User
 from services.credit import service as credit
@@ -18,6 +15,7 @@ from services.standing import service as standing
 from services.standing.models import SellerStanding
 from tests.factories.accounts import make_user
 from tests.factories.orders import SETTINGS, order_in, publish
+from tests.factories.races import race
 
 API = "/api/v1"
 KEYS = ["id", "display_name", "real_name_verified", "organisation_verified", "rating_average", "rating_count",
@@ -112,23 +110,14 @@ def test_concurrent_reviews_are_all_counted(app, session, operator):
         reviews.write(session, seller.user, order.id, stars=5, text="", settings=SETTINGS)
         pairs.append((buyer.id, order.id))
     session.commit()
-    engine = session.get_bind()
-    barrier, errors = threading.Barrier(2), []
 
     def write(buyer_id, order_id, stars):
-        try:
-            with OrmSession(engine) as s:
-                author = s.get(User, buyer_id)
-                barrier.wait(timeout=10)
-                reviews.write(s, author, order_id, stars=stars, text="", settings=SETTINGS)
-                s.commit()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-    threads = [threading.Thread(target=write, args=(b, o, stars)) for (b, o), stars in zip(pairs, (3, 4))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+        def run(s):
+            reviews.write(s, s.get(User, buyer_id), order_id, stars=stars, text="", settings=SETTINGS)
+        return run
+
+    errors = [o for o in race(app, [write(b, o, stars) for (b, o), stars in zip(pairs, (3, 4))])
+              if isinstance(o, Exception)]
     assert not errors
     session.expire_all()
     row = session.scalar(select(SellerStanding).where(SellerStanding.user_id == seller.id))

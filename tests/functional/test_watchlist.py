@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from marketplace import jobs
+from marketplace import alerts, jobs
 from marketplace.alerts import ALERT_SETTINGS
 from services.accounts.models import Role
 from services.notifications.models import NotificationLog
@@ -53,14 +53,14 @@ def test_favourites_and_batched_price_drop_digest(app, client, session, watcher,
 
     _cut_price(client, seller, first.id, 120000)
     _cut_price(client, seller, second.id, 80000)
-    assert jobs.run_job(app, "marketplace.alerts:price_drop_alerts") == 1
+    assert jobs.run_job(app, alerts.price_drop_alerts) == 1
     digest = _sent(session, watcher, "favourite_price_drop")
     assert len(digest) == 1 and "¥1500.00 → ¥1200.00" in digest[0].body and "¥900.00 → ¥800.00" in digest[0].body
 
     _cut_price(client, seller, first.id, 110000)           # within the period: waits for the next digest
-    assert jobs.run_job(app, "marketplace.alerts:price_drop_alerts") == 0
+    assert jobs.run_job(app, alerts.price_drop_alerts) == 0
     monkeypatch.setitem(app.extensions, ALERT_SETTINGS, AlertSettings(period=AlertSettings().period * 0))
-    assert jobs.run_job(app, "marketplace.alerts:price_drop_alerts") == 1
+    assert jobs.run_job(app, alerts.price_drop_alerts) == 1
     latest = _sent(session, watcher, "favourite_price_drop")[-1]
     assert "¥1200.00 → ¥1100.00" in latest.body and "洗衣机" not in latest.body   # only what dropped since
 
@@ -74,21 +74,21 @@ def test_saved_search_alerts_match_like_search_and_batch(app, client, session, w
     r = client.post(f"{API}/saved-searches", json={"name": "冰箱 一级能效", "params": {
         "q": "冰箱", "energy_grade": "1", "price_max": "200000"}}, headers=watcher.headers)
     assert r.status_code == 201, r.json
-    assert jobs.run_job(app, "marketplace.alerts:saved_search_alerts") == 0       # nothing new yet
+    assert jobs.run_job(app, alerts.saved_search_alerts) == 0       # nothing new yet
 
     match = publish(session, seller, operator, fridge_payload(price_fen=150000))
     publish(session, seller, operator, fridge_payload(price_fen=300000))          # too dear
     publish(session, seller, operator, car_payload())                             # not a fridge
-    assert jobs.run_job(app, "marketplace.alerts:saved_search_alerts") == 1
+    assert jobs.run_job(app, alerts.saved_search_alerts) == 1
     alert = _sent(session, watcher, "saved_search_match")
     assert len(alert) == 1 and alert[0].data["listings"] == [str(match.id)]
 
     publish(session, seller, operator, fridge_payload(price_fen=120000))          # in the same period: held back
-    assert jobs.run_job(app, "marketplace.alerts:saved_search_alerts") == 0
+    assert jobs.run_job(app, alerts.saved_search_alerts) == 0
     monkeypatch.setitem(app.extensions, ALERT_SETTINGS, AlertSettings(period=AlertSettings().period * 0))
-    assert jobs.run_job(app, "marketplace.alerts:saved_search_alerts") == 1
+    assert jobs.run_job(app, alerts.saved_search_alerts) == 1
     assert len(_sent(session, watcher, "saved_search_match")) == 2                # not the first one again
-    assert jobs.run_job(app, "marketplace.alerts:saved_search_alerts") == 0
+    assert jobs.run_job(app, alerts.saved_search_alerts) == 0
 
 
 def test_saved_searches_are_checked_and_private(client, watcher, seller):

@@ -87,7 +87,7 @@ def test_an_unexpected_limiter_hook_fails_at_start_up():
 
 
 def test_the_whole_app_takes_the_limiter_hooks(db_url, instance_dir):
-    from tests.conftest import make_app
+    from tests.factories.app import make_app
     app = make_app(db_url, instance_dir, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     limiter = app.extensions["huanxin.limiter"]
     for attr in framework.LIMITER_HOOKS:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from marketplace.api.accounts import schemas as s
+from marketplace.extensions import db
 from marketplace.auth import bearer_token, public, require_operator, require_user
 from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
-from services import pagination
+from services import audit, pagination
 from services.accounts import service
 from services.accounts.models import IdStatus, Role, User
 from services.flows import identity
@@ -96,7 +97,6 @@ def submit_identity(data):
 def identity_queue(args):
     """Operators: accounts by verification status (default: pending)."""
     require_operator()
-    from marketplace.extensions import db
     stmt = select(User).where(User.id_status == IdStatus(args["status"]))
     rows, nxt = pagination.page(db.session, stmt, User, args["cursor"], args["limit"])
     return page(rows, nxt)
@@ -117,7 +117,6 @@ def review_identity(data, user_id):
 @blp.response(200, s.PublicUserSchema)
 def get_user(user_id):
     """Public profile of a participant."""
-    from marketplace.extensions import db
     return service.get_user(db.session, user_id)
 
 
@@ -128,7 +127,6 @@ def get_user(user_id):
 def create_operator(data):
     """Operators: create another operator (audited)."""
     op = require_operator()
-    from services import audit
     with unit_of_work() as session:
         user = service.create_operator(session, **data)
         audit.record(session, op.id, "operator.create", "user", user.id, after={"email": user.email})
@@ -141,7 +139,6 @@ def create_operator(data):
 def audit_log(args):
     """Operators: the audit trail, newest first, optionally for one target."""
     require_operator()
-    from marketplace.extensions import db
     stmt = select(AuditEntry)
     if args["target_type"]:
         stmt = stmt.where(AuditEntry.target_type == args["target_type"])

@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from services.accounts.models import Organization, Role, User
+from services.credit.batch import recompute_many
+from services.credit.models import CreditSubject
+from services.credit.reasons import reason_texts
+from services.errors import DomainError
 
 
 def report_root() -> Path:
@@ -50,12 +59,11 @@ def train_cmd(version, snapshots, seed, csv_path, target, bad_values, drop, base
     promotes it through the API. With --csv or --synthetic only the report and the card's JSON
     are written.
     """
-    from dataclasses import replace
-
+    # Lazy: training pulls in the numerical stack (numpy, pandas, plotting), seconds of import
+    # that serving and every other command should not pay.
     from services.credit import train_service
     from services.credit.synthetic import PARTICIPANT_CONFIG, dataset
     from services.credit.training import TrainingConfig, load_csv
-    from services.errors import DomainError
 
     root = Path(report_dir) if report_dir else report_root()
     try:
@@ -66,7 +74,6 @@ def train_cmd(version, snapshots, seed, csv_path, target, bad_values, drop, base
                 config = TrainingConfig(base_odds=base_odds, seed=seed)
                 reasons = None
             else:
-                from services.credit.reasons import reason_texts
                 data, config, reasons = dataset(synthetic, seed=1), replace(PARTICIPANT_CONFIG, seed=seed), reason_texts()
             with click.progressbar(length=len(data.columns) + 2, label="training") as bar:
                 result, folder = train_service.fit_and_report(data, version, config, root, reasons,
@@ -75,7 +82,6 @@ def train_cmd(version, snapshots, seed, csv_path, target, bad_values, drop, base
             _echo_metrics(result, folder)
             click.echo(f"  scorecard: {folder / f'{version}.json'} (not registered)")
             return
-        from marketplace.extensions import db
         session = db.factory()
         try:
             with click.progressbar(length=100, label="training on recorded outcomes") as bar:
@@ -97,12 +103,6 @@ def train_cmd(version, snapshots, seed, csv_path, target, bad_values, drop, base
 @with_appcontext
 def recompute_cmd(everyone: bool):
     """Recompute scores (stale ones by default) and append them to the history."""
-    from sqlalchemy import select
-
-    from marketplace.extensions import db
-    from services.accounts.models import Organization, Role, User
-    from services.credit.batch import recompute_many
-    from services.credit.models import CreditSubject
     session = db.factory()
     try:
         if everyone:

@@ -182,6 +182,7 @@ def scorecards():
 def train(data):
     """Operators: fit a candidate scorecard on recorded outcomes; it scores nobody until promoted."""
     operator = require_operator()
+    # Lazy: training pulls in the numerical stack; only this operator action needs it.
     from services.credit import train_service
     with unit_of_work() as session:
         row = train_service.train_on_outcomes(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import current_app
 
 from marketplace.pagination import PageArgs
 from marshmallow import validate
@@ -52,7 +53,7 @@ class DisputeSchema(ma.Schema):
 
 
 def _due(dispute, name: str) -> str:
-    from flask import current_app  # the deadlines follow the app's settings
+    # the deadlines follow the app's settings
     settings = current_app.extensions[DISPUTE_SETTINGS]
     return evidence.deadlines(dispute, settings)[name].isoformat()
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
 from marketplace.api.search.wiring import wiring
 from marketplace.extensions import db
 from search import sync
+from services.listings.models import Listing
 
 search_cli = AppGroup("search", help="Search index: relay the outbox, rebuild the index.")
 
@@ -49,8 +51,6 @@ def relay_cmd(once: bool, batch_size: int, idle: float, workers: int):
 @search_cli.command("reindex")
 def reindex_cmd():
     """Build a fresh index from the database and swap it in atomically (searches keep working)."""
-    from sqlalchemy import func, select
-    from services.listings.models import Listing
     with db.factory() as s:
         count = s.scalar(select(func.count()).select_from(Listing)) or 0
     for backend in wiring(current_app).all:

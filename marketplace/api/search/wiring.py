@@ -38,6 +38,7 @@ def build(app: Flask) -> SearchWiring:
     cfg = app.config
     database = DatabaseBackend(db.engine)
     if cfg["SEARCH_BACKEND"] == "elasticsearch":
+        # Lazy: the Elasticsearch client stack loads only for apps configured to use it.
         from search.backends.elasticsearch import ElasticsearchBackend, make_client
         if not cfg["ELASTICSEARCH_URL"]:
             raise RuntimeError("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL")
@@ -60,11 +61,6 @@ def relay_inline(app: Flask) -> None:
         sync.drain(db.factory, wiring(app).all, max_batches=INLINE_MAX_BATCHES)
     except SearchUnavailable as exc:
         log.warning("inline search relay deferred", extra={"error": str(exc)})
-
-
-def relay_job(session) -> int:
-    """Periodic safety net: ships what the inline relay deferred (a job takes a session)."""
-    return sync.drain(db.factory, wiring().all, max_batches=INLINE_MAX_BATCHES).claimed
 
 
 def _readiness(app: Flask):

@@ -7,6 +7,7 @@ import uuid
 from flask import jsonify, request
 
 from marketplace import i18n
+from marketplace.api.payments.wiring import gateway
 from marketplace.api.subsidies import schemas as s
 from marketplace.auth import current_user, public, require_operator, require_user
 from marketplace.extensions import db
@@ -162,7 +163,6 @@ def reserve(data):
             facts = reservations.sale_facts(session, sales.get_sale(session, user, data["sale_id"]))
             r = reservations.reserve(session, facts, actor_id=user.id)
         else:
-            from marketplace.api.payments.wiring import gateway
             r = order_subsidies.reserve_order(session, user, data["order_id"],
                                               quote_request=data.get("quote_request"), gateway=gateway())
     return r, 201, {"Location": f"/api/v1/subsidies/reservations/{r.id}"}
@@ -192,7 +192,6 @@ def _act(reservation_id, action, reason=None):
         fn = getattr(order_subsidies, action)
         kw = {"reason": reason} if action != "redeem" else {}
         if action == "release":
-            from marketplace.api.payments.wiring import gateway
             kw["gateway"] = gateway()
         return fn(session, r.id, actor_id=user.id, **kw)
 

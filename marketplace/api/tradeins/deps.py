@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from marketplace.api.payments.wiring import build_gateway
 from services.storage import LocalDiskStorage
-from services.tradeins import quotes
 from services.tradeins.ports import (CreditServicePort, Deps, DoorstepPickups, FixedScoreCredit, GatewayPayouts,
                                      Settings)
 
@@ -33,8 +31,3 @@ def deps() -> Deps:
     if KEY not in app.extensions:
         app.extensions[KEY] = build(app.config)
     return app.extensions[KEY]
-
-
-def expire_job(session: Session) -> int:
-    """Periodic job: expire quotes, turn unanswered counter-offers into returns, mark overdue clawbacks."""
-    return quotes.expire_due(session, deps())

@@ -2,7 +2,6 @@
 choice, cancellation, the counter-offer answer; and reading a trade-in with its history."""
 from __future__ import annotations
 
-from marketplace.api.tradeins import handling_routes, price_routes  # noqa: F401 (their routes join blp)
 from marketplace.api.tradeins import schemas as s
 from marketplace.api.tradeins.blueprint import blp
 from marketplace.api.tradeins.deps import deps

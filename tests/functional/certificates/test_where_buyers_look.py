@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from services.accounts.models import Organization
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.certificates import certify
 from tests.factories.listings import fridge_payload, imei, phone_payload
 

@@ -1,6 +1,5 @@
 """Issue 13 item 2: a consumer asks a recycler for a wipe (drop-off or with a pickup) and follows
 the request to its certificate; the recycler's staff see, accept, decline and fulfil requests."""
-import threading
 
 from services.accounts.models import Role
 from services.certificates import wipe_requests
@@ -9,6 +8,7 @@ from tests.factories.accounts import make_user
 from tests.factories.certificates import certify
 from tests.factories.listings import imei
 from tests.factories.pickups import booking_payload, next_slot, put_offer
+from tests.factories.races import race
 
 URL = "/api/v1/wipe-requests"
 
@@ -94,34 +94,21 @@ def test_a_wipe_rides_along_with_the_consumers_pickup(client, session, consumer,
 
 
 def test_two_staff_accepting_at_once_one_wins(app, session, consumer, team):
-    from marketplace.extensions import db
     from services.accounts.models import User
     tech, validator, _ = team  # colleagues in one recycler
     req = wipe_requests.create(session, consumer.user, {
         "recycler_org_id": tech.org_id, "mode": "drop_off",
         "device": {"kind": "phone", "make": "Apple", "model": "iPhone 13", "imei": imei()}})
     session.commit()
-    barrier, outcomes = threading.Barrier(2), []
 
     def accept(user_id):
-        s = db.factory()
-        try:
-            user = s.get(User, user_id)
-            barrier.wait()
-            wipe_requests.answer(s, user, req.id, "accept")
-            s.commit()
-            outcomes.append("ok")
-        except InvalidState:
-            s.rollback()
-            outcomes.append("conflict")
-        finally:
-            s.close()
+        def run(s):
+            wipe_requests.answer(s, s.get(User, user_id), req.id, "accept")
+            return "ok"
+        return run
 
-    threads = [threading.Thread(target=accept, args=(u,)) for u in (tech.user.id, validator.user.id)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = [o if o == "ok" else "conflict" if isinstance(o, InvalidState) else o
+                for o in race(app, [accept(tech.user.id), accept(validator.user.id)])]
     assert sorted(outcomes) == ["conflict", "ok"]
 
 

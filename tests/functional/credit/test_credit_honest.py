@@ -12,12 +12,11 @@ from services.audit import AuditEntry
 from services.credit import service as credit
 from services.credit.privileges import DEFAULT_PRIVILEGES_FILE
 from services.orders.models import OrderStatus as S
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 from tests.factories.orders import order_in
 from tests.factories.tradeins import accept_dropoff, inspect, phone_answers, phone_quote, receive_and_photo
-from tests.functional.tradeins.conftest import table  # noqa: F401  (the trade-in price table)
 
 
 def _me(client, actor):

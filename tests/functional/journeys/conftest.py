@@ -1,1 +1,7 @@
-from tests.factories.orders import fast_passwords, stripe_app, stripe_client  # noqa: F401
+"""Journeys: every test hashes passwords cheaply (tests/fixtures/orders.py)."""
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _cheap_passwords(fast_passwords):
+    """Buying tests make many accounts; their passwords are not under test."""

@@ -5,7 +5,6 @@ return credit to where it came from and the card part to the card; platform cred
 withdrawn to the consumer's Connect account. After every step the money adds up."""
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime, timezone
 
@@ -22,6 +21,7 @@ from services.tradeins.models import Clawback
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 from tests.factories.orders import Recording, event, intent_obj, post_event, publish, stripe_gateway
+from tests.factories.races import race_clients
 from tests.factories.subsidies import resident_id
 from tests.factories.tradeins import (IPHONE_BASE, accept_dropoff, inspect, phone_answers, phone_quote,
                                       receive_and_photo, seed_table)
@@ -272,20 +272,9 @@ def test_withdraw_platform_credit_to_the_payout_account(stripe_client, session, 
 def test_concurrent_withdrawals_never_take_more_than_the_balance(stripe_app, session, buyer):
     issue(session, buyer, REPORTED)
     payout_account(session, user=buyer)
-    codes, barrier = [], threading.Barrier(3)
-
-    def withdraw(i):
-        c = stripe_app.test_client()
-        barrier.wait()
-        r = c.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 20000},
-                   headers={**buyer.headers, "Idempotency-Key": f"race-{i}"})
-        codes.append(r.status_code)
-
-    threads = [threading.Thread(target=withdraw, args=(i,)) for i in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    codes = [r.status_code for r in race_clients(stripe_app, 3, lambda c, i: c.post(
+        "/api/v1/store-credit/withdrawals", json={"amount_fen": 20000},
+        headers={**buyer.headers, "Idempotency-Key": f"race-{i}"}))]
     assert sorted(codes) == [201, 409, 409]
     assert ledger.balance(session, buyer.id, None) == REPORTED - 20000
     assert_money_adds_up(session)
@@ -294,18 +283,8 @@ def test_concurrent_withdrawals_never_take_more_than_the_balance(stripe_app, ses
 def test_concurrent_orders_never_spend_the_same_credit_twice(app, session, buyer, retailer, operator):
     issue(session, buyer, REPORTED)
     listings = [publish(session, retailer, operator, fridge_payload(price_fen=300000)) for _ in range(3)]
-    codes, barrier = [], threading.Barrier(len(listings))
-
-    def buy(listing):
-        c = app.test_client()
-        barrier.wait()
-        codes.append(order(c, buyer, listing, store_credit_fen=20000, store_credit_issuer="platform").status_code)
-
-    threads = [threading.Thread(target=buy, args=(x,)) for x in listings]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    codes = [r.status_code for r in race_clients(app, len(listings), lambda c, i: order(
+        c, buyer, listings[i], store_credit_fen=20000, store_credit_issuer="platform"))]
     assert sorted(codes) == [201, 409, 409]
     assert ledger.balance(session, buyer.id, None) == REPORTED - 20000
     assert_money_adds_up(session)

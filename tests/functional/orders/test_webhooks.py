@@ -237,7 +237,7 @@ def test_webhooks_are_off_without_a_secret(client):
 
 
 def test_webhook_is_not_rate_limited_like_client_writes(db_url, instance_dir, session, buyer, seller, operator):
-    from tests.conftest import make_app
+    from tests.factories.app import make_app
     from tests.factories.orders import STRIPE_BASE, WEBHOOK_SECRET
     limited = make_app(db_url, instance_dir, RATELIMIT_ENABLED=True, RATE_LIMIT_WRITE="2/minute", REDIS_URL=None,
                        STRIPE_API_KEY="sk_test_123", STRIPE_API_BASE=STRIPE_BASE, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)

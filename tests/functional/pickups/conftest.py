@@ -1,23 +1,8 @@
+"""Pickups: the booking cap is off for every test here; the clock fixture stays here until
+tests/fixtures/clock.py replaces it."""
 import pytest
 
 from services import clock
-from services.accounts.models import Role
-from tests.factories.accounts import make_user
-from tests.factories.pickups import collector, facility, put_offer
-
-
-@pytest.fixture
-def offer(client, recycler):
-    """`recycler`'s offer serving Taiyuan, with a collection point and the owner as collector."""
-    o = put_offer(client, recycler)
-    o["facility"] = facility(client, recycler)
-    o["collector"] = collector(client, recycler)
-    return o
-
-
-@pytest.fixture
-def other_recycler(session):
-    return make_user(session, Role.RECYCLER)
 
 
 @pytest.fixture

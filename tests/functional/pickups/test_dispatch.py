@@ -10,6 +10,7 @@ from services.accounts.models import Role
 from services.credit.events import CreditEvent
 from services.notifications import sent_to
 from services.pickups import book_for_trade_in, for_order, voucher_for
+from services.pickups import jobs as pickup_jobs
 from services.pickups.jobs import close_missed, send_reminders
 from services.pickups.models import Booking, BookingStatus
 from services.pickups.routing import path_length
@@ -78,8 +79,8 @@ def test_reminders_go_once_the_day_before(app, client, session, consumer, offer)
     assert send_reminders(session, now=at - timedelta(hours=19)) == 0
     reminders = sent_to(session, consumer.id, "pickup_reminder")
     assert len(reminders) == 1 and reminders[0].ref_id == pid and "明天" in reminders[0].title
-    assert any(j.path == "services.pickups.jobs:send_reminders" for j in PERIODIC_JOBS)
-    assert run_job(app, "services.pickups.jobs:send_reminders") == 0
+    assert any(j.run is pickup_jobs.send_reminders for j in PERIODIC_JOBS)
+    assert run_job(app, pickup_jobs.send_reminders) == 0
 
 
 def test_the_sweep_records_the_recyclers_no_show_and_closes_unclaimed_requests(client, session, frozen, consumer,

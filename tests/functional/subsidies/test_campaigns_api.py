@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories.accounts import make_user
-from tests.factories.subsidies import ac_quote
-from tests.functional.subsidies.conftest import record_sale, reserve_sale
+from tests.factories.subsidies import ac_quote, record_sale, reserve_sale
 
 
 def campaign_body(**over):

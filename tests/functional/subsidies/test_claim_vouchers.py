@@ -5,9 +5,7 @@ collected phone and a car's scrap certificate too. What the till typed alone is 
 nothing at all is `missing`. Identifiers stay masked."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 
@@ -15,43 +13,12 @@ from services.accounts.models import Role
 from tests.factories.accounts import make_user
 from tests.factories.certificates import certify
 from tests.factories.listings import fridge_payload, imei, vin
-from tests.factories.orders import fast_passwords, publish  # noqa: F401
-from tests.factories.pickups import booking_payload, collector, facility, next_slot, put_offer
-from tests.factories.subsidies import phone_quote, resident_id, sale_payload
-from tests.functional.subsidies.conftest import open_pool, reserve_sale
+from tests.factories.orders import publish
+from tests.factories.pickups import collector, facility, put_offer
+from tests.factories.subsidies import open_pool, phone_quote, reserve_sale, resident_id, sale_payload
+from tests.factories.recycling_vouchers import book, collect, exported, ok
 
-NEW_COLUMNS = ["recycling_voucher_status", "recycled_at", "recycling_facility", "recycling_facility_tier",
-               "scrap_certificate_no", "vehicle_deregistered_at"]
-
-
-@pytest.fixture
-def offer(client, recycler):
-    """`recycler` collects appliances and electronics in Taiyuan, into a collection point."""
-    o = put_offer(client, recycler)
-    o["facility"] = facility(client, recycler, name="小店回收站")
-    collector(client, recycler)
-    return o
-
-
-def ok(r, status=200):
-    assert r.status_code == status, r.json
-    return r.json
-
-
-def collect(client, recycler, pickup: dict, facility_id: str) -> dict:
-    """Assign, drive, arrive and collect a pickup: returns the voucher."""
-    pid = pickup["id"]
-    ok(client.post(f"/api/v1/pickups/{pid}/assign", json={}, headers=recycler.headers))
-    for to in ("en_route", "arrived"):
-        ok(client.post(f"/api/v1/pickups/{pid}/transitions", json={"to": to}, headers=recycler.headers))
-    weights = [{"item_id": i["id"], "weight_g": 1000} for i in pickup["items"]]
-    return ok(client.post(f"/api/v1/pickups/{pid}/collect", json={"items": weights, "facility_id": facility_id},
-                          headers=recycler.headers), 201)
-
-
-def book(client, actor, offer, items, **over) -> dict:
-    return ok(client.post("/api/v1/pickups", json=booking_payload(next_slot(), recycler_id=offer["id"], items=items,
-                                                                    **over), headers=actor.headers), 201)
+pytestmark = pytest.mark.usefixtures("fast_passwords")  # many accounts; passwords are not under test
 
 
 def same_instant(shown: str, utc: str) -> bool:
@@ -60,22 +27,7 @@ def same_instant(shown: str, utc: str) -> bool:
     return a.replace(microsecond=0) == b.replace(microsecond=0) and shown.endswith(("+08:00", "+00:00"))
 
 
-def exported(client, retailer, programme, start="2025-06-01", end="2025-06-30"):
-    """The evidence export as JSON rows and as CSV rows, keyed by invoice number (or order)."""
-    args = {"programme": programme, "period_start": start, "period_end": end}
-    js = ok(client.get("/api/v1/claims/evidence", query_string=args, headers=retailer.headers))["items"]
-    r = client.get("/api/v1/claims/evidence", query_string={**args, "format": "csv"}, headers=retailer.headers)
-    assert r.status_code == 200 and r.mimetype == "text/csv"
-    text = r.data.decode("utf-8-sig")  # the file starts with a byte-order mark for Excel
-    table = list(csv.DictReader(io.StringIO(text)))
-    header = list(table[0])
-    assert header[:3] == ["reservation_id", "source", "order_id"]
-    assert header[-len(NEW_COLUMNS) - 1:] == NEW_COLUMNS + ["recycling_voucher_conflict"]
-    key = (lambda row: row["invoice_no"] or row["order_id"])
-    return {key(x): x for x in js}, {key(x): x for x in table}, text
-
-
-def test_order_pickup_voucher_is_verified(client, session, retailer, recycler, operator, offer):
+def test_order_pickup_voucher_is_verified(client, session, retailer, recycler, operator, voucher_offer):
     open_pool(client, operator, "CN-2025-appliance", "140000", 10_000_000)
     buyer = make_user(session, Role.CONSUMER, verified_id=resident_id())
     listing = publish(session, retailer, operator, fridge_payload(price_fen=300000))
@@ -87,9 +39,9 @@ def test_order_pickup_voucher_is_verified(client, session, retailer, recycler, o
     ok(client.post(f"/api/v1/orders/{order['id']}/cash-received", headers=retailer.headers))
     assert ok(client.post(f"/api/v1/orders/{order['id']}/accept", headers=buyer.headers))["status"] == "completed"
     # 送新取旧: the retailer books the old fridge's pickup for the buyer and the order.
-    pickup = book(client, retailer, offer, [{"category": "appliance", "kind": "refrigerator"}],
+    pickup = book(client, retailer, voucher_offer, [{"category": "appliance", "kind": "refrigerator"}],
                   consumer_id=str(buyer.id), order_id=order["id"])
-    voucher = collect(client, recycler, pickup, offer["facility"]["id"])
+    voucher = collect(client, recycler, pickup, voucher_offer["facility"]["id"])
 
     rows, table, _ = exported(client, retailer, "CN-2025-appliance")
     for row in (rows[order["id"]], table[order["id"]]):
@@ -103,14 +55,14 @@ def test_order_pickup_voucher_is_verified(client, session, retailer, recycler, o
 
 
 def test_till_sales_verified_by_number_or_old_phone_recorded_and_missing(app, client, session, retailer, recycler,
-                                                                        operator, offer):
+                                                                        operator, voucher_offer):
     open_pool(client, operator, "CN-2025-digital", "110000", 10_000_000)
     owner = make_user(session, Role.CONSUMER)
     first_phone, second_phone = imei(), imei()
-    pickup = book(client, owner, offer, [{"category": "electronics", "kind": "mobile_phone", "imei": first_phone}])
-    voucher = collect(client, recycler, pickup, offer["facility"]["id"])
-    pickup = book(client, owner, offer, [{"category": "electronics", "kind": "mobile_phone", "imei": second_phone}])
-    second_voucher = collect(client, recycler, pickup, offer["facility"]["id"])
+    pickup = book(client, owner, voucher_offer, [{"category": "electronics", "kind": "mobile_phone", "imei": first_phone}])
+    voucher = collect(client, recycler, pickup, voucher_offer["facility"]["id"])
+    pickup = book(client, owner, voucher_offer, [{"category": "electronics", "kind": "mobile_phone", "imei": second_phone}])
+    second_voucher = collect(client, recycler, pickup, voucher_offer["facility"]["id"])
     cert = certify(session, app.extensions["huanxin.cert_keyring"], imei=first_phone, serial=None)
     phone_trade_in = {"kind": "mobile_phone", "handed_in": True}
 

@@ -10,8 +10,7 @@ import zipfile
 
 from tests.factories.accounts import make_user
 from tests.factories.listings import imei
-from tests.factories.subsidies import phone_quote, resident_id, sale_payload
-from tests.functional.subsidies.conftest import reserve_sale
+from tests.factories.subsidies import phone_quote, reserve_sale, resident_id, sale_payload
 
 PERIOD = {"programme": "CN-2025-digital", "period_start": "2025-06-01", "period_end": "2025-06-30"}
 

@@ -12,10 +12,10 @@ from services.accounts.models import Role
 from services.subsidies import reservations
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import (Recording, fast_passwords, publish, stripe_app, stripe_client,  # noqa: F401
-                                    stripe_gateway)
-from tests.factories.subsidies import resident_id
-from tests.functional.subsidies.conftest import open_pool
+from tests.factories.orders import Recording, publish, stripe_gateway
+from tests.factories.subsidies import open_pool, resident_id
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")  # many accounts; passwords are not under test
 
 QUOTE = {"region": "141100", "date": "2025-06-01"}        # the buyer's side; what is bought is the listing
 SUBSIDY = 60000                                           # grade-1 fridge at 3,000 yuan: 20 %

@@ -5,8 +5,7 @@ import copy
 
 import pytest
 
-from tests.functional.subsidies.conftest import open_pool, record_sale, reserve_sale
-from tests.factories.subsidies import phone_quote, resident_id
+from tests.factories.subsidies import open_pool, phone_quote, record_sale, reserve_sale, resident_id
 
 CONTRACT = {
     "region": "141100",

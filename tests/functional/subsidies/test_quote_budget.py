@@ -12,9 +12,10 @@ from services.subsidies import demo as subsidies_demo, pools, reservations
 from services.subsidies.catalogue import catalogue
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import fast_passwords, frozen, publish  # noqa: F401
-from tests.factories.subsidies import resident_id
-from tests.functional.subsidies.conftest import open_pool
+from tests.factories.orders import frozen, publish  # noqa: F401  (frozen: the clock fixture)
+from tests.factories.subsidies import open_pool, resident_id
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")  # many accounts; passwords are not under test
 
 # A grade-1 fridge at 3,000 yuan bought in Lüliang: the national 2025 programme pays 20 %.
 FRIDGE = {"region": "141100", "date": "2025-06-01",

@@ -95,7 +95,7 @@ def test_programmes_list_local_starts(client):
 
 def test_a_till_sale_on_a_date_no_programme_covers_reserves_nothing(client, retailer, digital_pool):
     from tests.factories.subsidies import phone_quote
-    from tests.functional.subsidies.conftest import record_sale, reserve_sale
+    from tests.factories.subsidies import record_sale, reserve_sale
     # No digital programme before 2025-01-20: the sale is recorded, the reservation is a 409
     # `not_eligible` whose refusals start with the quote's own answer.
     sale = record_sale(client, retailer, quote=phone_quote(date="2025-01-19"))

@@ -10,7 +10,7 @@ import pytest
 import subsidies.loader as loader
 from services.subsidies import catalogue as cat_mod
 from tests.factories.subsidies import sale_payload
-from tests.functional.subsidies.conftest import open_pool, reserve_sale
+from tests.factories.subsidies import open_pool, reserve_sale
 
 LOCAL_ID = "SD-2026-remanufacture-exchange"
 LOCAL = '''

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories.accounts import make_user
-from tests.factories.subsidies import ac_quote, phone_quote, resident_id, sale_payload
-from tests.functional.subsidies.conftest import open_pool, record_sale, reserve_sale
+from tests.factories.subsidies import ac_quote, open_pool, phone_quote, record_sale, reserve_sale, resident_id, sale_payload
 
 
 def act(client, actor, rid, action, **body):

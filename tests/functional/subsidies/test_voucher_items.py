@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import delete, select
 
 from services.accounts.models import Role
@@ -15,11 +16,12 @@ from services.subsidies import reservations
 from services.subsidies.models import VoucherClaim
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload, imei
-from tests.factories.orders import fast_passwords, publish  # noqa: F401
+from tests.factories.orders import publish
 from tests.factories.pickups import fridge
-from tests.factories.subsidies import ac_quote, phone_quote, resident_id, sale_payload
-from tests.functional.subsidies.conftest import reserve_sale
-from tests.functional.subsidies.test_claim_vouchers import book, collect, exported, offer, ok  # noqa: F401
+from tests.factories.subsidies import ac_quote, phone_quote, reserve_sale, resident_id, sale_payload
+from tests.factories.recycling_vouchers import book, collect, exported, ok
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")  # many accounts; passwords are not under test
 
 
 def appliance(kind: str, old_kind: str | None = None) -> dict:
@@ -65,11 +67,11 @@ def held_slots(session, number: str) -> list[int]:
     return sorted(rows)
 
 
-def test_a_fridge_and_a_washing_machine_back_one_purchase_of_each(client, session, retailer, recycler, offer,
+def test_a_fridge_and_a_washing_machine_back_one_purchase_of_each(client, session, retailer, recycler, voucher_offer,
                                                                  appliance_pool):
     owner_id = resident_id()
     owner = make_user(session, Role.CONSUMER, verified_id=owner_id)
-    voucher = collect(client, recycler, book(client, owner, offer, [fridge(), WASHER_ITEM]), offer["facility"]["id"])
+    voucher = collect(client, recycler, book(client, owner, voucher_offer, [fridge(), WASHER_ITEM]), voucher_offer["facility"]["id"])
     number, other = voucher["number"], make_user(session, Role.RETAILER)
     fridge_rid = reserved(client, retailer, "FP-FRIDGE", FRIDGE, owner_id, recycling_voucher_no=number.lower())
     # The washing machine on the same voucher, at another retailer's till: its own item.
@@ -96,10 +98,10 @@ def test_a_fridge_and_a_washing_machine_back_one_purchase_of_each(client, sessio
     assert rows["FP-WASHER"]["recycling_voucher_conflict"] is None
 
 
-def test_two_air_conditioners_back_two_purchases(client, session, retailer, recycler, offer, appliance_pool):
+def test_two_air_conditioners_back_two_purchases(client, session, retailer, recycler, voucher_offer, appliance_pool):
     owner = make_user(session, Role.CONSUMER)
-    number = collect(client, recycler, book(client, owner, offer, [AC_ITEM, AC_ITEM]),
-                     offer["facility"]["id"])["number"]
+    number = collect(client, recycler, book(client, owner, voucher_offer, [AC_ITEM, AC_ITEM]),
+                     voucher_offer["facility"]["id"])["number"]
     reserved(client, retailer, "FP-AC-1", AC, recycling_voucher_no=number)
     reserved(client, retailer, "FP-AC-2", AC, recycling_voucher_no=f" {number.lower()} ")
     refused(reserve(client, retailer, "FP-AC-3", AC, recycling_voucher_no=number),
@@ -107,11 +109,11 @@ def test_two_air_conditioners_back_two_purchases(client, session, retailer, recy
     assert held_slots(session, number) == [0, 1]
 
 
-def test_the_old_phones_imei_takes_that_phone(client, session, retailer, recycler, offer, digital_pool):
+def test_the_old_phones_imei_takes_that_phone(client, session, retailer, recycler, voucher_offer, digital_pool):
     owner = make_user(session, Role.CONSUMER)
     first, second = imei(), imei()
-    number = collect(client, recycler, book(client, owner, offer, [phone_item(first), phone_item(second)]),
-                     offer["facility"]["id"])["number"]
+    number = collect(client, recycler, book(client, owner, voucher_offer, [phone_item(first), phone_item(second)]),
+                     voucher_offer["facility"]["id"])["number"]
     # Found by the second phone: that one is taken, whatever the order of the voucher.
     reserved(client, retailer, "FP-SECOND", PHONE, device_id=second)
     assert held_slots(session, number) == [1]
@@ -131,16 +133,16 @@ def test_a_typed_number_stays_one_purchase(client, session, retailer, appliance_
 
 
 def test_an_orders_pickup_of_two_items_backs_the_order_and_one_more(client, session, retailer, recycler, operator,
-                                                                    offer, appliance_pool):
+                                                                    voucher_offer, appliance_pool):
     buyer_id = resident_id()
     buyer = make_user(session, Role.CONSUMER, verified_id=buyer_id)
     listing = publish(session, retailer, operator, fridge_payload(price_fen=300000))
     order = ok(client.post("/api/v1/orders", headers=buyer.headers, json={
         "listing_id": str(listing.id), "subsidy": {k: FRIDGE[k] for k in ("region", "date", "trade_in")}}), 201)
     # 送新取旧 after the order's subsidy was reserved: the old fridge and the old washing machine.
-    number = collect(client, recycler, book(client, retailer, offer, [WASHER_ITEM, fridge()],
+    number = collect(client, recycler, book(client, retailer, voucher_offer, [WASHER_ITEM, fridge()],
                                             consumer_id=str(buyer.id), order_id=order["id"]),
-                     offer["facility"]["id"])["number"]
+                     voucher_offer["facility"]["id"])["number"]
     other = make_user(session, Role.RETAILER)
     # The order rests on the fridge (though it holds no claim yet): another fridge is refused ...
     refused(reserve(client, other, "FP-ORDER-FRIDGE", FRIDGE, recycling_voucher_no=number),
@@ -161,12 +163,12 @@ def test_an_orders_pickup_of_two_items_backs_the_order_and_one_more(client, sess
     assert rows["FP-ORDER-WASHER"]["recycling_voucher_conflict"] is None
 
 
-def test_the_export_counts_items_of_the_kind(client, session, retailer, recycler, operator, offer, appliance_pool):
+def test_the_export_counts_items_of_the_kind(client, session, retailer, recycler, operator, voucher_offer, appliance_pool):
     owner_id = resident_id()
     owner = make_user(session, Role.CONSUMER, verified_id=owner_id)
 
     def voucher(items):
-        return collect(client, recycler, book(client, owner, offer, items), offer["facility"]["id"])["number"]
+        return collect(client, recycler, book(client, owner, voucher_offer, items), voucher_offer["facility"]["id"])["number"]
 
     def redeemed(invoice, quote, number):
         act(client, retailer, reserved(client, retailer, invoice, quote, owner_id, recycling_voucher_no=number),
@@ -190,8 +192,8 @@ def test_the_export_counts_items_of_the_kind(client, session, retailer, recycler
         "listing_id": str(listing.id), "subsidy": {k: FRIDGE[k] for k in ("region", "date", "trade_in")}}), 201)
     ok(client.post(f"/api/v1/orders/{order['id']}/cash-received", headers=retailer.headers))
     ok(client.post(f"/api/v1/orders/{order['id']}/accept", headers=buyer.headers))
-    collect(client, recycler, book(client, retailer, offer, [WASHER_ITEM], consumer_id=str(buyer.id),
-                                   order_id=order["id"]), offer["facility"]["id"])
+    collect(client, recycler, book(client, retailer, voucher_offer, [WASHER_ITEM], consumer_id=str(buyer.id),
+                                   order_id=order["id"]), voucher_offer["facility"]["id"])
 
     rows, table, _ = exported(client, retailer, "CN-2025-appliance")
     expected = {"FP-PAIR-FRIDGE": "voucher_reused", "FP-PAIR-FRIDGE-2": "voucher_reused", "FP-PAIR-WASHER": None,

@@ -15,11 +15,12 @@ from services.subsidies import reservations
 from services.subsidies.models import VoucherClaim
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload, imei
-from tests.factories.orders import fast_passwords, publish  # noqa: F401
+from tests.factories.orders import publish
 from tests.factories.pickups import fridge
-from tests.factories.subsidies import phone_quote, resident_id, sale_payload
-from tests.functional.subsidies.conftest import reserve_sale
-from tests.functional.subsidies.test_claim_vouchers import book, collect, exported, offer, ok  # noqa: F401
+from tests.factories.subsidies import phone_quote, reserve_sale, resident_id, sale_payload
+from tests.factories.recycling_vouchers import book, collect, exported, ok
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")  # many accounts; passwords are not under test
 
 PHONE = {**phone_quote(date="2025-06-10"), "trade_in": {"kind": "mobile_phone", "handed_in": True}}
 FRIDGE = {"region": "141100", "date": "2025-06-01",
@@ -63,11 +64,11 @@ def test_a_typed_number_backs_one_purchase_across_retailers(client, session, ret
 
 
 def test_a_verified_voucher_found_by_number_or_old_device_is_one_purchase(client, session, retailer, recycler,
-                                                                           digital_pool, offer):
+                                                                           digital_pool, voucher_offer):
     owner = make_user(session, Role.CONSUMER)
     phone = imei()
-    voucher = collect(client, recycler, book(client, owner, offer, [
-        {"category": "electronics", "kind": "mobile_phone", "imei": phone}]), offer["facility"]["id"])
+    voucher = collect(client, recycler, book(client, owner, voucher_offer, [
+        {"category": "electronics", "kind": "mobile_phone", "imei": phone}]), voucher_offer["facility"]["id"])
     first = sale(client, retailer, "FP-NO", recycling_voucher_no=voucher["number"].lower())
     assert reserve_sale(client, retailer, first["id"]).status_code == 201
     # Another retailer records no number, but the same old phone: found through the collected item.
@@ -77,15 +78,15 @@ def test_a_verified_voucher_found_by_number_or_old_device_is_one_purchase(client
 
 
 def test_an_orders_pickup_voucher_backs_that_order(client, session, retailer, recycler, operator, appliance_pool,
-                                                    offer):
+                                                    voucher_offer):
     buyer = make_user(session, Role.CONSUMER, verified_id=resident_id())
     listing = publish(session, retailer, operator, fridge_payload(price_fen=300000))
     order = ok(client.post("/api/v1/orders", headers=buyer.headers, json={
         "listing_id": str(listing.id), "subsidy": ORDER_QUOTE}), 201)
     assert order["subsidy_fen"] == 60000
     # 送新取旧: the old fridge is collected for the order after the subsidy was reserved.
-    voucher = collect(client, recycler, book(client, retailer, offer, [fridge()], consumer_id=str(buyer.id),
-                                             order_id=order["id"]), offer["facility"]["id"])
+    voucher = collect(client, recycler, book(client, retailer, voucher_offer, [fridge()], consumer_id=str(buyer.id),
+                                             order_id=order["id"]), voucher_offer["facility"]["id"])
     # Its number typed at another retailer's till: the order already rests on it.
     other = make_user(session, Role.RETAILER)
     till = sale(client, other, "FP-ORDER-VOUCHER", quote=FRIDGE, recycling_voucher_no=voucher["number"])
@@ -103,12 +104,12 @@ def test_an_orders_pickup_voucher_backs_that_order(client, session, retailer, re
 
 
 def test_the_export_flags_reuse_another_persons_voucher_and_another_item(client, session, retailer, recycler,
-                                                                         digital_pool, offer):
+                                                                         digital_pool, voucher_offer):
     owner_id = resident_id()
     owner, stranger = make_user(session, Role.CONSUMER, verified_id=owner_id), make_user(session, Role.CONSUMER)
 
     def voucher(actor, items):
-        return collect(client, recycler, book(client, actor, offer, items), offer["facility"]["id"])
+        return collect(client, recycler, book(client, actor, voucher_offer, items), voucher_offer["facility"]["id"])
 
     def phone(number=None):
         return [{"category": "electronics", "kind": "mobile_phone", "imei": number or imei()}]
@@ -158,7 +159,7 @@ def test_the_export_flags_reuse_another_persons_voucher_and_another_item(client,
 
 
 def test_the_export_flags_an_orders_pickup_voucher_of_someone_else(client, session, retailer, recycler, operator,
-                                                                   appliance_pool, offer):
+                                                                   appliance_pool, voucher_offer):
     buyer = make_user(session, Role.CONSUMER, verified_id=resident_id())
     neighbour = make_user(session, Role.CONSUMER, verified_id=resident_id())
     orders = []
@@ -170,8 +171,8 @@ def test_the_export_flags_an_orders_pickup_voucher_of_someone_else(client, sessi
             "listing_id": str(listing.id), "subsidy": ORDER_QUOTE}), 201)
         ok(client.post(f"/api/v1/orders/{order['id']}/cash-received", headers=retailer.headers))
         ok(client.post(f"/api/v1/orders/{order['id']}/accept", headers=orderer.headers))
-        collect(client, recycler, book(client, retailer, offer, [fridge()], consumer_id=str(consumer.id),
-                                       order_id=order["id"]), offer["facility"]["id"])
+        collect(client, recycler, book(client, retailer, voucher_offer, [fridge()], consumer_id=str(consumer.id),
+                                       order_id=order["id"]), voucher_offer["facility"]["id"])
         orders.append(order["id"])
     rows, table, _ = exported(client, retailer, "CN-2025-appliance")
     assert [rows[o]["recycling_voucher_conflict"] for o in orders] == [None, "voucher_other_person"]

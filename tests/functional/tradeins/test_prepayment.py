@@ -7,9 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from marketplace import jobs
 from services.credit.events import CreditEvent
 from services.payments.models import SellerAccount
-from tests.conftest import make_app
+from services.tradeins import quotes
+from tests.factories.app import make_app
 from tests.factories.orders import STRIPE_BASE
 from tests.factories.tradeins import IPHONE_BASE, accept_dropoff, inspect, phone_answers, phone_quote, receive_and_photo
 
@@ -97,7 +99,7 @@ def test_cash_prepayment_by_stripe_transfer_then_clawback_from_a_later_payout(
 
 def test_unrecovered_clawback_turns_unpaid_then_an_operator_records_payment(
         trusted_app, tc, session, consumer, recycler, operator, connect_account, table, frozen):
-    from marketplace.api.tradeins.deps import expire_job
+    expire_job = jobs.scheduled(quotes.expire_due)  # with the app's trade-in collaborators
     fc = frozen(datetime(2026, 4, 1, 2, tzinfo=timezone.utc))
     t, _ = _quote(tc, consumer)
     accept_dropoff(tc, consumer, t["id"], recycler.org_id, payout="cash")

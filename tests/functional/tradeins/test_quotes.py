@@ -3,6 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from marketplace import jobs
+from services.tradeins import quotes
 from tests.factories.tradeins import (CAR_BASE, FRIDGE_BASE, IPHONE_BASE, car_quote, fridge_quote, phone_answers,
                                       phone_quote, price)
 
@@ -100,7 +102,7 @@ def test_quote_expires(client, consumer, retailer, table, frozen):
 
 
 def test_expiry_job_moves_stale_quotes(app, client, session, consumer, table, frozen):
-    from marketplace.api.tradeins.deps import expire_job
+    expire_job = jobs.scheduled(quotes.expire_due)  # with the app's trade-in collaborators
     fc = frozen(datetime(2026, 3, 1, 8, tzinfo=timezone.utc))
     old = client.post("/api/v1/tradeins", json=phone_quote(), headers=consumer.headers).json
     fc.advance(timedelta(days=6))

@@ -1,2 +1,10 @@
-from tests.factories.orders import (buyer, fast_passwords, frozen, seller, stranger, stripe_app,  # noqa: F401
-                                    stripe_client)
+"""Buying: every test hashes passwords cheaply (tests/fixtures/orders.py); the frozen clock stays
+imported from the factories until tests/fixtures/clock.py replaces it."""
+import pytest
+
+from tests.factories.orders import frozen  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _cheap_passwords(fast_passwords):
+    """Buying tests make many accounts; their passwords are not under test."""

@@ -1,5 +1,4 @@
 """Fifty buyers race for one listing on PostgreSQL: exactly one order, 409 for everyone else."""
-import threading
 
 from sqlalchemy import func, select
 
@@ -9,6 +8,7 @@ from services.listings.models import Listing, Status
 from services.orders.models import Order
 from tests.factories.accounts import make_user
 from tests.factories.orders import publish
+from tests.factories.races import race_clients
 
 BUYERS = 50
 
@@ -17,22 +17,9 @@ def test_fifty_concurrent_buyers_get_one_order_and_49_conflicts(app, session, se
     assert session.get_bind().dialect.name == "postgresql"
     listing = publish(session, seller, operator)
     buyers = [make_user(session, Role.CONSUMER) for _ in range(BUYERS)]
-    start = threading.Barrier(BUYERS)
-    results: list[tuple[int, dict]] = []
-    lock = threading.Lock()
-
-    def buy(actor):
-        client = app.test_client()   # each thread: its own client, request context and DB session
-        start.wait()
-        r = client.post("/api/v1/orders", json={"listing_id": str(listing.id)}, headers=actor.headers)
-        with lock:
-            results.append((r.status_code, r.json))
-
-    threads = [threading.Thread(target=buy, args=(b,)) for b in buyers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    responses = race_clients(app, BUYERS, lambda c, i: c.post("/api/v1/orders", json={"listing_id": str(listing.id)},
+                                                                headers=buyers[i].headers))
+    results = [(r.status_code, r.json) for r in responses]
 
     codes = sorted(code for code, _ in results)
     assert codes == [201] + [409] * (BUYERS - 1), codes

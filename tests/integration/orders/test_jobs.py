@@ -129,12 +129,12 @@ def test_offers_expire(session, buyer, seller, operator, frozen):
 
 def test_registered_jobs_run_through_the_app_schedule(app, session, buyer, seller, operator, frozen):
     order = order_in(session, S.PAYMENT_PENDING, buyer=buyer, seller=seller, operator=operator)
-    paths = [j.path for j in app_jobs.PERIODIC_JOBS]
-    for fn in ("expire_reservations", "auto_capture", "settle_payouts", "expire_offers", "publish_reviews"):
-        assert f"marketplace.api.orders.jobs:{fn}" in paths
+    scheduled = [j.run for j in app_jobs.PERIODIC_JOBS]
+    for fn in (jobs.expire_reservations, jobs.auto_capture, jobs.settle_payouts, offers.expire_due, reviews.publish_due):
+        assert fn in scheduled
     frozen.advance(timedelta(days=3))
-    assert app_jobs.run_job(app, "marketplace.api.orders.jobs:expire_reservations") == 1
+    assert app_jobs.run_job(app, app_jobs.scheduled(jobs.expire_reservations)) == 1
     session.refresh(order)
     assert order.status == S.CANCELLED
-    for fn in ("auto_capture", "settle_payouts", "expire_offers", "publish_reviews"):
-        assert app_jobs.run_job(app, f"marketplace.api.orders.jobs:{fn}") == 0
+    for fn in (jobs.auto_capture, jobs.settle_payouts, offers.expire_due, reviews.publish_due):
+        assert app_jobs.run_job(app, app_jobs.scheduled(fn)) == 0

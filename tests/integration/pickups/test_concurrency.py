@@ -1,26 +1,13 @@
 """Slots never overbook under concurrency (PostgreSQL, real threads, the whole HTTP path)."""
-import threading
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
 
 from services.pickups.models import Booking, Slot
 from tests.factories.pickups import booking_payload, next_slot, put_offer
-
-
-def _race(app, n, call):
-    barrier = threading.Barrier(n)
-
-    def one(i):
-        client = app.test_client()
-        barrier.wait()
-        return call(client, i)
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(one, range(n)))
+from tests.factories.races import race_clients
 
 
 def test_100_concurrent_bookings_for_a_slot_of_5_give_exactly_5(app, db_url, client, session, consumer, recycler):
@@ -28,7 +15,7 @@ def test_100_concurrent_bookings_for_a_slot_of_5_give_exactly_5(app, db_url, cli
     offer = put_offer(client, recycler, capacity={"count": 5})
     body = booking_payload(next_slot(), items=[{"category": "electronics", "kind": "mobile_phone"}],
                            recycler_id=offer["id"])
-    results = _race(app, 100, lambda c, i: c.post("/api/v1/pickups", json=body, headers=consumer.headers))
+    results = race_clients(app, 100, lambda c, i: c.post("/api/v1/pickups", json=body, headers=consumer.headers))
     codes = Counter(r.status_code for r in results)
     assert codes == {201: 5, 409: 95}, codes
     assert {r.json["code"] for r in results if r.status_code == 409} == {"slot_full"}
@@ -41,7 +28,7 @@ def test_the_bulk_budget_holds_under_concurrency(app, client, session, consumer,
     # Room for 20 pickups but 1,000 L: only two 450 L fridges fit.
     offer = put_offer(client, recycler, capacity={"count": 20, "volume_l": 1000})
     body = booking_payload(next_slot(), recycler_id=offer["id"])
-    results = _race(app, 30, lambda c, i: c.post("/api/v1/pickups", json=body, headers=consumer.headers))
+    results = race_clients(app, 30, lambda c, i: c.post("/api/v1/pickups", json=body, headers=consumer.headers))
     assert Counter(r.status_code for r in results) == {201: 2, 409: 28}
     slot = session.scalar(select(Slot))
     assert (slot.booked_count, slot.booked_volume_l) == (2, 900)
@@ -51,7 +38,7 @@ def test_a_pool_request_is_claimed_once(app, client, consumer, recycler):
     put_offer(client, recycler)
     pid = client.post("/api/v1/pickups", json=booking_payload(next_slot(), dispatch="pool"),
                       headers=consumer.headers).json["id"]
-    results = _race(app, 10, lambda c, i: c.post(f"/api/v1/pickups/{pid}/claim", headers=recycler.headers))
+    results = race_clients(app, 10, lambda c, i: c.post(f"/api/v1/pickups/{pid}/claim", headers=recycler.headers))
     assert Counter(r.status_code for r in results) == {200: 1, 409: 9}
 
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace import jobs as job_runner
-from marketplace.api.orders import jobs as order_jobs
+from services.orders import jobs as orders
 from services.orders.models import Order, OrderStatus as S
 from tests.factories.orders import Recording, order_in, stripe_gateway
 
@@ -30,18 +30,18 @@ def test_auto_capture_killed_mid_batch_keeps_what_it_captured_and_never_captures
     made = [order_in(session, S.ACCEPTED, buyer=other_consumer, seller=consumer, operator=operator,
                      gateway=stripe_gateway()) for _ in range(3)]
     gw = DiesOnSecondCapture(stripe_gateway())
-    monkeypatch.setattr(order_jobs, "gateway", lambda: gw)
+    monkeypatch.setattr(job_runner, "gateway", lambda: gw)
 
     with pytest.raises(RuntimeError, match="worker killed"):
-        job_runner.run_job(app, "marketplace.api.orders.jobs:auto_capture")
+        job_runner.run_job(app, job_runner.scheduled(orders.auto_capture))
     session.expire_all()
     statuses = [session.get(Order, o.id).status for o in made]
     # The order captured before the crash is recorded as such; it used to roll back with the batch.
     assert statuses.count(S.COMPLETED) == 1 and statuses.count(S.ACCEPTED) == 2, statuses
 
     healthy = Recording(stripe_gateway())
-    monkeypatch.setattr(order_jobs, "gateway", lambda: healthy)
-    assert job_runner.run_job(app, "marketplace.api.orders.jobs:auto_capture") == 2
+    monkeypatch.setattr(job_runner, "gateway", lambda: healthy)
+    assert job_runner.run_job(app, job_runner.scheduled(orders.auto_capture)) == 2
     session.expire_all()
     assert {o.status for o in session.scalars(select(Order))} == {S.COMPLETED}
     assert len(healthy.keys("capture")) == 2  # the completed one is not captured again

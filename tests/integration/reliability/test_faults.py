@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.listings.models import Listing
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.listings import fridge_payload
 from tests.fault_proxy import FaultProxy
 

@@ -33,7 +33,7 @@ from services.orders import service as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import relay, service as payments
 from services.payments.models import OperationState as St, PaymentOperation, PaymentStatus
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 from tests.factories.orders import SETTINGS, STRIPE_BASE, frozen, stripe_gateway  # noqa: F401
@@ -213,7 +213,7 @@ def test_slow_stripe_leaves_orders_accepted_and_reconciliation_finishes_them(
         proxy.fast()
         frozen.advance(relay.backoff(1))
         t_up = time.monotonic()
-        done = job_runner.run_job(app, "marketplace.api.orders.jobs:reconcile_payment_operations")
+        done = job_runner.run_job(app, job_runner.scheduled(relay.reconcile))
         recovery_s = time.monotonic() - t_up
     finally:
         proxy.close()

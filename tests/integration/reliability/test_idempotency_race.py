@@ -1,7 +1,5 @@
 """Exactly-once writes on PostgreSQL: N concurrent requests carrying one Idempotency-Key make one
 effect and get N identical answers (the first, and N-1 replays of it)."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -10,29 +8,14 @@ from services.listings.models import Listing
 from services.orders.models import Order
 from tests.factories.listings import fridge_payload
 from tests.factories.orders import publish
+from tests.factories.races import race_clients
 
 N = 100
 
 
 def _race(app, n, path, body, headers):
-    start = threading.Barrier(n)
-    results: list[tuple[int, dict]] = []
-    lock = threading.Lock()
-
-    def send():
-        client = app.test_client()  # each thread: its own client, request context and DB session
-        start.wait()
-        r = client.post(path, json=body, headers=headers)
-        with lock:
-            results.append((r.status_code, r.json))
-
-    threads = [threading.Thread(target=send) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
-    assert len(results) == n
-    return results
+    """n identical POSTs at once: (status, body) of each."""
+    return [(r.status_code, r.json) for r in race_clients(app, n, lambda c, i: c.post(path, json=body, headers=headers))]
 
 
 def test_hundred_concurrent_creates_with_one_key_make_one_listing(app, session, consumer):

@@ -10,18 +10,19 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
-from marketplace.api.orders import jobs as order_jobs
+from marketplace import jobs as job_runner
 from marketplace.api.payments.wiring import GATEWAY
 from services.audit import AuditEntry as AuditLog
-from services.orders import service as orders
+from services.orders import jobs as orders_jobs, service as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import operations, relay, service as payments
 from services.payments.models import (OperationState as St, PaymentOperation, PaymentStatus, Payout,
                                       PayoutStatus)
 from services.payments.stripe_gateway import StripeGateway
-from tests.factories.orders import (STRIPE_BASE, Recording, buyer, fast_passwords, frozen, seller,  # noqa: F401
-                                    order_in, stripe_app, stripe_gateway)
+from tests.factories.orders import STRIPE_BASE, Recording, frozen, order_in, stripe_gateway  # noqa: F401
 from tests.fault_proxy import FaultProxy
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")  # accounts are made per test
 
 
 def _enable_payouts(session, seller, gw):
@@ -106,15 +107,13 @@ def test_no_provider_call_while_a_transaction_is_open_or_a_row_is_locked(
 
     auditor = LockAuditor(stripe_gateway(), db_url)
     monkeypatch.setitem(stripe_app.extensions, GATEWAY, auditor)
-    monkeypatch.setattr(order_jobs, "gateway", lambda: auditor)
     client = stripe_app.test_client()
     # The buyer accepts over HTTP: the answer already shows the capture and the payout.
     r = client.post(f"/api/v1/orders/{first.id}/accept", headers=buyer.headers)
     assert r.status_code == 200 and r.json["status"] == "completed", r.json
     assert r.json["payment"]["status"] == "captured"
     # The capture job (per-order commits) and then the payout job.
-    from marketplace import jobs as job_runner
-    assert job_runner.run_job(stripe_app, "marketplace.api.orders.jobs:auto_capture") == 1
+    assert job_runner.run_job(stripe_app, job_runner.scheduled(orders_jobs.auto_capture)) == 1
 
     assert sorted(n for n, _, _ in auditor.seen) == ["capture", "capture", "transfer", "transfer"]
     assert all(open_tx == 0 and locks == 0 for _, open_tx, locks in auditor.seen), auditor.seen

@@ -8,7 +8,7 @@ import pytest
 from search.analysis import plan_query
 from search.documents import SearchDocument
 from search.query import Filters, Near, Range, SearchQuery, haversine_km, parse_params
-from tests.integration.search.conftest import corpus, corpus_documents, key_id, to_document
+from tests.factories.search import corpus, corpus_documents, key_id, to_document
 
 BY_ID = {key_id(item["key"]): item for item in corpus()}
 

@@ -7,7 +7,7 @@ import pytest
 from search import engine
 from search.analysis import plan_query
 from search.query import SearchQuery
-from tests.integration.search.conftest import key_id, to_document
+from tests.factories.search import key_id, to_document
 
 BASE = {"description": "", "condition": "good", "price_fen": 10000, "region_code": "440106",
         "lat": 23.12, "lon": 113.36, "seller_type": "individual", "days_ago": 1}

@@ -5,7 +5,7 @@ import math
 
 from search.analysis import plan_query
 from search.query import SearchQuery
-from tests.integration.search.conftest import corpus, judged, key_id
+from tests.factories.search import corpus, judged, key_id
 
 MIN_PRECISION = {"elasticsearch": 0.9, "postgresql": 0.85, "sqlite": 0.85}
 MIN_NDCG = {"elasticsearch": 0.85, "postgresql": 0.8, "sqlite": 0.8}

@@ -15,7 +15,7 @@ import pytest
 from search import engine
 from search.analysis import plan_query
 from search.query import SearchQuery
-from tests.integration.search.conftest import DATA, BackendFactory, key_id, to_document
+from tests.factories.search import DATA, BackendFactory, key_id, to_document
 
 REALISTIC = DATA / "realistic"
 # What the held-out half reaches, enforced (docs/search.md records the measured values: 0.879 /

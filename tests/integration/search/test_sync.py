@@ -18,7 +18,7 @@ from services.credit import service as credit
 from services.flows.publishing import PUBLISH_GATES
 from services.listings import service
 from services.listings.models import Listing, SearchOutbox, Status
-from tests.conftest import make_app
+from tests.factories.app import make_app
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
 

@@ -2,19 +2,13 @@
 threads, one session each)."""
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from services.accounts.models import Role
-from services.errors import Conflict
-from services.subsidies import pools, reservations, sales
+from services.subsidies import pools, sales
 from services.subsidies.models import BudgetPool, Reservation
 from tests.factories.accounts import make_user
-from tests.factories.subsidies import resident_id, sale_payload
-
-PHONE_SUBSIDY = 45000  # 15% of 3,000 yuan
+from tests.factories.subsidies import PHONE_SUBSIDY, reserve_at_once, resident_id, sale_payload
 
 
 def _setup(app, session, n_sales: int, budget_fen: int, same_buyer: bool = False):
@@ -32,41 +26,10 @@ def _setup(app, session, n_sales: int, budget_fen: int, same_buyer: bool = False
     return pool.id, sale_ids
 
 
-def _race(app, session, sale_ids):
-    """Reserve every sale at once, each in its own thread and session; count the outcomes.
-    The app's connection pool (30) is the database-side limit, as in production."""
-    from marketplace.extensions import db
-    facts = [reservations.sale_facts(session, session.get(sales.TillSale, sid)) for sid in sale_ids]
-    session.commit()
-    barrier = threading.Barrier(len(facts))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(f):
-        barrier.wait(timeout=30)
-        with app.app_context():
-            s = db.factory()
-            try:
-                reservations.reserve(s, f)
-                s.commit()
-                result = "ok"
-            except Conflict as exc:
-                s.rollback()
-                result = exc.code
-            finally:
-                s.close()
-        with lock:
-            outcomes.append(result)
-
-    with ThreadPoolExecutor(max_workers=len(facts)) as pool:
-        list(pool.map(attempt, facts))
-    return outcomes
-
-
 def test_64_concurrent_reservations_against_room_for_10(app, session):
     pool_id, sale_ids = _setup(app, session, 64, 10 * PHONE_SUBSIDY)
     assert app.extensions["db"].engine.dialect.name == "postgresql"
-    outcomes = _race(app, session, sale_ids)
+    outcomes = reserve_at_once(app, session, sale_ids)
     assert outcomes.count("ok") == 10
     assert set(outcomes) == {"ok", "budget_exhausted"}
     session.expire_all()
@@ -77,7 +40,7 @@ def test_64_concurrent_reservations_against_room_for_10(app, session):
 
 def test_one_person_racing_for_one_slot_gets_one(app, session):
     pool_id, sale_ids = _setup(app, session, 8, 100 * PHONE_SUBSIDY, same_buyer=True)
-    outcomes = _race(app, session, sale_ids)
+    outcomes = reserve_at_once(app, session, sale_ids)
     assert outcomes.count("ok") == 1          # one phone per person in 2025
     assert set(outcomes) == {"ok", "not_eligible"}
     session.expire_all()

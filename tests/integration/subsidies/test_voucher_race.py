@@ -11,9 +11,8 @@ from services.subsidies import pools, reservations, sales, vouchers
 from services.subsidies.models import BudgetPool, Reservation, ReservationStatus, VoucherClaim
 from tests.factories.accounts import make_user
 from tests.factories.pickups import fridge
-from tests.factories.subsidies import ac_quote, resident_id, sale_payload
-from tests.functional.subsidies.test_claim_vouchers import book, collect, offer  # noqa: F401
-from tests.integration.subsidies.test_concurrency import PHONE_SUBSIDY, _race
+from tests.factories.subsidies import PHONE_SUBSIDY, ac_quote, reserve_at_once, resident_id, sale_payload
+from tests.factories.recycling_vouchers import book, collect
 
 SPELLINGS = ("RV20250610ABCD2345", "rv20250610abcd2345", " RV20250610ABCD2345 ", "Rv20250610AbCd2345")
 
@@ -40,7 +39,7 @@ def test_32_tills_racing_with_one_voucher_get_one_reservation(app, session, monk
         monkeypatch.setattr(vouchers, "check", lambda *a, **kw: None)
     pool_id, sale_ids = _sales(session, 32, 100 * PHONE_SUBSIDY)
     assert app.extensions["db"].engine.dialect.name == "postgresql"
-    outcomes = _race(app, session, sale_ids)
+    outcomes = reserve_at_once(app, session, sale_ids)
     assert outcomes.count("ok") == 2                      # one on the shared voucher, the other sale
     assert outcomes.count("voucher_already_used") == 31 and set(outcomes) == {"ok", "voucher_already_used"}
     session.expire_all()
@@ -57,7 +56,7 @@ def test_a_released_voucher_is_raced_for_again_and_a_clawed_back_one_is_not(app,
     session.commit()
     reservations.release(session, first.id, reason="undone at the till")
     session.commit()
-    outcomes = _race(app, session, shared[1:] + rest)
+    outcomes = reserve_at_once(app, session, shared[1:] + rest)
     assert outcomes.count("ok") == 2 and outcomes.count("voucher_already_used") == 6
     session.expire_all()
     [winner] = session.scalars(select(Reservation).where(Reservation.sale_id.in_(shared[1:]))).all()
@@ -65,7 +64,7 @@ def test_a_released_voucher_is_raced_for_again_and_a_clawed_back_one_is_not(app,
     reservations.clawback(session, winner.id, reason="退货")
     session.commit()
     assert winner.status == ReservationStatus.CLAWED_BACK and winner.slot_consumed
-    outcomes = _race(app, session, [shared[0]] + [s for s in shared[1:] if s != winner.sale_id])
+    outcomes = reserve_at_once(app, session, [shared[0]] + [s for s in shared[1:] if s != winner.sale_id])
     assert set(outcomes) == {"voucher_already_used"}
     session.expire_all()
     assert session.get(BudgetPool, pool_id).reserved_fen == PHONE_SUBSIDY     # the other voucher's sale
@@ -82,12 +81,12 @@ FRIDGE_QUOTE, WASHER_QUOTE = ({"region": "141100", "date": "2025-06-01",
     ([AC_ITEM, AC_ITEM], [ac_quote()], ["air_conditioner", "air_conditioner"]),
     ([fridge(), WASHER_ITEM], [FRIDGE_QUOTE, WASHER_QUOTE], ["refrigerator", "washing_machine"]),
 ], ids=["two-air-conditioners", "fridge-and-washing-machine"])
-def test_16_tills_racing_for_a_two_item_voucher_get_two_reservations(app, client, session, recycler, offer,
+def test_16_tills_racing_for_a_two_item_voucher_get_two_reservations(app, client, session, recycler, voucher_offer,
                                                                      monkeypatch, early_check, items, quotes, kinds):
     if not early_check:
         monkeypatch.setattr(vouchers, "check", lambda *a, **kw: None)
     owner = make_user(session, Role.CONSUMER)
-    number = collect(client, recycler, book(client, owner, offer, items), offer["facility"]["id"])["number"]
+    number = collect(client, recycler, book(client, owner, voucher_offer, items), voucher_offer["facility"]["id"])["number"]
     operator = make_user(session, Role.OPERATOR)
     pool = pools.create_pool(session, operator.id, "CN-2025-appliance", "140000", 100_000_000)
     tills = [make_user(session, Role.RETAILER) for _ in range(4)]
@@ -95,7 +94,7 @@ def test_16_tills_racing_for_a_two_item_voucher_get_two_reservations(app, client
         quote=quotes[i % len(quotes)], buyer=resident_id(700 + i),
         old_item={"recycling_voucher_no": number if i % 3 else f" {number.lower()}"})).id for i in range(16)]
     session.commit()
-    outcomes = _race(app, session, sale_ids)
+    outcomes = reserve_at_once(app, session, sale_ids)
     assert outcomes.count("ok") == 2 and outcomes.count("voucher_already_used") == 14, outcomes
     session.expire_all()
     won = session.scalars(select(Reservation)).all()

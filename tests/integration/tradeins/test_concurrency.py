@@ -1,6 +1,5 @@
 """Races on real PostgreSQL, each contender in its own thread, session and transaction:
 one quote accepted once, and store credit never spent below zero."""
-import threading
 import uuid
 
 from sqlalchemy import func, select
@@ -11,37 +10,10 @@ from services.ledger.models import JournalEntry, LedgerAccount, Posting
 from services.tradeins import quotes
 from services.tradeins.models import Status, TradeIn, TradeInEvent
 from services.tradeins.ports import Deps, NoPickups
+from tests.factories.races import race
 from tests.factories.tradeins import phone_quote, seed_table
 
 N = 8
-
-
-def _race(app, fn):
-    """Run fn(session) in N threads released together; returns the outcomes."""
-    from marketplace.extensions import db
-    barrier, results, lock = threading.Barrier(N), [], threading.Lock()
-
-    def run():
-        with app.app_context():
-            s = db.factory()
-            try:
-                barrier.wait()
-                out = fn(s)
-                s.commit()
-            except DomainError as e:
-                s.rollback()
-                out = e
-            finally:
-                s.close()
-        with lock:
-            results.append(out)
-
-    threads = [threading.Thread(target=run) for _ in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_concurrent_acceptance_of_one_quote_succeeds_once(app, session, consumer, recycler):
@@ -56,7 +28,7 @@ def test_concurrent_acceptance_of_one_quote_succeeds_once(app, session, consumer
         from services.accounts.models import User
         return quotes.accept(s, s.get(User, consumer.id), t.id, body, deps)
 
-    results = _race(app, accept)
+    results = race(app, [accept] * N)
     won = [r for r in results if isinstance(r, TradeIn)]
     lost = [r for r in results if isinstance(r, DomainError)]
     assert len(won) == 1 and len(lost) == N - 1
@@ -75,7 +47,7 @@ def test_concurrent_spends_never_overdraw_store_credit(app, session, consumer):
     def spend(s):
         return ledger.spend_store_credit(s, consumer.id, None, 300, order_id=uuid.uuid4())
 
-    results = _race(app, spend)
+    results = race(app, [spend] * N)
     spent = [r for r in results if isinstance(r, JournalEntry)]
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(spent) == 3 and len(refused) == N - 3

@@ -83,7 +83,7 @@ def test_adding_a_city_is_a_data_file(tmp_path):
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     write(tmp_path, city, "gz-2025-vehicle-replacement.toml")
     from subsidies import Catalogue, quote
-    from .conftest import car
+    from tests.factories.subsidy_requests import car
     body = car("2025-03-01", 150000, region="440106", disposal="transfer", transfer_date="2025-02-01",
                registered_in="440106")
     result = quote(body, Catalogue(load_programmes(tmp_path)))

@@ -11,9 +11,9 @@ from subsidies import Catalogue, RequestError, load_programmes, quote
 from subsidies.lint import lint
 from subsidies.loader import POLICY_DIR
 
-from .conftest import CATALOGUE, car
-from .test_rules_edges import EDGE_CASES
-from .test_rules_table import CASES
+from tests.factories.subsidy_cases import CASES
+from tests.factories.subsidy_edge_cases import EDGE_CASES
+from tests.factories.subsidy_requests import CATALOGUE, car
 
 SECONDARY = {"ownership-before-2025-01-08", "registration-certificate-from-2026-01-01",
              "registered-in-invoicing-province"}

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from subsidies import Catalogue, RequestError, load_programmes, quote
 
-from .conftest import CATALOGUE, appliance, car, digital
+from tests.factories.subsidy_requests import CATALOGUE, appliance, car, digital
 
 REGIONS = ["110105", "141100", "140105", "310115", "500103", "440305"]
 APPLIANCES = ["refrigerator", "washing_machine", "television", "air_conditioner", "computer",

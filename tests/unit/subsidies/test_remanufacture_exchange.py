@@ -15,7 +15,7 @@ import pytest
 
 from subsidies import Catalogue, RequestError, load_programmes, quote
 
-from .conftest import CATALOGUE
+from tests.factories.subsidy_requests import CATALOGUE
 
 PID = "CN-2015-remanufacture-exchange"
 SWITCHED_ON = Catalogue([dataclasses.replace(p, enabled=True) if p.id == PID else p

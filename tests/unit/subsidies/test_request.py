@@ -7,7 +7,7 @@ import pytest
 
 from subsidies import HistoryEntry, RequestError, parse_request, quote
 
-from .conftest import CATALOGUE, appliance, car, digital
+from tests.factories.subsidy_requests import CATALOGUE, appliance, car, digital
 
 
 def fields_of(body, **kw) -> set[str]:

@@ -1,17 +1,13 @@
-"""Search backends on real services: Elasticsearch (TEST_ELASTICSEARCH_URL), PostgreSQL (a
-``<test db>_search`` database next to TEST_DATABASE_URL) and SQLite (a temporary file), all built
-by the real migrations. A missing service fails the tests; nothing skips."""
+"""The judged search corpus as documents, and empty search backends of each kind on real services
+(the fixtures that build them are tests/fixtures/search.py)."""
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, delete, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, delete
 
 from search.backends.database import DatabaseBackend
 from search.backends.elasticsearch import ElasticsearchBackend, make_client
@@ -19,12 +15,10 @@ from search.documents import SearchDocument
 from search.labels import attribute_words
 from services.search.models import SearchDocumentRow
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "search"
+DATA = Path(__file__).resolve().parents[1] / "data" / "search"
 BACKENDS = ("elasticsearch", "postgresql", "sqlite")
 NAMESPACE = uuid.UUID("6f1c9d7e-0000-4000-8000-000000000003")
 BASE_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
-ES_DEFAULT = "http://127.0.0.1:9200"
-PG_DEFAULT = "postgresql+psycopg://huanxin@127.0.0.1:5432/huanxin_test"
 
 
 def key_id(key: str) -> str:
@@ -56,35 +50,6 @@ def to_document(item: dict, revision: int = 1) -> SearchDocument:
 
 def corpus_documents() -> list[SearchDocument]:
     return [to_document(item) for item in corpus()]
-
-
-@pytest.fixture(scope="session")
-def es_url() -> str:
-    return os.environ.get("TEST_ELASTICSEARCH_URL", ES_DEFAULT)
-
-
-@pytest.fixture(scope="session")
-def search_pg_url() -> str:
-    """A database of its own, so that search fixtures outlive the per-test table truncation."""
-    from marketplace.cli import upgrade
-    base = make_url(os.environ.get("TEST_DATABASE_URL", PG_DEFAULT))
-    url = base.set(database=f"{base.database}_search")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:  # fails loudly when PostgreSQL is not running
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
-    rendered = url.render_as_string(hide_password=False)
-    upgrade(rendered)
-    return rendered
-
-
-@pytest.fixture(scope="session")
-def search_sqlite_url(tmp_path_factory) -> str:
-    from marketplace.cli import upgrade
-    url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'search.db'}"
-    upgrade(url)
-    return url
 
 
 _engines: dict = {}
@@ -125,27 +90,3 @@ class BackendFactory:
                 backend.es.indices.delete(index=f"{backend.alias}-*", allow_no_indices=True)
             else:
                 self._clear(backend)
-
-
-@pytest.fixture(params=BACKENDS)
-def backend_factory(request, es_url, search_pg_url, search_sqlite_url):
-    factory = BackendFactory(request.param, es_url, search_pg_url, search_sqlite_url)
-    yield factory
-    factory.cleanup()
-
-
-@pytest.fixture
-def backend(backend_factory):
-    """An empty backend of each kind."""
-    return backend_factory.make()
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def corpus_backend(request, es_url, search_pg_url, search_sqlite_url):
-    """A backend of each kind holding the judged corpus (read-only tests share it)."""
-    factory = BackendFactory(request.param, es_url, search_pg_url, search_sqlite_url)
-    backend = factory.make()
-    backend.apply(corpus_documents())
-    backend.refresh()
-    yield backend
-    factory.cleanup()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from services.credit.training import Dataset
 
@@ -28,8 +27,3 @@ def synthetic(n: int = 4000, seed: int = 7) -> Dataset:
     kinds = {"no_shows": "numeric", "disputes_lost": "numeric", "orders_completed": "numeric",
              "seller_tier": "categorical", "noise_factor": "numeric"}
     return Dataset(cols, kinds, y)
-
-
-@pytest.fixture(scope="session")
-def synthetic_data() -> Dataset:
-    return synthetic()

@@ -1,16 +1,10 @@
-"""Request builders for the subsidy engine tests: short calls for the contract's long JSON."""
+"""Request builders for the subsidy engine tests: short calls for the contract's long JSON, and
+the catalogue of the shipped programmes (the `catalogue` fixture is tests/fixtures/subsidies.py)."""
 from __future__ import annotations
-
-import pytest
 
 from subsidies import Catalogue, load_programmes
 
 CATALOGUE = Catalogue(load_programmes())
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return CATALOGUE
 
 
 def appliance(kind: str, price_yuan: float, date: str, *, grade: int | None = 1,
