@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any, Mapping
 
 import orjson
 from flask import Flask, request
@@ -64,33 +65,38 @@ class App(Flask):
             return super().ensure_sync(func)
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None, *, deps: Mapping[str, Any] | None = None) -> Flask:
+    """An app wired once: the settings read from the environment (then `overrides`, by environment
+    name), every collaborator built into one Container (app.extensions["container"]); `deps`
+    replaces collaborators by services.deps.Deps field name (tests: a FrozenClock, a gateway)."""
     from marketplace import apidocs
+    from marketplace import container as container_mod
 
     app = App(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
-    app.config.update(config_mod.load(app.instance_path, overrides))
+    settings = config_mod.load_settings(app.instance_path, overrides)
+    app.config.update(settings.as_config())
+    app.config.update({k: v for k, v in (overrides or {}).items() if k not in app.config})
     app.config.update(
         API_TITLE="Huanxin marketplace API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL=apidocs.ASSETS_URL,
-        RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}]},
     )
 
-    from services import identifiers
-    identifiers.configure(app.config["ID_HASH_KEY"])
-
-    from marketplace import auth, cli, clients, errors, health, limits, logs
-    from marketplace.extensions import api, db
+    from marketplace import auth, cli, clients, errors, extensions, health, limits, logs
     from marketplace import api as resources
+    from marketplace.api.search import wiring as search_wiring
 
     logs.init_app(app)
-    db.init_app(app)
-    api.init_app(app)
+    services_deps = container_mod.build_deps(settings, deps)
+    extensions.init_db(app, services_deps)
+    app.extensions[container_mod.KEY] = container_mod.Container(deps=services_deps, search=search_wiring.build(app))
+    api = extensions.init_api(app)
     errors.init_app(app)
     auth.init_app(app)
     health.init_app(app)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from marketplace.extensions import api_of
+
 # By field or parameter name.
 BY_NAME = {
     "category": "What is sold or collected: vehicle, appliance (家电), electronics (数码) or other.",
@@ -117,5 +119,5 @@ def describe(spec: dict) -> None:
 
 def init_app(app: Flask) -> None:
     # Blueprints are registered before the init hooks: the document holds every operation now.
-    from marketplace.extensions import api
+    api = api_of(app)
     describe(api.spec.to_dict())

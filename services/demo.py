@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -108,7 +108,7 @@ def users(session: Session) -> dict[str, list[User]]:
                               display_name=f"用户{i}", role=Role.CONSUMER)
         if i % 3 == 0:
             u.id_status, u.id_last4 = IdStatus.VERIFIED, f"{i:03d}X"[-4:]
-            u.id_hash = identifiers.hmac_hash(f"demo-{i}", purpose="resident_id")
+            u.id_hash = identifiers.hmac_hash(session, f"demo-{i}", purpose="resident_id")
         out["consumer"].append(u)
     for i, name in enumerate(["国美吕梁店 Gome Lüliang", "苏宁太原店 Suning Taiyuan", "京东家电 JD Appliances"], 1):
         out["retailer"].append(accounts.register(session, email=f"retailer{i}@demo.huanxin.cn",
@@ -147,12 +147,12 @@ def wipe_teams(people: dict[str, list[User]]) -> list[certificates_demo.Team]:
 
 
 def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, region_pool: list[str],
-                 progress=None, imeis: dict | None = None) -> list[dict]:
+                 progress=None, imeis: dict | None = None, *, hasher: identifiers.IdHasher,
+                 now: datetime) -> list[dict]:
     """Published listing rows; `imeis`, when given, collects each phone's raw IMEI by listing id
-    (rows keep only its keyed hash)."""
+    (rows keep only its keyed hash under `hasher`); `now` stamps them."""
     rows = []
     all_r = regions.all_regions()
-    now = clock.now()
     for i in range(n):
         seller = rng.choice(sellers)
         cond, factor, cond_zh, cond_en = rng.choice(CONDITIONS)
@@ -176,7 +176,7 @@ def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, r
                        price_fen=int(base * factor * rng.uniform(0.8, 1.1)) // 100 * 100,
                        attributes={"kind": "mobile_phone", "brand": brand, "model": model, "storage_gb": storage,
                                    "battery_health_pct": rng.randint(80, 100)},
-                       device_hash=identifiers.hmac_hash(imei, purpose="device"), device_last4=imei[-4:])
+                       device_hash=hasher.hash(imei, purpose="device"), device_last4=imei[-4:])
             if imeis is not None:
                 imeis[row["id"]] = imei
         elif roll < 0.55:
@@ -211,7 +211,7 @@ def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, r
                                    "emission_standard": std, "mileage_km": km,
                                    "first_registration_date": date(year, rng.randint(1, 12), 1).isoformat(),
                                    "registration_region": region},
-                       device_hash=identifiers.hmac_hash(vin, purpose="device"), device_last4=vin[-4:])
+                       device_hash=hasher.hash(vin, purpose="device"), device_last4=vin[-4:])
         rows.append(row)
         if progress and i % 1000 == 999:
             progress(1000)
@@ -254,12 +254,13 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
     teams = wipe_teams(people)
     certificates_demo.allow_tool(session, people["operator"][0])
     pool = _region_pool()
-    today = clock.now().date()
+    today = clock.now(session).date()
     batch = 5000
     done = certified = drafts = unidentified = 0
     while done < n_listings:
         imeis: dict = {}
-        rows = listing_rows(rng, min(batch, n_listings - done), sellers, today, pool, progress, imeis)
+        rows = listing_rows(rng, min(batch, n_listings - done), sellers, today, pool, progress, imeis,
+                            hasher=identifiers.hasher(session), now=clock.now(session))
         phones = []
         for row in rows:
             if row["id"] not in imeis:

@@ -50,16 +50,19 @@ def instance_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("instance")
 
 
-def make_app(db_url: str, instance_dir: Path, **overrides):
+def make_app(db_url: str, instance_dir: Path, *, deps: dict | None = None, **overrides):
+    """A test app on `db_url`; its clock is the suite's TEST_CLOCK (tests/fixtures/clock.py) unless
+    `deps` gives another, and `deps` may replace any other collaborator (services.deps.Deps)."""
     os.environ["INSTANCE_PATH"] = str(instance_dir)
     from marketplace import create_app
+    from tests.fixtures.clock import TEST_CLOCK
     cfg = {"DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "ID_HASH_KEY": "test-id-hash-key",
            "STORAGE_DIR": str(instance_dir / "uploads"), "RATELIMIT_ENABLED": False, "TESTING": True,
            # tests read what they just wrote: no seconds-old seller summaries (test_seller_standing
            # checks the cache itself)
            "SELLER_SUMMARY_CACHE_SECONDS": 0}
     cfg.update(overrides)
-    return create_app(cfg)
+    return create_app(cfg, deps={"clock": TEST_CLOCK, **(deps or {})})
 
 
 @pytest.fixture(scope="session")
@@ -74,8 +77,7 @@ def client(app):
 
 @pytest.fixture
 def session(app):
-    from marketplace.extensions import db
-    s = db.factory()
+    s = app.extensions["db"].factory()
     yield s
     s.close()
 
@@ -109,4 +111,4 @@ def _engine(url):
     return _engines[url]
 
 
-pytest_plugins = ["tests.factories.fixtures"]
+pytest_plugins = ["tests.factories.fixtures", "tests.fixtures.clock"]

@@ -32,8 +32,6 @@ RESOURCES = [
 # "module:function" taking the app, for parts that wire more than a blueprint
 # (after-commit hooks, readiness checks, extra pages).
 INIT_HOOKS: list[str] = [
-    "marketplace.api.credit.wiring:init_app",
-    "marketplace.api.pickups.routes:init_app",
     "marketplace.api.search.wiring:init_app",
     "marketplace.api.certificates.pages:init_app",
     "marketplace.api.listings.attributes:init_app",

@@ -286,7 +286,7 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
     payout.status = PayoutStatus.PAID
     payout.transfer_id = result.id
     payout.transferred_fen = payout.net_fen
-    payout.paid_at = clock.now()
+    payout.paid_at = clock.now(session)
     payout.last_error = None
     audit.record(session, None, "payout.transfer", "order", order.id,
                  after={"net_fen": payout.net_fen, "fee_fen": payout.fee_fen, "transfer": result.id})

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import Row, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from services import regions
+from services import identifiers, regions
 from services.errors import ValidationFailed
 from services.pickups import items as item_rules
 from services.pickups.geo import KM_PER_DEGREE_LAT, haversine_km
@@ -229,7 +229,7 @@ def availability(session: Session, addr: Address, items: list[dict], *, now: dat
                  limit: int = 10, policy: Policy = DEFAULT) -> list[RecyclerSlots]:
     """Up to `limit` recyclers (nearest first) that serve the address, take the items and have
     at least one free slot in the next `days` days, with those slots."""
-    items = item_rules.normalise(items)
+    items = item_rules.normalise(items, identifiers.hasher(session))
     takers = _offers(session, addr, item_rules.categories(items))
     vol, kg = item_rules.budget(items)
     start = now + policy.lead

@@ -1,5 +1,5 @@
 """Buying: listings ready to buy, orders moved to a given state through the real services,
-gateways that record or fail, a frozen clock, Stripe-signed webhook payloads, and an app wired to
+gateways that record or fail, the clock frozen at T0, Stripe-signed webhook payloads, and an app wired to
 stripe-mock. Test packages of buying import the fixtures from here in their conftest."""
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 import pytest
 import stripe
 
-from services import clock as clock_mod
 from services.accounts.models import Role
 from services.listings import service as listings
 from services.orders import service as orders
@@ -64,6 +63,17 @@ class Recording:
 
 def stripe_gateway() -> StripeGateway:
     return StripeGateway("sk_test_123", api_base=STRIPE_BASE, timeout=10)
+
+
+class GatewaySwitch:
+    """The stripe_app's gateway (handed to create_app): stripe-mock, or the gateway a test puts
+    in with the `use_gateway` fixture for its duration."""
+
+    def __init__(self, default):
+        self.default = self.current = default
+
+    def __getattr__(self, name):
+        return getattr(self.current, name)
 
 
 # ---- listings and orders --------------------------------------------------------------------------
@@ -149,11 +159,9 @@ def post_event(client, evt: dict, *, secret: str = WEBHOOK_SECRET, ts: int | Non
 # ---- fixtures ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def frozen(monkeypatch):
-    """services.clock frozen at T0; `.advance(timedelta)` moves it."""
-    fc = clock_mod.FrozenClock(T0)
-    monkeypatch.setattr(clock_mod, "clock", fc)
-    return fc
+def frozen(frozen_clock):
+    """The apps' clock frozen at T0; `.advance(timedelta)` moves it."""
+    return frozen_clock.freeze(T0)
 
 
 @pytest.fixture
@@ -176,8 +184,17 @@ def stripe_app(db_url, instance_dir, app):
     """The app with Stripe configured against stripe-mock (which must be running: no skip)."""
     from tests.conftest import make_app
     sapp = make_app(db_url, instance_dir, STRIPE_API_KEY="sk_test_123", STRIPE_API_BASE=STRIPE_BASE,
-                    STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, JOBS_INLINE=True)
+                    STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, JOBS_INLINE=True,
+                    deps={"gateway": GatewaySwitch(stripe_gateway())})
     return sapp
+
+
+@pytest.fixture
+def use_gateway(stripe_app):
+    """`use_gateway(gw)`: the stripe_app calls `gw` (e.g. a Recording) until the test ends."""
+    switch = stripe_app.extensions["container"].deps.gateway
+    yield lambda gw: setattr(switch, "current", gw)
+    switch.current = switch.default
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ from services.errors import DomainError
 def race(app, fns: list[Callable[[Session], object]], timeout: float = 30) -> list:
     """Run each fn(session) in its own thread at the same moment; commit what succeeds, roll back
     what raises a DomainError. Returns the outcomes (a fn's result, or the DomainError)."""
-    from marketplace.extensions import db
     barrier, results, lock = threading.Barrier(len(fns)), [], threading.Lock()
 
     def run(fn):
         with app.app_context():
-            s = db.factory()
+            s = app.extensions["db"].factory()
             try:
                 barrier.wait(timeout)
                 out = fn(s)

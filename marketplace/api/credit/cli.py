@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from marketplace import container
+
 
 def report_root() -> Path:
     return Path(current_app.config.get("CREDIT_REPORT_DIR") or Path(current_app.instance_path) / "credit-reports")
@@ -60,7 +62,7 @@ def train_cmd(version, snapshots, seed, csv_path, target, bad_values, drop, base
     root = Path(report_dir) if report_dir else report_root()
     try:
         if csv_path or synthetic:
-            version = train_service.check_version(version or train_service.new_version())
+            version = train_service.check_version(version or train_service.new_version(container.current().deps.clock.now()))
             if csv_path:
                 data = load_csv(csv_path, target, bad_values=bad_values, drop=drop)
                 config = TrainingConfig(base_odds=base_odds, seed=seed)

@@ -1,28 +1,16 @@
-"""Chooses the payment gateway from config (Stripe with STRIPE_API_KEY, otherwise cash on
-handover) and builds the buying settings; routes, webhooks and jobs read both from the app."""
+"""The payment gateway (Stripe with STRIPE_API_KEY, otherwise cash on handover) and the buying
+settings of the current app, both built once by create_app (marketplace/container.py); routes,
+webhooks and jobs read them here."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
+from marketplace import container
 from services.orders.settings import BuyingSettings
 from services.payments.gateway import PaymentGateway
-from services.payments.offline import OfflineGateway
-from services.payments.stripe_gateway import StripeGateway
-
-GATEWAY = "huanxin.payment_gateway"
-SETTINGS = "huanxin.buying_settings"
-
-
-def build_gateway(cfg) -> PaymentGateway:
-    if cfg.get("STRIPE_API_KEY"):
-        return StripeGateway(cfg["STRIPE_API_KEY"], api_base=cfg.get("STRIPE_API_BASE"),
-                             timeout=float(cfg.get("STRIPE_TIMEOUT_SECONDS") or 10))
-    return OfflineGateway()
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[GATEWAY] = build_gateway(app.config)
-    app.extensions[SETTINGS] = BuyingSettings.from_config(app.config)
     limiter = app.extensions.get("huanxin.limiter")
     view = app.view_functions.get("webhooks.stripe_webhook")
     if limiter is not None and view is not None:
@@ -32,8 +20,8 @@ def init_app(app: Flask) -> None:
 
 
 def gateway() -> PaymentGateway:
-    return current_app.extensions[GATEWAY]
+    return container.current().deps.gateway
 
 
 def settings() -> BuyingSettings:
-    return current_app.extensions[SETTINGS]
+    return container.current().deps.buying

@@ -1,6 +1,6 @@
-from flask import current_app
-
+from marketplace import container
 from marketplace.openapi import Blueprint
+from services.notifications import Notifier
 from services.pickups import jobs
 from services.pickups.policy import Policy
 
@@ -9,9 +9,15 @@ blp = Blueprint("pickups", __name__, description="Doorstep pickup: recyclers' of
 
 
 def policy() -> Policy:
-    return Policy.from_config(current_app.config)
+    """The app's booking rules (PICKUP_* settings), built once by create_app."""
+    return container.current().deps.pickup_policy
+
+
+def notifier() -> Notifier:
+    """The app's notifier (NOTIFIER), built once by create_app."""
+    return container.current().deps.notifier
 
 
 def close_missed_job(session) -> int:
     """Periodic job: close missed pickups with the configured no-show grace (PICKUP_NO_SHOW_GRACE_MINUTES)."""
-    return jobs.close_missed(session, policy=policy())
+    return jobs.close_missed(session)

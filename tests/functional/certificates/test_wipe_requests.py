@@ -94,7 +94,6 @@ def test_a_wipe_rides_along_with_the_consumers_pickup(client, session, consumer,
 
 
 def test_two_staff_accepting_at_once_one_wins(app, session, consumer, team):
-    from marketplace.extensions import db
     from services.accounts.models import User
     tech, validator, _ = team  # colleagues in one recycler
     req = wipe_requests.create(session, consumer.user, {
@@ -104,7 +103,7 @@ def test_two_staff_accepting_at_once_one_wins(app, session, consumer, team):
     barrier, outcomes = threading.Barrier(2), []
 
     def accept(user_id):
-        s = db.factory()
+        s = app.extensions["db"].factory()
         try:
             user = s.get(User, user_id)
             barrier.wait()

@@ -1,2 +1,2 @@
 from tests.factories.orders import (buyer, fast_passwords, frozen, seller, stranger, stripe_app,  # noqa: F401
-                                    stripe_client)
+                                    stripe_client, use_gateway)

@@ -42,9 +42,9 @@ def digital_pool(client, operator):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_pool_snapshot():
-    # Quotes read pools through a short per-process snapshot; tables are truncated between tests.
+def _fresh_pool_snapshot(session):
+    # Quotes read pools through a short per-app snapshot; tables are truncated between tests.
     from services.subsidies import pools
-    pools.invalidate_cache()
+    pools.invalidate_cache(session)
     yield
-    pools.invalidate_cache()
+    pools.invalidate_cache(session)

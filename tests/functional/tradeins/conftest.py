@@ -1,6 +1,5 @@
 import pytest
 
-from services import clock
 from tests.factories.tradeins import seed_table
 
 
@@ -11,10 +10,6 @@ def table(session):
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    """`frozen(at)` freezes the services' clock at `at` and returns it (advance() moves it)."""
-    def freeze(at):
-        fc = clock.FrozenClock(at)
-        monkeypatch.setattr(clock, "clock", fc)
-        return fc
-    return freeze
+def frozen(frozen_clock):
+    """`frozen(at)` freezes the apps' clock at `at` and returns it (advance() moves it)."""
+    return frozen_clock.freeze

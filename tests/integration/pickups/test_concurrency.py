@@ -55,8 +55,9 @@ def test_a_pool_request_is_claimed_once(app, client, consumer, recycler):
     assert Counter(r.status_code for r in results) == {200: 1, 409: 9}
 
 
-@pytest.fixture(autouse=True)
-def _no_open_booking_cap(app, monkeypatch):
-    # These races fill slots from one account; the per-account cap is raced in
-    # tests/integration/reliability/test_booking_cap.py.
-    monkeypatch.setitem(app.config, "PICKUP_MAX_OPEN_BOOKINGS", 0)
+@pytest.fixture(scope="session")
+def app(db_url, instance_dir, redis_url):
+    """The suite's app without the per-account cap: these races fill slots from one account; the
+    cap is raced in tests/integration/reliability/test_booking_cap.py."""
+    from tests.conftest import make_app
+    return make_app(db_url, instance_dir, REDIS_URL=redis_url, JOBS_INLINE=True, PICKUP_MAX_OPEN_BOOKINGS=0)

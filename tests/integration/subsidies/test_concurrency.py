@@ -35,7 +35,6 @@ def _setup(app, session, n_sales: int, budget_fen: int, same_buyer: bool = False
 def _race(app, session, sale_ids):
     """Reserve every sale at once, each in its own thread and session; count the outcomes.
     The app's connection pool (30) is the database-side limit, as in production."""
-    from marketplace.extensions import db
     facts = [reservations.sale_facts(session, session.get(sales.TillSale, sid)) for sid in sale_ids]
     session.commit()
     barrier = threading.Barrier(len(facts))
@@ -45,7 +44,7 @@ def _race(app, session, sale_ids):
     def attempt(f):
         barrier.wait(timeout=30)
         with app.app_context():
-            s = db.factory()
+            s = app.extensions["db"].factory()
             try:
                 reservations.reserve(s, f)
                 s.commit()

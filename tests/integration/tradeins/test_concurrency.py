@@ -18,12 +18,11 @@ N = 8
 
 def _race(app, fn):
     """Run fn(session) in N threads released together; returns the outcomes."""
-    from marketplace.extensions import db
     barrier, results, lock = threading.Barrier(N), [], threading.Lock()
 
     def run():
         with app.app_context():
-            s = db.factory()
+            s = app.extensions["db"].factory()
             try:
                 barrier.wait()
                 out = fn(s)
