@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from services import clock, identifiers, pagination
+from services import clock, deps, identifiers, pagination
 from services.accounts import vetting
 from services.accounts.membership import acting_org
 from services.accounts.models import OrgKind, Role, User
@@ -19,7 +19,7 @@ from services.pickups import access, lifecycle, notify, slots
 from services.pickups import items as item_rules
 from services.pickups.availability import Address, filter_takers, hours_of, schedules, serving, takes
 from services.pickups.models import Booking, BookingItem, BookingStatus as S, Recycler, StatusChange
-from services.pickups.policy import DEFAULT, Policy
+from services.pickups.policy import Policy
 from services.pickups.schedule import is_slot_start, slot_containing, slot_starts
 
 POOL_WINDOW = timedelta(hours=2)
@@ -124,11 +124,11 @@ def _consumer_for(session: Session, actor: User, data: dict) -> tuple[uuid.UUID,
 
 def create_booking(session: Session, actor: User, addr: Address, items: list[dict], starts_at: datetime, *,
                    notifier: Notifier, recycler_id=None, dispatch: str | None = None, order_id=None,
-                   consumer_id=None, org_id=None, trade_in_id=None, policy: Policy = DEFAULT) -> Booking:
+                   consumer_id=None, org_id=None, trade_in_id=None, policy: Policy | None = None) -> Booking:
     """Book a pickup. `direct` (a recycler_id given) and `nearest` take a unit of slot capacity at
     once and are confirmed; `pool` waits, requested, for a serving recycler to claim it. Never
-    overbooks: a full slot is a 409 `slot_full`."""
-    now = clock.now(session)
+    overbooks: a full slot is a 409 `slot_full`. `policy` defaults to the app's booking rules."""
+    now, policy = clock.now(session), policy or deps.of(session).pickup_policy
     cid, booker_org, source = _consumer_for(session, actor, {"consumer_id": consumer_id, "order_id": order_id,
                                                              "org_id": org_id})
     if trade_in_id:
@@ -194,10 +194,10 @@ def _before_cutoff(b: Booking, now: datetime, policy: Policy) -> None:
 
 
 def reschedule(session: Session, actor: User, booking_id, starts_at: datetime, *, notifier: Notifier,
-               recycler_id=None, policy: Policy = DEFAULT) -> Booking:
+               recycler_id=None, policy: Policy | None = None) -> Booking:
     """Move the pickup to another slot (same recycler unless one is named) before the cut-off.
     The new slot is taken before the old is given back, so a full slot leaves the booking as it was."""
-    now = clock.now(session)
+    now, policy = clock.now(session), policy or deps.of(session).pickup_policy
     b = access.require_view(actor, locked(session, booking_id))
     access.require_consumer_side(actor, b)
     if b.status not in lifecycle.OPEN:
@@ -225,10 +225,10 @@ def reschedule(session: Session, actor: User, booking_id, starts_at: datetime, *
     return b
 
 
-def cancel(session: Session, actor: User, booking_id, reason: str | None, *, policy: Policy = DEFAULT) -> Booking:
+def cancel(session: Session, actor: User, booking_id, reason: str | None, *, policy: Policy | None = None) -> Booking:
     """Cancel. The consumer side only before the cut-off; the recycler side at any time before
     arrival, but after the cut-off that counts as the recycler's no-show."""
-    now = clock.now(session)
+    now, policy = clock.now(session), policy or deps.of(session).pickup_policy
     b = access.require_view(actor, locked(session, booking_id))
     lifecycle.require_can(b, S.CANCELLED)
     late = now >= b.starts_at - policy.cutoff
