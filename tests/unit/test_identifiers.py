@@ -1,4 +1,3 @@
-import pytest
 
 from services import identifiers as ids
 from services.identifiers import IdHasher
