@@ -1,4 +1,3 @@
-
 from services import identifiers as ids
 from services.identifiers import IdHasher
 
