@@ -117,7 +117,7 @@ def test_concurrent_reviews_are_all_counted(app, session, operator):
 
     def write(buyer_id, order_id, stars):
         try:
-            with OrmSession(engine) as s:
+            with OrmSession(engine, info=session.info) as s:  # the same app's collaborators
                 author = s.get(User, buyer_id)
                 barrier.wait(timeout=10)
                 reviews.write(s, author, order_id, stars=stars, text="", settings=SETTINGS)
