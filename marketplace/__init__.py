@@ -10,6 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SessionInterface
 
 from marketplace import config as config_mod
+from services.settings import Settings
 
 
 class _NoCookieSessions(SessionInterface):
@@ -75,7 +76,8 @@ def create_app(overrides: dict | None = None, *, deps: Mapping[str, Any] | None 
     app = App(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     settings = config_mod.load_settings(app.instance_path, overrides)
     app.config.update(settings.as_config())
-    app.config.update({k: v for k, v in (overrides or {}).items() if k not in app.config})
+    # Keys that are not settings (Flask's own, such as TESTING) pass through as given.
+    app.config.update({k: v for k, v in (overrides or {}).items() if k.lower() not in Settings.kinds()})
     app.config.update(
         API_TITLE="Huanxin marketplace API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",

@@ -77,13 +77,6 @@ def load_settings(instance_path: str, overrides: Mapping | None = None,
     return dataclasses.replace(s, **derived)
 
 
-def load(instance_path: str, overrides: Mapping | None = None) -> dict:
-    """The settings as a config dict (environment names), plus any other keys in `overrides`."""
-    cfg = load_settings(instance_path, overrides).as_config()
-    cfg.update({k: v for k, v in (overrides or {}).items() if k not in cfg})
-    return cfg
-
-
 def _throwaway_secrets(s: Settings, instance: Path) -> dict:
     """The embedded default makes its own keys, kept in the (git-ignored) instance folder so that
     hashes stay comparable across restarts, and says so loudly. Production sets them in the env."""
