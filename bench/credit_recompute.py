@@ -16,9 +16,10 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from marketplace import config, container  # noqa: E402
 from marketplace.cli import upgrade  # noqa: E402
-from services import clock  # noqa: E402
+from services.deps import session_info  # noqa: E402
 from services.credit import batch, registry, service  # noqa: E402
 from services.credit.models import CreditScore  # noqa: E402
 from services.credit.synthetic import NOW, population  # noqa: E402
@@ -38,7 +40,7 @@ def load(engine, n: int, seed: int) -> int:
     """COPY n consumers and their events; returns the number of events."""
     accounts, tallies, _ = population(n, seed)
     rng = random.Random(seed)
-    now = clock.now()
+    now = datetime.now(timezone.utc)
     events = 0
     raw = engine.raw_connection()
     try:
@@ -86,7 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         conn.execute(text("ANALYZE"))
     print(f"loaded {args.n} participants and {n_events} events in {time.perf_counter() - t0:.1f} s")
 
-    with Session(engine) as session:
+    # The services' collaborators an app on this database would have (real clock, no bureau).
+    deps = container.build_deps(config.load_settings(tempfile.mkdtemp(prefix="bench-credit-"),
+                                                     {"DATABASE_URL": args.database_url}))
+    with Session(engine, info=session_info(deps)) as session:
         registry.ensure_default(session)
         session.commit()
         ids = list(session.scalars(text("SELECT id FROM users ORDER BY id")))

@@ -21,7 +21,7 @@ import os
 import random
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -73,7 +73,7 @@ def seed_recyclers(engine, n: int, rng: random.Random) -> None:
 
 def lay_bookings(engine, n: int, rng: random.Random) -> int:
     """Replace every booking with `n` confirmed ones in free slots of the next 7 days."""
-    now = clock.now()
+    now = datetime.now(timezone.utc)
     with engine.begin() as c:
         c.execute(text("TRUNCATE pickup_items, pickup_status_changes, pickup_vouchers, pickup_bookings, "
                        "pickup_slots CASCADE"))

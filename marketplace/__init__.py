@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import os
+from typing import Any, Mapping
 
 from flask import Flask, request
 from flask.sessions import SessionInterface
 
 from marketplace import apidocs, auth, bodies, cli, clients, errors, extensions, health, jobs, limits, logs, resources
 from marketplace import config as config_mod
+from marketplace import container as container_mod
 from marketplace import framework
+from marketplace.api.search import wiring as search_wiring
 from marketplace.errors import problem
-from services import identifiers
+from services.settings import Settings
 
 
 class _NoCookieSessions(SessionInterface):
@@ -30,32 +33,39 @@ class App(Flask):
     json_provider_class = framework.OrjsonProvider
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None, *, deps: Mapping[str, Any] | None = None) -> Flask:
+    """An app wired once: the settings read from the environment (then `overrides`, by environment
+    name), every collaborator built into one Container (app.extensions["container"]); `deps`
+    replaces collaborators by services.deps.Deps field name (tests: a FrozenClock, a gateway)."""
     app = App(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
-    app.config.update(config_mod.load(app.instance_path, overrides))
+    settings = config_mod.load_settings(app.instance_path, overrides)
+    app.config.update(settings.as_config())
+    # Keys that are not settings (Flask's own, such as TESTING) pass through as given.
+    app.config.update({k: v for k, v in (overrides or {}).items() if k.lower() not in Settings.kinds()})
     app.config.update(
         API_TITLE="Huanxin marketplace API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL=apidocs.ASSETS_URL,
-        RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}]},
     )
 
-    identifiers.configure(app.config["ID_HASH_KEY"])
     app.extensions[jobs.APP_FACTORY] = create_app  # the RQ worker builds its own app with it
 
     logs.init_app(app)
-    extensions.db.init_app(app)
-    extensions.api.init_app(app)
+    services_deps = container_mod.build_deps(settings, deps)
+    extensions.init_db(app, services_deps)
+    app.extensions[container_mod.KEY] = container_mod.Container(deps=services_deps, search=search_wiring.build(app))
+    api = extensions.init_api(app)
     errors.init_app(app)
     auth.init_app(app)
     health.init_app(app)
     apidocs.init_app(app)
-    resources.register(app, extensions.api)
+    resources.register(app, api)
     cli.init_app(app)
     clients.init_app(app)
     limits.init_app(app)

@@ -16,8 +16,7 @@ from search import alerts
 from search.backends.database import DatabaseBackend
 from search.documents import from_listing
 from search.query import QueryError, parse_params
-from services import clock
-from services.notifications.service import get_notifier
+from services import clock, deps
 from services.watchlist import service as watchlist
 
 ALERT_SETTINGS = "huanxin.alert_settings"
@@ -45,7 +44,7 @@ def saved_search_alerts(session) -> int:
     due = watchlist.due_searches(session, settings)
     if not due:
         return 0
-    until = clock.now()
+    until = clock.now(session)
     fresh = watchlist.new_listings(session, min(s.checked_until for s in due), until)
     queries = []
     for saved in due:
@@ -57,7 +56,7 @@ def saved_search_alerts(session) -> int:
         matched = alerts.match(batch_index(), [from_listing(l) for l in fresh], queries)
     by_id = {str(l.id): l for l in fresh}
     sent = 0
-    notifier = get_notifier()
+    notifier = deps.of(session).notifier
     for saved in due:
         hits = [by_id[i] for i in matched.get(saved.id, ()) if by_id[i].published_at > saved.checked_until]
         sent += watchlist.record_search_matches(session, notifier, saved, hits, until)
@@ -66,4 +65,4 @@ def saved_search_alerts(session) -> int:
 
 
 def price_drop_alerts(session) -> int:
-    return watchlist.price_drop_alerts(session, get_notifier(), current_app.extensions[ALERT_SETTINGS])
+    return watchlist.price_drop_alerts(session, deps.of(session).notifier, current_app.extensions[ALERT_SETTINGS])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from marketplace.extensions import api
+from marketplace.extensions import api_of
 
 # By field or parameter name.
 BY_NAME = {
@@ -121,4 +121,5 @@ def describe(spec: dict) -> None:
 
 def init_app(app: Flask) -> None:
     # Blueprints are registered before the init hooks: the document holds every operation now.
+    api = api_of(app)
     describe(api.spec.to_dict())

@@ -1,20 +1,27 @@
-"""Extensions created unbound and attached in create_app with init_app."""
+"""Per-app database and API objects, made in create_app and kept in `app.extensions`.
+
+Nothing here is shared between apps: `Database` belongs to one app (its engine, and a sessionmaker
+whose sessions carry that app's services.deps.Deps), and `db` is only an accessor for the app of
+the current context, so that `db.session` call sites keep working.
+"""
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from marketplace.openapi import Api
+from services.deps import Deps, session_info
+
+DB = "db"
+API = "huanxin.api"
 
 
 class Database:
-    engine: Engine
-    factory: sessionmaker
+    """One app's engine and sessionmaker."""
 
-    def init_app(self, app: Flask) -> None:
-        url = app.config["DATABASE_URL"]
+    def __init__(self, url: str, deps: Deps):
         # No pre-ping: it costs a round trip per checkout. Stale connections are recycled, and a
         # dead database surfaces as OperationalError -> 503 (marketplace/errors.py).
         kw = {"pool_recycle": 1800}
@@ -23,24 +30,61 @@ class Database:
         else:
             kw.update(pool_size=10, max_overflow=20)
             kw["connect_args"] = {"connect_timeout": 5}
-        self.engine = create_engine(url, **kw)
+        self.engine: Engine = create_engine(url, **kw)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.factory = sessionmaker(self.engine, expire_on_commit=False)
-        app.extensions["db"] = self
-        app.teardown_appcontext(self._close)
+        self.factory: sessionmaker = sessionmaker(self.engine, expire_on_commit=False, info=session_info(deps))
 
     @property
     def session(self) -> Session:
+        """The session of the current app context (one per request, closed at its end)."""
         if "db_session" not in g:
             g.db_session = self.factory()
         return g.db_session
 
-    @staticmethod
-    def _close(exc) -> None:
-        s = g.pop("db_session", None)
-        if s is not None:
-            s.close()
+
+def init_db(app: Flask, deps: Deps) -> Database:
+    database = app.extensions[DB] = Database(app.config["DATABASE_URL"], deps)
+    app.teardown_appcontext(_close)
+    return database
+
+
+def init_api(app: Flask) -> Api:
+    api = app.extensions[API] = Api()
+    api.init_app(app)
+    return api
+
+
+def _close(exc) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()
+
+
+class _CurrentDatabase:
+    """`db.session`, `db.factory` and `db.engine` of the app of the current context."""
+
+    @property
+    def session(self) -> Session:
+        # An app context belongs to one app: its session, once made, is found without the lookup.
+        s = g.get("db_session")
+        return s if s is not None else current_app.extensions[DB].session
+
+    @property
+    def factory(self) -> sessionmaker:
+        return current_app.extensions[DB].factory
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions[DB].engine
+
+
+def database_of(app: Flask) -> Database:
+    return app.extensions[DB]
+
+
+def api_of(app: Flask) -> Api:
+    return app.extensions[API]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -51,5 +95,4 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-db = Database()
-api = Api()
+db = _CurrentDatabase()  # stateless: it only looks up the current app's Database

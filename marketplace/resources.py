@@ -21,7 +21,6 @@ from marketplace.api.certificates import routes as certificates
 from marketplace.api.claims import routes as claims
 from marketplace.api.conversations import routes as conversations
 from marketplace.api.credit import routes as credit
-from marketplace.api.credit import wiring as credit_wiring
 from marketplace.api.disputes import routes as disputes
 from marketplace.api.ledger import routes as ledger
 from marketplace.api.listing_revisions import routes as listing_revisions
@@ -33,7 +32,6 @@ from marketplace.api.orders import routes as orders
 from marketplace.api.organizations import routes as organizations
 from marketplace.api.payments import routes as payments
 from marketplace.api.payments import wiring as payments_wiring
-from marketplace.api.pickups import wiring as pickups_wiring
 from marketplace.api.profiles import routes as profiles
 from marketplace.api.remanufacturing import routes as remanufacturing
 from marketplace.api.reviews import routes as reviews
@@ -72,8 +70,6 @@ RESOURCES: list[Blueprint] = [
 # Functions taking the app, for parts that wire more than a blueprint (after-commit hooks,
 # readiness checks, extra pages), run in this order after every blueprint is registered.
 INIT_HOOKS: list[Callable[[Flask], None]] = [
-    credit_wiring.init_app,
-    pickups_wiring.init_app,
     search_wiring.init_app,
     certificate_pages.init_app,
     listing_attributes.init_app,

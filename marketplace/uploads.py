@@ -3,14 +3,16 @@
 headers a stored image is served with."""
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from services.errors import ValidationFailed
-from services.storage import LocalDiskStorage, Storage
+from marketplace import container
+from services.storage import Storage
 
 
 def storage() -> Storage:
-    return LocalDiskStorage(current_app.config["STORAGE_DIR"])
+    """The app's storage (STORAGE_DIR), built once by create_app."""
+    return container.current().deps.storage
 
 
 def uploaded_bytes(field: str = "file") -> bytes:

@@ -1,8 +1,16 @@
-"""The one place that reads the wall clock, so tests can move time."""
+"""The one place that reads the wall clock, so tests can move time.
+
+Each app has its own clock (services.deps.Deps.clock, FrozenClock in tests): services read it
+through the session they are given, `clock.now(session)`, a dict lookup on the session.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from services import deps
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -23,11 +31,9 @@ class FrozenClock(Clock):
         self.at = self.at + delta
 
 
-clock = Clock()
-
-
-def now() -> datetime:
-    return clock.now()
+def now(session: Session) -> datetime:
+    """The current UTC time on the clock of the app that made `session`."""
+    return deps.of(session).clock.now()
 
 
 # Times shown to people are China Standard Time with the offset written out; the API and the

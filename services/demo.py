@@ -106,12 +106,13 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
     # limit is still free: the bulk rows below are inserted directly.
     reman = remanufactured_seed(session, people)
     pool = region_pool()
-    today = clock.now().date()
+    today = clock.now(session).date()
     batch = 5000
     done = certified = drafts = unidentified = 0
     while done < n_listings:
         imeis: dict = {}
-        rows = listing_rows(rng, min(batch, n_listings - done), sellers, today, pool, progress, imeis)
+        rows = listing_rows(rng, min(batch, n_listings - done), sellers, today, pool, progress, imeis,
+                            hasher=identifiers.hasher(session), now=clock.now(session))
         phones = []
         for row in rows:
             if row["id"] not in imeis:

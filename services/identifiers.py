@@ -11,28 +11,46 @@ import hmac
 import re
 from datetime import date
 
-_key: bytes | None = None
+from sqlalchemy.orm import Session
+
+from services import deps
 
 
-def configure(key: str | bytes) -> None:
-    global _key
-    _key = key.encode() if isinstance(key, str) else key
+class IdHasher:
+    """HMAC-SHA256 of normalised identifiers under one key (ID_HASH_KEY); one per app."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: str | bytes):
+        if not key:
+            raise ValueError("an IdHasher needs a key (ID_HASH_KEY)")
+        self._key = key.encode() if isinstance(key, str) else key
+
+    def hash(self, value: str, *, purpose: str = "id") -> str:
+        """Keyed hash of a normalised identifier; `purpose` separates ID numbers from IMEIs."""
+        msg = f"{purpose}:{normalise(value)}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
+
+    def matches(self, stored_hash: str, value: str, *, purpose: str = "id") -> bool:
+        return hmac.compare_digest(stored_hash, self.hash(value, purpose=purpose))
+
+
+def hasher(session: Session) -> IdHasher:
+    """The id hasher of the app that made `session`."""
+    return deps.of(session).ids
 
 
 def normalise(value: str) -> str:
     return re.sub(r"[\s\-]", "", value).upper()
 
 
-def hmac_hash(value: str, *, purpose: str = "id") -> str:
-    """Keyed hash of a normalised identifier; `purpose` separates ID numbers from IMEIs."""
-    if _key is None:
-        raise RuntimeError("identifiers.configure() was not called (ID_HASH_KEY)")
-    msg = f"{purpose}:{normalise(value)}".encode()
-    return hmac.new(_key, msg, hashlib.sha256).hexdigest()
+def hmac_hash(session: Session, value: str, *, purpose: str = "id") -> str:
+    """Keyed hash (under the session's app's ID_HASH_KEY) of a normalised identifier."""
+    return deps.of(session).ids.hash(value, purpose=purpose)
 
 
-def hashes_match(stored_hash: str, value: str, *, purpose: str = "id") -> bool:
-    return hmac.compare_digest(stored_hash, hmac_hash(value, purpose=purpose))
+def hashes_match(session: Session, stored_hash: str, value: str, *, purpose: str = "id") -> bool:
+    return deps.of(session).ids.matches(stored_hash, value, purpose=purpose)
 
 
 def last4(value: str) -> str:

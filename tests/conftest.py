@@ -5,6 +5,7 @@ from __future__ import annotations
 
 pytest_plugins = [
     "tests.fixtures.app",
+    "tests.fixtures.clock",
     "tests.fixtures.accounts",
     "tests.fixtures.orders",
     "tests.fixtures.certificates",

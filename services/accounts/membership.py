@@ -87,7 +87,7 @@ def respond(session: Session, user: User, invitation_id, accept: bool) -> OrgInv
     invitee sees the invitation (404 for anyone else); an answered one is a 409."""
     inv = _invitation_for(session, user, invitation_id)
     inv.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
-    inv.responded_at = clock.now()
+    inv.responded_at = clock.now(session)
     if accept:
         if session.scalar(select(Membership.id).where(Membership.org_id == inv.org_id,
                                                       Membership.user_id == user.id)) is None:

@@ -25,7 +25,7 @@ def users(session: Session) -> dict[str, list[User]]:
                               display_name=f"用户{i}", role=Role.CONSUMER)
         if i % 3 == 0:
             u.id_status, u.id_last4 = IdStatus.VERIFIED, f"{i:03d}X"[-4:]
-            u.id_hash = identifiers.hmac_hash(f"demo-{i}", purpose="resident_id")
+            u.id_hash = identifiers.hmac_hash(session, f"demo-{i}", purpose="resident_id")
         out["consumer"].append(u)
     for i, name in enumerate(["国美吕梁店 Gome Lüliang", "苏宁太原店 Suning Taiyuan", "京东家电 JD Appliances"], 1):
         out["retailer"].append(accounts.register(session, email=f"retailer{i}@demo.huanxin.cn",

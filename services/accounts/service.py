@@ -74,7 +74,7 @@ def create_operator(session: Session, *, email: str, password: str, display_name
 
 
 def _issue(session: Session, user: User, session_id: uuid.UUID) -> TokenPair:
-    now = clock.now()
+    now = clock.now(session)
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add_all([
         AuthToken(user_id=user.id, session_id=session_id, kind="access", token_hash=_sha(access),
@@ -119,7 +119,7 @@ def login(session: Session, email: str, password: str) -> TokenPair:
 
 def _live_token(session: Session, token: str, kind: str) -> AuthToken | None:
     row = session.scalar(select(AuthToken).where(AuthToken.token_hash == _sha(token), AuthToken.kind == kind))
-    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+    if row is None or row.revoked_at is not None or row.expires_at <= clock.now(session):
         return None
     return row
 
@@ -141,7 +141,7 @@ def refresh(session: Session, refresh_token: str) -> TokenPair:
         raise Unauthorized("invalid refresh token", code="invalid_token")
     if row.revoked_at is not None:
         raise TokenReused(row.session_id)
-    if row.expires_at <= clock.now():
+    if row.expires_at <= clock.now(session):
         raise Unauthorized("refresh token expired", code="invalid_token")
     _revoke_session(session, row.session_id)
     user = session.get(User, row.user_id)
@@ -163,7 +163,7 @@ def revoke_login(session: Session, session_id: uuid.UUID) -> None:
 
 def _revoke_session(session: Session, session_id: uuid.UUID) -> None:
     session.execute(update(AuthToken).where(AuthToken.session_id == session_id, AuthToken.revoked_at.is_(None))
-                    .values(revoked_at=clock.now()))
+                    .values(revoked_at=clock.now(session)))
 
 
 def logout(session: Session, access_token: str) -> None:
@@ -179,9 +179,9 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
     except (VerificationError, InvalidHashError):
         raise Forbidden("current password is wrong", code="bad_credentials") from None
     user.password_hash = _hasher.hash(new)
-    user.password_changed_at = clock.now()
+    user.password_changed_at = clock.now(session)
     session.execute(update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
-                    .values(revoked_at=clock.now()))
+                    .values(revoked_at=clock.now(session)))
 
 
 def get_user(session: Session, user_id) -> User:
@@ -199,7 +199,7 @@ def submit_identity(session: Session, user: User, id_number: str) -> User:
     if user.id_status not in (IdStatus.UNVERIFIED, IdStatus.REJECTED):
         raise InvalidState(user.id_status.value, IdStatus.PENDING.value,
                            [s.value for s in ID_TRANSITIONS[user.id_status]])
-    h = identifiers.hmac_hash(id_number, purpose="resident_id")
+    h = identifiers.hmac_hash(session, id_number, purpose="resident_id")
     taken = session.scalar(select(func.count()).select_from(User).where(
         User.id_hash == h, User.id != user.id, User.id_status == IdStatus.VERIFIED))
     if taken:

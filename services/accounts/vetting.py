@@ -88,7 +88,7 @@ def review(session: Session, operator: User, org_id, decision: OrgStatus, reason
             raise Conflict("this credit code is verified for another organisation", code="uscc_in_use")
     before = {"verification_status": org.verification_status.value}
     org.verification_status, org.verification_reason = decision, reason
-    org.verified_at = clock.now() if decision == OrgStatus.VERIFIED else None
+    org.verified_at = clock.now(session) if decision == OrgStatus.VERIFIED else None
     audit.record(session, operator.id, f"organization.{decision.value}", "organization", org.id, before=before,
                  after={"verification_status": decision.value, "uscc": org.uscc,
                         "recycling_reg_no": org.recycling_reg_no}, reason=reason)
@@ -102,7 +102,7 @@ def record_verified(session: Session, org: Organization, *, uscc: str, recycling
     the codes are checked as in `submit` and the audit log says why."""
     code, reg = _check(org.kind, uscc, recycling_reg_no)
     org.uscc, org.recycling_reg_no = code, reg
-    org.verification_status, org.verified_at = OrgStatus.VERIFIED, clock.now()
+    org.verification_status, org.verified_at = OrgStatus.VERIFIED, clock.now(session)
     audit.record(session, None, "organization.verified", "organization", org.id,
                  after={"verification_status": "verified", "uscc": code, "recycling_reg_no": reg}, reason=reason)
     session.flush()

@@ -40,8 +40,8 @@ WHOLE_VEHICLE_FROM = date(2026, 4, 1)
 _PACK_CODE = re.compile(r"^[0-9A-Z]{10,40}$")
 
 
-def _local_today() -> date:
-    return clock.now().astimezone(clock.SHANGHAI).date()
+def _local_today(session: Session) -> date:
+    return clock.now(session).astimezone(clock.SHANGHAI).date()
 
 
 def member_org(user: User, org_id=None) -> uuid.UUID:
@@ -88,7 +88,7 @@ def withdraw_recipient(session: Session, operator, recipient_id, reason: str) ->
         raise NotFound("no such recipient")
     if r.withdrawn_at is not None:
         raise Conflict("already withdrawn", code="already_withdrawn")
-    r.withdrawn_at = clock.now()
+    r.withdrawn_at = clock.now(session)
     audit.record(session, operator.id, "battery_recipient.withdraw", "battery_recipient", r.id, reason=reason)
     session.flush()
     return r
@@ -103,15 +103,15 @@ def browse_recipients(session: Session, *, cursor, limit, recipient_type: str | 
 
 # --- batteries -------------------------------------------------------------------------------
 
-def _event(battery: TractionBattery, kind: str, on: date, actor_id, recipient_id=None, *,
+def _event(session: Session, battery: TractionBattery, kind: str, on: date, actor_id, recipient_id=None, *,
            late_reason: str | None = None, field: str = "on") -> BatteryEvent:
     due = workdays.add_working_days(on, REPORTING_RULES["working_days"][kind])
-    if due < _local_today() and not (late_reason or "").strip():
+    if due < _local_today(session) and not (late_reason or "").strip():
         # A step recorded after its reporting deadline has passed is not slipped in silently.
         raise ValidationFailed("the reporting deadline has passed", fields={field: [
             f"The deadline for reporting this step to the traceability platform was {due.isoformat()} "
             f"({REPORTING_RULES['working_days'][kind]} working days): give late_reason and report it now."]})
-    ev = BatteryEvent(battery_id=battery.id, kind=kind, happened_on=on, at=clock.now(), actor_id=actor_id,
+    ev = BatteryEvent(battery_id=battery.id, kind=kind, happened_on=on, at=clock.now(session), actor_id=actor_id,
                       recipient_id=recipient_id, report_due_on=due, late_reason=late_reason)
     battery.events.append(ev)
     return ev
@@ -144,13 +144,13 @@ def record(session: Session, user: User, data: dict) -> TractionBattery:
         if voucher is None or voucher.recycler_org_id != org:
             errors["voucher_number"] = ["No scrappage voucher of yours has this number."]
         elif "vin" not in errors and not any(
-                i.get("device_hash") == identifiers.hmac_hash(vin, purpose="device") for i in voucher.items):
+                i.get("device_hash") == identifiers.hmac_hash(session, vin, purpose="device") for i in voucher.items):
             errors["vin"] = ["This VIN is not on the voucher."]
     elif not data.get("scrap_certificate_no"):
         errors["voucher_number"] = ["Give the scrappage voucher number or the 报废机动车回收证明 number."]
     received_on = data.get("received_on") or (
-        voucher.collected_at.astimezone(clock.SHANGHAI).date() if voucher else _local_today())
-    if received_on > _local_today():
+        voucher.collected_at.astimezone(clock.SHANGHAI).date() if voucher else _local_today(session))
+    if received_on > _local_today(session):
         errors["received_on"] = ["Must not be in the future."]
     if errors:
         raise ValidationFailed("the battery record is refused", fields=errors)
@@ -158,11 +158,11 @@ def record(session: Session, user: User, data: dict) -> TractionBattery:
     battery = TractionBattery(
         id=uuid.uuid4(), recycler_org_id=org, voucher_id=voucher.id if voucher else None,
         scrap_certificate_no=data.get("scrap_certificate_no") or (voucher.scrap_certificate_no if voucher else None),
-        vin_hash=identifiers.hmac_hash(vin, purpose="device"), vin_last4=identifiers.last4(vin),
+        vin_hash=identifiers.hmac_hash(session, vin, purpose="device"), vin_last4=identifiers.last4(vin),
         pack_code=pack, battery_type=data.get("battery_type"), rated_capacity_kwh=data.get("rated_capacity_kwh"),
         swap_mode=bool(data.get("swap_mode")), vehicle_incomplete=incomplete, received_on=received_on,
         status=BatteryStatus.IN_CUSTODY if present else BatteryStatus.MISSING, events=[])
-    _event(battery, "vehicle_received", received_on, user.id, late_reason=data.get("late_reason"),
+    _event(session, battery, "vehicle_received", received_on, user.id, late_reason=data.get("late_reason"),
            field="received_on")
     try:
         with session.begin_nested():
@@ -205,10 +205,10 @@ def hand_over(session: Session, user: User, battery_id, recipient_id, on: date |
         raise ValidationFailed("the recipient is not on the list", fields={"recipient_id": [
             "Batteries go only to a maker's collection point, a cascade-use or a recycling firm on the "
             "operator-kept list; this recipient is not on it."]})
-    day = on or _local_today()
-    if day > _local_today() or day < battery.received_on:
+    day = on or _local_today(session)
+    if day > _local_today(session) or day < battery.received_on:
         raise ValidationFailed("bad date", fields={"on": ["Between the day the vehicle came in and today."]})
-    _event(battery, "battery_handed_over", day, user.id, recipient.id, late_reason=late_reason)
+    _event(session, battery, "battery_handed_over", day, user.id, recipient.id, late_reason=late_reason)
     battery.status, battery.recipient = BatteryStatus.HANDED_OVER, recipient
     audit.record(session, user.id, "battery.hand_over", "traction_battery", battery.id,
                  after={"recipient": recipient.name, "type": recipient.recipient_type.value})
@@ -226,8 +226,8 @@ def mark_reported(session: Session, user: User, battery_id, event_id, platform_r
         raise NotFound("no such custody event")
     if ev.reported_at is not None:
         raise Conflict("this event was already reported", code="already_reported")
-    ev.reported_at, ev.platform_ref = clock.now(), platform_ref.strip()
-    ev.reported_late = _local_today() > ev.report_due_on
+    ev.reported_at, ev.platform_ref = clock.now(session), platform_ref.strip()
+    ev.reported_late = _local_today(session) > ev.report_due_on
     session.flush()
     return ev
 
@@ -264,7 +264,7 @@ def deadlines(session: Session, user: User, org_id=None, *, overdue_only: bool =
     """The recycler's custody events not yet reported, soonest due first, with the working days
     left (negative when missed)."""
     org = member_org(user, org_id)
-    today = _local_today()
+    today = _local_today(session)
     rows = session.execute(
         select(BatteryEvent, TractionBattery).join(TractionBattery, BatteryEvent.battery_id == TractionBattery.id)
         .where(TractionBattery.recycler_org_id == org, BatteryEvent.reported_at.is_(None))

@@ -31,7 +31,7 @@ def seed(session: Session, people: dict[str, list[User]]) -> list[str]:
     batteries.add_recipient(session, operator, {
         "name": "示例动力电池再生利用有限公司(示例)", "credit_code": _uscc(102), "recipient_type": "recycling",
         "list_ref": "综合利用行业规范条件企业名单(示例)", "region_code": "141100"})
-    today = clock.now().astimezone(clock.SHANGHAI).date()
+    today = clock.now(session).astimezone(clock.SHANGHAI).date()
     with_battery = batteries.record(session, recycler, {
         "vin": _vin("000001"), "scrap_certificate_no": "BF1411002026000101", "battery_present": True,
         "pack_code": "03HPE0Z1A0000B6C4A0000101", "battery_type": "LFP", "rated_capacity_kwh": 51.5,

@@ -31,15 +31,15 @@ def _check_value(kind: Kind, value: str) -> str:
     return v
 
 
-def hash_of(kind: Kind, value: str) -> str:
-    return identifiers.hmac_hash(value, purpose=PURPOSE[kind])
+def hash_of(hasher: identifiers.IdHasher, kind: Kind, value: str) -> str:
+    return hasher.hash(value, purpose=PURPOSE[kind])
 
 
 def add(session: Session, operator, *, kind: Kind, value: str, reason: Reason, reference: str | None = None,
         note: str | None = None) -> BlockedIdentifier:
     """Block an identifier (only its keyed hash and last four characters are kept). Audited."""
     v = _check_value(kind, value)
-    entry = BlockedIdentifier(kind=kind, value_hash=hash_of(kind, v), last4=identifiers.last4(v), reason=reason,
+    entry = BlockedIdentifier(kind=kind, value_hash=hash_of(identifiers.hasher(session), kind, v), last4=identifiers.last4(v), reason=reason,
                               reference=reference, note=note, added_by=operator.id)
     try:
         with session.begin_nested():
@@ -60,7 +60,7 @@ def remove(session: Session, operator, entry_id, reason: str) -> BlockedIdentifi
         raise NotFound("no such blocklist entry")
     if entry.removed_at is not None:
         raise Conflict("this entry was already removed", code="already_removed")
-    entry.removed_at, entry.removed_by, entry.removal_reason = clock.now(), operator.id, reason
+    entry.removed_at, entry.removed_by, entry.removal_reason = clock.now(session), operator.id, reason
     audit.record(session, operator.id, "blocklist.remove", "blocklist", entry.id,
                  before={"reason": entry.reason.value}, after={"removed": True}, reason=reason)
     session.flush()
@@ -75,7 +75,7 @@ def browse(session: Session, *, cursor: str | None, limit: int, include_removed:
     if kind:
         stmt = stmt.where(BlockedIdentifier.kind == kind)
     if value and kind:
-        stmt = stmt.where(BlockedIdentifier.value_hash == hash_of(kind, value))
+        stmt = stmt.where(BlockedIdentifier.value_hash == hash_of(identifiers.hasher(session), kind, value))
     return pagination.page(session, stmt, BlockedIdentifier, cursor, limit)
 
 

@@ -23,6 +23,7 @@ from typing import Any, Mapping
 from sqlalchemy.orm import Session
 
 from services import clock, identifiers
+from services.identifiers import IdHasher
 from services.accounts.models import User
 from services.credit.events import record_event_once
 
@@ -42,7 +43,7 @@ def issuing_org(user: User) -> uuid.UUID | None:
     return orgs[0] if orgs else None
 
 
-def report_ref(technician_id: uuid.UUID, data: Mapping[str, Any],
+def report_ref(hasher: IdHasher, technician_id: uuid.UUID, data: Mapping[str, Any],
                supersedes_id: uuid.UUID | None) -> str:
     """A stable name for one submitted report: the same report sent again gets the same ref.
 
@@ -53,7 +54,7 @@ def report_ref(technician_id: uuid.UUID, data: Mapping[str, Any],
                        "supersedes": str(supersedes_id) if supersedes_id else None,
                        "report": data}, sort_keys=True, default=str, ensure_ascii=False,
                       separators=(",", ":"))
-    return identifiers.hmac_hash(hashlib.sha256(body.encode()).hexdigest(), purpose="wipe_report")
+    return hasher.hash(hashlib.sha256(body.encode()).hexdigest(), purpose="wipe_report")
 
 
 def record_issued(session: Session, cert: WipeCertificate) -> None:
@@ -71,7 +72,7 @@ def record_revoked(session: Session, cert: WipeCertificate) -> None:
     if cert.org_id is None:
         return
     record_event_once(session, cert.org_id, REVOKED, ref_type=REF_CERTIFICATE, ref_id=cert.id,
-                      detail={"device_kind": cert.device_kind}, occurred_at=clock.now())
+                      detail={"device_kind": cert.device_kind}, occurred_at=clock.now(session))
 
 
 def record_refused(session: Session, technician: User, data: Mapping[str, Any],
@@ -83,7 +84,7 @@ def record_refused(session: Session, technician: User, data: Mapping[str, Any],
         return
     device = data.get("device") or {}
     record_event_once(session, org, REFUSED, ref_type=REF_REPORT,
-                      ref_id=report_ref(technician.id, data, supersedes_id),
+                      ref_id=report_ref(identifiers.hasher(session), technician.id, data, supersedes_id),
                       detail={"codes": sorted(set(refused.codes)), "device_kind": device.get("kind"),
                               "destination": data.get("destination")},
-                      occurred_at=clock.now())
+                      occurred_at=clock.now(session))

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services import clock
+from services import clock, identifiers
+from services.identifiers import IdHasher
 from services.accounts.models import Role, User
 from services.errors import Forbidden, ValidationFailed
 
@@ -22,12 +23,12 @@ from .rules import CLOCK_SKEW
 HANDLER_ROLES = (Role.RECYCLER, Role.RETAILER, Role.OPERATOR)
 
 
-def device_key(imei: str | None, serial: str | None) -> dict[str, str]:
+def device_key(hasher: IdHasher, imei: str | None, serial: str | None) -> dict[str, str]:
     """The keyed hash that names a device in custody records: its IMEI, else its serial."""
     if imei:
-        return hashed(imei, IMEI)
+        return hashed(hasher, imei, IMEI)
     if serial:
-        return hashed(serial, SERIAL)
+        return hashed(hasher, serial, SERIAL)
     raise ValidationFailed("a custody event needs the device's IMEI or serial",
                            fields={"imei": ["Give imei or serial."]})
 
@@ -39,14 +40,14 @@ def record(session: Session, actor: User, *, kind: CustodyKind, at: datetime,
     if actor.role not in HANDLER_ROLES:
         raise Forbidden("only recyclers, retailers and operators record custody",
                         code="role_required")
-    if at.tzinfo is None or at > clock.now() + CLOCK_SKEW:
+    if at.tzinfo is None or at > clock.now(session) + CLOCK_SKEW:
         raise ValidationFailed("a custody event cannot be in the future",
                                fields={"at": ["Must not be in the future."]})
     if org_id is None and actor.org_ids():
         org_id = sorted(actor.org_ids())[0]
     elif org_id is not None and org_id not in actor.org_ids() and not actor.is_operator:
         raise Forbidden("not a member of that organisation")
-    key = device_key(imei, serial)
+    key = device_key(identifiers.hasher(session), imei, serial)
     event = CustodyEvent(device_hash=key["hash"], device_last4=key["last4"], kind=kind, at=at,
                          org_id=org_id, recorded_by=actor.id, note=note)
     session.add(event)

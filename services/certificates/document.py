@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from services import identifiers
+from services.identifiers import IdHasher
 
 from .draft import Draft, Medium, Person, clean_identifier
 
@@ -24,23 +25,23 @@ def utc_text(at: datetime) -> str:
     return at.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def hashed(value: str, purpose: str) -> dict[str, str]:
+def hashed(hasher: IdHasher, value: str, purpose: str) -> dict[str, str]:
     v = clean_identifier(value)
-    return {"hash": identifiers.hmac_hash(v, purpose=purpose), "last4": v[-4:]}
+    return {"hash": hasher.hash(v, purpose=purpose), "last4": v[-4:]}
 
 
 def _person(p: Person) -> dict[str, Any]:
     return {"user_id": p.user_id, "name": p.name, "organization_id": p.organization_id}
 
 
-def _medium(index: int, m: Medium) -> dict[str, Any]:
+def _medium(hasher: IdHasher, index: int, m: Medium) -> dict[str, Any]:
     return {
         "index": index,
         "media_type": m.media_type.value,
         "interface": m.interface,
         "capacity_bytes": m.capacity_bytes,
         "removable": m.removable,
-        "serial": hashed(m.serial, SERIAL) if m.serial is not None else None,
+        "serial": hashed(hasher, m.serial, SERIAL) if m.serial is not None else None,
         "level": m.level.value,
         "technique": m.technique.value,
         "passes": m.passes,
@@ -56,9 +57,10 @@ def _medium(index: int, m: Medium) -> dict[str, Any]:
     }
 
 
-def build(draft: Draft, *, certificate_id: str, issued_at: datetime,
+def build(draft: Draft, *, certificate_id: str, issued_at: datetime, hasher: IdHasher,
           supersedes: str | None = None) -> dict[str, Any]:
-    """The payload to sign. Call only after rules.enforce() passed on the same draft."""
+    """The payload to sign, identifiers keyed-hashed by `hasher`. Call only after rules.enforce()
+    passed on the same draft."""
     return {
         "schema": SCHEMA,
         "certificate_id": certificate_id,
@@ -68,10 +70,10 @@ def build(draft: Draft, *, certificate_id: str, issued_at: datetime,
             "kind": draft.device_kind.value,
             "make": draft.make,
             "model": draft.model,
-            "imeis": [hashed(i, IMEI) for i in draft.imeis],
-            "serial": hashed(draft.serial, SERIAL) if draft.serial is not None else None,
+            "imeis": [hashed(hasher, i, IMEI) for i in draft.imeis],
+            "serial": hashed(hasher, draft.serial, SERIAL) if draft.serial is not None else None,
         },
-        "media": [_medium(i, m) for i, m in enumerate(draft.media)],
+        "media": [_medium(hasher, i, m) for i, m in enumerate(draft.media)],
         "locks": {"activation_lock": draft.locks.activation_lock.value,
                   "frp": draft.locks.frp.value, "mdm": draft.locks.mdm.value},
         "destination": draft.destination.value,
@@ -92,16 +94,15 @@ def device_hashes(payload: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def matches(payload: Mapping[str, Any], *, imei: str | None = None,
+def matches(hasher: IdHasher, payload: Mapping[str, Any], *, imei: str | None = None,
             serial: str | None = None) -> bool:
     """Whether a caller-supplied IMEI or serial is this certificate's device (keyed hashes)."""
     device = payload["device"]
     if imei is not None:
-        return any(identifiers.hashes_match(i["hash"], clean_identifier(imei), purpose=IMEI)
+        return any(hasher.matches(i["hash"], clean_identifier(imei), purpose=IMEI)
                    for i in device.get("imeis", []))
     if serial is not None and device.get("serial"):
-        return identifiers.hashes_match(device["serial"]["hash"], clean_identifier(serial),
-                                        purpose=SERIAL)
+        return hasher.matches(device["serial"]["hash"], clean_identifier(serial), purpose=SERIAL)
     return False
 
 

@@ -68,7 +68,7 @@ def revoke(session: Session, actor: User, kid: str, reason: str) -> SigningKeyRo
         raise NotFound("no such signing key")
     if row.status is not KeyStatus.REVOKED:
         before = row.status.value
-        row.status, row.revoked_reason, row.revoked_at = KeyStatus.REVOKED, reason, clock.now()
+        row.status, row.revoked_reason, row.revoked_at = KeyStatus.REVOKED, reason, clock.now(session)
         audit.record(session, actor.id, "signing_key.revoke", "signing_key", kid,
                      before={"status": before}, after={"status": "revoked"}, reason=reason)
         session.flush()

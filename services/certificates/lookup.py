@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services import identifiers, pagination
+from services.identifiers import IdHasher
 from services.accounts.models import User
 from services.errors import ValidationFailed
 from services.listings.models import Listing
@@ -44,7 +45,7 @@ def mine(session: Session, user: User, *, cursor: str | None, limit: int):
     return [{**summary.of(session, c), "device": document.masked_summary(c.payload)} for c in rows], nxt
 
 
-def _hash_of(imei: str | None, serial: str | None) -> str:
+def _hash_of(hasher: IdHasher, imei: str | None, serial: str | None) -> str:
     if bool(imei) == bool(serial):
         raise ValidationFailed("give an IMEI or a serial number",
                                fields={"imei": ["Give exactly one of imei and serial."]})
@@ -52,8 +53,8 @@ def _hash_of(imei: str | None, serial: str | None) -> str:
         value = identifiers.normalise(imei)
         if not identifiers.imei_ok(value):
             raise ValidationFailed("invalid IMEI", fields={"imei": ["15 digits with a valid check digit."]})
-        return document.hashed(value, document.IMEI)["hash"]
-    return document.hashed(serial, document.SERIAL)["hash"]
+        return document.hashed(hasher, value, document.IMEI)["hash"]
+    return document.hashed(hasher, serial, document.SERIAL)["hash"]
 
 
 def lookup(session: Session, *, imei: str | None = None, serial: str | None = None) -> dict:
@@ -61,7 +62,7 @@ def lookup(session: Session, *, imei: str | None = None, serial: str | None = No
     level, organisation, issued_at} or None}. Status is re-verified now (signature and key), so
     a tampered or key-revoked certificate does not answer "valid". When the device has no current
     certificate, its latest one is shown (so a buyer sees "revoked" rather than nothing)."""
-    shown = for_device(session, {_hash_of(imei, serial)})
+    shown = for_device(session, {_hash_of(identifiers.hasher(session), imei, serial)})
     return {"found": shown is not None, "certificate": shown}
 
 

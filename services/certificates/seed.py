@@ -83,7 +83,7 @@ def certify_all(session: Session, ring: Keyring, devices: Iterable[Device], team
                 progress: Callable[[int], None] | None = None) -> int:
     """Intake, submit and approve a certificate for each device; returns how many were issued.
     Refusals propagate: demo data that breaks a rule is a bug in the demo."""
-    now = clock.now()
+    now = clock.now(session)
     n = 0
     for n, device in enumerate(devices, 1):
         team = team_for(device, teams, n)

@@ -18,7 +18,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services import audit, clock
+from services import audit, clock, identifiers
+from services.identifiers import IdHasher
 from services.accounts import vetting
 from services.accounts.models import OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -65,10 +66,10 @@ def _draft(data: Mapping[str, Any], technician: User, validator: User) -> Draft:
                  validator=_person(validator), place=data["place"])
 
 
-def _draft_hashes(draft: Draft) -> set[str]:
-    found = {document.hashed(i, document.IMEI)["hash"] for i in draft.imeis}
+def _draft_hashes(hasher: IdHasher, draft: Draft) -> set[str]:
+    found = {document.hashed(hasher, i, document.IMEI)["hash"] for i in draft.imeis}
     if draft.serial:
-        found.add(document.hashed(draft.serial, document.SERIAL)["hash"])
+        found.add(document.hashed(hasher, draft.serial, document.SERIAL)["hash"])
     return found
 
 
@@ -151,17 +152,17 @@ def _submit(session: Session, actor: User, data: Mapping[str, Any],
         vetting.require_verified(session, credit_events.issuing_org(actor), OrgKind.RECYCLER, "certify wipes")
     validator = _check_validator(session, actor, data["validator_id"])
     draft = _draft(data, actor, validator)
-    hashes = _draft_hashes(draft)
+    hashes = _draft_hashes(identifiers.hasher(session), draft)
     start = custody.custody_start(session, hashes) if hashes else None
     sellers, seller_orgs = _sellers(session, hashes) if hashes else (set(), set())
-    enforce(draft, RuleContext(now=clock.now(), allowed_tools=tools.allowed(session),
+    enforce(draft, RuleContext(now=clock.now(session), allowed_tools=tools.allowed(session),
                                custody_started_at=start, custody_required=True,
                                seller_ids=sellers, seller_org_ids=seller_orgs))
     _check_supersession(session, hashes, supersedes_id)
     if start is not None:
         draft.custody_event_ids = [str(e.id) for e in custody.events_since(session, hashes, start)]
     cert_id = uuid.uuid4()
-    payload = document.build(draft, certificate_id=str(cert_id), issued_at=clock.now(),
+    payload = document.build(draft, certificate_id=str(cert_id), issued_at=clock.now(session), hasher=identifiers.hasher(session),
                              supersedes=str(supersedes_id) if supersedes_id else None)
     req = CertificateRequest(certificate_id=cert_id, technician_id=actor.id,
                              validator_id=validator.id,
@@ -220,7 +221,7 @@ def approve(session: Session, actor: User, request_id: uuid.UUID, ring: Keyring)
     hashes = set(req.device_hashes)
     old = _check_supersession(session, hashes, req.supersedes_id)
     entry = keys.ensure_signing_key(session, ring)
-    now = clock.now()
+    now = clock.now(session)
     payload = {**req.payload, "issued_at": document.utc_text(now)}
     envelope = ring.sign(payload).to_dict()
     if envelope["kid"] != entry.kid:  # the ring changed under us; never sign with an unpublished key
@@ -281,7 +282,7 @@ def reject(session: Session, actor: User, request_id: uuid.UUID, reason: str) ->
     req = _pending(session, request_id)
     if actor.id != req.validator_id and not actor.is_operator:
         raise Forbidden("only the named validator rejects this request", code="not_validator")
-    req.status, req.reject_reason, req.decided_at = RequestStatus.REJECTED, reason, clock.now()
+    req.status, req.reject_reason, req.decided_at = RequestStatus.REJECTED, reason, clock.now(session)
     session.flush()
     return req
 
@@ -297,7 +298,7 @@ def revoke(session: Session, actor: User, certificate_id: uuid.UUID, reason: str
         raise NotFound("no such certificate")
     if cert.status is not CertStatus.VALID:
         raise InvalidState(cert.status.value, "revoked", [])
-    _retire(session, cert, CertStatus.REVOKED, reason, clock.now())
+    _retire(session, cert, CertStatus.REVOKED, reason, clock.now(session))
     credit_events.record_revoked(session, cert)
     audit.record(session, actor.id, "certificate.revoke", "wipe_certificate", cert.id,
                  before={"status": "valid"}, after={"status": "revoked"}, reason=reason)

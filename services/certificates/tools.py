@@ -59,7 +59,7 @@ def retire(session: Session, actor: User, tool_id: uuid.UUID) -> WipeTool:
     tool = session.get(WipeTool, tool_id)
     if tool is None or not tool.active:
         raise NotFound("no such allowed tool")
-    tool.active, tool.retired_at = False, clock.now()
+    tool.active, tool.retired_at = False, clock.now(session)
     audit.record(session, actor.id, "wipe_tool.retire", "wipe_tool", tool.id,
                  before={"name": tool.name, "version": tool.version})
     session.flush()

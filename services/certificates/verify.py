@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services import identifiers
+
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.listings.validation import identifier_errors, stores_personal_data
 
@@ -57,7 +59,7 @@ def verify(session: Session, certificate_id: uuid.UUID, *, imei: str | None = No
            "issued_at": cert.issued_at, "digest": digest(cert.envelope()),
            "device": document.masked_summary(cert.payload), "device_match": None}
     if imei or serial:
-        out["device_match"] = document.matches(cert.payload, imei=imei or None,
+        out["device_match"] = document.matches(identifiers.hasher(session), cert.payload, imei=imei or None,
                                                serial=None if imei else serial)
     return out
 

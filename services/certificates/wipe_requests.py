@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from services import clock, identifiers, pagination, pickups
+from services.identifiers import IdHasher
 from services.accounts import vetting
 from services.accounts.models import Organization, OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -40,7 +41,7 @@ def require_certifying_recycler(session: Session, org: Organization | None,
     return vetting.require_verified(session, org.id, OrgKind.RECYCLER, "take data-wipe requests")
 
 
-def _identifiers(device: Mapping[str, Any]) -> dict:
+def _identifiers(hasher: IdHasher, device: Mapping[str, Any]) -> dict:
     imei, serial = device.get("imei"), device.get("serial")
     if not imei and not serial:
         raise ValidationFailed("the device needs its IMEI or serial number",
@@ -51,10 +52,10 @@ def _identifiers(device: Mapping[str, Any]) -> dict:
         value = identifiers.normalise(imei)
         if not identifiers.imei_ok(value):
             raise ValidationFailed("invalid IMEI", fields={"device.imei": ["15 digits with a valid check digit."]})
-        h = document.hashed(value, document.IMEI)
+        h = document.hashed(hasher, value, document.IMEI)
         out.update(device_hash=h["hash"], device_last4=h["last4"])
     if serial:
-        h = document.hashed(serial, document.SERIAL)
+        h = document.hashed(hasher, serial, document.SERIAL)
         out.update(serial_hash=h["hash"], serial_last4=h["last4"])
     return out
 
@@ -79,7 +80,7 @@ def create(session: Session, consumer: User, data: Mapping[str, Any]) -> WipeReq
     req = WipeRequest(id=uuid.uuid4(), consumer_id=consumer.id, recycler_org_id=org.id,
                       mode=data["mode"], pickup_id=pickup_id if data["mode"] == "pickup" else None,
                       device_kind=device["kind"], make=device["make"], model=device["model"],
-                      note=data.get("note") or "", status=S.REQUESTED, **_identifiers(device))
+                      note=data.get("note") or "", status=S.REQUESTED, **_identifiers(identifiers.hasher(session), device))
     session.add(req)
     session.flush()
     return req
@@ -111,7 +112,7 @@ def browse(session: Session, user: User, *, cursor: str | None, limit: int,
 def _move(session: Session, req: WipeRequest, allowed: tuple, to: S, **values) -> WipeRequest:
     res = session.execute(update(WipeRequest).where(WipeRequest.id == req.id,
                                                     WipeRequest.status.in_(allowed))
-                          .values(status=to, updated_at=clock.now(), **values)
+                          .values(status=to, updated_at=clock.now(session), **values)
                           .execution_options(synchronize_session=False))
     if res.rowcount != 1:
         session.refresh(req)

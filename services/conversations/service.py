@@ -52,7 +52,7 @@ def is_blocked(session: Session, a, b) -> bool:
 
 
 def _check_new_account(session: Session, user: User, settings: ConversationSettings) -> None:
-    now = clock.now()
+    now = clock.now(session)
     if user.created_at > now - timedelta(hours=settings.new_account_hours):
         opened = session.scalar(select(func.count()).select_from(Conversation).where(
             Conversation.buyer_id == user.id, Conversation.created_at > now - timedelta(days=1)))
@@ -82,7 +82,7 @@ def open_conversation(session: Session, buyer: User, listing_id, *, text: str | 
     if conv is None:
         _check_new_account(session, buyer, settings)
         conv = Conversation(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id,
-                            seller_id=listing.seller_id, created_at=clock.now(), last_message_at=clock.now())
+                            seller_id=listing.seller_id, created_at=clock.now(session), last_message_at=clock.now(session))
         try:
             with session.begin_nested():
                 session.add(conv)
@@ -111,8 +111,7 @@ def _other_party(conv: Conversation, side: str):
     return conv.seller_id if side == "buyer" else conv.buyer_id
 
 
-def _touch(conv: Conversation, side: str) -> None:
-    now = clock.now()
+def _touch(conv: Conversation, side: str, now) -> None:
     conv.last_message_at = now
     if side == "buyer":
         conv.buyer_read_at = now
@@ -127,10 +126,10 @@ def _add_text(session: Session, conv: Conversation, sender: User, text: str) -> 
     findings = contact_details.find(text)
     body = contact_details.mask(text, MASK) if findings else text
     message = Message(id=uuid.uuid4(), conversation_id=conv.id, sender_id=sender.id, kind=MessageKind.TEXT,
-                      body=body, created_at=clock.now(),
+                      body=body, created_at=clock.now(session),
                       masked=",".join(dict.fromkeys(f.kind for f in findings)) or None)
     session.add(message)
-    _touch(conv, side)
+    _touch(conv, side, clock.now(session))
     session.flush()
     return message
 
@@ -150,10 +149,10 @@ def post_photo(session: Session, storage: Storage, user: User, conversation_id, 
         raise Forbidden("you cannot message this user", code="blocked")
     clean, content_type, _, _ = photos.sanitise(data)
     message = Message(id=uuid.uuid4(), conversation_id=conv.id, sender_id=user.id, kind=MessageKind.PHOTO,
-                      body="", photo_type=content_type, created_at=clock.now())
+                      body="", photo_type=content_type, created_at=clock.now(session))
     message.photo_key = f"conversations/{conv.id}/{message.id}"
     session.add(message)
-    _touch(conv, side)
+    _touch(conv, side, clock.now(session))
     session.flush()
     put_on_commit(session, storage, message.photo_key, clean, content_type)
     return message
@@ -187,9 +186,9 @@ def messages(session: Session, viewer: User, conversation_id, *, cursor, limit):
     """Messages newest first; reading them marks the conversation read for the viewer's side."""
     conv, side = readable(session, viewer, conversation_id)
     if side == "buyer":
-        conv.buyer_read_at = clock.now()
+        conv.buyer_read_at = clock.now(session)
     elif side == "seller":
-        conv.seller_read_at = clock.now()
+        conv.seller_read_at = clock.now(session)
     session.flush()
     stmt = select(Message).where(Message.conversation_id == conv.id)
     return pagination.page(session, stmt, Message, cursor, limit)
@@ -278,7 +277,7 @@ def block(session: Session, user: User, other_id) -> Block:
     found = session.scalar(select(Block).where(Block.blocker_id == user.id, Block.blocked_id == other_id))
     if found:
         return found
-    row = Block(id=uuid.uuid4(), blocker_id=user.id, blocked_id=other_id, created_at=clock.now())
+    row = Block(id=uuid.uuid4(), blocker_id=user.id, blocked_id=other_id, created_at=clock.now(session))
     try:
         with session.begin_nested():
             session.add(row)
@@ -300,7 +299,7 @@ def report(session: Session, user: User, conversation_id, *, reason: str, detail
     if existing:
         return existing
     row = Report(id=uuid.uuid4(), conversation_id=conv.id, reporter_id=user.id,
-                 reported_id=_other_party(conv, side), reason=reason, details=details or "", created_at=clock.now())
+                 reported_id=_other_party(conv, side), reason=reason, details=details or "", created_at=clock.now(session))
     session.add(row)
     session.flush()
     return row
@@ -325,7 +324,7 @@ def decide(session: Session, operator: User, report_id, *, uphold: bool, note: s
         raise Conflict("the report was already decided", code="report_decided")
     before = {"status": row.status.value}
     row.status = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
-    row.decided_by, row.decided_at, row.decision_note = operator.id, clock.now(), note
+    row.decided_by, row.decided_at, row.decision_note = operator.id, clock.now(session), note
     if uphold and block_reported:
         reporter = session.get(User, row.reporter_id)
         block(session, reporter, row.reported_id)
@@ -339,6 +338,6 @@ def decide(session: Session, operator: User, report_id, *, uphold: bool, note: s
 def mark_read(session: Session, user: User, conversation_id) -> Conversation:
     conv, side = _participant(session, user, conversation_id)
     session.execute(update(Conversation).where(Conversation.id == conv.id).values(
-        **{f"{side}_read_at": clock.now()}))
+        **{f"{side}_read_at": clock.now(session)}))
     session.refresh(conv)
     return conv

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from services import clock
-from services.credit import bureau, features, honest, registry, subjects
+from services import clock, deps
+from services.credit import features, honest, registry, subjects
 from services.credit.queries import aliases, tallies
 from services.credit.models import CreditOverride, CreditScore, CreditSubject
 from services.credit.rows import score_row
@@ -34,7 +34,7 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
     done = 0
     for start in range(0, len(subject_ids), CHUNK):
         ids = list(subject_ids[start:start + CHUNK])
-        now = clock.now()
+        now = clock.now(session)
         known = subjects.facts_for(session, ids)
         gone = [i for i in ids if i not in known]
         if gone:
@@ -44,7 +44,7 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
             continue
         counts = tallies(session, aliases(known[i] for i in ids), now)
         overrides = _score_overrides(session, ids, now)
-        source = bureau.current()
+        source = deps.of(session).bureau
         rows = [features.features_from(known[i].facts, counts[i], now, source.lookup(i)) for i in ids]
         results = honest.score_many(card, rows, [counts[i] for i in ids])
         for i, values in zip(ids, rows):

@@ -60,15 +60,6 @@ class FileBureau:
         return self.scores.get(subject_id)
 
 
-_bureau: Bureau = NullBureau()
-
-
-def configure(path: str | None) -> Bureau:
-    """Choose the bureau from config: a file when CREDIT_BUREAU_FILE is set, else none."""
-    global _bureau
-    _bureau = FileBureau(path) if path else NullBureau()
-    return _bureau
-
-
-def current() -> Bureau:
-    return _bureau
+def build(path: str | None) -> Bureau:
+    """The bureau chosen by config: a file when CREDIT_BUREAU_FILE is set, else none."""
+    return FileBureau(path) if path else NullBureau()

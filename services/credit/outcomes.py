@@ -14,9 +14,9 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services import clock
+from services import clock, deps
 from services.accounts.models import Organization, Role, User
-from services.credit import bureau, features
+from services.credit import features
 from services.credit.events import CreditEvent
 from services.credit.queries import aliases, tallies
 from services.credit.subjects import facts_for
@@ -45,9 +45,9 @@ def _subjects_with(session: Session, alias: dict, kinds, start: datetime | None,
 def recorded_outcomes(session: Session, snapshots: int = 1, window: timedelta = OUTCOME_WINDOW,
                       progress: Callable[[int], None] | None = None) -> Dataset:
     """Factors at each snapshot and the outcome in the window after it (y = 1 for bad)."""
-    now = clock.now()
+    now = clock.now(session)
     rows: list[dict] = []
-    source = bureau.current()
+    source = deps.of(session).bureau
     outcome: list[int] = []
     for k in range(1, snapshots + 1):
         t = now - k * window

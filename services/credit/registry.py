@@ -46,7 +46,7 @@ def ensure_default(session: Session) -> CreditScorecard:
         insert = _dialect_insert(session)
         session.execute(insert(CreditScorecard).values(
             version=card.version, document=card.to_dict(), source="shipped", status="active",
-            metrics=card.metadata.get("metrics"), promoted_at=clock.now(), created_at=clock.now(),
+            metrics=card.metadata.get("metrics"), promoted_at=clock.now(session), created_at=clock.now(session),
         ).on_conflict_do_nothing(index_elements=["version"]))
     row = session.get(CreditScorecard, DEFAULT_VERSION, populate_existing=True)
     row.status = "active"
@@ -117,9 +117,9 @@ def promote(session: Session, operator_id: uuid.UUID, version: str, reason: str)
     if current.version == version:
         raise Conflict(f"scorecard {version} is already active", code="credit_already_active")
     current.status = "retired"
-    row.status, row.promoted_at, row.promoted_by = "active", clock.now(), operator_id
+    row.status, row.promoted_at, row.promoted_by = "active", clock.now(session), operator_id
     audit.record(session, operator_id, "credit.scorecard.promote", "credit_scorecard", version,
                  before={"active": current.version}, after={"active": version}, reason=reason.strip())
     session.flush()
-    session.execute(update(CreditSubject).values(stale=True, stale_since=clock.now()))
+    session.execute(update(CreditSubject).values(stale=True, stale_since=clock.now(session)))
     return row

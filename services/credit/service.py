@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services import audit, clock
-from services.credit import bureau, features, honest, registry, subjects
+from services import audit, clock, deps
+from services.credit import features, honest, registry, subjects
 from services.credit.events import KINDS, CreditEvent, mark_stale
 from services.credit.models import CreditExplanation, CreditOverride, CreditScore, CreditSubject
 from services.credit.outlook import Outlook, outlook
@@ -37,11 +37,11 @@ def _active_overrides(session: Session, subject_id: uuid.UUID, now: datetime) ->
 
 def compute(session: Session, subject: Subject, trigger: str = "on_demand") -> CreditScore:
     """Compute the subject's score now with the active card and append it to the history."""
-    now = clock.now()
+    now = clock.now(session)
     card = registry.active(session)
     overrides = _active_overrides(session, subject.id, now)
     tally = tallies(session, aliases([subject]), now)[subject.id]
-    values = features.features_from(subject.facts, tally, now, bureau.current().lookup(subject.id))
+    values = features.features_from(subject.facts, tally, now, deps.of(session).bureau.lookup(subject.id))
     result = honest.score_one(card, values, tally)
     values.update(honest.conduct_values(tally))
     score_override = next((o for o in sorted(overrides, key=lambda o: o.created_at, reverse=True)
@@ -171,7 +171,7 @@ def describe_records(session: Session, events: list[CreditEvent]) -> list[Record
     """Each record with whether it counts now and the participant's explanation."""
     if not events:
         return []
-    now = clock.now()
+    now = clock.now(session)
     ids = [e.id for e in events]
     notes = {x.event_id: x.text for x in session.scalars(
         select(CreditExplanation).where(CreditExplanation.event_id.in_(ids)))}
@@ -234,11 +234,11 @@ def add_override(session: Session, operator, subject_or_user_id: uuid.UUID, *, k
         if _event(session, event_id).subject_id not in subject.event_ids:
             raise ValidationFailed("that record belongs to someone else", fields={"event_id": ["Not this participant's record."]})
         score = None
-    if expires_at is not None and expires_at <= clock.now():
+    if expires_at is not None and expires_at <= clock.now(session):
         raise ValidationFailed("expiry must be in the future", fields={"expires_at": ["Must be in the future."]})
     before = latest(session, subject.id)
     o = CreditOverride(subject_id=subject.id, kind=kind, score=score, event_id=event_id, reason=reason,
-                       actor_id=operator.id, expires_at=expires_at, created_at=clock.now())
+                       actor_id=operator.id, expires_at=expires_at, created_at=clock.now(session))
     session.add(o)
     session.flush()
     audit.record(session, operator.id, f"credit.override.{kind}", "credit_subject", subject.id,
@@ -258,7 +258,7 @@ def revoke_override(session: Session, operator, override_id: uuid.UUID, reason: 
         raise NotFound(f"no override {override_id}", code="credit_unknown_override")
     if o.revoked_at is not None:
         raise Conflict("this override was revoked already", code="credit_override_revoked")
-    o.revoked_at, o.revoked_by, o.revoke_reason = clock.now(), operator.id, reason
+    o.revoked_at, o.revoked_by, o.revoke_reason = clock.now(session), operator.id, reason
     audit.record(session, operator.id, "credit.override.revoke", "credit_override", o.id,
                  before={"active": True}, after={"active": False}, reason=reason)
     session.flush()

@@ -21,8 +21,9 @@ from services.errors import Conflict, ValidationFailed
 VERSION_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
 
 
-def new_version() -> str:
-    return f"v{clock.now():%Y%m%d-%H%M%S}"
+def new_version(now) -> str:
+    """A version name from the time `now`."""
+    return f"v{now:%Y%m%d-%H%M%S}"
 
 
 def check_version(version: str) -> str:
@@ -49,7 +50,7 @@ def train_on_outcomes(session: Session, actor_id: uuid.UUID | None, *, version: 
 
     Raises TrainingDataError (422) when the outcomes cannot make a card, e.g. nobody turned bad.
     """
-    version = check_version(version or new_version())
+    version = check_version(version or new_version(clock.now(session)))
     registry.ensure_default(session)
     if session.get(CreditScorecard, version) is not None:  # fail before the slow part
         raise Conflict(f"scorecard version {version} exists already", code="credit_version_exists")

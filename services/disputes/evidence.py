@@ -49,10 +49,10 @@ def _party(session: Session, user: User, dispute_id, *, lock: bool = False) -> t
     return dispute, side
 
 
-def _open_for_evidence(dispute: Dispute, settings: DisputeSettings) -> None:
+def _open_for_evidence(dispute: Dispute, settings: DisputeSettings, now) -> None:
     if dispute.kind is not DisputeKind.PLATFORM or dispute.status is not DisputeStatus.OPEN:
         raise Conflict("evidence is taken only while a buyer's dispute is open", code="dispute_not_open")
-    if clock.now() > deadlines(dispute, settings)["evidence_due_at"]:
+    if now > deadlines(dispute, settings)["evidence_due_at"]:
         raise Conflict("the evidence window has closed", code="evidence_window_closed")
 
 
@@ -61,11 +61,11 @@ def add_statement(session: Session, user: User, dispute_id, text: str, settings:
     dispute, side = _party(session, user, dispute_id)
     if side == "operator":
         raise Forbidden("operators decide; the buyer and the seller give evidence", code="not_a_party")
-    _open_for_evidence(dispute, settings)
+    _open_for_evidence(dispute, settings, clock.now(session))
     if not text.strip():
         raise ValidationFailed("empty statement", fields={"text": ["Write your statement."]})
     row = DisputeEvidence(id=uuid.uuid4(), dispute_id=dispute.id, author_id=user.id, side=side,
-                          kind=EvidenceKind.STATEMENT, text=text, created_at=clock.now())
+                          kind=EvidenceKind.STATEMENT, text=text, created_at=clock.now(session))
     session.add(row)
     audit.record(session, user.id, "dispute.evidence", "dispute", dispute.id, after={"kind": "statement", "side": side})
     session.flush()
@@ -78,10 +78,10 @@ def add_photo(session: Session, storage: Storage, user: User, dispute_id, data: 
     dispute, side = _party(session, user, dispute_id)
     if side == "operator":
         raise Forbidden("operators decide; the buyer and the seller give evidence", code="not_a_party")
-    _open_for_evidence(dispute, settings)
+    _open_for_evidence(dispute, settings, clock.now(session))
     clean, content_type, _, _ = photos.sanitise(data)
     row = DisputeEvidence(id=uuid.uuid4(), dispute_id=dispute.id, author_id=user.id, side=side,
-                          kind=EvidenceKind.PHOTO, photo_type=content_type, created_at=clock.now())
+                          kind=EvidenceKind.PHOTO, photo_type=content_type, created_at=clock.now(session))
     row.photo_key = f"disputes/{dispute.id}/{row.id}"
     session.add(row)
     audit.record(session, user.id, "dispute.evidence", "dispute", dispute.id, after={"kind": "photo", "side": side})
@@ -115,17 +115,17 @@ def respond(session: Session, user: User, dispute_id, *, action: str, amount_fen
         raise Conflict("the dispute is not open", code="dispute_not_open")
     if dispute.seller_response is not None:
         raise Conflict("the seller has already answered", code="dispute_answered")
-    if clock.now() > deadlines(dispute, settings)["response_due_at"]:
+    if clock.now(session) > deadlines(dispute, settings)["response_due_at"]:
         raise Conflict("the response window has closed; the operator decides", code="response_window_closed")
     if action not in RESPONSES:
         raise ValidationFailed("unknown action", fields={"action": [f"One of {', '.join(RESPONSES)}."]})
     if action == "offer_partial_refund" and amount_fen is None:
         raise ValidationFailed("amount missing", fields={"amount_fen": ["Say how much you offer back."]})
-    dispute.seller_response, dispute.seller_responded_at = action, clock.now()
+    dispute.seller_response, dispute.seller_responded_at = action, clock.now(session)
     dispute.seller_offer_fen = amount_fen if action == "offer_partial_refund" else None
     if statement.strip():
         session.add(DisputeEvidence(id=uuid.uuid4(), dispute_id=dispute.id, author_id=user.id, side="seller",
-                                    kind=EvidenceKind.STATEMENT, text=statement, created_at=clock.now()))
+                                    kind=EvidenceKind.STATEMENT, text=statement, created_at=clock.now(session)))
     audit.record(session, user.id, f"dispute.respond_{action}", "dispute", dispute.id,
                  after={"offer_fen": dispute.seller_offer_fen})
     if action == "accept_refund":

@@ -27,7 +27,7 @@ OPENABLE = (S.PAID_HELD, S.HANDED_OVER)
 def _credit(session: Session, subject_id, kind: str, dispute: Dispute) -> None:
     record_event(session, subject_id, kind, ref_type="dispute", ref_id=dispute.id,
                  detail={"order_id": str(dispute.order_id), "kind": dispute.kind.value},
-                 occurred_at=clock.now())
+                 occurred_at=clock.now(session))
 
 
 def _audit(session: Session, actor_id, action: str, dispute: Dispute, before=None, reason=None) -> None:
@@ -46,7 +46,7 @@ def open_dispute(session: Session, buyer: User, order_id, *, reason: str, descri
     if order.status not in OPENABLE:
         raise Conflict(f"a dispute can be opened while the order is {' or '.join(s.value for s in OPENABLE)},"
                        f" not {order.status.value}", code="dispute_not_allowed")
-    if order.accept_by is not None and clock.now() > order.accept_by:
+    if order.accept_by is not None and clock.now(session) > order.accept_by:
         raise Conflict("the acceptance window has closed", code="dispute_window_closed")
     dispute = Dispute(order_id=order.id, kind=DisputeKind.PLATFORM, reason=DisputeReason(reason),
                       description=description or "", opened_by=buyer.id, status=DisputeStatus.OPEN, refund_fen=0)
@@ -118,7 +118,7 @@ def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int 
     before = {"status": dispute.status.value}
     dispute.status, dispute.outcome = DisputeStatus.RESOLVED, result
     dispute.refund_fen = {Outcome.RELEASE: 0, Outcome.REFUND: held}.get(result, amount_fen or 0)
-    dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, actor_id, clock.now()
+    dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, actor_id, clock.now(session)
     session.flush()  # the payout check below must see the dispute closed
     try:
         if result == Outcome.REFUND:
@@ -193,7 +193,7 @@ def chargeback_closed(session: Session, order: Order, pay, *, provider_dispute_i
         return dispute
     won = status == "won"
     dispute.status, dispute.outcome = DisputeStatus.RESOLVED, Outcome.WON if won else Outcome.LOST
-    dispute.resolved_at = clock.now()
+    dispute.resolved_at = clock.now(session)
     dispute.refund_fen = 0 if won else pay.captured_fen - pay.refunded_fen
     session.flush()
     if won:

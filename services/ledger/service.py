@@ -75,7 +75,7 @@ def post(session: Session, kind: str, legs: list[Leg], *, ref_type: str | None =
     legs = [leg for leg in legs if leg.amount_fen]
     if len(legs) < 2 or sum(leg.amount_fen for leg in legs) != 0:
         raise ValueError(f"journal entry {kind!r} is not balanced: {legs}")
-    now = clock.now()
+    now = clock.now(session)
     entry = JournalEntry(id=uuid.uuid4(), kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
                          memo=memo, idempotency_key=idempotency_key, created_by=actor_id, created_at=now)
     # A savepoint: when a later leg is refused, the legs already applied are undone with it, so a

@@ -99,7 +99,8 @@ def _pending_or_new(session: Session, actor: User, listing: Listing) -> ListingR
     return rev
 
 
-def _split(listing: Listing, data: dict, rise_review_pct: int) -> tuple[dict, dict, set]:
+def _split(listing: Listing, data: dict, rise_review_pct: int,
+           hasher: identifiers.IdHasher) -> tuple[dict, dict, set]:
     """(applied at once, held for review, fields the edit set back to the live value)."""
     now, held, same = {}, {}, set()
     if "negotiable" in data:
@@ -119,7 +120,7 @@ def _split(listing: Listing, data: dict, rise_review_pct: int) -> tuple[dict, di
         scratch = Listing(category=listing.category, device_hash=listing.device_hash,
                           device_last4=listing.device_last4, serial_hash=listing.serial_hash,
                           serial_last4=listing.serial_last4)
-        service._apply_attributes(scratch, listing.category, data["attributes"])
+        service._apply_attributes(scratch, listing.category, data["attributes"], hasher)
         proposed.update({c: getattr(scratch, c) for c in ATTRIBUTE_COLUMNS})
     for field, value in proposed.items():
         if _plain(value) == _plain(getattr(listing, field)):
@@ -143,13 +144,13 @@ def edit(session: Session, actor: User, listing_id, data: dict, *,
     listing = _managed(session, actor, listing_id)
     if listing.status != Status.PUBLISHED:
         return EditResult(service.update_listing(session, actor, listing_id, data, gates=gates), None)
-    service._raise_if_invalid({"category": listing.category.value, **data})
+    service._raise_if_invalid({"category": listing.category.value, **data}, clock.now(session).date())
     data = service.with_reman_claim(session, data, listing)
     if listing.approved_price_fen is None:
         # Published before approved prices were kept (or inserted by the demo seed): the price on
         # sale now is the approved one, fixed before any rise so small rises cannot add up.
         listing.approved_price_fen = listing.price_fen
-    now, held, same = _split(listing, data, rise_review_pct)
+    now, held, same = _split(listing, data, rise_review_pct, identifiers.hasher(session))
     if "device_hash" in held:
         service._ensure_device_free(session, Listing(id=listing.id, device_hash=held["device_hash"]))
     if held.keys() & {"device_hash", "serial_hash", "attributes", "kind"}:
@@ -175,7 +176,7 @@ def edit(session: Session, actor: User, listing_id, data: dict, *,
         rev.changes = {**rev.changes, **held}
         touched = rev
     if touched is not None and not _has_content(session, touched):
-        _close(touched, RevisionStatus.WITHDRAWN, actor, "nothing left to review")
+        _close(touched, RevisionStatus.WITHDRAWN, actor, "nothing left to review", clock.now(session))
         touched = None
     session.flush()
     return EditResult(listing, touched)
@@ -203,7 +204,7 @@ def delete_photo(session: Session, storage: Storage, actor: User, photo_id) -> L
         rev = session.get(ListingRevision, photo.revision_id) if photo.revision_id else None
         service.delete_photo(session, storage, actor, photo_id)
         if rev is not None and not _has_content(session, rev):
-            _close(rev, RevisionStatus.WITHDRAWN, actor, "nothing left to review")
+            _close(rev, RevisionStatus.WITHDRAWN, actor, "nothing left to review", clock.now(session))
             session.flush()
         return None
     rev = _pending_or_new(session, actor, listing)
@@ -213,8 +214,8 @@ def delete_photo(session: Session, storage: Storage, actor: User, photo_id) -> L
     return rev
 
 
-def _close(rev: ListingRevision, status: RevisionStatus, actor: User, reason: str | None) -> None:
-    rev.status, rev.decided_by, rev.decided_at, rev.reason = status, actor.id, clock.now(), reason
+def _close(rev: ListingRevision, status: RevisionStatus, actor: User, reason: str | None, at) -> None:
+    rev.status, rev.decided_by, rev.decided_at, rev.reason = status, actor.id, at, reason
 
 
 def _drop_proposed_photos(session: Session, storage: Storage, rev: ListingRevision) -> None:
@@ -268,8 +269,8 @@ def approve(session: Session, storage: Storage, operator: User, revision_id, rea
     for p in added:
         p.revision_id = None
     listing.approved_price_fen = listing.price_fen
-    listing.updated_at = clock.now()  # photos alone are a change too: bump the revision for search
-    _close(rev, RevisionStatus.APPROVED, operator, reason)
+    listing.updated_at = clock.now(session)  # photos alone are a change too: bump the revision for search
+    _close(rev, RevisionStatus.APPROVED, operator, reason, clock.now(session))
     audit.record(session, operator.id, "listing_revision.approve", "listing", listing.id,
                  before={**before, "photos_removed": rev.removed_photo_ids},
                  after={**changes, "photos_added": [str(p.id) for p in added]}, reason=reason)
@@ -292,7 +293,7 @@ def reject(session: Session, storage: Storage, operator: User, revision_id, reas
         raise ValidationFailed("a rejection needs a reason", fields={"reason": ["Required when rejecting."]})
     rev, listing = _decidable(session, revision_id, RevisionStatus.REJECTED)
     _drop_proposed_photos(session, storage, rev)
-    _close(rev, RevisionStatus.REJECTED, operator, reason)
+    _close(rev, RevisionStatus.REJECTED, operator, reason, clock.now(session))
     audit.record(session, operator.id, "listing_revision.reject", "listing", listing.id,
                  after={"revision_id": str(rev.id), "changes": rev.changes}, reason=reason)
     session.flush()
@@ -306,7 +307,7 @@ def withdraw(session: Session, storage: Storage, actor: User, revision_id) -> Li
         raise Forbidden("not your listing")
     rev, _ = _decidable(session, revision_id, RevisionStatus.WITHDRAWN)
     _drop_proposed_photos(session, storage, rev)
-    _close(rev, RevisionStatus.WITHDRAWN, actor, None)
+    _close(rev, RevisionStatus.WITHDRAWN, actor, None, clock.now(session))
     session.flush()
     return rev
 

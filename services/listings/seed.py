@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from services import clock, identifiers, regions
+from services import identifiers, regions
 from services.accounts.models import User
 
 PHONES = [("Apple", "苹果", "iPhone 13", 128, 280000), ("Apple", "苹果", "iPhone 14 Pro", 256, 520000),
@@ -72,12 +72,12 @@ def region_pool() -> list[str]:
 
 
 def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, region_pool: list[str],
-                 progress=None, imeis: dict | None = None) -> list[dict]:
+                 progress=None, imeis: dict | None = None, *, hasher: identifiers.IdHasher,
+                 now: datetime) -> list[dict]:
     """Published listing rows; `imeis`, when given, collects each phone's raw IMEI by listing id
-    (rows keep only its keyed hash)."""
+    (rows keep only its keyed hash under `hasher`); `now` stamps them."""
     rows = []
     all_r = regions.all_regions()
-    now = clock.now()
     for i in range(n):
         seller = rng.choice(sellers)
         cond, factor, cond_zh, cond_en = rng.choice(CONDITIONS)
@@ -101,7 +101,7 @@ def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, r
                        price_fen=int(base * factor * rng.uniform(0.8, 1.1)) // 100 * 100,
                        attributes={"kind": "mobile_phone", "brand": brand, "model": model, "storage_gb": storage,
                                    "battery_health_pct": rng.randint(80, 100)},
-                       device_hash=identifiers.hmac_hash(imei, purpose="device"), device_last4=imei[-4:])
+                       device_hash=hasher.hash(imei, purpose="device"), device_last4=imei[-4:])
             if imeis is not None:
                 imeis[row["id"]] = imei
         elif roll < 0.55:
@@ -136,7 +136,7 @@ def listing_rows(rng: random.Random, n: int, sellers: list[User], today: date, r
                                    "emission_standard": std, "mileage_km": km,
                                    "first_registration_date": date(year, rng.randint(1, 12), 1).isoformat(),
                                    "registration_region": region},
-                       device_hash=identifiers.hmac_hash(vin, purpose="device"), device_last4=vin[-4:])
+                       device_hash=hasher.hash(vin, purpose="device"), device_last4=vin[-4:])
         rows.append(row)
         if progress and i % 1000 == 999:
             progress(1000)

@@ -46,15 +46,15 @@ def can_view(user: User | None, listing: Listing) -> bool:
     return listing.status in PUBLIC_STATES or can_manage(user, listing) or bool(user and user.is_operator)
 
 
-def _apply_attributes(listing: Listing, category: Category, attrs: dict) -> None:
+def _apply_attributes(listing: Listing, category: Category, attrs: dict, hasher: identifiers.IdHasher) -> None:
     attrs = dict(attrs)
     ident = attrs.pop("vin", None) or attrs.pop("imei", None)
     serial = attrs.pop("serial_number", None)
     if ident:
-        listing.device_hash = identifiers.hmac_hash(ident, purpose="device")
+        listing.device_hash = hasher.hash(ident, purpose="device")
         listing.device_last4 = identifiers.last4(ident)
     if serial:
-        listing.serial_hash = identifiers.hmac_hash(serial, purpose="serial")
+        listing.serial_hash = hasher.hash(serial, purpose="serial")
         listing.serial_last4 = identifiers.last4(serial)
     listing.kind = attrs.get("kind") or ("passenger_car" if category == Category.VEHICLE else "other")
     for column, sources in fields.TYPED_SOURCES.items():
@@ -64,8 +64,8 @@ def _apply_attributes(listing: Listing, category: Category, attrs: dict) -> None
     listing.attributes = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in attrs.items()}
 
 
-def _raise_if_invalid(data: dict) -> None:
-    errors = listing_errors(data, clock.now().date())
+def _raise_if_invalid(data: dict, today) -> None:
+    errors = listing_errors(data, today)
     if errors:
         raise ValidationFailed("invalid listing", fields=errors)
 
@@ -110,7 +110,7 @@ def create(session: Session, seller: User, data: dict) -> Listing:
     belong to; 422 when they belong to several)."""
     if seller.role == Role.OPERATOR:
         raise Forbidden("operators do not sell", code="role_not_allowed")
-    _raise_if_invalid(data)
+    _raise_if_invalid(data, clock.now(session).date())
     category = Category(data["category"])
     org_id = None
     if seller.role in (Role.RETAILER, Role.RECYCLER):
@@ -130,7 +130,7 @@ def create(session: Session, seller: User, data: dict) -> Listing:
         legal_class=data.get("legal_class") or remanufacturing.grading.legal_class_for(data["condition"]),
         cosmetic_grade=data.get("cosmetic_grade"), inspection=data.get("inspection"), region_code=data["region_code"],
         lat=data.get("lat"), lon=data.get("lon"), status=Status.DRAFT, revision=1)
-    _apply_attributes(listing, category, data.get("attributes") or {})
+    _apply_attributes(listing, category, data.get("attributes") or {}, identifiers.hasher(session))
     _inherit_grade(session, listing, data)
     session.add(listing)
     session.flush()
@@ -182,7 +182,7 @@ def update_listing(session: Session, actor: User, listing_id, data: dict, *,
     if listing.status in (Status.SOLD, Status.RESERVED):
         raise Conflict(f"a {listing.status.value} listing cannot be edited", code="listing_locked")
     merged = {"category": listing.category.value, **data}
-    _raise_if_invalid(merged)
+    _raise_if_invalid(merged, clock.now(session).date())
     data = with_reman_claim(session, data, listing)
     if "price_fen" in data and data["price_fen"] != listing.price_fen:
         session.add(PriceChange(listing_id=listing.id, old_price_fen=listing.price_fen,
@@ -194,7 +194,7 @@ def update_listing(session: Session, actor: User, listing_id, data: dict, *,
             setattr(listing, f, data[f])
     if "attributes" in data:
         ids_before = (listing.device_hash, listing.serial_hash)
-        _apply_attributes(listing, listing.category, data["attributes"])
+        _apply_attributes(listing, listing.category, data["attributes"], identifiers.hasher(session))
         _ensure_device_free(session, listing)
         if (listing.device_hash, listing.serial_hash) != ids_before:
             _recheck_device(session, listing, gates)
@@ -242,7 +242,7 @@ def transition(session: Session, actor: User, listing_id, action: str, reason: s
     listing.status = target
     listing.reject_reason = reason if target == Status.REJECTED else None
     if target == Status.PUBLISHED:
-        listing.published_at = clock.now()
+        listing.published_at = clock.now(session)
         listing.approved_price_fen = listing.price_fen
     if target == Status.WITHDRAWN:
         _drop_pending_revision(session, listing.id, "listing withdrawn")
@@ -266,7 +266,7 @@ def _drop_pending_revision(session: Session, listing_id, why: str) -> None:
     session.execute(delete(ListingPhoto).where(ListingPhoto.revision_id.in_(pending))
                     .execution_options(synchronize_session=False))
     session.execute(update(ListingRevision).where(ListingRevision.id.in_(pending))
-                    .values(status=RevisionStatus.WITHDRAWN, reason=why, decided_at=clock.now())
+                    .values(status=RevisionStatus.WITHDRAWN, reason=why, decided_at=clock.now(session))
                     .execution_options(synchronize_session=False))
 
 
@@ -274,7 +274,7 @@ def _atomic_move(session: Session, listing_id, frm: Status, to: Status, conflict
     # One conditional UPDATE: of many concurrent callers exactly one sees rowcount 1.
     res = session.execute(
         update(Listing).where(Listing.id == listing_id, Listing.status == frm)
-        .values(status=to, revision=Listing.revision + 1, updated_at=clock.now())
+        .values(status=to, revision=Listing.revision + 1, updated_at=clock.now(session))
         .returning(Listing.revision).execution_options(synchronize_session=False))
     row = res.first()
     if row is None:
@@ -354,7 +354,7 @@ def add_photo(session: Session, storage: Storage, actor: User, listing_id, data:
     put_on_commit(session, storage, photo.storage_key, clean, ctype)
     session.add(photo)
     if revision_id is None:
-        listing.updated_at = clock.now()  # a new photo is a change the search document must see
+        listing.updated_at = clock.now(session)  # a new photo is a change the search document must see
     session.flush()
     return photo
 
@@ -375,6 +375,6 @@ def delete_photo(session: Session, storage: Storage, actor: User, photo_id) -> N
     if not can_manage(actor, photo.listing):
         raise Forbidden("not your listing")
     delete_on_commit(session, storage, photo.storage_key)
-    photo.listing.updated_at = clock.now()
+    photo.listing.updated_at = clock.now(session)
     session.delete(photo)
     session.flush()

@@ -57,7 +57,7 @@ def auto_approve(session: Session, listing: Listing, view: credit.PrivilegeView)
     if view.privileges.manual_review_new_listings:
         return False
     listing.status = Status.PUBLISHED
-    listing.published_at = clock.now()
+    listing.published_at = clock.now(session)
     audit.record(session, None, "listing.auto_approve", "listing", listing.id,
                  before={"status": Status.PENDING_REVIEW.value}, after={"status": Status.PUBLISHED.value},
                  reason=f"credit band {view.band} ({view.score}): no manual review")

@@ -42,20 +42,10 @@ class LogNotifier:
 
 
 _NOTIFIERS = {"log": LogNotifier}
-_configured = "log"
 
 
-def configure(name: str) -> None:
-    """Choose the notifier by name (the app calls this with `NOTIFIER` at start-up)."""
-    global _configured
-    if name not in _NOTIFIERS:
-        raise ValueError(f"unknown notifier {name!r}; known: {', '.join(sorted(_NOTIFIERS))}")
-    _configured = name
-
-
-def get_notifier(name: str | None = None) -> Notifier:
-    """The configured notifier (or the one named)."""
-    name = name or _configured
+def build(name: str) -> Notifier:
+    """The notifier named by config (`NOTIFIER`); ValueError for a name nobody implements."""
     if name not in _NOTIFIERS:
         raise ValueError(f"unknown notifier {name!r}; known: {', '.join(sorted(_NOTIFIERS))}")
     return _NOTIFIERS[name]()

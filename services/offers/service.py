@@ -37,11 +37,11 @@ def _lock(session: Session, offer_id) -> Offer:
     return offer
 
 
-def _open_for(offer: Offer, who: Side) -> None:
+def _open_for(offer: Offer, who: Side, now) -> None:
     """The offer must be pending, unexpired, and answered by the side that did not make it."""
     if offer.status != OfferStatus.PENDING:
         raise Conflict(f"the offer is {offer.status.value}", code="offer_closed")
-    if offer.expires_at <= clock.now():
+    if offer.expires_at <= now:
         raise Conflict("the offer has expired", code="offer_expired")
     if who == offer.made_by:
         raise Forbidden("the other side answers this offer", code="not_your_turn")
@@ -68,7 +68,7 @@ def make(session: Session, buyer: User, listing_id, *, amount_fen: int, message:
     _check_amount(listing, amount_fen)
     offer = Offer(listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id, made_by=Side.BUYER,
                   amount_fen=amount_fen, message=message, status=OfferStatus.PENDING,
-                  expires_at=clock.now() + timedelta(hours=settings.offer_expiry_hours))
+                  expires_at=clock.now(session) + timedelta(hours=settings.offer_expiry_hours))
     session.add(offer)
     try:
         session.flush()
@@ -107,19 +107,19 @@ def respond(session: Session, actor: User, offer_id, action: str, *, amount_fen:
             raise Forbidden("only the side that made an offer withdraws it", code="not_your_offer")
         if offer.status != OfferStatus.PENDING:
             raise Conflict(f"the offer is {offer.status.value}", code="offer_closed")
-        return _close(offer, OfferStatus.WITHDRAWN), None
-    _open_for(offer, who)
+        return _close(offer, OfferStatus.WITHDRAWN, clock.now(session)), None
+    _open_for(offer, who, clock.now(session))
     if action == "decline":
-        return _close(offer, OfferStatus.DECLINED), None
+        return _close(offer, OfferStatus.DECLINED, clock.now(session)), None
     if action == "counter":
         if amount_fen is None:
             raise ValidationFailed("a counter-offer needs an amount", fields={"amount_fen": ["Required."]})
         _check_amount(listing, amount_fen)
-        _close(offer, OfferStatus.COUNTERED)
+        _close(offer, OfferStatus.COUNTERED, clock.now(session))
         session.flush()   # the pending slot of this negotiation is free for the counter-offer
         counter = Offer(listing_id=offer.listing_id, buyer_id=offer.buyer_id, seller_id=offer.seller_id,
                         made_by=who, amount_fen=amount_fen, message=message, status=OfferStatus.PENDING,
-                        parent_id=offer.id, expires_at=clock.now() + timedelta(hours=settings.offer_expiry_hours))
+                        parent_id=offer.id, expires_at=clock.now(session) + timedelta(hours=settings.offer_expiry_hours))
         session.add(counter)
         session.flush()
         return counter, None
@@ -127,25 +127,25 @@ def respond(session: Session, actor: User, offer_id, action: str, *, amount_fen:
         buyer = session.get(User, offer.buyer_id)
         order = orders.place(session, buyer, offer.listing_id, gateway=gateway, settings=settings,
                              price_fen=offer.amount_fen, offer_id=offer.id)
-        _close(offer, OfferStatus.ACCEPTED)
+        _close(offer, OfferStatus.ACCEPTED, clock.now(session))
         offer.order_id = order.id
         session.flush()
         return offer, order
     raise ValidationFailed("unknown action", fields={"action": ["accept, decline, counter or withdraw."]})
 
 
-def _close(offer: Offer, status: OfferStatus) -> Offer:
+def _close(offer: Offer, status: OfferStatus, now) -> Offer:
     offer.status = status
-    offer.responded_at = clock.now()
+    offer.responded_at = now
     return offer
 
 
 def expire_due(session: Session) -> int:
     """Expire open offers past their time; returns how many."""
     due = list(session.scalars(select(Offer).where(Offer.status == OfferStatus.PENDING,
-                                                   Offer.expires_at <= clock.now()).with_for_update(skip_locked=True)))
+                                                   Offer.expires_at <= clock.now(session)).with_for_update(skip_locked=True)))
     for offer in due:
-        _close(offer, OfferStatus.EXPIRED)
+        _close(offer, OfferStatus.EXPIRED, clock.now(session))
     session.flush()
     return len(due)
 

@@ -45,7 +45,7 @@ def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: 
     # What is bought is the listing, not what the client says: kind, grades and price come from it;
     # region and date default as on every other path (the listing's region, the day of the order).
     r = reservations.reserve_for_order(session, order.id, org_id=order.seller_org_id, buyer=buyer,
-                                       quote_request=with_defaults(order, quote_request), evidence=evidence(order))
+                                       quote_request=with_defaults(session, order, quote_request), evidence=evidence(order))
     if r.total_fen >= order.price_fen:
         raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
     return r.total_fen

@@ -40,13 +40,13 @@ def _ids(session: Session, stmt) -> list:
 def expire_reservations(session: Session, *, gateway: PaymentGateway, settings: BuyingSettings,
                         checkpoint: Checkpoint = _no_checkpoint) -> int:
     """Cancel unpaid orders whose reservation ran out: hold voided, listing published again."""
-    due = _ids(session, select(Order.id).where(Order.status.in_(states.UNPAID), Order.reserved_until <= clock.now()))
+    due = _ids(session, select(Order.id).where(Order.status.in_(states.UNPAID), Order.reserved_until <= clock.now(session)))
     done = 0
     for order_id in due:
         try:
             with session.begin_nested():
                 order = orders.lock(session, order_id)
-                if order.status in states.UNPAID and order.reserved_until and order.reserved_until <= clock.now():
+                if order.status in states.UNPAID and order.reserved_until and order.reserved_until <= clock.now(session):
                     orders.cancel_order(session, order, gateway, actor_id=None, by="expiry",
                                         reason="reservation expired unpaid")
                     done += 1
@@ -60,7 +60,7 @@ def auto_capture(session: Session, *, gateway: PaymentGateway, settings: BuyingS
                  checkpoint: Checkpoint = _no_checkpoint) -> int:
     """Accept handed-over orders whose acceptance window ended and capture them; retry captures
     of accepted orders that failed before. Disputed orders are never touched."""
-    now = clock.now()
+    now = clock.now(session)
     due = _ids(session, select(Order.id).where(or_(
         (Order.status == S.HANDED_OVER) & (Order.accept_by <= now), Order.status == S.ACCEPTED)))
     done = 0

@@ -85,14 +85,14 @@ def move(session: Session, order: Order, target: S, *, action: str, actor_id=Non
     order.status = target
     stamp = _STAMPS.get(target)
     if stamp and getattr(order, stamp) is None:
-        setattr(order, stamp, clock.now())
+        setattr(order, stamp, clock.now(session))
     audit.record(session, actor_id, f"order.{action}", "order", order.id,
                  before={"status": before.value}, after={"status": target.value}, reason=reason)
 
 
 def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> None:
     record_event(session, subject_id, kind, ref_type="order", ref_id=order.id, detail=detail or None,
-                 occurred_at=clock.now())
+                 occurred_at=clock.now(session))
 
 
 # ---- placing and paying --------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
     if listings.can_manage(buyer, listing):
         raise Forbidden("you cannot buy your own listing", code="own_listing")
     listings.reserve(session, listing.id)
-    now = clock.now()
+    now = clock.now(session)
     cash = gateway.method == PaymentMethod.CASH.value
     hold = timedelta(hours=settings.cash_reservation_hours) if cash else timedelta(minutes=settings.reservation_minutes)
     order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
@@ -258,7 +258,7 @@ def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_i
 def _close_offers(session: Session, order: Order) -> None:
     # The item is sold: open negotiations on it end.
     session.execute(update(Offer).where(Offer.listing_id == order.listing_id, Offer.status == OfferStatus.PENDING)
-                    .values(status=OfferStatus.DECLINED, responded_at=clock.now())
+                    .values(status=OfferStatus.DECLINED, responded_at=clock.now(session))
                     .execution_options(synchronize_session=False))
 
 

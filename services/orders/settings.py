@@ -1,4 +1,4 @@
-"""The knobs of buying, passed to the services by the edge (built from the app's config)."""
+"""The knobs of buying, passed to the services by the edge (marketplace/container.py builds the app's)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,13 +22,3 @@ class BuyingSettings:
     @property
     def review_window(self) -> timedelta:
         return timedelta(days=self.review_publish_days)
-
-    @classmethod
-    def from_config(cls, cfg) -> BuyingSettings:
-        return cls(platform_fee_bps=int(cfg.get("PLATFORM_FEE_BPS", 500)),
-                   reservation_minutes=int(cfg.get("ORDER_RESERVATION_MINUTES", 30)),
-                   cash_reservation_hours=int(cfg.get("CASH_RESERVATION_HOURS", 48)),
-                   auto_capture_days=int(cfg.get("AUTO_CAPTURE_DAYS", 7)),
-                   review_publish_days=int(cfg.get("REVIEW_PUBLISH_DAYS", 14)),
-                   offer_expiry_hours=int(cfg.get("OFFER_EXPIRY_HOURS", 48)),
-                   public_base_url=str(cfg.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"))

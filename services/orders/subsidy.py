@@ -50,11 +50,11 @@ def quote_body(order: Order, quote_request: dict) -> dict:
     return {**quote_request, "purchase": purchase}
 
 
-def with_defaults(order: Order, quote_request: dict | None) -> dict:
+def with_defaults(session: Session, order: Order, quote_request: dict | None) -> dict:
     """The client's quote request with what it may leave out filled in from the order, the same on
     every path (placing an order with a subsidy, reserving one for it later): without a region the
     listing's (where the retailer sells), without a date the day the order was placed."""
-    placed = (order.created_at or clock.now()).astimezone(clock.SHANGHAI).date()
+    placed = (order.created_at or clock.now(session)).astimezone(clock.SHANGHAI).date()
     body = {k: v for k, v in (quote_request or {}).items() if not (k in ("region", "date") and v is None)}
     return quote_body(order, {"region": order.listing.region_code, "date": placed.isoformat(), **body})
 
@@ -97,7 +97,7 @@ def sale_facts(session: Session, order_id, *, viewer: User, quote_request: dict 
     buyer = session.get(User, order.buyer_id)
     verified = buyer.id_status == IdStatus.VERIFIED and bool(buyer.id_hash)
     return SaleFacts(org_id=order.seller_org_id, buyer_id_hash=buyer.id_hash if verified else None,
-                     buyer_id_last4=buyer.id_last4, quote_request=with_defaults(order, quote_request),
+                     buyer_id_last4=buyer.id_last4, quote_request=with_defaults(session, order, quote_request),
                      order_id=order.id, buyer_user_id=buyer.id, evidence=evidence(order))
 
 

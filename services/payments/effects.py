@@ -72,7 +72,7 @@ def _apply_transfer(session: Session, op: PaymentOperation, result: dict, gatewa
     payout.status = PayoutStatus.PAID
     payout.transfer_id = result["id"]
     payout.transferred_fen = op.amount_fen
-    payout.paid_at = clock.now()
+    payout.paid_at = clock.now(session)
     payout.last_error = None
     audit.record(session, None, "payout.transfer", "order", order.id,
                  after={"net_fen": op.amount_fen, "fee_fen": payout.fee_fen, "transfer": result["id"]})

@@ -33,7 +33,7 @@ def request(session: Session, kind: str, *, order_id: uuid.UUID, key: str, amoun
     due now instead of adding one: a `sent` one is sent again, which the key makes safe. A `done`
     operation is left alone (its effect is already recorded) and so is a `failed` one (an
     operator decides)."""
-    now = clock.now()
+    now = clock.now(session)
     op = session.scalar(select(PaymentOperation).where(PaymentOperation.idempotency_key == key).with_for_update())
     if op is None:
         op = PaymentOperation(kind=kind, order_id=order_id, payout_id=payout_id, amount_fen=amount_fen,

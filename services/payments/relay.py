@@ -65,7 +65,7 @@ def send(session: Session, op_id, gateway: PaymentGateway) -> str:
     (another sender has it, or it is no longer pending). Commits; never called inside a
     transaction the caller still needs."""
     _end(session)
-    now = clock.now()
+    now = clock.now(session)
     row = session.execute(
         update(Op).where(Op.id == op_id, Op.state == St.PENDING)
         .values(state=St.SENT, attempts=Op.attempts + 1, sent_at=now, updated_at=now)
@@ -117,7 +117,7 @@ def _record_failure(session: Session, op_id, order_id, e: GatewayError) -> str:
             _audit_failed(session, op)
             outcome = "failed"
         else:
-            op.state, op.next_attempt_at = St.PENDING, clock.now() + backoff(op.attempts)
+            op.state, op.next_attempt_at = St.PENDING, clock.now(session) + backoff(op.attempts)
             outcome = "retry"
         session.commit()
         return outcome
@@ -154,7 +154,7 @@ def relay(session: Session, gateway: PaymentGateway, *, order_ids: Iterable | No
     tried: set = set()
     order_ids = list(order_ids) if order_ids is not None else None
     for _ in range(limit):
-        stmt = select(Op.id).where(Op.state == St.PENDING, Op.next_attempt_at <= clock.now())
+        stmt = select(Op.id).where(Op.state == St.PENDING, Op.next_attempt_at <= clock.now(session))
         if order_ids is not None:
             stmt = stmt.where(Op.order_id.in_(order_ids))
         if kinds is not None:
@@ -212,7 +212,7 @@ def _read_back(session: Session, op_id, order_id, gateway: PaymentGateway) -> No
     if intent.status in _NOT_YET_DONE[kind]:
         # Never happened: a fresh key (the old one may be forgotten) and a fresh window.
         session.execute(update(Op).where(Op.id == op_id, Op.state.in_((St.PENDING, St.SENT))).values(
-            state=St.PENDING, next_attempt_at=clock.now(), created_at=clock.now(), updated_at=clock.now(),
+            state=St.PENDING, next_attempt_at=clock.now(session), created_at=clock.now(session), updated_at=clock.now(session),
             idempotency_key=f"{key[:230]}-rb{uuid.uuid4().hex[:8]}",
             last_error=f"read back {intent.status}: sent again under a new key"),
             execution_options={"synchronize_session": False})
@@ -228,7 +228,7 @@ def reconcile(session: Session, gateway: PaymentGateway, *, stale_after: timedel
     of resent.
     Returns the number of operations completed."""
     _end(session)
-    now = clock.now()
+    now = clock.now(session)
     for op_id, order_id in session.execute(select(Op.id, Op.order_id).where(
             Op.state.in_((St.PENDING, St.SENT)), Op.created_at <= now - KEY_WINDOW)).all():
         session.commit()

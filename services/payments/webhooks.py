@@ -38,7 +38,7 @@ def handle(session: Session, event: dict, *, gateway: PaymentGateway) -> str:
     obj = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
     if not isinstance(evt_id, str) or not isinstance(evt_type, str) or not isinstance(obj, dict):
         raise ValidationFailed("not a Stripe event", fields={"_schema": ["id, type and data.object required."]})
-    row = StripeEvent(id=evt_id[:255], type=evt_type[:100], outcome="processing", received_at=clock.now())
+    row = StripeEvent(id=evt_id[:255], type=evt_type[:100], outcome="processing", received_at=clock.now(session))
     try:
         with session.begin_nested():
             session.add(row)
@@ -137,7 +137,7 @@ def on_failed(session, pi, event, gateway) -> str:
     # A failed attempt is a fact about the buyer even when a later attempt already succeeded.
     record_event(session, order.buyer_id, "payment_failed", ref_type="order", ref_id=order.id,
                  detail={"code": str(err.get("code") or err.get("decline_code") or "unknown")[:40]},
-                 occurred_at=clock.now())
+                 occurred_at=clock.now(session))
     if pay.status != PaymentStatus.REQUIRES_PAYMENT:
         return "stale"
     pay.last_error = f"payment failed: {err.get('code') or 'unknown'}"[:200]

@@ -15,14 +15,14 @@ from typing import NamedTuple
 from sqlalchemy import Row, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from services import regions
+from services import deps, identifiers, regions
 from services.errors import ValidationFailed
 from services.pickups import items as item_rules
 from services.pickups.geo import KM_PER_DEGREE_LAT, haversine_km
 from services.accounts import vetting
 from services.accounts.models import Organization, OrgKind
 from services.pickups.models import Recycler, ServiceRegion, Slot
-from services.pickups.policy import DEFAULT, Policy
+from services.pickups.policy import Policy
 from services.pickups.schedule import Hours, local_date, local_day_slots
 
 
@@ -226,10 +226,11 @@ def _free(session: Session, recyclers: list[Row], start: datetime, end: datetime
 
 
 def availability(session: Session, addr: Address, items: list[dict], *, now: datetime, days: int = 7,
-                 limit: int = 10, policy: Policy = DEFAULT) -> list[RecyclerSlots]:
+                 limit: int = 10, policy: Policy | None = None) -> list[RecyclerSlots]:
     """Up to `limit` recyclers (nearest first) that serve the address, take the items and have
-    at least one free slot in the next `days` days, with those slots."""
-    items = item_rules.normalise(items)
+    at least one free slot in the next `days` days, with those slots (`policy`: the app's by default)."""
+    policy = policy or deps.of(session).pickup_policy
+    items = item_rules.normalise(items, identifiers.hasher(session))
     takers = _offers(session, addr, item_rules.categories(items))
     vol, kg = item_rules.budget(items)
     start = now + policy.lead

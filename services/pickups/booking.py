@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from services import clock, pagination
+from services import clock, deps, identifiers, pagination
 from services.accounts import vetting
 from services.accounts.membership import acting_org
 from services.accounts.models import OrgKind, Role, User
@@ -19,7 +19,7 @@ from services.pickups import access, lifecycle, notify, slots
 from services.pickups import items as item_rules
 from services.pickups.availability import Address, filter_takers, hours_of, schedules, serving, takes
 from services.pickups.models import Booking, BookingItem, BookingStatus as S, Recycler, StatusChange
-from services.pickups.policy import DEFAULT, Policy
+from services.pickups.policy import Policy
 from services.pickups.schedule import is_slot_start, slot_containing, slot_starts
 
 POOL_WINDOW = timedelta(hours=2)
@@ -124,16 +124,16 @@ def _consumer_for(session: Session, actor: User, data: dict) -> tuple[uuid.UUID,
 
 def create_booking(session: Session, actor: User, addr: Address, items: list[dict], starts_at: datetime, *,
                    notifier: Notifier, recycler_id=None, dispatch: str | None = None, order_id=None,
-                   consumer_id=None, org_id=None, trade_in_id=None, policy: Policy = DEFAULT) -> Booking:
+                   consumer_id=None, org_id=None, trade_in_id=None, policy: Policy | None = None) -> Booking:
     """Book a pickup. `direct` (a recycler_id given) and `nearest` take a unit of slot capacity at
     once and are confirmed; `pool` waits, requested, for a serving recycler to claim it. Never
-    overbooks: a full slot is a 409 `slot_full`."""
-    now = clock.now()
+    overbooks: a full slot is a 409 `slot_full`. `policy` defaults to the app's booking rules."""
+    now, policy = clock.now(session), policy or deps.of(session).pickup_policy
     cid, booker_org, source = _consumer_for(session, actor, {"consumer_id": consumer_id, "order_id": order_id,
                                                              "org_id": org_id})
     if trade_in_id:
         source = "trade_in"
-    items = item_rules.normalise(items)
+    items = item_rules.normalise(items, identifiers.hasher(session))
     starts_at = _check_time(starts_at, now, policy)
     if source == "consumer":
         _within_cap(session, cid, policy)
@@ -161,17 +161,18 @@ def create_booking(session: Session, actor: User, addr: Address, items: list[dic
         r, slot_id = _direct(session, addr, items, recycler_id, starts_at)
     else:
         r, slot_id = _nearest(session, addr, items, starts_at)
-    _confirm(b, r, slot_id, starts_at, actor.id)
+    _confirm(b, r, slot_id, starts_at, actor.id, at=clock.now(session))
     session.add(b)
     session.flush()
     notify.booking_confirmed(notifier, session, b)
     return b
 
 
-def _confirm(b: Booking, r: Recycler, slot_id, starts_at: datetime, actor_id, reason: str | None = None) -> None:
+def _confirm(b: Booking, r: Recycler, slot_id, starts_at: datetime, actor_id, reason: str | None = None, *,
+             at: datetime) -> None:
     b.recycler_id, b.recycler, b.slot_id = r.id, r, slot_id
     b.starts_at, b.ends_at = starts_at, starts_at + timedelta(minutes=r.slot_minutes)
-    lifecycle.move(b, S.CONFIRMED, actor_id, reason)
+    lifecycle.move(b, S.CONFIRMED, actor_id, reason, at=at)
 
 
 def _held(b: Booking) -> list[dict]:
@@ -193,10 +194,10 @@ def _before_cutoff(b: Booking, now: datetime, policy: Policy) -> None:
 
 
 def reschedule(session: Session, actor: User, booking_id, starts_at: datetime, *, notifier: Notifier,
-               recycler_id=None, policy: Policy = DEFAULT) -> Booking:
+               recycler_id=None, policy: Policy | None = None) -> Booking:
     """Move the pickup to another slot (same recycler unless one is named) before the cut-off.
     The new slot is taken before the old is given back, so a full slot leaves the booking as it was."""
-    now = clock.now()
+    now, policy = clock.now(session), policy or deps.of(session).pickup_policy
     b = access.require_view(actor, locked(session, booking_id))
     access.require_consumer_side(actor, b)
     if b.status not in lifecycle.OPEN:
@@ -217,16 +218,17 @@ def reschedule(session: Session, actor: User, booking_id, starts_at: datetime, *
     r, slot_id = _direct(session, addr, items, target, starts_at)
     slots.give_back(session, b)
     b.collector_id, b.collector, b.reminder_sent_at = None, None, None
-    _confirm(b, r, slot_id, starts_at, actor.id, reason=f"rescheduled to {starts_at.isoformat()}")
+    _confirm(b, r, slot_id, starts_at, actor.id, reason=f"rescheduled to {starts_at.isoformat()}",
+             at=clock.now(session))
     session.flush()
     notify.booking_confirmed(notifier, session, b)
     return b
 
 
-def cancel(session: Session, actor: User, booking_id, reason: str | None, *, policy: Policy = DEFAULT) -> Booking:
+def cancel(session: Session, actor: User, booking_id, reason: str | None, *, policy: Policy | None = None) -> Booking:
     """Cancel. The consumer side only before the cut-off; the recycler side at any time before
     arrival, but after the cut-off that counts as the recycler's no-show."""
-    now = clock.now()
+    now, policy = clock.now(session), policy or deps.of(session).pickup_policy
     b = access.require_view(actor, locked(session, booking_id))
     lifecycle.require_can(b, S.CANCELLED)
     late = now >= b.starts_at - policy.cutoff
@@ -239,7 +241,7 @@ def cancel(session: Session, actor: User, booking_id, reason: str | None, *, pol
         if late:
             _before_cutoff(b, now, policy)
     slots.give_back(session, b)
-    lifecycle.move(b, S.CANCELLED, actor.id, reason)
+    lifecycle.move(b, S.CANCELLED, actor.id, reason, at=clock.now(session))
     session.flush()
     return b
 
@@ -253,7 +255,7 @@ def pool(session: Session, actor: User, *, limit: int = 50) -> list[Booking]:
     mine = {r.id for r in offers}
     out = []
     for b in session.scalars(select(Booking).where(Booking.status == S.REQUESTED, Booking.recycler_id.is_(None),
-                                                   Booking.starts_at > clock.now()).order_by(Booking.starts_at)):
+                                                   Booking.starts_at > clock.now(session)).order_by(Booking.starts_at)):
         cats = {i.category for i in b.items}
         try:
             near = serving(session, Address(b.region_code, b.lat, b.lon))
@@ -287,7 +289,8 @@ def claim(session: Session, actor: User, booking_id, *, notifier: Notifier) -> B
     start = slot_containing(h, b.starts_at) or next(iter(slot_starts(h, b.starts_at, b.ends_at)), None)
     if start is None:
         raise ValidationFailed("you have no slot in the wished-for window", code="not_a_slot")
-    _confirm(b, r, _take_at(session, r, start, items), start, actor.id, reason="claimed from the pool")
+    _confirm(b, r, _take_at(session, r, start, items), start, actor.id, reason="claimed from the pool",
+             at=clock.now(session))
     session.flush()
     notify.booking_confirmed(notifier, session, b)
     return b

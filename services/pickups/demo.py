@@ -54,7 +54,7 @@ def seed(session: Session, people: dict[str, list[User]]) -> list[str]:
     jz_collector = offers.add_collector(session, jinzhong, jz_org, jinzhong.id, "李师傅")
 
     notifier = LogNotifier()
-    now = clock.now()
+    now = clock.now(session)
     fridge = [{"category": "appliance", "kind": "refrigerator", "description": "海尔 BCD-470 旧冰箱"}]
     home = address("141102", 37.5190, 111.1420, "离石区 滨河北路 8 号")
     slot = availability(session, home, fridge, now=now + timedelta(days=1), days=3, limit=1)[0].slots[0]

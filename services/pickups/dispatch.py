@@ -44,7 +44,7 @@ def assign(session: Session, actor: User, booking_id, collector_id=None) -> Book
     else:
         c = _least_busy(session, org_id, b.starts_at)
     b.collector_id, b.collector = c.id, c
-    lifecycle.move(b, S.ASSIGNED, actor.id, f"collector {c.name}")
+    lifecycle.move(b, S.ASSIGNED, actor.id, f"collector {c.name}", at=clock.now(session))
     session.flush()
     return b
 
@@ -79,19 +79,19 @@ def advance(session: Session, actor: User, booking_id, to: str, reason: str | No
         b.failure_reason = "other"
     if target == S.PROCESSED and any(i.facility_id is None for i in b.items):
         raise Conflict("deliver the items to the facility first", code="not_delivered")
-    lifecycle.move(b, target, actor.id, reason)
+    lifecycle.move(b, target, actor.id, reason, at=clock.now(session))
     if target == S.DELIVERED_TO_FACILITY:
         facility_id = session.scalar(select(Voucher.facility_id).where(Voucher.booking_id == b.id))
         for item in b.items:
-            item_arrives(item, facility_id, actor.id)
+            item_arrives(item, facility_id, actor.id, clock.now(session))
     session.flush()
     if target == S.EN_ROUTE:
         notify.collector_en_route(notifier, session, b)
     return b
 
 
-def item_arrives(item: BookingItem, facility_id, actor_id) -> None:
-    item.moves.append(ItemMove(facility_id=facility_id, actor_id=actor_id, at=clock.now()))
+def item_arrives(item: BookingItem, facility_id, actor_id, at) -> None:
+    item.moves.append(ItemMove(facility_id=facility_id, actor_id=actor_id, at=at))
     item.facility_id = facility_id
 
 
@@ -100,7 +100,7 @@ def no_show(session: Session, actor: User, booking_id, side: str, note: str | No
 
     The consumer's no-show is reported by the recycler once the collector has arrived; the
     recycler's by the consumer (or an operator) once the slot has ended without an arrival."""
-    now = clock.now()
+    now = clock.now(session)
     b = access.require_view(actor, locked(session, booking_id))
     if side == "consumer":
         access.require_recycler_side(actor, b)
@@ -123,7 +123,7 @@ def no_show(session: Session, actor: User, booking_id, side: str, note: str | No
 
 
 def mark_no_show(session: Session, b: Booking, side: str, subject, actor_id, note: str | None = None) -> None:
-    lifecycle.move(b, S.FAILED, actor_id, note or f"{side} did not show")
+    lifecycle.move(b, S.FAILED, actor_id, note or f"{side} did not show", at=clock.now(session))
     b.failure_reason = f"{side}_no_show"
     record_event(session, subject, "pickup_no_show", ref_type="pickup", ref_id=b.id, detail={"side": side})
     session.flush()

@@ -25,8 +25,8 @@ APPLIANCE_BULK = {
 }
 
 
-def normalise(items: list[dict]) -> list[dict]:
-    """Checked items with their budget share; VINs and IMEIs replaced by keyed hash + last four."""
+def normalise(items: list[dict], hasher: identifiers.IdHasher) -> list[dict]:
+    """Checked items with their budget share; VINs and IMEIs replaced by keyed hash (`hasher`) + last four."""
     if not items:
         raise ValidationFailed("at least one item", fields={"items": ["At least one item."]})
     if len(items) > MAX_ITEMS:
@@ -53,7 +53,7 @@ def normalise(items: list[dict]) -> list[dict]:
             if not ok:
                 errors[f"items.{n}.{'vin' if cat == 'vehicle' else 'imei'}"] = ["Check digit does not match."]
                 continue
-            item["device_hash"] = identifiers.hmac_hash(ident, purpose="device")
+            item["device_hash"] = hasher.hash(ident, purpose="device")
             item["device_last4"] = identifiers.last4(ident)
         out.append(item)
     if errors:

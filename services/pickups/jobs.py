@@ -7,24 +7,23 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services import clock
+from services import clock, deps
 from services.clock import SHANGHAI
-from services.notifications import get_notifier
 from services.pickups import lifecycle, notify
 from services.pickups.dispatch import mark_no_show
 from services.pickups.models import Booking, BookingStatus as S
-from services.pickups.policy import DEFAULT, Policy
+from services.pickups.policy import Policy
 
 
 def send_reminders(session: Session, now: datetime | None = None) -> int:
     """Remind consumers of pickups on the next local (Beijing) day, once each."""
-    now = now or clock.now()
+    now = now or clock.now(session)
     tomorrow = now.astimezone(SHANGHAI).date() + timedelta(days=1)
     start = datetime.combine(tomorrow, time(0), SHANGHAI)
     due = list(session.scalars(select(Booking).where(
         Booking.status.in_((S.CONFIRMED, S.ASSIGNED)), Booking.reminder_sent_at.is_(None),
         Booking.starts_at >= start, Booking.starts_at < start + timedelta(days=1)).with_for_update(skip_locked=True)))
-    notifier = get_notifier()
+    notifier = deps.of(session).notifier
     for b in due:
         notify.reminder(notifier, session, b)
         b.reminder_sent_at = now
@@ -32,10 +31,12 @@ def send_reminders(session: Session, now: datetime | None = None) -> int:
     return len(due)
 
 
-def close_missed(session: Session, now: datetime | None = None, policy: Policy = DEFAULT) -> int:
+def close_missed(session: Session, now: datetime | None = None, policy: Policy | None = None) -> int:
     """Pickups whose slot ended `no_show_grace` ago with nobody arriving become the recycler's
-    no-show; pool requests nobody claimed before their window fail without blame."""
-    now = now or clock.now()
+    no-show; pool requests nobody claimed before their window fail without blame. The grace is
+    `policy`'s, by default the app's (PICKUP_NO_SHOW_GRACE_MINUTES)."""
+    now = now or clock.now(session)
+    policy = policy or deps.of(session).pickup_policy
     n = 0
     for b in list(session.scalars(select(Booking).where(
             Booking.status.in_((S.CONFIRMED, S.ASSIGNED, S.EN_ROUTE)),
@@ -44,7 +45,7 @@ def close_missed(session: Session, now: datetime | None = None, policy: Policy =
         n += 1
     for b in list(session.scalars(select(Booking).where(
             Booking.status == S.REQUESTED, Booking.starts_at < now).with_for_update(skip_locked=True))):
-        lifecycle.move(b, S.FAILED, None, "no recycler claimed the request")
+        lifecycle.move(b, S.FAILED, None, "no recycler claimed the request", at=clock.now(session))
         b.failure_reason = "unclaimed"
         n += 1
     session.flush()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 
-from services import clock
 from services.errors import InvalidState
 from services.pickups.models import Booking, BookingStatus as S, StatusChange
 
@@ -33,10 +32,10 @@ def require_can(b: Booking, to: S) -> None:
         raise InvalidState(b.status.value, to.value, allowed(b.status))
 
 
-def move(b: Booking, to: S, actor_id: uuid.UUID | None, reason: str | None = None) -> Booking:
-    """Apply one transition (raising InvalidState when it is not allowed) and record it."""
+def move(b: Booking, to: S, actor_id: uuid.UUID | None, reason: str | None = None, *, at) -> Booking:
+    """Apply one transition (raising InvalidState when it is not allowed) and record it at `at`."""
     require_can(b, to)
     b.history.append(StatusChange(from_status=b.status.value, to_status=to.value, actor_id=actor_id,
-                                  reason=reason, at=clock.now()))
+                                  reason=reason, at=at))
     b.status = to
     return b

@@ -94,7 +94,7 @@ def _resize_future_slots(session: Session, r: Recycler) -> None:
     def at_least_booked(new, booked):
         return None if new is None else case((booked > new, booked), else_=new)
     session.execute(
-        update(Slot).where(Slot.recycler_id == r.id, Slot.starts_at > clock.now())
+        update(Slot).where(Slot.recycler_id == r.id, Slot.starts_at > clock.now(session))
         .values(capacity_count=at_least_booked(r.slot_capacity, Slot.booked_count),
                 capacity_volume_l=at_least_booked(r.slot_volume_l, Slot.booked_volume_l),
                 capacity_weight_kg=at_least_booked(r.slot_weight_kg, Slot.booked_weight_kg))

@@ -1,4 +1,4 @@
-"""Booking rules that operators tune (the app builds one from PICKUP_* settings)."""
+"""Booking rules that operators tune (marketplace/container.py builds the app's from PICKUP_* settings)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,14 +17,6 @@ class Policy:
     # Open bookings a consumer may hold at once (their own, not a retailer's or a trade-in's):
     # without a cap two accounts could take every place of a recycler's slots. 0 = no cap.
     max_open_bookings: int = 3
-
-    @classmethod
-    def from_config(cls, cfg: dict) -> "Policy":
-        return cls(cutoff=timedelta(minutes=int(cfg.get("PICKUP_CUTOFF_MINUTES", 120))),
-                   lead=timedelta(minutes=int(cfg.get("PICKUP_LEAD_MINUTES", 60))),
-                   horizon_days=int(cfg.get("PICKUP_HORIZON_DAYS", 14)),
-                   no_show_grace=timedelta(minutes=int(cfg.get("PICKUP_NO_SHOW_GRACE_MINUTES", 120))),
-                   max_open_bookings=int(cfg.get("PICKUP_MAX_OPEN_BOOKINGS", 3)))
 
 
 DEFAULT = Policy()

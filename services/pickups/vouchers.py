@@ -104,7 +104,7 @@ def collect(session: Session, actor: User, booking_id, weights: dict, facility_i
     """The collector takes the items: each is weighed, the pickup becomes `collected`, and a
     voucher naming the destination facility is issued. Both sides' kept pickup is recorded.
     A trade-in's pickup also moves the trade-in: services.flows.collection.collect does both."""
-    now = clock.now()
+    now = clock.now(session)
     b = access.require_view(actor, locked(session, booking_id))
     access.require_recycler_side(actor, b)
     lifecycle.require_can(b, S.COLLECTED)
@@ -123,7 +123,7 @@ def collect(session: Session, actor: User, booking_id, weights: dict, facility_i
                                fields={"scrap_certificate_no": ["This pickup has no vehicle."]})
     for i in b.items:
         i.weight_g = weights[str(i.id)]
-    lifecycle.move(b, S.COLLECTED, actor.id)
+    lifecycle.move(b, S.COLLECTED, actor.id, at=clock.now(session))
     v = Voucher(id=uuid.uuid4(), number=_number(now), booking_id=b.id, consumer_id=b.consumer_id,
                 order_id=b.order_id, trade_in_id=b.trade_in_id, recycler_org_id=b.recycler.org_id,
                 recycler_name=b.recycler.org.name, collector_id=b.collector.id, collector_name=b.collector.name,
@@ -195,7 +195,7 @@ def move_item(session: Session, actor: User, item_id, facility_id) -> BookingIte
         raise ValidationFailed("items move up the network", code="wrong_tier",
                                fields={"facility_id": [f"From a {here.tier.value} the item goes to a higher tier"
                                                       + (" (vehicles: an authorised dismantler)." if item.category == "vehicle" else ".")]})
-    item_arrives(item, there.id, actor.id)
+    item_arrives(item, there.id, actor.id, clock.now(session))
     session.flush()
     return item
 

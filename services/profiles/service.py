@@ -50,7 +50,7 @@ def _organisation(user: User) -> dict | None:
 
 
 def _responses(session: Session, user_id) -> tuple[float | None, int | None]:
-    since = clock.now() - RESPONSE_WINDOW
+    since = clock.now(session) - RESPONSE_WINDOW
     convs = list(session.execute(
         select(Conversation.id, Conversation.buyer_id).where(Conversation.seller_id == user_id,
                                                              Conversation.created_at >= since)

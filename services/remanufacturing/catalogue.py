@@ -83,7 +83,7 @@ def withdraw_entry(session: Session, operator, entry_id, reason: str) -> Catalog
         raise NotFound("no such catalogue entry")
     if entry.withdrawn_at is not None:
         raise Conflict("this entry was already withdrawn", code="already_withdrawn")
-    entry.withdrawn_at, entry.withdrawn_reason = clock.now(), reason
+    entry.withdrawn_at, entry.withdrawn_reason = clock.now(session), reason
     audit.record(session, operator.id, "reman_catalogue.withdraw", "reman_catalogue", entry.id, reason=reason)
     session.flush()
     return entry

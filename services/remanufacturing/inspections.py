@@ -26,7 +26,7 @@ def record_inspection(session: Session, *, device_hash: str | None, serial_hash:
                       source: str, ref_id, grade: str, facts: dict) -> None:
     """Keep a device's grade and its facts (already validated by `grading.grade_errors`)."""
     session.add(GradedInspection(device_hash=device_hash, serial_hash=serial_hash, org_id=org_id, source=source,
-                                 ref_id=ref_id, grade=grade, facts=dict(facts), inspected_at=clock.now()))
+                                 ref_id=ref_id, grade=grade, facts=dict(facts), inspected_at=clock.now(session)))
 
 
 def graded_for(session: Session, device_hash: str | None, serial_hash: str | None, org_id) -> Graded | None:

@@ -27,11 +27,11 @@ def write(session: Session, author: User, order_id, *, stars: int, text: str, se
         raise NotFound("no such order")
     if order.status not in REVIEWABLE or order.completed_at is None:
         raise Conflict("only completed orders are reviewed", code="order_not_completed")
-    if clock.now() > order.completed_at + settings.review_window:
+    if clock.now(session) > order.completed_at + settings.review_window:
         raise Conflict("the review window has closed", code="review_window_closed")
     subject = order.seller_id if role == "buyer" else order.buyer_id
     review = Review(order_id=order.id, author_id=author.id, subject_id=subject, author_role=role,
-                    stars=stars, text=text or "", created_at=clock.now())
+                    stars=stars, text=text or "", created_at=clock.now(session))
     session.add(review)
     try:
         session.flush()
@@ -48,14 +48,14 @@ def write(session: Session, author: User, order_id, *, stars: int, text: str, se
 def _publish(session: Session, review: Review) -> None:
     if review.published_at is not None:
         return
-    review.published_at = clock.now()
+    review.published_at = clock.now(session)
     record_event(session, review.subject_id, "review_received", ref_type="review", ref_id=review.id,
                  value=review.stars, detail={"order_id": str(review.order_id)}, occurred_at=review.published_at)
 
 
 def publish_due(session: Session, settings: BuyingSettings) -> int:
     """Publish reviews whose order's review window has closed; returns how many."""
-    cutoff = clock.now() - settings.review_window
+    cutoff = clock.now(session) - settings.review_window
     due = list(session.scalars(
         select(Review).join(Order, Order.id == Review.order_id)
         .where(Review.published_at.is_(None), Order.completed_at <= cutoff)

@@ -88,7 +88,7 @@ def _ensure_rows(session: Session, ids: list[uuid.UUID]) -> None:
     # Only existing users: a score's subject id may be an organisation's.
     present = list(session.scalars(select(User.id).where(User.id.in_(ids)).order_by(User.id)))
     if present:
-        session.execute(stmt, [{"user_id": i, "updated_at": clock.now()} for i in present])
+        session.execute(stmt, [{"user_id": i, "updated_at": clock.now(session)} for i in present])
 
 
 def recount(session: Session, user_ids: Iterable[uuid.UUID]) -> None:
@@ -113,7 +113,7 @@ def recount(session: Session, user_ids: Iterable[uuid.UUID]) -> None:
     for uid in ids:
         total, n = ratings.get(uid, (0, 0))
         session.execute(update(SellerStanding).where(SellerStanding.user_id == uid).values(
-            rating_sum=int(total), rating_count=n, completed_trades=trades[uid], updated_at=clock.now()))
+            rating_sum=int(total), rating_count=n, completed_trades=trades[uid], updated_at=clock.now(session)))
 
 
 def set_bands(session: Session, bands: dict[uuid.UUID, str]) -> None:
@@ -132,7 +132,7 @@ def set_bands(session: Session, bands: dict[uuid.UUID, str]) -> None:
     _ensure_rows(session, list(users))
     for uid in sorted(users):
         session.execute(update(SellerStanding).where(SellerStanding.user_id == uid).values(
-            credit_band=users[uid], updated_at=clock.now()))
+            credit_band=users[uid], updated_at=clock.now(session)))
 
 
 def _changed(obj, attr: str) -> bool:

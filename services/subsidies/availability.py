@@ -21,7 +21,8 @@ NOT_APPLICABLE = "not_applicable"   # nothing is eligible, for reasons other tha
 _WORST_FIRST = (NO_POOL, EXHAUSTED, AVAILABLE)
 
 
-def budget(session: Session | Callable[[], Session], outcome) -> dict[str, Any]:
+def budget(session: Session | Callable[[], Session], outcome, *,
+           pools_cache: pools.PoolSnapshot | None = None) -> dict[str, Any]:
     """The `budget` block of a quote (`outcome` is a services.subsidies.quoting.Outcome):
     `status` (available / exhausted / no_pool / not_applicable), `reservable` (eligible and
     every line's budget available now) and, per paying or budget-refused programme, its status."""
@@ -29,7 +30,7 @@ def budget(session: Session | Callable[[], Session], outcome) -> dict[str, Any]:
     gov = outcome.government
     per: list[dict[str, Any]] = []
     if gov.lines or any(r.code == "BUDGET_CLOSED" for r in gov.ineligible):
-        rows = pools.snapshot(session)
+        rows = pools.snapshot(session, cache=pools_cache)
         for line in gov.lines:
             row = pools.pool_for(rows, line.programme, region)
             status = NO_POOL if row is None else EXHAUSTED if row[2] or row[3] < line.amount_fen else AVAILABLE

@@ -128,7 +128,7 @@ def transition(session: Session, user: User, claim_id, action: str, reason: str 
         raise ValidationFailed("a rejection needs a reason", fields={"reason": ["Required to reject."]})
     before = claim.status.value
     claim.status = target
-    now = clock.now()
+    now = clock.now(session)
     if action == "submit":
         claim.submitted_at = now
     elif action in ("approve", "reject"):

@@ -10,15 +10,39 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services import audit, regions
+from services import audit, deps, regions
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.subsidies.catalogue import programme
 from services.subsidies.models import BudgetPool, Campaign
 
-# Quotes read pool state from a short-lived per-process snapshot; reservations never do.
+# Quotes read pool state from a short-lived per-app snapshot; reservations never do.
 CLOSED_CACHE_SECONDS = 5.0
-_cache: dict[str, object] = {"at": 0.0, "pools": ()}
-_cache_lock = threading.Lock()
+
+
+class PoolSnapshot:
+    """The per-app snapshot of every pool that quotes read (services.deps.Deps.pools): at most
+    `max_age` seconds old, refreshed by whichever request finds it stale."""
+
+    def __init__(self, max_age: float = CLOSED_CACHE_SECONDS):
+        self.max_age = max_age
+        self._lock = threading.Lock()
+        self._at = 0.0
+        self._rows: tuple = ()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._at = 0.0
+
+    def get(self, load: Callable[[], tuple], max_age: float | None = None) -> tuple:
+        age = self.max_age if max_age is None else max_age
+        now = time.monotonic()
+        with self._lock:
+            fresh, rows = now - self._at < age, self._rows
+        if not fresh:
+            rows = load()
+            with self._lock:
+                self._at, self._rows = now, rows
+        return rows
 
 
 def create_pool(session: Session, actor_id, programme_id: str, region_code: str,
@@ -38,7 +62,7 @@ def create_pool(session: Session, actor_id, programme_id: str, region_code: str,
     session.flush()
     audit.record(session, actor_id, "subsidy_pool.create", "subsidy_pool", pool.id,
                  after={"programme": programme_id, "region": region_code, "budget_fen": budget_fen})
-    invalidate_cache()
+    invalidate_cache(session)
     return pool
 
 
@@ -74,7 +98,7 @@ def update_pool(session: Session, actor_id, pool_id, *, budget_fen: int | None =
     session.flush()
     audit.record(session, actor_id, "subsidy_pool.update", "subsidy_pool", pool.id, before=before,
                  after={"budget_fen": pool.budget_fen, "closed": pool.closed}, reason=reason)
-    invalidate_cache()
+    invalidate_cache(session)
     return pool
 
 
@@ -119,31 +143,30 @@ def settle(session: Session, *, pool_id=None, campaign_id=None, amount: int, tra
     _move(session, model, row_id, **deltas)
 
 
-def invalidate_cache() -> None:
-    with _cache_lock:
-        _cache["at"] = 0.0
+def invalidate_cache(session: Session) -> None:
+    """Make the next quote of the session's app read the pools afresh."""
+    deps.of(session).pools.invalidate()
 
 
-def snapshot(session: Session | Callable[[], Session], *, max_age: float | None = None) -> tuple:
+def snapshot(session: Session | Callable[[], Session], *, max_age: float | None = None,
+             cache: PoolSnapshot | None = None) -> tuple:
     """Every pool as (programme, region prefix, shut, room left in fen), for quotes: may be a few
-    seconds old. `session` may be a callable returning one: it is opened only on a refresh."""
-    age = CLOSED_CACHE_SECONDS if max_age is None else max_age
-    now = time.monotonic()
-    with _cache_lock:
-        fresh = now - _cache["at"] < age
-        rows = _cache["pools"]
-    if not fresh:
+    seconds old. `session` may be a callable returning one: it is opened only on a refresh when
+    `cache` (the app's PoolSnapshot, default the session's) is given."""
+    if cache is None:
         if callable(session):
             session = session()
-        found = session.execute(select(BudgetPool.programme_id, BudgetPool.region_prefix,
-                                       BudgetPool.closed, BudgetPool.budget_fen,
-                                       BudgetPool.reserved_fen, BudgetPool.redeemed_fen)).all()
-        rows = tuple((r.programme_id, r.region_prefix,
+        cache = deps.of(session).pools
+
+    def load() -> tuple:
+        s = session() if callable(session) else session
+        found = s.execute(select(BudgetPool.programme_id, BudgetPool.region_prefix,
+                                 BudgetPool.closed, BudgetPool.budget_fen,
+                                 BudgetPool.reserved_fen, BudgetPool.redeemed_fen)).all()
+        return tuple((r.programme_id, r.region_prefix,
                       r.closed or r.reserved_fen + r.redeemed_fen >= r.budget_fen,
                       max(r.budget_fen - r.reserved_fen - r.redeemed_fen, 0)) for r in found)
-        with _cache_lock:
-            _cache["at"], _cache["pools"] = now, rows
-    return rows
+    return cache.get(load, max_age)
 
 
 def pool_for(rows: tuple, programme_id: str, region: str) -> tuple | None:
@@ -153,11 +176,11 @@ def pool_for(rows: tuple, programme_id: str, region: str) -> tuple | None:
 
 
 def closed_programmes(session: Session | Callable[[], Session], region: str, *,
-                      max_age: float | None = None) -> set[str]:
+                      max_age: float | None = None, cache: PoolSnapshot | None = None) -> set[str]:
     """Programmes whose pool for `region` is closed or spent, for quotes (may be a few seconds old).
     `session` may be a callable returning one: it is opened only when the snapshot is refreshed."""
     best: dict[str, tuple[int, bool]] = {}
-    for pid, prefix, shut, _ in snapshot(session, max_age=max_age):
+    for pid, prefix, shut, _ in snapshot(session, max_age=max_age, cache=cache):
         if region.startswith(prefix) and len(prefix) >= best.get(pid, (-1, False))[0]:
             best[pid] = (len(prefix), shut)
     return {pid for pid, (_, shut) in best.items() if shut}

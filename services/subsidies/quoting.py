@@ -68,16 +68,18 @@ def parse(body: dict, today: dt.date | None = None) -> QuoteRequest:
 
 def compute(session: Session | Callable[[], Session], body: dict | QuoteRequest, *,
             history: Iterable[HistoryEntry] = (), org_id=None, today: dt.date | None = None,
-            fresh_pools: bool = False) -> Outcome:
+            fresh_pools: bool = False, pools_cache: pools.PoolSnapshot | None = None) -> Outcome:
     """Quote `body` for a purchase from retailer `org_id` (None: government programmes only).
 
     The best of the retailer's active campaigns is applied as its stacking rule says: a
     `discount` bonus lowers the price the government subsidy is computed on; an `exclusive`
     one pays only when no government subsidy does. `session` may be a callable returning one,
-    so that a quote that needs no database never opens a session.
+    so that a quote that needs no database never opens a session (give `pools_cache`, the app's
+    PoolSnapshot, then).
     """
     req = body if isinstance(body, QuoteRequest) else parse(body, today)
-    closed = pools.closed_programmes(session, req.region, max_age=0 if fresh_pools else None)
+    closed = pools.closed_programmes(session, req.region, max_age=0 if fresh_pools else None,
+                                     cache=pools_cache)
     history = tuple(history)
     bonus, refused = None, []
     if org_id is not None:

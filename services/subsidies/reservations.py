@@ -150,7 +150,7 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
         org_id=facts.org_id, buyer_user_id=facts.buyer_user_id, buyer_id_hash=facts.buyer_id_hash,
         buyer_id_last4=facts.buyer_id_last4 or "", region_code=req.region, purchase_date=req.date,
         kind=req.kind, status=S.RESERVED, total_fen=outcome.total_fen, evidence=dict(facts.evidence),
-        quote_request=_jsonable(body), reserved_at=clock.now(), lines=lines)
+        quote_request=_jsonable(body), reserved_at=clock.now(session), lines=lines)
     session.add(reservation)
     session.flush()
     vouchers.claim(session, reservation, voucher)   # last: every reservation locks pools, then a voucher
@@ -207,7 +207,7 @@ def _transition(session: Session, reservation_id, action: str, *, actor_id=None,
         pools.settle(session, pool_id=line.pool_id, campaign_id=line.campaign_id,
                      amount=line.amount_fen, transition=action)
     r.status = allowed[action]
-    now = clock.now()
+    now = clock.now(session)
     if action == "redeem":
         r.redeemed_at = now
     elif action == "release":

@@ -18,7 +18,7 @@ from services.subsidies.reservations import _jsonable
 QUOTE_FIELDS = ("region", "date", "application_date", "purchase", "trade_in")
 
 
-def _device(kind: str, raw: str | None, field: str) -> tuple[str | None, str | None]:
+def _device(hasher: identifiers.IdHasher, kind: str, raw: str | None, field: str) -> tuple[str | None, str | None]:
     """Hash an IMEI (phones, tablets), a VIN (cars) or a serial number; check digits first."""
     if not raw:
         return None, None
@@ -32,7 +32,7 @@ def _device(kind: str, raw: str | None, field: str) -> tuple[str | None, str | N
         purpose = "device"
     else:
         purpose = "serial"
-    return identifiers.hmac_hash(raw, purpose=purpose), identifiers.last4(raw)
+    return hasher.hash(raw, purpose=purpose), identifiers.last4(raw)
 
 
 def create_sale(session: Session, user: User, data: dict) -> TillSale:
@@ -44,16 +44,16 @@ def create_sale(session: Session, user: User, data: dict) -> TillSale:
             "Not a valid 18-character resident ID (GB 11643 check)."]})
     body = {k: data[k] for k in QUOTE_FIELDS if k in data}
     req = quoting.parse(body)
-    device_hash, device_last4 = _device(req.kind, data.get("device_id"), "device_id")
+    device_hash, device_last4 = _device(identifiers.hasher(session), req.kind, data.get("device_id"), "device_id")
     old = data.get("old_item") or {}
     old_kind = req.values.get("trade_in.kind") or ""
-    old_hash, old_last4 = _device(old_kind, old.get("device_id"), "old_item.device_id")
+    old_hash, old_last4 = _device(identifiers.hasher(session), old_kind, old.get("device_id"), "old_item.device_id")
     if session.scalar(select(TillSale.id).where(TillSale.org_id == org_id,
                                                 TillSale.invoice_no == data["invoice_no"])):
         raise Conflict("this invoice number is already recorded", code="duplicate_invoice")
     sale = TillSale(
         org_id=org_id, created_by=user.id, invoice_no=data["invoice_no"], sold_on=req.date,
-        region_code=req.region, buyer_id_hash=identifiers.hmac_hash(data["buyer_id_number"], purpose="resident_id"),
+        region_code=req.region, buyer_id_hash=identifiers.hmac_hash(session, data["buyer_id_number"], purpose="resident_id"),
         buyer_id_last4=identifiers.last4(data["buyer_id_number"]), kind=req.kind, brand=data["brand"],
         model=data["model"], device_hash=device_hash, device_last4=device_last4, price_fen=req.price_fen,
         quote_request=_plain(body), recycler_name=old.get("recycler_name"),

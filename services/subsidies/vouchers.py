@@ -183,7 +183,7 @@ def _insert(session: Session, r: Reservation, b: Backing, slot: int) -> bool:
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (insert(VoucherClaim)
             .values(id=uuid.uuid4(), voucher_key=b.key, item_slot=slot, voucher_id=b.voucher_id,
-                    reservation_id=r.id, claimed_at=clock.now())
+                    reservation_id=r.id, claimed_at=clock.now(session))
             .on_conflict_do_nothing(index_elements=["voucher_key", "item_slot"], index_where=text("freed_at IS NULL"))
             .returning(VoucherClaim.id))
     return session.execute(stmt).scalar() is not None
@@ -213,7 +213,7 @@ def free(session: Session, reservation: Reservation) -> None:
     """The reservation no longer spends its voucher's item (released, or a return the programme lets go)."""
     session.execute(update(VoucherClaim)
                     .where(VoucherClaim.reservation_id == reservation.id, VoucherClaim.freed_at.is_(None))
-                    .values(freed_at=clock.now()).execution_options(synchronize_session=False))
+                    .values(freed_at=clock.now(session)).execution_options(synchronize_session=False))
 
 
 # --- the export's check ---------------------------------------------------------------------

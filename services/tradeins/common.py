@@ -69,7 +69,7 @@ def require_staff(user: User, t: TradeIn, *, may_claim: bool = False) -> None:
 def record(session: Session, t: TradeIn, frm: Status | None, to: Status, actor_id: uuid.UUID | None,
            note: str | None = None) -> None:
     session.add(TradeInEvent(tradein_id=t.id, from_status=frm.value if frm else None, to_status=to.value,
-                             actor_id=actor_id, note=note, at=clock.now()))
+                             actor_id=actor_id, note=note, at=clock.now(session)))
 
 
 def move(session: Session, t: TradeIn, target: Status, actor_id: uuid.UUID | None, note: str | None = None,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services import audit, clock, remanufacturing
+from services import audit, clock, identifiers, remanufacturing
 from services.accounts.models import User
 from services.credit.events import record_event
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -83,7 +83,7 @@ def add_photo(session: Session, storage: Storage, actor: User, tradein_id, data:
         raise Conflict(f"at most {MAX_PHOTOS} photos", code="too_many_photos")
     clean, ctype, w, h = photos.sanitise(data)
     photo = InspectionPhoto(id=uuid.uuid4(), tradein_id=t.id, content_type=ctype, size_bytes=len(clean), width=w,
-                            height=h, uploaded_by=actor.id, storage_key="", created_at=clock.now())
+                            height=h, uploaded_by=actor.id, storage_key="", created_at=clock.now(session))
     photo.storage_key = f"tradeins/{t.id}/{photo.id}.{ctype.split('/')[1]}"
     put_on_commit(session, storage, photo.storage_key, clean, ctype)
     session.add(photo)
@@ -120,8 +120,8 @@ def inspect(session: Session, actor: User, tradein_id, data: dict, deps: Deps) -
         errors[k.replace("inspection", "grade_facts", 1)] = msgs
     if errors:
         raise ValidationFailed("invalid inspection", fields=errors)
-    answers, now = dict(data["answers"]), clock.now()
-    seen = identity.hashed(t.category, data)
+    answers, now = dict(data["answers"]), clock.now(session)
+    seen = identity.hashed(identifiers.hasher(session), t.category, data)
     val = pricing.value(category=t.category, label=f"{t.brand} {t.model}", base_fen=t.base_price_fen,
                         answers=answers, age_months=t.age_months, bonus_fen=t.bonus_fen, bonus_label=t.bonus_label)
     diffs = questionnaire.differences(t.category, t.declared, answers)
@@ -166,7 +166,7 @@ def accept_offer(session: Session, user: User, tradein_id) -> TradeIn:
     t = common.lock(session, user, tradein_id)
     common.require_consumer(user, t)
     states.check_action(t.status, "accept_offer")
-    if t.offer_expires_at and t.offer_expires_at <= clock.now():
+    if t.offer_expires_at and t.offer_expires_at <= clock.now(session):
         raise Conflict("the counter-offer expired; the item is being returned", code="offer_expired")
     common.move(session, t, Status.INSPECTED, user.id, "counter-offer accepted")
     t.final_fen = t.offer_fen

@@ -59,12 +59,12 @@ def errors(category: str, kind: str | None, data: dict) -> dict[str, list[str]]:
     return errs
 
 
-def hashed(category: str, data: dict) -> Ids:
+def hashed(hasher: identifiers.IdHasher, category: str, data: dict) -> Ids:
     dev = data.get("vin") if category == "vehicle" else data.get("imei")
     serial = data.get("serial_number")
-    return Ids(identifiers.hmac_hash(dev, purpose="device") if dev else None,
+    return Ids(hasher.hash(dev, purpose="device") if dev else None,
                identifiers.last4(dev) if dev else None,
-               identifiers.hmac_hash(serial, purpose="serial") if serial else None,
+               hasher.hash(serial, purpose="serial") if serial else None,
                identifiers.last4(serial) if serial else None)
 
 

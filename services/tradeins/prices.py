@@ -210,7 +210,7 @@ def _live(now: datetime):
 def lookup(session: Session, category: str, brand: str, model: str, org_id=None) -> Price:
     """The price that applies now: the retailer's live campaign entry over the platform's base.
     Raises ValidationFailed naming `model` when neither table knows the model."""
-    key, now = model_key(brand, model), clock.now()
+    key, now = model_key(brand, model), clock.now(session)
     rows = list(session.scalars(select(PriceEntry).where(
         PriceEntry.category == category, PriceEntry.model_key == key, _live(now),
         or_(PriceEntry.org_id.is_(None), PriceEntry.org_id == org_id) if org_id else PriceEntry.org_id.is_(None))))

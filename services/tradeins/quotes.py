@@ -8,12 +8,13 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services import clock, regions
+from services import clock, identifiers, regions
 from services.accounts.models import Organization, OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, ValidationFailed
 from services.orders.models import Order
 from services.tradeins import common, identity, pricing, prices, questionnaire, settlement, states
 from services.tradeins.models import Handover, PayoutMethod, Status, TradeIn
+from services.deps import of as app_deps
 from services.tradeins.ports import Deps
 
 MAX_AGE_MONTHS = 600
@@ -50,12 +51,12 @@ def create_quote(session: Session, user: User, data: dict, deps: Deps) -> TradeI
     if kind is not None and kind != price.kind:
         raise ValidationFailed("kind does not match the model",
                                fields={"kind": [f"{price.brand} {price.model} is a {price.kind}."]})
-    ids = identity.hashed(category, data)
+    ids = identity.hashed(identifiers.hasher(session), category, data)
     identity.refuse_blocked(session, category, ids)
     label = f"{price.brand} {price.model}"
     val = pricing.value(category=category, label=label, base_fen=price.base_fen, answers=data["answers"],
                         age_months=age, bonus_fen=price.bonus_fen, bonus_label=price.bonus_label)
-    now = clock.now()
+    now = clock.now(session)
     t = TradeIn(id=uuid.uuid4(), consumer_id=user.id, org_id=org_id, status=Status.QUOTED, category=category,
                 kind=price.kind, brand=price.brand, model=price.model, age_months=age,
                 device_hash=ids.device_hash, device_last4=ids.device_last4, serial_hash=ids.serial_hash,
@@ -72,7 +73,7 @@ def create_quote(session: Session, user: User, data: dict, deps: Deps) -> TradeI
 def _handover_errors(session: Session, t: TradeIn, h: dict) -> tuple[dict, Organization | None]:
     errors: dict[str, list[str]] = {}
     method, handler = h.get("method"), None
-    now = clock.now()
+    now = clock.now(session)
     if method == Handover.PICKUP.value:
         if not (h.get("address") or "").strip():
             errors["handover.address"] = ["Missing data for required field."]
@@ -121,7 +122,7 @@ def accept(session: Session, user: User, tradein_id, data: dict, deps: Deps) -> 
         raise ValidationFailed("invalid acceptance", fields=errors)
     identity.refuse_blocked(session, t.category, identity.Ids(t.device_hash, t.device_last4, t.serial_hash,
                                                               t.serial_last4))
-    now = clock.now()
+    now = clock.now(session)
     won = session.execute(
         update(TradeIn).where(TradeIn.id == t.id, TradeIn.status == Status.QUOTED, TradeIn.expires_at > now,
                               TradeIn.consumer_id == user.id)
@@ -161,8 +162,9 @@ def cancel(session: Session, user: User, tradein_id, deps: Deps) -> TradeIn:
 
 def expire_due(session: Session, deps: Deps | None = None) -> int:
     """Periodic: quotes past their validity expire; unanswered counter-offers become free
-    returns; overdue clawbacks become unpaid. Returns how many rows moved."""
-    deps, now, n = deps or Deps(), clock.now(), 0
+    returns; overdue clawbacks become unpaid. Returns how many rows moved. `deps` defaults to the
+    app's trade-in ports."""
+    deps, now, n = deps or app_deps(session).tradeins, clock.now(session), 0
     for t in session.scalars(select(TradeIn).where(TradeIn.status == Status.QUOTED, TradeIn.expires_at <= now)
                              .with_for_update(skip_locked=True)):
         common.move(session, t, Status.EXPIRED, None, "quote expired", action="expire")

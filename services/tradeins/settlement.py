@@ -59,7 +59,7 @@ def _pay(session: Session, t: TradeIn, amount: int, kind: str, deps: Deps) -> Pa
         reference = deps.cash.transfer(amount_fen=net, destination=t.payout_account, idempotency_key=key,
                                        ref=f"tradein-{t.id}")
     payout = Payout(tradein_id=t.id, user_id=t.consumer_id, kind=kind, method=t.payout_method, channel=channel,
-                    amount_fen=amount, deducted_fen=deducted, reference=reference, created_at=clock.now())
+                    amount_fen=amount, deducted_fen=deducted, reference=reference, created_at=clock.now(session))
     session.add(payout)
     t.paid_fen += amount
     return payout
@@ -107,7 +107,7 @@ def settle(session: Session, actor, tradein_id, deps: Deps) -> TradeIn:
 def open_clawback(session: Session, t: TradeIn, amount: int, deps: Deps, why: str) -> Clawback:
     """Record what the consumer owes back and take what their store credit covers at once."""
     cb = Clawback(tradein_id=t.id, user_id=t.consumer_id, amount_fen=amount, recovered_fen=0, status="open",
-                  due_at=clock.now() + timedelta(days=deps.settings.clawback_due_days))
+                  due_at=clock.now(session) + timedelta(days=deps.settings.clawback_due_days))
     session.add(cb)
     session.flush()
     common.record(session, t, t.status, t.status, None, f"clawback {amount} fen: {why}")
@@ -120,7 +120,7 @@ def open_clawback(session: Session, t: TradeIn, amount: int, deps: Deps, why: st
 
 def _recover(session: Session, cb: Clawback, amount: int, source: str, *, reference: str | None = None,
              note: str | None = None) -> None:
-    now = clock.now()
+    now = clock.now(session)
     session.add(ClawbackRecovery(clawback_id=cb.id, source=source, amount_fen=amount, reference=reference,
                                  note=note, at=now))
     cb.recovered_fen += amount
@@ -157,7 +157,7 @@ def record_payment(session: Session, operator, clawback_id, amount_fen: int, ref
 
 def mark_overdue(session: Session) -> int:
     """Periodic: open clawbacks past their due date become unpaid (a credit event)."""
-    now, n = clock.now(), 0
+    now, n = clock.now(session), 0
     for cb in session.scalars(select(Clawback).where(Clawback.status == "open", Clawback.due_at <= now)
                               .with_for_update(skip_locked=True)):
         cb.status = "unpaid"

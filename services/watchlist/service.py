@@ -40,7 +40,7 @@ def add_favourite(session: Session, user: User, listing_id) -> tuple[Favourite, 
     found = session.scalar(select(Favourite).where(Favourite.user_id == user.id, Favourite.listing_id == listing.id))
     if found:
         return found, False
-    row = Favourite(id=uuid.uuid4(), user_id=user.id, listing_id=listing.id, created_at=clock.now(),
+    row = Favourite(id=uuid.uuid4(), user_id=user.id, listing_id=listing.id, created_at=clock.now(session),
                     known_price_fen=listing.price_fen)
     try:
         with session.begin_nested():
@@ -81,7 +81,7 @@ def _recently_alerted(session: Session, user_id, kind: str, ref_id: str | None, 
 def price_drop_alerts(session: Session, notifier: Notifier, settings: AlertSettings) -> int:
     """One message per user (at most once per period) listing every favourite now cheaper than the
     price they knew; those prices become known. Returns how many users were told."""
-    now = clock.now()
+    now = clock.now(session)
     rows = session.execute(
         select(Favourite, Listing.title, Listing.price_fen).join(Listing, Listing.id == Favourite.listing_id)
         .where(Listing.price_fen < Favourite.known_price_fen, Listing.status == Status.PUBLISHED)
@@ -116,8 +116,8 @@ def save_search(session: Session, user: User, *, name: str, params: dict) -> Sav
         raise Conflict(f"at most {MAX_SAVED_SEARCHES} saved searches", code="too_many_saved_searches")
     if not params:
         raise ValidationFailed("empty search", fields={"params": ["Give a query or at least one filter."]})
-    row = SavedSearch(id=uuid.uuid4(), user_id=user.id, name=name, params=params, created_at=clock.now(),
-                      checked_until=clock.now())
+    row = SavedSearch(id=uuid.uuid4(), user_id=user.id, name=name, params=params, created_at=clock.now(session),
+                      checked_until=clock.now(session))
     session.add(row)
     session.flush()
     return row
@@ -138,7 +138,7 @@ def delete_search(session: Session, user: User, search_id) -> None:
 
 def due_searches(session: Session, settings: AlertSettings) -> list[SavedSearch]:
     """Saved searches that may alert now (none in the last period), oldest checked first."""
-    now = clock.now()
+    now = clock.now(session)
     stmt = (select(SavedSearch).where((SavedSearch.last_alert_at.is_(None)) |
                                       (SavedSearch.last_alert_at <= now - settings.period))
             .order_by(SavedSearch.checked_until).with_for_update(skip_locked=True))
@@ -166,5 +166,5 @@ def record_search_matches(session: Session, notifier: Notifier, saved: SavedSear
         body="\n".join(f"{m.title} ¥{m.price_fen / 100:.2f}" for m in mine[:20]),
         ref_type="saved_search", ref_id=str(saved.id),
         data={"listings": [str(m.id) for m in mine]}))
-    saved.last_alert_at = clock.now()
+    saved.last_alert_at = clock.now(session)
     return True

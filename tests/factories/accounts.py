@@ -73,7 +73,7 @@ def make_user(session, role: Role | str = Role.CONSUMER, *, verified_id: str | N
         verify_org(session, next(iter(user.org_ids())), n)
     if verified_id:
         user.id_status = IdStatus.VERIFIED
-        user.id_hash = identifiers.hmac_hash(verified_id, purpose="resident_id")
+        user.id_hash = identifiers.hmac_hash(session, verified_id, purpose="resident_id")
         user.id_last4 = identifiers.last4(verified_id)
     tokens = service.login(session, email, PASSWORD)
     session.commit()

@@ -68,8 +68,8 @@ def wipe_report(validator_id, *, imeis=(IMEI_1,), serial=PHONE_SERIAL, as_json=F
                 destination="resale", wiped_at: datetime | None = None, kind="phone",
                 **medium_over) -> dict:
     """A wipe report as the API takes it (datetimes as ISO text when `as_json`)."""
-    from services import clock
-    start = wiped_at or clock.now() - timedelta(hours=2)
+    from tests.fixtures.clock import TEST_CLOCK
+    start = wiped_at or TEST_CLOCK.now() - timedelta(hours=2)
     medium = {"media_type": "flash_embedded", "interface": "apple-nand",
               "capacity_bytes": 128 * 10**9, "level": "purge", "technique": "crypto_erase",
               "encrypted_from_first_use": True,
@@ -110,7 +110,7 @@ def intake(session, actor, *, imei=None, serial=None, at=None):
     from services.certificates import custody
     from services.certificates.models import CustodyKind
     event = custody.record(session, actor.user, kind=CustodyKind.INTAKE,
-                           at=at or clock.now() - timedelta(days=1), imei=imei, serial=serial)
+                           at=at or clock.now(session) - timedelta(days=1), imei=imei, serial=serial)
     session.commit()
     return event
 

@@ -1,7 +1,6 @@
 """Buying: listings ready to buy, orders moved to a given state through the real services,
-gateways that record or fail, a frozen clock, Stripe-signed webhook payloads. The accounts and the
-stripe-mock app are fixtures in tests/fixtures/orders.py. (The `frozen` clock fixture below is
-imported by the buying packages' conftest until tests/fixtures/clock.py replaces it.)"""
+gateways that record or fail, the clock's start T0, Stripe-signed webhook payloads. The accounts, the
+stripe-mock app and the `frozen` clock are fixtures in tests/fixtures/orders.py."""
 from __future__ import annotations
 
 import json
@@ -14,7 +13,6 @@ from datetime import datetime, timezone
 import pytest
 import stripe
 
-from services import clock as clock_mod
 from services.flows.publishing import PUBLISH_GATES
 from services.listings import service as listings
 from services.orders import service as orders
@@ -65,6 +63,17 @@ class Recording:
 
 def stripe_gateway() -> StripeGateway:
     return StripeGateway("sk_test_123", api_base=STRIPE_BASE, timeout=10)
+
+
+class GatewaySwitch:
+    """The stripe_app's gateway (handed to create_app): stripe-mock, or the gateway a test puts
+    in with the `use_gateway` fixture for its duration."""
+
+    def __init__(self, default):
+        self.default = self.current = default
+
+    def __getattr__(self, name):
+        return getattr(self.current, name)
 
 
 # ---- listings and orders --------------------------------------------------------------------------
@@ -155,12 +164,3 @@ def post_event(client, evt: dict, *, secret: str = WEBHOOK_SECRET, ts: int | Non
     return client.post("/api/v1/webhooks/stripe", data=payload, content_type="application/json",
                        headers={"Stripe-Signature": header if header is not None else sign(payload, secret, ts)})
 
-
-# ---- fixtures ------------------------------------------------------------------------------------
-
-@pytest.fixture
-def frozen(monkeypatch):
-    """services.clock frozen at T0; `.advance(timedelta)` moves it."""
-    fc = clock_mod.FrozenClock(T0)
-    monkeypatch.setattr(clock_mod, "clock", fc)
-    return fc

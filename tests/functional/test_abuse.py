@@ -203,7 +203,6 @@ def test_a_refused_write_runs_no_query_after_its_rollback(app, client, consumer,
 
     from sqlalchemy import event
 
-    from marketplace.extensions import db
     after_rollback: list[str] = []
     rolled_back = []
 
@@ -213,15 +212,15 @@ def test_a_refused_write_runs_no_query_after_its_rollback(app, client, consumer,
     def on_execute(conn, cursor, statement, *args):
         if rolled_back:
             after_rollback.append(statement)
-    event.listen(db.engine, "rollback", on_rollback)
-    event.listen(db.engine, "before_cursor_execute", on_execute)
+    event.listen(app.extensions["db"].engine, "rollback", on_rollback)
+    event.listen(app.extensions["db"].engine, "before_cursor_execute", on_execute)
     try:
         with caplog.at_level(logging.INFO, logger="marketplace.access"):
             r = client.post("/api/v1/orders", json={"listing_id": "00000000-0000-0000-0000-000000000000"},
                             headers=consumer.headers)
     finally:
-        event.remove(db.engine, "rollback", on_rollback)
-        event.remove(db.engine, "before_cursor_execute", on_execute)
+        event.remove(app.extensions["db"].engine, "rollback", on_rollback)
+        event.remove(app.extensions["db"].engine, "before_cursor_execute", on_execute)
     assert r.status_code == 404 and rolled_back
     assert after_rollback == []
     assert any(getattr(rec, "user", None) == str(consumer.user.id) for rec in caplog.records)

@@ -4,6 +4,7 @@ import io
 import pytest
 from PIL import Image
 
+from services import clock, identifiers
 from tests.factories.certificates import certify
 from tests.factories.listings import car_payload, fridge_payload, imei, phone_payload
 
@@ -184,7 +185,8 @@ def test_browse_cursor_pages_without_overlap(client, session, consumer, operator
     from sqlalchemy import insert
     from services.listings.models import Listing
     from datetime import date
-    rows = listing_rows(random.Random(1), 45, [consumer.user], date(2026, 1, 1), ["141100"])
+    rows = listing_rows(random.Random(1), 45, [consumer.user], date(2026, 1, 1), ["141100"],
+                        hasher=identifiers.hasher(session), now=clock.now(session))
     session.execute(insert(Listing), rows)
     session.commit()
     seen, cursor = [], None
@@ -225,7 +227,8 @@ def test_browse_filters_combine_and_page_with_a_cursor(client, session, consumer
     from tests.factories.accounts import make_user
     from services.accounts.models import Role
     other = make_user(session, Role.CONSUMER)
-    rows = listing_rows(random.Random(7), 60, [consumer.user, other.user], date(2026, 1, 1), ["141100"])
+    rows = listing_rows(random.Random(7), 60, [consumer.user, other.user], date(2026, 1, 1), ["141100"],
+                        hasher=identifiers.hasher(session), now=clock.now(session))
     rows[0]["status"] = rows[1]["status"] = Status.PENDING_REVIEW
     session.execute(insert(Listing), rows)
     session.commit()

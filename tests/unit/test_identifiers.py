@@ -1,11 +1,5 @@
-import pytest
-
 from services import identifiers as ids
-
-
-@pytest.fixture(autouse=True)
-def _key():
-    ids.configure("unit-test-key")
+from services.identifiers import IdHasher
 
 
 def test_vin_check_digit_examples():
@@ -30,12 +24,12 @@ def test_resident_id_checksum_and_birth_date():
 
 
 def test_hashes_are_keyed_and_purpose_separated():
-    a = ids.hmac_hash("490154203237518", purpose="device")
-    assert a == ids.hmac_hash("4901 5420 3237 518", purpose="device")
-    assert a != ids.hmac_hash("490154203237518", purpose="serial")
-    assert ids.hashes_match(a, "490154203237518", purpose="device")
-    ids.configure("another-key")
-    assert a != ids.hmac_hash("490154203237518", purpose="device")
+    hasher = IdHasher("unit-test-key")
+    a = hasher.hash("490154203237518", purpose="device")
+    assert a == hasher.hash("4901 5420 3237 518", purpose="device")
+    assert a != hasher.hash("490154203237518", purpose="serial")
+    assert hasher.matches(a, "490154203237518", purpose="device")
+    assert a != IdHasher("another-key").hash("490154203237518", purpose="device")
     assert ids.last4("490154203237518") == "7518" and ids.mask("7518") == "****7518"
 
 

@@ -9,6 +9,7 @@ from marketplace.idempotency import idempotent
 from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
+from services import identifiers
 from services.blocklist import service as blocklist
 from services.blocklist.models import Kind, Reason
 
@@ -47,7 +48,7 @@ def check(data):
     """Is this identifier blocked? (POST so that the value stays out of URLs and access logs.)"""
     require_operator()
     kind = Kind(data["kind"])
-    entry = blocklist.find(db.session, [blocklist.hash_of(kind, data["value"])])
+    entry = blocklist.find(db.session, [blocklist.hash_of(identifiers.hasher(db.session), kind, data["value"])])
     return {"blocked": entry is not None, "entry": entry}
 
 

@@ -2,16 +2,14 @@
 certificate's QR code opens (Chinese and English, no JavaScript)."""
 from __future__ import annotations
 
-import json
 import logging
-import uuid
-from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, render_template, request
 
+from marketplace import container
 from marketplace.extensions import db
 from services.certificates import presentation, verify
-from services.certificates.signing import Keyring, new_private_key_b64
+from services.certificates.signing import Keyring
 from services.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -24,24 +22,11 @@ def keyring() -> Keyring:
     return current_app.extensions[KEYRING]
 
 
-def _signing_env(app: Flask) -> dict[str, str]:
-    env = {k: app.config.get(k) or "" for k in ("CERT_SIGNING_KEYS", "CERT_SIGNING_ACTIVE_KID")}
-    if env["CERT_SIGNING_KEYS"]:
-        return env
-    # Embedded default: a throwaway key kept in the instance folder, so certificates issued by
-    # `make run` still verify after a restart. Production sets CERT_SIGNING_KEYS.
-    store = Path(app.instance_path) / "cert-signing-keys.json"
-    if not store.exists():
-        store.write_text(json.dumps({f"dev-{uuid.uuid4().hex[:8]}": new_private_key_b64()}))
-        store.chmod(0o600)
-    log.warning("CERT_SIGNING_KEYS is not set: using the throwaway certificate signing key in %s "
-                "(development only)", store)
-    env["CERT_SIGNING_KEYS"] = store.read_text()
-    return env
-
-
 def init_app(app: Flask) -> None:
-    app.extensions[KEYRING] = Keyring.from_env(_signing_env(app))
+    # The settings loader filled in a throwaway development key when CERT_SIGNING_KEYS is unset.
+    s = container.of(app).settings
+    app.extensions[KEYRING] = Keyring.from_env({"CERT_SIGNING_KEYS": s.cert_signing_keys or "",
+                                                "CERT_SIGNING_ACTIVE_KID": s.cert_signing_active_kid or ""})
     app.register_blueprint(pages)
 
 

@@ -17,6 +17,8 @@ from services.credit.models import CreditSubject
 from services.credit.reasons import reason_texts
 from services.errors import DomainError
 
+from marketplace import container
+
 
 def report_root() -> Path:
     return Path(current_app.config.get("CREDIT_REPORT_DIR") or Path(current_app.instance_path) / "credit-reports")
@@ -68,7 +70,7 @@ def train_cmd(version, snapshots, seed, csv_path, target, bad_values, drop, base
     root = Path(report_dir) if report_dir else report_root()
     try:
         if csv_path or synthetic:
-            version = train_service.check_version(version or train_service.new_version())
+            version = train_service.check_version(version or train_service.new_version(container.current().deps.clock.now()))
             if csv_path:
                 data = load_csv(csv_path, target, bad_values=bad_values, drop=drop)
                 config = TrainingConfig(base_odds=base_odds, seed=seed)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from marketplace.extensions import api
+from marketplace.extensions import api_of
 
 from services.listings import attributes as domain
 from services.listings.models import Category
@@ -112,6 +112,7 @@ def field(*, stored: bool, **kwargs) -> ma.fields.Dict:
 
 
 def init_app(app) -> None:
+    api = api_of(app)
     for stored in (False, True):
         for name, schema in components(stored=stored).items():
             api.spec.components.schema(name, component=schema)

@@ -9,7 +9,8 @@ from marketplace.pagination import PageArgs
 from flask import url_for
 from marshmallow import ValidationError, validate, validates_schema
 
-from services import clock, identifiers, labels
+from marketplace import container
+from services import identifiers, labels
 from services.listings import fields as decl
 from services.listings import validation as v
 from services.listings.models import Category
@@ -30,7 +31,7 @@ class _ListingChecks(ma.Schema):
                 for k, msgs in e.messages.items():
                     errors[f"attributes.{k}"] = msgs
         if not errors:
-            errors = v.listing_errors({**data, "category": category}, clock.now().date())
+            errors = v.listing_errors({**data, "category": category}, container.current().deps.clock.now().date())
         if errors:
             raise ValidationError(errors)
         return data

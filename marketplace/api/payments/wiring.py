@@ -1,35 +1,23 @@
-"""Chooses the payment gateway from config (Stripe with STRIPE_API_KEY, otherwise cash on
-handover) and builds the buying settings; routes, webhooks and jobs read both from the app."""
+"""The payment gateway (Stripe with STRIPE_API_KEY, otherwise cash on handover) and the buying
+settings of the current app, both built once by create_app (marketplace/container.py); routes,
+webhooks and jobs read them here. Payment operations a request recorded are sent after its commit."""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app
+from flask import Flask
 
+from marketplace import container
 from marketplace.extensions import db
 from marketplace.uow import after_commit_hooks
 from services.orders.settings import BuyingSettings
 from services.payments import operations, relay
 from services.payments.gateway import PaymentGateway
-from services.payments.offline import OfflineGateway
-from services.payments.stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)
 
-GATEWAY = "huanxin.payment_gateway"
-SETTINGS = "huanxin.buying_settings"
-
-
-def build_gateway(cfg) -> PaymentGateway:
-    if cfg.get("STRIPE_API_KEY"):
-        return StripeGateway(cfg["STRIPE_API_KEY"], api_base=cfg.get("STRIPE_API_BASE"),
-                             timeout=float(cfg.get("STRIPE_TIMEOUT_SECONDS") or 10))
-    return OfflineGateway()
-
 
 def init_app(app: Flask) -> None:
-    app.extensions[GATEWAY] = build_gateway(app.config)
-    app.extensions[SETTINGS] = BuyingSettings.from_config(app.config)
     after_commit_hooks(app).append(relay_after_commit)   # payment operations recorded by the request
     limiter = app.extensions.get("huanxin.limiter")
     view = app.view_functions.get("webhooks.stripe_webhook")
@@ -40,11 +28,11 @@ def init_app(app: Flask) -> None:
 
 
 def gateway() -> PaymentGateway:
-    return current_app.extensions[GATEWAY]
+    return container.current().deps.gateway
 
 
 def settings() -> BuyingSettings:
-    return current_app.extensions[SETTINGS]
+    return container.current().deps.buying
 
 
 def relay_after_commit(app: Flask) -> None:
@@ -56,7 +44,7 @@ def relay_after_commit(app: Flask) -> None:
         return
     session = db.factory()
     try:
-        relay.relay(session, app.extensions[GATEWAY], order_ids=touched)
+        relay.relay(session, container.of(app).deps.gateway, order_ids=touched)
     except Exception:  # noqa: BLE001 - the answer stands; the reconciliation job finishes the rest
         log.exception("payment relay after commit failed", extra={"orders": len(touched)})
         session.rollback()

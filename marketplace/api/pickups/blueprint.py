@@ -1,8 +1,8 @@
-"""The pickups blueprint, shared by the route modules of this resource, and the pickup policy
-the routes and the periodic jobs read from the app's configuration."""
-from flask import current_app
-
+"""The pickups blueprint, shared by the route modules of this resource, and the app's pickup
+policy and notifier (built once by create_app) that the routes and periodic jobs read."""
+from marketplace import container
 from marketplace.openapi import Blueprint
+from services.notifications import Notifier
 from services.pickups.policy import Policy
 
 blp = Blueprint("pickups", __name__, description="Doorstep pickup: recyclers' offer, slots, bookings, "
@@ -10,4 +10,10 @@ blp = Blueprint("pickups", __name__, description="Doorstep pickup: recyclers' of
 
 
 def policy() -> Policy:
-    return Policy.from_config(current_app.config)
+    """The app's booking rules (PICKUP_* settings), built once by create_app."""
+    return container.current().deps.pickup_policy
+
+
+def notifier() -> Notifier:
+    """The app's notifier (NOTIFIER), built once by create_app."""
+    return container.current().deps.notifier

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from marketplace.api.pickups import schemas as s
-from marketplace.api.pickups.blueprint import blp, policy
+from marketplace.api.pickups.blueprint import blp, notifier, policy
 from marketplace.auth import public, require_user
 from marketplace.extensions import db
 from marketplace.idempotency import idempotent
@@ -11,7 +11,6 @@ from marketplace.uow import unit_of_work
 from services import clock
 from services.accounts.models import Role
 from services.flows import collection
-from services.notifications import get_notifier
 from services.pickups import availability as av
 from services.pickups import booking, dispatch
 from services.pickups.items import parse_query_items
@@ -25,7 +24,7 @@ def availability(args):
     """Free slots over the next days, nearest recyclers first, for an address and a list of items
     (items=category:kind, repeated). An address no recycler serves is a 422 `outside_service_area`."""
     addr = av.address(args["region_code"], args["lat"], args["lon"])
-    offers = av.availability(db.session, addr, parse_query_items(args["items"]), now=clock.now(),
+    offers = av.availability(db.session, addr, parse_query_items(args["items"]), now=clock.now(db.session),
                              days=args["days"], limit=args["limit"], policy=policy())
     return {"region_code": addr.region_code, "lat": addr.lat, "lon": addr.lon, "recyclers": offers}
 
@@ -43,7 +42,7 @@ def create_pickup(data):
     with unit_of_work() as session:
         b = booking.create_booking(
             session, user, av.address(a["region_code"], a["lat"], a["lon"], a["line"]), data["items"],
-            data["starts_at"], notifier=get_notifier(), recycler_id=data["recycler_id"], dispatch=data["dispatch"],
+            data["starts_at"], notifier=notifier(), recycler_id=data["recycler_id"], dispatch=data["dispatch"],
             order_id=data["order_id"], consumer_id=data["consumer_id"], org_id=data["org_id"], policy=policy())
     return b, 201, {"Location": f"/api/v1/pickups/{b.id}"}
 
@@ -79,7 +78,7 @@ def reschedule(data, pickup_id):
     """Move to another slot before the cut-off (409 `cutoff_passed` after it)."""
     user = require_user()
     with unit_of_work() as session:
-        return booking.reschedule(session, user, pickup_id, data["starts_at"], notifier=get_notifier(),
+        return booking.reschedule(session, user, pickup_id, data["starts_at"], notifier=notifier(),
                                   recycler_id=data["recycler_id"], policy=policy())
 
 
@@ -99,7 +98,7 @@ def claim(pickup_id):
     """Recycler staff: take a pool request into your slot covering the wished-for time."""
     user = require_user(Role.RECYCLER)
     with unit_of_work() as session:
-        return booking.claim(session, user, pickup_id, notifier=get_notifier())
+        return booking.claim(session, user, pickup_id, notifier=notifier())
 
 
 @blp.route("/pickups/<uuid:pickup_id>/assign", methods=["POST"])
@@ -120,7 +119,7 @@ def transition(data, pickup_id):
     A forbidden move is a 409 naming the allowed ones."""
     user = require_user()
     with unit_of_work() as session:
-        return dispatch.advance(session, user, pickup_id, data["to"], data["reason"], notifier=get_notifier())
+        return dispatch.advance(session, user, pickup_id, data["to"], data["reason"], notifier=notifier())
 
 
 @blp.route("/pickups/<uuid:pickup_id>/no-show", methods=["POST"])
@@ -142,6 +141,6 @@ def collect(data, pickup_id):
     user = require_user()
     weights = {str(w["item_id"]): w["weight_g"] for w in data["items"]}
     with unit_of_work() as session:
-        v = collection.collect(session, user, pickup_id, weights, data["facility_id"], notifier=get_notifier(),
+        v = collection.collect(session, user, pickup_id, weights, data["facility_id"], notifier=notifier(),
                                scrap_certificate_no=data["scrap_certificate_no"])
     return v, 201, {"Location": f"/api/v1/recycling-vouchers/{v.id}"}

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from marketplace import health
-from marketplace.extensions import db
+from marketplace import container
+from marketplace.extensions import database_of, db
 from marketplace.uow import after_commit_hooks
 from search import analysis, sync
 from search.backends.base import SearchBackend, SearchUnavailable
@@ -36,7 +37,7 @@ class SearchWiring:
 
 def build(app: Flask) -> SearchWiring:
     cfg = app.config
-    database = DatabaseBackend(db.engine)
+    database = DatabaseBackend(database_of(app).engine)
     if cfg["SEARCH_BACKEND"] == "elasticsearch":
         # Lazy: the Elasticsearch client stack loads only for apps configured to use it.
         from search.backends.elasticsearch import ElasticsearchBackend, make_client
@@ -58,7 +59,7 @@ def wiring(app: Flask | None = None) -> SearchWiring:
 def relay_inline(app: Flask) -> None:
     """After-commit hook of the embedded default: ship what this commit queued, never fail it."""
     try:
-        sync.drain(db.factory, wiring(app).all, max_batches=INLINE_MAX_BATCHES)
+        sync.drain(database_of(app).factory, wiring(app).all, max_batches=INLINE_MAX_BATCHES)
     except SearchUnavailable as exc:
         log.warning("inline search relay deferred", extra={"error": str(exc)})
 
@@ -73,7 +74,8 @@ def _readiness(app: Flask):
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["huanxin.search"] = build(app)
+    # Built once by create_app into the container (it needs the engine).
+    app.extensions["huanxin.search"] = container.of(app).search
     # jieba's dictionary takes ~1 s (more on a busy machine) to load: not on the first search.
     threading.Thread(target=analysis.warm, name="search-warm", daemon=True).start()
     health.add_check(app, "search", _readiness)

@@ -5,6 +5,7 @@ import pytest
 from services import clock
 from tests.factories.certificates import (IMEI_1, IMEI_2, LUHN_BAD_IMEI, OTHER_IMEI, PHONE_SERIAL,
                                           TOOL, intake, wipe_report)
+from tests.fixtures.clock import TEST_CLOCK
 
 API = "/api/v1/certificates"
 
@@ -79,7 +80,7 @@ def test_each_refusal_names_its_rule(client, session, team, over, code):
     tech, validator, _ = team
     intake(session, tech, imei=IMEI_1 if "imeis" not in over else over["imeis"][0])
     if over.get("wiped_at") == "before-custody":
-        over = {"wiped_at": clock.now() - timedelta(days=3)}
+        over = {"wiped_at": clock.now(session) - timedelta(days=3)}
     r = _submit(client, tech, validator, **over)
     assert r.status_code == 422, r.json
     assert r.mimetype == "application/problem+json" and r.json["code"] == "certificate_refused"
@@ -215,14 +216,14 @@ def test_tool_allow_list_is_kept_by_operators(client, team):
 
 def test_custody_events(client, team, consumer):
     tech, _, _ = team
-    body = {"kind": "intake", "at": clock.now().isoformat(), "imei": IMEI_1, "note": "以旧换新 收货"}
+    body = {"kind": "intake", "at": TEST_CLOCK.now().isoformat(), "imei": IMEI_1, "note": "以旧换新 收货"}
     assert client.post(f"{API}/custody-events", json=body, headers=consumer.headers).status_code == 403
     r = client.post(f"{API}/custody-events", json=body, headers=tech.headers)
     assert r.status_code == 201 and r.json["device_masked"] == "****7518"
     assert IMEI_1 not in r.get_data(as_text=True)
-    future = {**body, "at": (clock.now() + timedelta(days=1)).isoformat()}
+    future = {**body, "at": (TEST_CLOCK.now() + timedelta(days=1)).isoformat()}
     assert client.post(f"{API}/custody-events", json=future, headers=tech.headers).status_code == 422
-    no_id = {"kind": "intake", "at": clock.now().isoformat()}
+    no_id = {"kind": "intake", "at": TEST_CLOCK.now().isoformat()}
     assert client.post(f"{API}/custody-events", json=no_id, headers=tech.headers).status_code == 422
     naive = {**body, "at": "2026-01-01T10:00:00"}
     assert client.post(f"{API}/custody-events", json=naive, headers=tech.headers).status_code == 422

@@ -116,7 +116,7 @@ def test_capture_runs_the_same_gate(session, ring, team):
     with pytest.raises(IdentifierRequired) as info:
         hooks.before_capture(session, _order_of())
     assert list(info.value.fields) == ["attributes.serial_number"]
-    serial_hash = identifiers.hmac_hash("LAPTOP0042", purpose="serial")
+    serial_hash = identifiers.hmac_hash(session, "LAPTOP0042", purpose="serial")
     with pytest.raises(CertificateRequired):
         hooks.before_capture(session, _order_of(serial_hash=serial_hash))
     certify(session, ring, imei=None, serial="LAPTOP0042", team=team, kind="laptop")

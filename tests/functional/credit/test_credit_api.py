@@ -55,7 +55,7 @@ def test_retailer_sees_the_organisation_score(client, retailer):
 
 @pytest.mark.smoke
 def test_privileges_and_what_would_raise_the_band(client, session, consumer):
-    consumer.user.created_at = clock.now() - timedelta(days=400)
+    consumer.user.created_at = clock.now(session) - timedelta(days=400)
     session.commit()
     for i in range(5):
         record_event(session, consumer.id, "order_completed_buyer", ref_id=f"o{i}")
@@ -126,8 +126,8 @@ def test_override_without_reason_is_422_and_with_one_is_audited(client, consumer
 def test_training_on_single_class_outcomes_is_a_clear_error(client, session, operator):
     for _ in range(25):
         a = make_user(session, Role.CONSUMER)
-        a.user.created_at = clock.now() - timedelta(days=200)
-        record_event(session, a.id, "order_completed_buyer", occurred_at=clock.now() - timedelta(days=150))
+        a.user.created_at = clock.now(session) - timedelta(days=200)
+        record_event(session, a.id, "order_completed_buyer", occurred_at=clock.now(session) - timedelta(days=150))
     session.commit()
     r = client.post(f"{API}/scorecards", json={"version": "v-try"}, headers=operator.headers)
     assert r.status_code == 422, r.json

@@ -36,6 +36,7 @@ from tests.factories.orders import event, intent_obj, post_event
 from tests.factories.pickups import XIAODIAN, XIAODIAN_AT, collector, facility, next_slot, put_offer
 from tests.factories.subsidies import resident_id
 from tests.factories.tradeins import IPHONE_BASE, inspect, phone_answers, phone_quote, png, seed_table
+from tests.fixtures.clock import TEST_CLOCK
 
 API = "/api/v1"
 RESALE_PRICE = 200000          # the certified iPhone, resold at ¥2,000
@@ -109,7 +110,7 @@ def operator_sets_the_stage(client, session, cast: Cast) -> None:
                                headers=op.headers), 201)
     seed_table(session)        # the platform's trade-in price table (an operator's price entries)
     from services.subsidies import pools
-    pools.invalidate_cache()   # quotes read pools through a short snapshot; tables were truncated
+    pools.invalidate_cache(session)   # quotes read pools through a short snapshot; tables were truncated
 
 
 @pytest.fixture
@@ -194,7 +195,7 @@ def recycler_wipes_and_certifies(client, cast: Cast, t: dict, imei: str, serial:
 
 def certify_by_api(client, rec, val, imei: str, serial: str) -> dict:
     """Custody intake, the technician's wipe report, the colleague's validation: a signed certificate."""
-    now = clock.now()
+    now = TEST_CLOCK.now()
     ok(client.post(f"{API}/certificates/custody-events", headers=rec.headers, json={
         "kind": "intake", "at": (now - timedelta(hours=2)).isoformat(), "imei": imei,
         "note": "以旧换新 上门回收"}), 201)
@@ -314,7 +315,7 @@ def test_a_traded_in_phone_is_certified_resold_for_credit_and_card_and_a_subsidi
     assert r.json["rule"] == "CERTIFICATE_USED_FOR_A_SALE" and r.json["certificate_id"] == cert["id"]
     # The recycler wipes it again for the buyer (a correction supersedes the old certificate): the
     # buyer's listing carries the new one, the sold listing still shows what it was sold with.
-    now = clock.now()
+    now = clock.now(session)
     ok(client.post(f"{API}/certificates/custody-events", headers=cast.recycler.headers, json={
         "kind": "intake", "at": (now - timedelta(minutes=30)).isoformat(), "imei": imei}), 201)
     fix = ok(client.post(f"{API}/certificates/{cert['id']}/corrections", headers=cast.recycler.headers,
@@ -439,9 +440,9 @@ def test_an_unverified_recycler_neither_collects_nor_certifies_until_an_operator
         "payout": {"method": "store_credit"}})
     assert "handover.collection_point_org_id" in refused(r, 422)["errors"]
     ok(client.post(f"{API}/certificates/custody-events", headers=newcomer.headers, json={
-        "kind": "intake", "at": (clock.now() - timedelta(hours=2)).isoformat(), "imei": body["imei"]}), 201)
+        "kind": "intake", "at": (clock.now(session) - timedelta(hours=2)).isoformat(), "imei": body["imei"]}), 201)
     report = wipe_report(partner.id, imeis=[body["imei"]], serial=None, as_json=True,
-                         wiped_at=clock.now() - timedelta(hours=1))
+                         wiped_at=clock.now(session) - timedelta(hours=1))
     refused(client.post(f"{API}/certificates/requests", json=report, headers=newcomer.headers),
             403, "organisation_not_verified")
     assert ok(client.post(f"{API}/certificates/lookup", json={"imei": body["imei"]}))["found"] is False

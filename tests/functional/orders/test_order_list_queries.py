@@ -16,16 +16,15 @@ def seller(session):
 
 
 def _statements(app, client, headers) -> tuple[int, list]:
-    from marketplace.extensions import db
     seen = []
 
     def count(conn, cursor, statement, *args):
         seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(app.extensions["db"].engine, "before_cursor_execute", count)
     try:
         r = client.get("/api/v1/orders", headers=headers)
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(app.extensions["db"].engine, "before_cursor_execute", count)
     assert r.status_code == 200
     return len(seen), r.json["items"]
 

@@ -1,13 +1,14 @@
 """Operators see the Stripe calls that were given up on (GET /payments/operations)."""
-from marketplace.api.payments.wiring import GATEWAY
 from services.orders.models import OrderStatus as S
-from tests.factories.orders import Recording, order_in, stripe_gateway
+from services.payments import relay, service as payments
+from services.payments.models import OperationState, PaymentOperation, PaymentStatus
+from tests.factories.orders import Recording, event, intent_obj, order_in, post_event, stripe_gateway
 
 
 def test_a_refused_capture_is_listed_for_operators_only(stripe_app, stripe_client, session, buyer, seller, operator,
-                                                         monkeypatch):
+                                                         use_gateway):
     order = order_in(session, S.HANDED_OVER, buyer=buyer, seller=seller, operator=operator, gateway=stripe_gateway())
-    monkeypatch.setitem(stripe_app.extensions, GATEWAY, Recording(stripe_gateway(), fail={"capture"}, declined=True))
+    use_gateway(Recording(stripe_gateway(), fail={"capture"}, declined=True))
     r = stripe_client.post(f"/api/v1/orders/{order.id}/accept", headers=buyer.headers)
     # The acceptance is kept; the refused capture is on the order and waits for a person.
     assert r.status_code == 200 and r.json["status"] == "accepted"
@@ -31,14 +32,11 @@ def test_a_refused_capture_is_listed_for_operators_only(stripe_app, stripe_clien
 
 
 def test_a_late_authorisation_is_released_after_the_event_commits_and_retried_if_stripe_fails(
-        stripe_app, stripe_client, session, buyer, seller, operator, monkeypatch):
-    from services.payments import relay, service as payments
-    from services.payments.models import OperationState, PaymentOperation, PaymentStatus
-    from tests.factories.orders import event, intent_obj, post_event
+        stripe_app, stripe_client, session, buyer, seller, operator, use_gateway):
     order = order_in(session, S.CANCELLED, buyer=buyer, seller=seller, operator=operator, gateway=stripe_gateway())
     pay = payments.payment_for(session, order)
     down = Recording(stripe_gateway(), fail={"cancel"})
-    monkeypatch.setitem(stripe_app.extensions, GATEWAY, down)
+    use_gateway(down)
     late = event("payment_intent.amount_capturable_updated",
                  intent_obj(pay, amount_capturable=pay.amount_fen, status="requires_capture"))
     r = post_event(stripe_client, late)

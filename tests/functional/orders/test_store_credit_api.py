@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.api.payments.wiring import GATEWAY
 from services.accounts.models import Organization, Role
 from services.ledger import service as ledger
 from services.ledger.models import JournalEntry, LedgerAccount, Posting
@@ -323,18 +322,18 @@ def test_subsidy_platform_credit_and_card_on_one_new_appliance(stripe_client, se
 
 
 def test_a_refused_transfer_takes_no_credit_and_the_retry_replays_the_same_transfer(
-        stripe_app, stripe_client, session, buyer, monkeypatch):
+        stripe_app, stripe_client, session, buyer, use_gateway):
     issue(session, buyer, REPORTED)
     payout_account(session, user=buyer)
     failing = Recording(stripe_gateway(), fail={"transfer"})
-    monkeypatch.setitem(stripe_app.extensions, GATEWAY, failing)
+    use_gateway(failing)
     h = {**buyer.headers, "Idempotency-Key": "withdraw-retry"}
     r = stripe_client.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 10000}, headers=h)
     assert r.status_code == 503 and r.json["code"] == "payment_provider_error"
     assert ledger.balance(session, buyer.id, None) == REPORTED
     assert session.scalar(select(func.count()).select_from(JournalEntry).where(JournalEntry.kind == "withdrawal")) == 0
     working = Recording(stripe_gateway())
-    monkeypatch.setitem(stripe_app.extensions, GATEWAY, working)
+    use_gateway(working)
     r = stripe_client.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 10000}, headers=h)
     assert r.status_code == 201 and r.json["balance_fen"] == REPORTED - 10000
     assert failing.calls[0][1:] == working.calls[0][1:]   # same destination, amount, reference and key

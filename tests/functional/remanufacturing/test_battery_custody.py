@@ -25,12 +25,9 @@ PACK = "03HPE0Z1A0000B6C4A0000123"
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    def freeze(at: datetime):
-        fc = clock.FrozenClock(at)
-        monkeypatch.setattr(clock, "clock", fc)
-        return fc
-    return freeze
+def frozen(frozen_clock):
+    """`frozen(at)` freezes the apps' clock at `at` and returns it."""
+    return frozen_clock.freeze
 
 
 def scrapped_nev_voucher(client, consumer, recycler, operator) -> tuple[str, str]:

@@ -7,8 +7,8 @@ from services.subsidies import pools
 
 
 @pytest.fixture(autouse=True)
-def _fresh_pool_snapshot():
-    # Quotes read pools through a short per-process snapshot; tables are truncated between tests.
-    pools.invalidate_cache()
+def _fresh_pool_snapshot(session):
+    # Quotes read pools through a short per-app snapshot; tables are truncated between tests.
+    pools.invalidate_cache(session)
     yield
-    pools.invalidate_cache()
+    pools.invalidate_cache(session)

@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-from marketplace.api.payments.wiring import GATEWAY
 from services.accounts.models import Role
 from services.subsidies import reservations
 from tests.factories.accounts import make_user
@@ -190,10 +189,10 @@ def test_a_full_refund_claws_it_back(client, buyer, retailer, operator, listing,
     assert pool_state(client, operator, pool["id"]) == (0, 0)
 
 
-def test_card_order_changes_the_intent_amount_before_the_buyer_pays(stripe_client, stripe_app, monkeypatch, session,
+def test_card_order_changes_the_intent_amount_before_the_buyer_pays(stripe_client, stripe_app, use_gateway, session,
                                                                     buyer, retailer, operator, listing, pool):
     gw = Recording(stripe_gateway())
-    monkeypatch.setitem(stripe_app.extensions, GATEWAY, gw)
+    use_gateway(gw)
     order = place(stripe_client, buyer, listing)
     assert order["payment_method"] == "card" and order["payment"]["amount_fen"] == 300000
     r = reserve(stripe_client, retailer, order["id"])
@@ -204,10 +203,10 @@ def test_card_order_changes_the_intent_amount_before_the_buyer_pays(stripe_clien
     assert (got["payable_fen"], got["payment"]["amount_fen"]) == (240000, 240000)
 
 
-def test_card_provider_refusing_the_new_amount_holds_nothing(stripe_client, stripe_app, monkeypatch, buyer, retailer,
+def test_card_provider_refusing_the_new_amount_holds_nothing(stripe_client, stripe_app, use_gateway, buyer, retailer,
                                                              operator, listing, pool, client):
     gw = Recording(stripe_gateway(), fail={"update_amount"})
-    monkeypatch.setitem(stripe_app.extensions, GATEWAY, gw)
+    use_gateway(gw)
     order = place(stripe_client, buyer, listing)
     r = reserve(stripe_client, retailer, order["id"])
     assert r.status_code == 503 and r.json["code"] == "payment_provider_error"
@@ -261,11 +260,11 @@ def test_a_subsidy_taken_at_placement_is_released_the_same_way(client, session, 
     assert pool_state(client, operator, pool["id"]) == (0, 0)
 
 
-def test_card_release_raises_the_intent_and_a_provider_refusal_changes_nothing(stripe_client, stripe_app, monkeypatch,
+def test_card_release_raises_the_intent_and_a_provider_refusal_changes_nothing(stripe_client, stripe_app, use_gateway,
                                                                                client, buyer, retailer, operator,
                                                                                listing, pool):
     gw = Recording(stripe_gateway())
-    monkeypatch.setitem(stripe_app.extensions, GATEWAY, gw)
+    use_gateway(gw)
     order = place(stripe_client, buyer, listing)
     rid = reserve(stripe_client, retailer, order["id"]).json["id"]
     # The provider first: when it refuses the new amount, the release is rolled back whole.

@@ -12,7 +12,7 @@ from services.subsidies import demo as subsidies_demo, pools, reservations
 from services.subsidies.catalogue import catalogue
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import frozen, publish  # noqa: F401  (frozen: the clock fixture)
+from tests.factories.orders import publish
 from tests.factories.subsidies import open_pool, resident_id
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")  # many accounts; passwords are not under test
@@ -98,7 +98,7 @@ def test_demo_pools_make_running_programmes_reservable(client, session, operator
     today = dt.date(2026, 6, 1)
     summary = subsidies_demo.seed_pools(session, operator.id, ["140000", "110000"], today=today)
     session.commit()
-    pools.invalidate_cache()
+    pools.invalidate_cache(session)
     running = [p for p in catalogue().programmes if p.end >= today]
     expected = sum(p.covers_region(c) for p in running for c in ("140000", "110000"))
     assert expected and len(pools.list_pools(session)) == expected and str(expected) in summary[0]
@@ -113,7 +113,7 @@ def test_the_demo_seed_opens_the_pools(app, client, session, frozen):
     from services import demo
     summary = demo.seed(session, n_listings=30, certified_max=5, keyring=app.extensions["huanxin.cert_keyring"])
     session.commit()
-    pools.invalidate_cache()
+    pools.invalidate_cache(session)
     assert any(line.startswith("subsidy budget pools: ") for line in summary)
     today = frozen.now().date()
     running = [p for p in catalogue().programmes if p.end >= today and p.covers_region("141100")]

@@ -58,7 +58,7 @@ def test_action_from_every_state(session, world, action):
     starts, target = states.ACTIONS[action]
     for current in Status:
         session.execute(update(TradeIn).where(TradeIn.id == world["t"].id).values(
-            status=current, offer_expires_at=clock.now() + timedelta(days=1)))
+            status=current, offer_expires_at=clock.now(session) + timedelta(days=1)))
         session.commit()
         if current in starts:
             t = fn(session)
@@ -74,7 +74,7 @@ def test_action_from_every_state(session, world, action):
 def test_expiry_job_only_moves_what_is_due(session, world):
     t = world["t"]
     for current in Status:
-        past = clock.now() - timedelta(seconds=1)
+        past = clock.now(session) - timedelta(seconds=1)
         session.execute(update(TradeIn).where(TradeIn.id == t.id).values(status=current, expires_at=past,
                                                                           offer_expires_at=past))
         session.commit()

@@ -87,7 +87,7 @@ def test_a_return_restarts_custody_so_the_old_wipe_no_longer_counts(session, rin
     tech, validator, operator = team
     cert = certify(session, ring, team=team)
     service.revoke(session, operator.user, cert.id, "device came back from a buyer")
-    custody.record(session, tech.user, kind=CustodyKind.RETURNED, at=clock.now() - timedelta(minutes=30),
+    custody.record(session, tech.user, kind=CustodyKind.RETURNED, at=clock.now(session) - timedelta(minutes=30),
                    imei=IMEI_1)
     session.commit()
     # the same report (wiped two hours ago) is now a replayed stale wipe
@@ -96,19 +96,19 @@ def test_a_return_restarts_custody_so_the_old_wipe_no_longer_counts(session, rin
     assert "WIPE_BEFORE_CUSTODY" in info.value.codes
     session.rollback()
     ok = service.submit(session, tech.user, wipe_report(
-        validator.user.id, wiped_at=clock.now() - timedelta(minutes=10)))
+        validator.user.id, wiped_at=clock.now(session) - timedelta(minutes=10)))
     assert ok.payload["custody_event_ids"]
 
 
 def test_require_valid_certificate_contract(session, ring, team):
     cert = certify(session, ring, team=team)
-    imei_hash = identifiers.hmac_hash(IMEI_1, purpose="device")
-    serial_hash = identifiers.hmac_hash(PHONE_SERIAL, purpose="serial")
+    imei_hash = identifiers.hmac_hash(session, IMEI_1, purpose="device")
+    serial_hash = identifiers.hmac_hash(session, PHONE_SERIAL, purpose="serial")
     assert verify.require_valid_certificate(session, imei_hash).id == cert.id
     assert verify.require_valid_certificate(session, serial_hash).id == cert.id
     assert verify.require_valid_certificate(session, imei_hash, serial_hash=serial_hash).id == cert.id
     with pytest.raises(verify.CertificateRequired) as info:
-        verify.require_valid_certificate(session, identifiers.hmac_hash(IMEI_2, purpose="device"))
+        verify.require_valid_certificate(session, identifiers.hmac_hash(session, IMEI_2, purpose="device"))
     assert info.value.status == 409 and info.value.extra["rule"] == "CERTIFICATE_MISSING"
     with pytest.raises(verify.CertificateRequired) as info:
         verify.require_valid_certificate(session, imei_hash, destination="recycling")

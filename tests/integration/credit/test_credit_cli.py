@@ -39,7 +39,7 @@ def test_train_on_a_csv_with_protected_columns_is_refused(app, tmp_path):
 
 def test_train_on_recorded_outcomes_registers_a_candidate(app, session, tmp_path):
     rng = random.Random(4)
-    now = clock.now()
+    now = clock.now(session)
     for i in range(120):
         # Plain rows: 120 real registrations would spend most of the test hashing passwords.
         a = User(email=f"outcome{i}@test.huanxin.cn", password_hash="-", role=Role.CONSUMER,

@@ -29,11 +29,10 @@ def test_the_same_ref_counts_once_other_refs_and_kinds_count(session):
 
 
 def test_a_concurrent_retry_waits_for_the_first_and_finds_its_event(app, session):
-    from marketplace.extensions import db
     subject = uuid.uuid4()
     first = record_event_once(session, subject, KIND, ref_type=REF, ref_id="r1")
     session.flush()  # recorded, not committed: the other transaction cannot see the row yet
-    other, found, failed = db.factory(), {}, []
+    other, found, failed = app.extensions["db"].factory(), {}, []
 
     def retry():
         try:

@@ -1,6 +1,7 @@
 """The credit service on real PostgreSQL: events -> factors -> scores, history, overrides, batch."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -25,7 +26,7 @@ def _trades(session, subject_id, n, kind="order_completed_seller", **kw):
 
 
 def _age(session, actor, days):
-    actor.user.created_at = clock.now() - timedelta(days=days)
+    actor.user.created_at = clock.now(session) - timedelta(days=days)
     session.commit()
 
 
@@ -97,12 +98,12 @@ def test_bad_records_cost_points_and_name_the_reason(session, consumer):
 def test_negative_records_older_than_five_years_no_longer_count(session, consumer):
     _age(session, consumer, 3000)
     _trades(session, consumer.id, 20)
-    old = clock.now() - timedelta(days=5 * 365 + 10)
+    old = clock.now(session) - timedelta(days=5 * 365 + 10)
     for i in range(3):
         record_event(session, consumer.id, "chargeback", ref_id=f"old{i}", occurred_at=old)
     row = service.score_for(session, consumer.id)
     assert row.factors["chargebacks"]["value"] == 0
-    record_event(session, consumer.id, "chargeback", ref_id="recent", occurred_at=clock.now() - timedelta(days=30))
+    record_event(session, consumer.id, "chargeback", ref_id="recent", occurred_at=clock.now(session) - timedelta(days=30))
     assert service.score_for(session, consumer.id).factors["chargebacks"]["value"] == 1
     views = service.describe_records(session, list(session.scalars(service.records_query(service.subjects.resolve(session, consumer.id)))))
     assert sorted(v.status for v in views if v.kind == "chargeback") == ["counts", "expired", "expired", "expired"]
@@ -266,12 +267,14 @@ def test_a_file_bureau_feeds_the_bureau_factor_of_a_card_that_has_it(session, co
     registry.promote(session, operator.id, "bureau-v1", "adds the bureau factor")
     f = tmp_path / "bureau.csv"
     f.write_text(f"subject_id,score\n{consumer.id},430\n")
+    # This session's app, but with the file bureau (an app with CREDIT_BUREAU_FILE set).
+    app_deps = session.info["deps"]
+    session.info["deps"] = dataclasses.replace(app_deps, bureau=bureau.build(str(f)))
     try:
-        bureau.configure(str(f))
         row = service.recompute(session, consumer.id)
         batch.recompute_many(session, [consumer.id])
     finally:
-        bureau.configure(None)
+        session.info["deps"] = app_deps
     assert row.factors["bureau_score"]["value"] == 430
     assert service.latest(session, consumer.id).factors["bureau_score"] == row.factors["bureau_score"]
     assert service.recompute(session, consumer.id).factors["bureau_score"]["bin"] == "(missing)"

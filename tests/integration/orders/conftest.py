@@ -1,8 +1,5 @@
-"""Buying: every test hashes passwords cheaply (tests/fixtures/orders.py); the frozen clock stays
-imported from the factories until tests/fixtures/clock.py replaces it."""
+"""Buying: every test hashes passwords cheaply (tests/fixtures/orders.py)."""
 import pytest
-
-from tests.factories.orders import frozen  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from services.pickups.models import Booking, Slot
 from tests.factories.pickups import booking_payload, next_slot, put_offer
+from tests.factories.app import make_app
 from tests.factories.races import race_clients
 
 
@@ -42,8 +43,8 @@ def test_a_pool_request_is_claimed_once(app, client, consumer, recycler):
     assert Counter(r.status_code for r in results) == {200: 1, 409: 9}
 
 
-@pytest.fixture(autouse=True)
-def _no_open_booking_cap(app, monkeypatch):
-    # These races fill slots from one account; the per-account cap is raced in
-    # tests/integration/reliability/test_booking_cap.py.
-    monkeypatch.setitem(app.config, "PICKUP_MAX_OPEN_BOOKINGS", 0)
+@pytest.fixture(scope="session")
+def app(db_url, instance_dir, redis_url):
+    """The suite's app without the per-account cap: these races fill slots from one account; the
+    cap is raced in tests/integration/reliability/test_booking_cap.py."""
+    return make_app(db_url, instance_dir, REDIS_URL=redis_url, JOBS_INLINE=True, PICKUP_MAX_OPEN_BOOKINGS=0)

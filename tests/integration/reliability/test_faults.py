@@ -11,7 +11,6 @@ import uuid
 from collections import Counter
 from urllib.parse import urlsplit, urlunsplit
 
-import pytest
 from sqlalchemy import func, select
 
 from services.listings.models import Listing
@@ -22,16 +21,6 @@ from tests.fault_proxy import FaultProxy
 WORKERS = 4
 OUTAGE_AT, OUTAGE_FOR, RUN_FOR = 1.0, 2.5, 6.0  # seconds from the start of the traffic
 GIVE_UP_AFTER = 20.0  # a logical request not acknowledged by then is lost
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_suite_database(app):
-    # marketplace.extensions.db is one object that every create_app rebinds to its own engine: give
-    # the suite's engine back once the faulty app is done with it.
-    from marketplace.extensions import db
-    engine, factory = db.engine, db.factory
-    yield
-    db.engine, db.factory = engine, factory
 
 
 def _through(url: str, proxy: FaultProxy) -> str:

@@ -36,7 +36,7 @@ from services.payments.models import OperationState as St, PaymentOperation, Pay
 from tests.factories.app import make_app
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import SETTINGS, STRIPE_BASE, frozen, stripe_gateway  # noqa: F401
+from tests.factories.orders import SETTINGS, STRIPE_BASE, stripe_gateway
 from tests.fault_proxy import FaultProxy
 
 ROOT = Path(__file__).resolve().parents[3]

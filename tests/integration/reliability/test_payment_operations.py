@@ -11,7 +11,6 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 from marketplace import jobs as job_runner
-from marketplace.api.payments.wiring import GATEWAY
 from services.audit import AuditEntry as AuditLog
 from services.orders import jobs as orders_jobs, service as orders
 from services.orders.models import Order, OrderStatus as S
@@ -19,7 +18,7 @@ from services.payments import operations, relay, service as payments
 from services.payments.models import (OperationState as St, PaymentOperation, PaymentStatus, Payout,
                                       PayoutStatus)
 from services.payments.stripe_gateway import StripeGateway
-from tests.factories.orders import STRIPE_BASE, Recording, frozen, order_in, stripe_gateway  # noqa: F401
+from tests.factories.orders import STRIPE_BASE, Recording, order_in, stripe_gateway
 from tests.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")  # accounts are made per test
@@ -97,7 +96,7 @@ class LockAuditor(Recording):
 
 
 def test_no_provider_call_while_a_transaction_is_open_or_a_row_is_locked(
-        stripe_app, db_url, session, buyer, seller, operator, monkeypatch):
+        stripe_app, db_url, session, buyer, seller, operator, use_gateway):
     setup = stripe_gateway()
     _enable_payouts(session, seller, setup)
     first = order_in(session, S.HANDED_OVER, buyer=buyer, seller=seller, operator=operator, gateway=setup)
@@ -106,7 +105,7 @@ def test_no_provider_call_while_a_transaction_is_open_or_a_row_is_locked(
     session.close()   # the test's own session holds nothing either
 
     auditor = LockAuditor(stripe_gateway(), db_url)
-    monkeypatch.setitem(stripe_app.extensions, GATEWAY, auditor)
+    use_gateway(auditor)
     client = stripe_app.test_client()
     # The buyer accepts over HTTP: the answer already shows the capture and the payout.
     r = client.post(f"/api/v1/orders/{first.id}/accept", headers=buyer.headers)

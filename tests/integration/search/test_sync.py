@@ -34,8 +34,7 @@ def es_backend(es_url):
 
 @pytest.fixture
 def factory(app):
-    from marketplace.extensions import db
-    return db.factory
+    return app.extensions["db"].factory
 
 
 def db_versions(session_factory) -> dict[str, tuple[int, bool]]:

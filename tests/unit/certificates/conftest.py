@@ -1,12 +1,11 @@
 import pytest
 
-from services import identifiers
+from services.identifiers import IdHasher
+
+KEY = "unit-test-id-hash-key"
 
 
-@pytest.fixture(autouse=True)
-def id_hash_key():
-    """A known ID_HASH_KEY for the test, restoring whatever the suite had configured."""
-    before = identifiers._key
-    identifiers.configure("unit-test-id-hash-key")
-    yield
-    identifiers._key = before
+@pytest.fixture
+def hasher():
+    """An id hasher with a known ID_HASH_KEY (what an app builds from its settings)."""
+    return IdHasher(KEY)

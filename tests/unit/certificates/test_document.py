@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services import identifiers
+from services.identifiers import IdHasher
 from services.certificates import document
 from services.certificates.canonical import canonicalize
 from tests.factories.certificates import (IMEI_1, IMEI_2, NOW, OTHER_IMEI, PHONE_SERIAL,
@@ -12,8 +12,11 @@ from tests.factories.certificates import (IMEI_1, IMEI_2, NOW, OTHER_IMEI, PHONE
 CERT_ID = "0b7c3f7e-90f5-4d1e-8d35-1d7f5b1b9a01"
 
 
-def _payload(**over):
-    return document.build(phone_draft(**over), certificate_id=CERT_ID, issued_at=NOW)
+HASHER = IdHasher("unit-test-id-hash-key")
+
+
+def _payload(hasher=HASHER, **over):
+    return document.build(phone_draft(**over), certificate_id=CERT_ID, issued_at=NOW, hasher=hasher)
 
 
 def test_no_raw_identifier_appears_in_the_document():
@@ -25,8 +28,7 @@ def test_no_raw_identifier_appears_in_the_document():
 
 def test_hashes_are_keyed():
     first = _payload()["device"]["imeis"][0]["hash"]
-    identifiers.configure("another-key")
-    assert _payload()["device"]["imeis"][0]["hash"] != first
+    assert _payload(IdHasher("another-key"))["device"]["imeis"][0]["hash"] != first
 
 
 def test_identifier_variants_hash_alike():
@@ -49,21 +51,21 @@ def test_the_document_is_canonicalisable_and_times_are_utc_z():
 
 def test_matching_a_callers_imei_or_serial():
     doc = _payload()
-    assert document.matches(doc, imei=IMEI_2)
-    assert document.matches(doc, imei="4901 5420 3237 518")
-    assert not document.matches(doc, imei=OTHER_IMEI)  # a certificate replayed on another device
-    assert document.matches(doc, serial=PHONE_SERIAL.lower())
-    assert not document.matches(doc, serial="F2LXK0ABHG7R")
+    assert document.matches(HASHER, doc, imei=IMEI_2)
+    assert document.matches(HASHER, doc, imei="4901 5420 3237 518")
+    assert not document.matches(HASHER, doc, imei=OTHER_IMEI)  # a certificate replayed on another device
+    assert document.matches(HASHER, doc, serial=PHONE_SERIAL.lower())
+    assert not document.matches(HASHER, doc, serial="F2LXK0ABHG7R")
     # an IMEI offered as a serial is not a match: the purposes keep the hash spaces apart
-    assert not document.matches(doc, serial=IMEI_1)
-    assert not document.matches(doc)
+    assert not document.matches(HASHER, doc, serial=IMEI_1)
+    assert not document.matches(HASHER, doc)
 
 
 def test_device_hashes_cover_imeis_and_serial():
     doc = _payload()
     assert document.device_hashes(doc) == {
-        identifiers.hmac_hash(IMEI_1, purpose="device"), identifiers.hmac_hash(IMEI_2, purpose="device"),
-        identifiers.hmac_hash(PHONE_SERIAL, purpose="serial")}
+        HASHER.hash(IMEI_1, purpose="device"), HASHER.hash(IMEI_2, purpose="device"),
+        HASHER.hash(PHONE_SERIAL, purpose="serial")}
 
 
 def test_masked_summary_shows_no_hash_and_no_names():

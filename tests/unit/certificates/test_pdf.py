@@ -4,6 +4,7 @@ import pypdf
 import segno
 
 from services.certificates import document, pdf, presentation
+from services.identifiers import IdHasher
 from services.certificates.canonical import digest
 from services.certificates.signing import Keyring
 from tests.factories.certificates import IMEI_1, NOW, phone_draft
@@ -28,7 +29,7 @@ def _envelope():
     ring = Keyring()
     ring.generate("k1")
     payload = document.build(phone_draft(), certificate_id="0b7c3f7e-90f5-4d1e-8d35-1d7f5b1b9a01",
-                             issued_at=NOW)
+                             issued_at=NOW, hasher=IdHasher("unit-test-id-hash-key"))
     return ring.sign(payload).to_dict()
 
 

@@ -4,17 +4,17 @@ import logging
 
 import pytest
 
-from services import identifiers
 from services.certificates import document
+from services.identifiers import IdHasher
 from services.certificates.signing import (Keyring, KeyStatus, SignatureProblem, SignedEnvelope,
                                            SigningUnavailable, b64decode, b64encode,
                                            new_private_key_b64)
 from tests.factories.certificates import NOW, phone_draft
 
 
-def _payload():
+def _payload(hasher=IdHasher("unit-test-id-hash-key")):
     return document.build(phone_draft(), certificate_id="6f1c0c6e-7d1e-4a55-9d7e-2b7b0e3f1a10",
-                          issued_at=NOW)
+                          issued_at=NOW, hasher=hasher)
 
 
 def _leaf_paths(value, prefix=()):
@@ -29,13 +29,8 @@ def _leaf_paths(value, prefix=()):
 
 
 def _collect_paths():
-    # Paths depend on the document's shape, not on the hash key; restore the key afterwards.
-    before = identifiers._key
-    identifiers.configure("collection-only")
-    try:
-        return list(_leaf_paths(_payload()))
-    finally:
-        identifiers._key = before
+    # Paths depend on the document's shape, not on the hash key.
+    return list(_leaf_paths(_payload(IdHasher("collection-only"))))
 
 
 PAYLOAD_PATHS = _collect_paths()

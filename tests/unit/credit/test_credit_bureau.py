@@ -36,14 +36,11 @@ def test_bad_bureau_files_are_clear_errors(tmp_path, content, match):
         bureau.FileBureau(tmp_path / "missing.csv")
 
 
-def test_configure_chooses_by_config(tmp_path):
+def test_build_chooses_by_config(tmp_path):
     f = tmp_path / "b.csv"
     f.write_text("subject_id,score\n")
-    try:
-        assert bureau.configure(str(f)).name == "file"
-        assert bureau.current().name == "file"
-    finally:
-        assert bureau.configure(None).name == "none"
+    assert bureau.build(str(f)).name == "file"
+    assert bureau.build(None).name == "none"
 
 
 def test_a_card_trained_with_bureau_scores_uses_them():

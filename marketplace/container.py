@@ -1,0 +1,107 @@
+"""The composition root: every collaborator of one app, built once in create_app.
+
+`Container` holds the services' `Deps` (which sessions carry to the services, see services/deps.py)
+and what only the edge uses. It lives in `app.extensions["container"]`; nothing is kept at module
+level, so two apps in one process share nothing. Tests hand their own collaborators to
+`create_app(..., deps={"clock": FrozenClock(...), "gateway": recording})` instead of patching modules.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Mapping
+
+from flask import Flask, current_app
+
+from services.clock import Clock
+from services.credit import bureau
+from services.deps import Deps
+from services.identifiers import IdHasher
+from services.notifications import service as notifications
+from services.orders.settings import BuyingSettings
+from services.payments.gateway import PaymentGateway
+from services.payments.offline import OfflineGateway
+from services.payments.stripe_gateway import StripeGateway
+from services.pickups.policy import Policy
+from services.settings import Settings
+from services.storage import LocalDiskStorage
+from services.subsidies.pools import PoolSnapshot
+from services.tradeins import ports as tradein_ports
+
+KEY = "container"
+
+
+@dataclass(frozen=True)
+class Container:
+    deps: Deps                      # what the services reach through their session
+    search: Any = None              # marketplace.api.search.wiring.SearchWiring (set once the engine exists)
+
+    @property
+    def settings(self) -> Settings:
+        return self.deps.settings
+
+
+def gateway_for(s: Settings) -> PaymentGateway:
+    """Stripe with STRIPE_API_KEY, otherwise cash on handover."""
+    if s.stripe_api_key:
+        return StripeGateway(s.stripe_api_key, api_base=s.stripe_api_base, timeout=float(s.stripe_timeout_seconds))
+    return OfflineGateway()
+
+
+def buying_for(s: Settings) -> BuyingSettings:
+    return BuyingSettings(platform_fee_bps=s.platform_fee_bps, reservation_minutes=s.order_reservation_minutes,
+                          cash_reservation_hours=s.cash_reservation_hours, auto_capture_days=s.auto_capture_days,
+                          review_publish_days=s.review_publish_days, offer_expiry_hours=s.offer_expiry_hours,
+                          public_base_url=s.public_base_url or "http://127.0.0.1:5000")
+
+
+def pickup_policy_for(s: Settings) -> Policy:
+    return Policy(cutoff=timedelta(minutes=s.pickup_cutoff_minutes), lead=timedelta(minutes=s.pickup_lead_minutes),
+                  horizon_days=s.pickup_horizon_days, no_show_grace=timedelta(minutes=s.pickup_no_show_grace_minutes),
+                  max_open_bookings=s.pickup_max_open_bookings)
+
+
+def tradeins_for(s: Settings, gateway: PaymentGateway, storage) -> tradein_ports.Deps:
+    settings = tradein_ports.Settings(quote_valid_days=s.tradein_quote_valid_days,
+                                      offer_valid_days=s.tradein_offer_valid_days,
+                                      clawback_due_days=s.tradein_clawback_due_days,
+                                      prepay_min_score=s.tradein_prepay_min_score,
+                                      prepay_limit_fen=s.tradein_standin_limit_fen)
+    if s.tradein_credit_source == "standin":
+        credit = tradein_ports.FixedScoreCredit(s.tradein_standin_score, settings.prepay_min_score,
+                                                settings.prepay_limit_fen)
+    else:
+        credit = tradein_ports.CreditServicePort(settings.prepay_min_score, s.credit_privileges_file)
+    return tradein_ports.Deps(settings=settings, credit=credit, cash=tradein_ports.GatewayPayouts(gateway),
+                              storage=storage, pickups=tradein_ports.DoorstepPickups())
+
+
+def build_deps(s: Settings, given: Mapping[str, Any] | None = None) -> Deps:
+    """The services' collaborators from the settings; `given` replaces any of them by field name
+    (the ones derived from others, such as the trade-in payouts, use the replacements)."""
+    given = dict(given or {})
+    unknown = set(given) - {f.name for f in dataclasses.fields(Deps)}
+    if unknown:
+        raise TypeError(f"unknown collaborators {sorted(unknown)}")
+    base: dict[str, Any] = {"settings": s}
+    base["clock"] = given.get("clock") or Clock()
+    base["ids"] = given.get("ids") or IdHasher(s.id_hash_key)
+    base["notifier"] = given.get("notifier") or notifications.build(s.notifier)
+    base["bureau"] = given.get("bureau") or bureau.build(s.credit_bureau_file)
+    base["gateway"] = given.get("gateway") or gateway_for(s)
+    base["storage"] = given.get("storage") or LocalDiskStorage(s.storage_dir)
+    base["buying"] = given.get("buying") or buying_for(s)
+    base["pickup_policy"] = given.get("pickup_policy") or pickup_policy_for(s)
+    base["tradeins"] = given.get("tradeins") or tradeins_for(s, base["gateway"], base["storage"])
+    base["pools"] = given.get("pools") or PoolSnapshot()
+    return Deps(**base)
+
+
+def of(app: Flask) -> Container:
+    return app.extensions[KEY]
+
+
+def current() -> Container:
+    """The container of the app handling the current request, job or command."""
+    return current_app.extensions[KEY]

@@ -1,0 +1,58 @@
+"""The collaborators of the services, built once per app and reached through the unit of work.
+
+The app's sessionmaker carries them (`sessionmaker(..., info={"deps": deps})`), so every service
+that is handed a session can reach the clock, the id hasher, the gateway... of *its* app:
+`of(session).clock`. There is no module-level mutable state to configure; two apps in one process
+each have their own `Deps`. Functions without a session take what they need as an argument.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # annotations only: this module must import nothing that imports it
+    from services.clock import Clock
+    from services.credit.bureau import Bureau
+    from services.identifiers import IdHasher
+    from services.notifications.service import Notifier
+    from services.orders.settings import BuyingSettings
+    from services.payments.gateway import PaymentGateway
+    from services.pickups.policy import Policy
+    from services.settings import Settings
+    from services.storage import Storage
+    from services.subsidies.pools import PoolSnapshot
+    from services.tradeins.ports import Deps as TradeInPorts
+
+KEY = "deps"
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    clock: Clock
+    ids: IdHasher
+    notifier: Notifier
+    bureau: Bureau
+    gateway: PaymentGateway
+    storage: Storage
+    buying: BuyingSettings          # the knobs of buying, from settings
+    pickup_policy: Policy           # the booking rules, from the PICKUP_* settings
+    tradeins: TradeInPorts          # the trade-in flow's ports (credit, payouts, pickups)
+    pools: PoolSnapshot             # the subsidy pools snapshot quotes read (per app)
+
+
+def of(session: Session) -> Deps:
+    """The collaborators of the app that made `session` (RuntimeError when it was made by none)."""
+    try:
+        return session.info[KEY]
+    except KeyError:
+        raise RuntimeError("this session carries no services.deps.Deps: make sessions with the app's "
+                           "sessionmaker (marketplace.extensions.db.factory) or pass "
+                           "info={'deps': deps}") from None
+
+
+def session_info(deps: Deps) -> dict:
+    """The `info=` to build a sessionmaker whose sessions carry `deps`."""
+    return {KEY: deps}
