@@ -38,6 +38,7 @@ _PAIRS: dict[str, dict[str, tuple[str, str]]] = {
         "smartwatch": ("智能手表", "Smartwatch"), "smart_glasses": ("智能眼镜", "Smart glasses"),
         "camera": ("相机", "Camera"), "storage_drive": ("硬盘", "Storage drive"),
         "game_console": ("游戏机", "Game console"), "other": ("其他", "Other"),
+        "car_engine": ("汽车发动机", "Car engine"), "car_gearbox": ("汽车变速箱", "Car gearbox"),
     },
     "energy_grade": {
         "1": ("一级能效", "Energy grade 1 (best)"), "2": ("二级能效", "Energy grade 2"),

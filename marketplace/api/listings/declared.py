@@ -51,7 +51,7 @@ def _request_field(f: decl.ListingField, required: bool) -> ma.fields.Field:
         extra["load_default"] = None
     elif f.nullable:
         extra["allow_none"] = True
-    return kind(validate=checks, **extra, **r)
+    return kind(validate=checks, **extra, **r, **_doc(f))
 
 
 def request_fields(required: bool, writes: tuple[str, ...]) -> dict:
