@@ -27,6 +27,7 @@ from services.accounts.models import Role
 from services.audit import AuditEntry
 from services.credit import service as credit
 from services.db import utcnow
+from services.flows.publishing import PUBLISH_GATES
 from services.listings import service as listings
 from services.listings.models import Listing, SearchOutbox
 from services.orders import service as orders
@@ -41,15 +42,6 @@ from tests.fault_proxy import FaultProxy
 
 ROOT = Path(__file__).resolve().parents[3]
 DEADLINE = 90.0  # seconds any one wait may take on a loaded machine before the test fails
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_suite_database(app):
-    # Every create_app rebinds marketplace.extensions.db to its own engine: give the suite's back.
-    from marketplace.extensions import db
-    engine, factory = db.engine, db.factory
-    yield
-    db.engine, db.factory = engine, factory
 
 
 @pytest.fixture
@@ -83,7 +75,7 @@ def _handed_over(session, seller, buyer) -> Order:
     """A card order at stripe-mock, authorised and handed over (the trusted seller's listing is
     published on submit, with no review)."""
     listing = listings.create(session, seller.user, fridge_payload())
-    listings.transition(session, seller.user, listing.id, "submit")
+    listings.transition(session, seller.user, listing.id, "submit", gates=PUBLISH_GATES)
     order = orders.place(session, buyer.user, listing.id, gateway=stripe_gateway(), settings=SETTINGS)
     orders.mark_authorised(session, order, orders.payment(session, order), order.payable_fen)
     orders.hand_over(session, seller.user, order.id, settings=SETTINGS)
@@ -126,14 +118,14 @@ def test_elasticsearch_cut_writes_go_on_searches_answer_503_and_the_outbox_drain
                        ELASTICSEARCH_URL=f"http://127.0.0.1:{proxy.port}", SEARCH_INDEX=es_index.alias,
                        SEARCH_RELAY_INLINE=True, ELASTICSEARCH_TIMEOUT=1, JOBS_INLINE=True)
         client = app.test_client()
-        from marketplace.extensions import db   # bound to this app's engine by make_app
+        factory = app.extensions["db"].factory   # this app's own sessions
         up_at: list[float] = []
 
         def outage():
             time.sleep(1.0)
             proxy.down()
             time.sleep(2.5)
-            with db.factory() as s:   # what waits in the outbox for Elasticsearch to come back
+            with factory() as s:   # what waits in the outbox for Elasticsearch to come back
                 stats["outbox_at_restore"] = s.scalar(select(func.count()).select_from(SearchOutbox))
             proxy.up()
             up_at.append(time.monotonic())
@@ -164,7 +156,7 @@ def test_elasticsearch_cut_writes_go_on_searches_answer_503_and_the_outbox_drain
         cut.join()
         waiting = _outbox(session)
         t_drain = time.monotonic()
-        total = sync.drain(db.factory, [es_index], batch_size=200)   # what `flask search relay` does
+        total = sync.drain(factory, [es_index], batch_size=200)   # what `flask search relay` does
         drain_s = time.monotonic() - t_drain
     finally:
         proxy.close()
@@ -237,7 +229,7 @@ def test_search_relay_killed_mid_batch_then_restarted_ships_every_change_once(
     seller, _ = _trusted_seller(session)
     for i in range(150):
         listing = listings.create(session, seller.user, fridge_payload(title=f"海尔冰箱 第{i}台"))
-        listings.transition(session, seller.user, listing.id, "submit")
+        listings.transition(session, seller.user, listing.id, "submit", gates=PUBLISH_GATES)
     session.commit()
     waiting = _outbox(session)
     proxy = _es_proxy()
