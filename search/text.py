@@ -161,18 +161,21 @@ def year_token(year: int | str) -> str:
 def _year_matches(normalised: str):
     for match in _YEAR.finditer(normalised):
         if _unit_ok(normalised, match.start()):
-            yield match, year_token(match.group(1) or f"20{match.group(2)}")
+            two = match.group(2)
+            yield match, year_token(match.group(1) or f"{'19' if two and int(two) >= 50 else '20'}{two}")
 
 
 # What the buyer can pay is not a word a listing contains ("10万以内", "预算3000", "2000元左右",
 # "两万左右"): cut from queries (search.analysis), never a required word. A number with 万/千/元/块
-# (not 万公里: mileage), a number with a range word, or a number after 预算/价格/价位.
-_AMOUNT = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十几]+)"
+# (not 万公里: mileage; Chinese numerals only with 万 or 千: 两块电池 is two batteries), a number
+# with a range word, or a number after 预算/价格/价位.
+_DIGITS = r"\d+(?:\.\d+)?"
+_AMOUNT = r"(?:" + _DIGITS + r"|[一二两三四五六七八九十几]+(?=\s*[万千]))"
 _RANGE = r"(?:以内|以下|之内|左右|上下|以上|出头)"
 _PRICE = re.compile(
     r"(?:预算|价格|价位)\s*" + _AMOUNT + r"\s*(?:万元|万|千|元|块|rmb)?\s*" + _RANGE + "?"
     r"|" + _AMOUNT + r"\s*(?:万元|万|千|元|块钱|块|rmb)(?!\s*(?:公里|km|里程|转|毫安|mah))\s*" + _RANGE + "?"
-    r"|(?<![a-z\d.])\d+(?:\.\d+)?\s*" + _RANGE)
+    r"|(?<![a-z\d.])" + _DIGITS + r"\s*" + _RANGE)
 
 
 def strip_prices(normalised: str) -> str:

@@ -121,6 +121,7 @@ def test_what_the_buyer_can_pay_is_not_a_required_word():
     assert "万公里" in [c.text for c in plan_query("跑了5万公里").concepts]
     assert "65w" in [c.text for c in plan_query("65w 充电器").concepts]
     assert "k60" in [c.text for c in plan_query("红米k60 2000以内").concepts]
+    assert "两块" in "".join(c.text for c in plan_query("两块电池").concepts)  # a count, not yuan
 
 
 def test_model_years_are_one_token_whichever_way_they_are_written():
@@ -128,5 +129,6 @@ def test_model_years_are_one_token_whichever_way_they_are_written():
         plan = plan_query(q)
         assert "2021款" in [c.text for c in plan.concepts], q
         assert {"2021", "年", "21"}.isdisjoint(c.text for c in plan.concepts), q
+    assert "1999款" in [c.text for c in plan_query("99款 宝马").concepts]
     # two digits and 年 is as often years of use: left alone
     assert "2010款" not in [c.text for c in plan_query("用了10年的冰箱").concepts]
