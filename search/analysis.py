@@ -298,7 +298,7 @@ def _plan(query: str, lex: Lexicon) -> TextPlan:
     for (punctuation, emoji, ``*``).
     """
     normalised = tx.normalize(query or "")
-    stripped, unit_tokens = tx.strip_units(normalised)
+    stripped, unit_tokens = tx.strip_units(tx.strip_prices(normalised))
     units = segment(stripped, lex, normalised=True)
     meaningful = [u for u in units if u.text not in lex.stop]
     units = meaningful or units
@@ -477,6 +477,11 @@ def highlight(text: str, plan: TextPlan, pre: str = "<em>", post: str = "</em>")
             out.append(f"{pre}{run}{post}" if marked[start] else run)
             start = i
     return "".join(out)
+
+
+# Pure in (title, plan) and immutable: popular queries show the same titles on their first page
+# again and again, so the search route asks this memo first (~20 titles a page).
+highlight_memo = lru_cache(maxsize=16384)(highlight)
 
 
 # --- near matches, when the exact ones do not fill a page ----------------------------------

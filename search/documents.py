@@ -69,6 +69,8 @@ class SearchDocument:
     def body_tokens(self) -> str:
         """Label words, then the description; an accessory's body starts with ACCESSORY_TOKEN."""
         labels = _label_tokens(self.labels)
+        if self.year:  # "2021款" finds a 2021 car whose text never says so
+            labels = f"{labels} {tx.year_token(self.year)}" if labels else tx.year_token(self.year)
         if is_accessory(self.title):
             labels = f"{ACCESSORY_TOKEN} {labels}" if labels else ACCESSORY_TOKEN
         body = tx.index_tokens(self.description)

@@ -147,6 +147,42 @@ _UNITS = (
 )
 
 
+# A model year or first registration, "2021款" = "2021年" = "21款": one token, on listings from their
+# text and their `year` (search/documents.py), on queries from the buyer's words. Four digits with
+# 年 or 款, two digits only with 款 ("10年" is as often ten years of use as 2010).
+_YEAR = re.compile(r"(?<![\d.])(?:((?:19|20)\d\d)\s*[年款]|(\d\d)\s*款)")
+YEAR_UNIT = "款"
+
+
+def year_token(year: int | str) -> str:
+    return f"{year}{YEAR_UNIT}"
+
+
+def _year_matches(normalised: str):
+    for match in _YEAR.finditer(normalised):
+        if _unit_ok(normalised, match.start()):
+            two = match.group(2)
+            yield match, year_token(match.group(1) or f"{'19' if two and int(two) >= 50 else '20'}{two}")
+
+
+# What the buyer can pay is not a word a listing contains ("10万以内", "预算3000", "2000元左右",
+# "两万左右"): cut from queries (search.analysis), never a required word. A number with 万/千/元/块
+# (not 万公里: mileage; Chinese numerals only with 万 or 千: 两块电池 is two batteries), a number
+# with a range word, or a number after 预算/价格/价位.
+_DIGITS = r"\d+(?:\.\d+)?"
+_AMOUNT = r"(?:" + _DIGITS + r"|[一二两三四五六七八九十几]+(?=\s*[万千]))"
+_RANGE = r"(?:以内|以下|之内|左右|上下|以上|出头)"
+_PRICE = re.compile(
+    r"(?:预算|价格|价位)\s*" + _AMOUNT + r"\s*(?:万元|万|千|元|块|rmb)?\s*" + _RANGE + "?"
+    r"|" + _AMOUNT + r"\s*(?:万元|万|千|元|块钱|块|rmb)(?!\s*(?:公里|km|里程|转|毫安|mah))\s*" + _RANGE + "?"
+    r"|(?<![a-z\d.])" + _DIGITS + r"\s*" + _RANGE)
+
+
+def strip_prices(normalised: str) -> str:
+    """``normalised`` without the amounts of money in it (queries only)."""
+    return _PRICE.sub(" ", normalised)
+
+
 def _unit_ok(text: str, start: int) -> bool:
     # "l7座" is not seven seats: the number must not continue a Latin word or a longer number.
     return not (start and text[start - 1].isascii() and (text[start - 1].isalnum() or text[start - 1] == "."))
@@ -159,6 +195,7 @@ def unit_tokens(normalised: str) -> list[str]:
         for match in pattern.finditer(normalised):
             if _unit_ok(normalised, match.start()):
                 out.append(f"{_CN_DIGITS.get(match.group(1), match.group(1))}{unit}")
+    out.extend(token for _match, token in _year_matches(normalised))
     return out
 
 
@@ -172,6 +209,9 @@ def strip_units(normalised: str) -> tuple[str, list[str]]:
             tokens.append(f"{_CN_DIGITS.get(match.group(1), match.group(1))}{unit}")
             return " "
         normalised = pattern.sub(cut, normalised)
+    for match, token in reversed(list(_year_matches(normalised))):
+        tokens.append(token)
+        normalised = f"{normalised[:match.start()]} {normalised[match.end():]}"
     return normalised, tokens
 
 

@@ -15,7 +15,7 @@ from marketplace.auth import public
 from marketplace.extensions import db
 from marketplace.openapi import Blueprint
 from search import engine
-from search.analysis import highlight
+from search.analysis import highlight_memo
 from search.labels import facet_label
 from search.backends.base import SearchUnavailable
 from search.query import QueryError, encode_cursor, parse_params
@@ -120,7 +120,11 @@ def _hits(hits: list, related: list, plan) -> tuple[list[dict], list[dict]]:
     if not hits and not related:
         return [], []
     ids = [uuid.UUID(h.id) for h in (*hits, *related)]
-    rows = {r["id"]: r for r in db.session.execute(_HIT_ROWS, {"ids": ids}).mappings()}
+    # One statement, so no transaction: on PostgreSQL the read is one round trip instead of
+    # three (BEGIN, SELECT, ROLLBACK); a single SELECT sees one snapshot either way.
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        rows = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": ids}).mappings()}
     sellers = sellers_cache().many(db.session, {r["seller_id"] for r in rows.values()})
     t = labels.TABLES[i18n.language()]
 
@@ -131,7 +135,7 @@ def _hits(hits: list, related: list, plan) -> tuple[list[dict], list[dict]]:
             if row is None:
                 continue
             distance = round(hit.distance_km, 3) if hit.distance_km is not None else None
-            out.append(s.hit_json(row, highlight(row["title"], plan), distance, hit.score, t,
+            out.append(s.hit_json(row, highlight_memo(row["title"], plan), distance, hit.score, t,
                                   sellers.get(row["seller_id"])))
         return out
     return page(hits), page(related)

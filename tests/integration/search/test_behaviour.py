@@ -228,3 +228,15 @@ def test_rebuild_replaces_everything(backend):
     versions = _versions(backend)
     assert set(versions) == {d.id for d in docs[5:20]} | {docs[0].id}
     assert run(backend, SearchQuery(limit=50)).total == 15
+
+
+def test_a_model_year_finds_cars_of_that_year_written_any_way(corpus_backend):
+    # car-en-bmw's title says "2019" without 款 or 年: its `year` field answers
+    assert "car-en-bmw" in text_search(corpus_backend, "宝马 2019年")
+    assert "car-vw-lavida" in text_search(corpus_backend, "19款 朗逸")
+    assert "car-en-bmw" not in text_search(corpus_backend, "宝马 2020款")
+
+
+def test_what_the_buyer_can_pay_does_not_hide_the_listing(corpus_backend):
+    assert text_search(corpus_backend, "大众朗逸 10万以内")[:1] == ["car-vw-lavida"]
+    assert text_search(corpus_backend, "朗逸 预算7万左右")[:1] == ["car-vw-lavida"]

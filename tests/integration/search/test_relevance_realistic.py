@@ -18,8 +18,8 @@ from search.query import SearchQuery
 from tests.factories.search import DATA, BackendFactory, key_id, to_document
 
 REALISTIC = DATA / "realistic"
-# What the held-out half reaches, enforced (docs/search.md records the measured values: 0.879 /
-# 0.921 on Elasticsearch, 0.881 / 0.926 on PostgreSQL, 0.888 / 0.924 on SQLite). The issue's
+# What the held-out half reaches, enforced (docs/search.md records the measured values, round 4: 0.872 /
+# 0.919 on Elasticsearch, 0.877 / 0.924 on PostgreSQL, 0.883 / 0.921 on SQLite). The issue's
 # target is P@5 >= 0.9 on Elasticsearch and PostgreSQL: not reached, so this is what is held.
 MIN_HELDOUT = {
     "elasticsearch": {"p5": 0.87, "ndcg10": 0.91},

@@ -112,3 +112,23 @@ def test_look_alikes_do_not_satisfy_a_word():
     assert to_expression(plan)[0] == "not"
     assert plan_query("折叠自行车").concepts[0].without == ()  # a kind of bicycle, no look-alike
     assert [c.text for c in plan_query("空调扇").concepts] == ["空调扇"]  # one word, not 空调 + 扇
+
+
+def test_what_the_buyer_can_pay_is_not_a_required_word():
+    for q in ("10万以内 二手车", "二手车 预算5万", "二手车 两万左右", "二手车 8万元", "二手车 3000块钱"):
+        assert [c.text for c in plan_query(q).concepts] == ["二手车"], q
+    # mileage, watts and model codes are not prices
+    assert "万公里" in [c.text for c in plan_query("跑了5万公里").concepts]
+    assert "65w" in [c.text for c in plan_query("65w 充电器").concepts]
+    assert "k60" in [c.text for c in plan_query("红米k60 2000以内").concepts]
+    assert "两块" in "".join(c.text for c in plan_query("两块电池").concepts)  # a count, not yuan
+
+
+def test_model_years_are_one_token_whichever_way_they_are_written():
+    for q in ("2021款 特斯拉", "2021年 特斯拉", "21款 特斯拉"):
+        plan = plan_query(q)
+        assert "2021款" in [c.text for c in plan.concepts], q
+        assert {"2021", "年", "21"}.isdisjoint(c.text for c in plan.concepts), q
+    assert "1999款" in [c.text for c in plan_query("99款 宝马").concepts]
+    # two digits and 年 is as often years of use: left alone
+    assert "2010款" not in [c.text for c in plan_query("用了10年的冰箱").concepts]

@@ -50,3 +50,11 @@ def test_stored_strings_and_enum_members_give_the_same_document():
 
     assert from_listing(row()) == from_listing(row(status=Status.PUBLISHED, category=Category.APPLIANCE))
     assert from_listing(row(status="draft")) == SearchDocument.tombstone(row().id, 3)
+
+
+def test_a_listing_is_found_by_its_model_year_however_its_text_puts_it():
+    assert "2019款" in tx.index_tokens("大众朗逸 2019款 1.5L")
+    assert "2019款" in tx.index_tokens("19款 朗逸")
+    assert "2019款" in tx.index_tokens("2019年上牌 朗逸")
+    doc = SearchDocument(id="x", revision=1, published=True, title="BMW 325Li sedan", year=2019)
+    assert "2019款" in doc.body_tokens().split()
