@@ -4,6 +4,7 @@ first, as everywhere else), and what a failed attempt leaves for people to see."
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,7 +16,7 @@ from services.orders import service as orders
 from services.orders.models import OrderStatus as S
 from services.payments import operations as ops, service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
-from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus
+from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus, Refund
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,12 @@ def _apply_capture(session: Session, op: PaymentOperation, result: dict, gateway
                      after={"captured_fen": op.amount_fen, "provider": pay.provider})
     if order.status == S.ACCEPTED:
         orders.complete(session, order, gateway)
+    elif order.status == S.DISPUTED and op.request.get("action") and not payments.dispute_open(session, order.id):
+        # The capture a dispute resolution decided (release or partial refund): the order
+        # completes as the operator's decision, now that the money is in.
+        actor = op.request.get("actor_id")
+        orders.complete(session, order, gateway, actor_id=uuid.UUID(actor) if actor else None,
+                        action=op.request["action"])
 
 
 def _capture_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
@@ -127,7 +134,39 @@ def _cancel_failed(session: Session, op: PaymentOperation, e: GatewayError) -> N
     pay.last_error = f"cancel failed: {e.code}"[:200]
 
 
+# ---- refunds -------------------------------------------------------------------------------------
+
+def _call_refund(gateway: PaymentGateway, op: dict) -> dict:
+    args = op["request"]
+    result = gateway.refund(args["intent_id"], op["amount_fen"], args.get("reason") or "",
+                            idempotency_key=op["idempotency_key"])
+    return {"id": result.id, "amount_fen": result.amount_fen, "status": result.status}
+
+
+def _apply_refund(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = orders.lock(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    row = session.scalar(select(Refund).where(Refund.id == uuid.UUID(op.request["refund_id"])).with_for_update())
+    counted = payments.record_refund_done(session, pay, row, result["id"], result.get("status"))
+    if counted:   # else a charge.refunded webhook already applied it to the order
+        orders.apply_refund(session, order, pay, gateway, counted, actor_id=row.created_by,
+                            reason=op.request.get("audit_reason") or row.reason)
+    if order.attention and order.attention.startswith("refund pending") and not payments.refund_pending_fen(session, pay):
+        order.attention = None
+
+
+def _refund_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    # The Refund row stays `pending` and keeps counting against what may still be refunded:
+    # a refund that may have happened is never offered twice. Retried, or an operator decides.
+    order = orders.lock(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    pay.last_error = f"refund failed: {e.code}"[:200]
+    order.attention = f"refund pending: {e.code}"[:200]
+    log.warning("refund failed", extra={"order_id": str(order.id), "code": e.code})
+
+
 EFFECTS: dict[str, Effect] = {
+    ops.REFUND: Effect(_call_refund, _apply_refund, _refund_failed),
     ops.CAPTURE: Effect(_call_capture, _apply_capture, _capture_failed),
     ops.TRANSFER: Effect(_call_transfer, _apply_transfer, _transfer_failed),
     ops.REVERSAL: Effect(_call_reversal, _apply_reversal, _reversal_failed),

@@ -22,7 +22,7 @@ from services.payments.models import OperationState as St, PaymentOperation
 # right after the commit (marketplace/api/payments/relay.py), the reconciliation job otherwise.
 TOUCHED = "huanxin.payment_operations"
 
-CAPTURE, TRANSFER, REVERSAL, CANCEL = "capture", "transfer", "reversal", "cancel"
+CAPTURE, TRANSFER, REVERSAL, CANCEL, REFUND = "capture", "transfer", "reversal", "cancel", "refund"
 
 
 def request(session: Session, kind: str, *, order_id: uuid.UUID, key: str, amount_fen: int, args: dict,
