@@ -23,7 +23,6 @@ STILL_DIRECT: dict[str, str] = {
     "services/payments/service.py:start": "intent at placement: not moved yet (runs inside the order's transaction)",
     "services/payments/service.py:change_amount": "intent amount change: not moved yet",
     "services/payments/service.py:onboard": "seller onboarding: creates the Connect account, no order row locked",
-    "services/flows/withdrawals.py:withdraw": "store-credit withdrawal transfer: not moved yet",
     "services/tradeins/ports.py:transfer": "trade-in cash payout transfer: not moved yet",
 }
 

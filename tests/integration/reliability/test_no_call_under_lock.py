@@ -6,6 +6,7 @@ PostgreSQL before each call (tests/factories/lock_audit.py; test_payment_operati
 does see a call made under a lock)."""
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,10 +14,12 @@ from sqlalchemy import select
 
 from marketplace import jobs as job_runner
 from services.disputes.models import Dispute
+from services.ledger import service as ledger
+from services.ledger.models import JournalEntry
 from services.orders import jobs as orders_jobs
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
-from services.payments.models import PaymentStatus, Refund
+from services.payments.models import PaymentStatus, Refund, SellerAccount
 from tests.factories.lock_audit import LockAuditor
 from tests.factories.orders import event, intent_obj, order_in, post_event, stripe_gateway
 
@@ -109,3 +112,16 @@ def test_webhook_late_authorisation_release(stripe_app, session, buyer, seller, 
     r = post_event(stripe_app.test_client(), late)
     assert r.status_code == 200 and r.json["outcome"] == "releasing_late_authorisation"
     _assert_no_call_under_a_lock(auditor, ["cancel"])
+
+
+def test_store_credit_withdrawal(stripe_app, session, buyer, audited):
+    ledger.issue_store_credit(session, buyer.id, None, 50000, ref_type="tradein", ref_id=uuid.uuid4(),
+                              idempotency_key=f"test-{uuid.uuid4()}")
+    session.add(SellerAccount(owner_user_id=buyer.id, stripe_account_id=f"acct_{uuid.uuid4().hex[:16]}",
+                              charges_enabled=True, payouts_enabled=True, details_submitted=True, synced_event_at=0))
+    auditor = audited()
+    r = stripe_app.test_client().post("/api/v1/store-credit/withdrawals", json={"amount_fen": 20000},
+                                      headers={**buyer.headers, "Idempotency-Key": "lock-audit"})
+    assert r.status_code == 201 and r.json["balance_fen"] == 30000, r.json
+    _assert_no_call_under_a_lock(auditor, ["transfer"])
+    assert session.get(JournalEntry, uuid.UUID(r.json["id"])).ref_id.startswith("tr_")
