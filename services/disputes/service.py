@@ -18,7 +18,7 @@ from services.listings.models import Listing, Status as ListingStatus
 from services.orders import hooks, service as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
-from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments.gateway import PaymentGateway
 from services.payments.models import PaymentStatus
 
 OPENABLE = (S.PAID_HELD, S.HANDED_OVER)
@@ -86,8 +86,10 @@ def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amoun
             note: str, gateway: PaymentGateway) -> Dispute:
     """An operator decides a buyer's dispute. release: the held money is captured and the seller
     paid. refund: the hold is released (or the capture refunded) and the listing goes back on sale.
-    partial_refund: the buyer gets `amount_fen` back (by capturing only the rest). If the payment
-    provider fails, nothing changes and the dispute stays open."""
+    partial_refund: the buyer gets `amount_fen` back (by capturing only the rest). The decision
+    is kept at once; a card capture, release or refund it asks for is made after commit (the
+    order shows `disputed` until Stripe confirmed a capture) and the reconciliation job finishes
+    one a Stripe outage delayed."""
     if not operator.is_operator:
         raise Forbidden("only operators resolve disputes")
     dispute = lock_open(session, dispute_id)
@@ -120,14 +122,15 @@ def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int 
     dispute.refund_fen = {Outcome.RELEASE: 0, Outcome.REFUND: held}.get(result, amount_fen or 0)
     dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, actor_id, clock.now(session)
     session.flush()  # the payout check below must see the dispute closed
-    try:
-        if result == Outcome.REFUND:
-            _refund_all(session, order, pay, gateway, actor_id, note)
-        else:
-            payments.capture(session, order, pay, gateway, held - dispute.refund_fen)
-            orders.complete(session, order, gateway, actor_id=actor_id, action=f"resolve_{result.value}")
-    except GatewayError as e:
-        raise payments.domain_error(e) from None
+    if result == Outcome.REFUND:
+        _refund_all(session, order, pay, gateway, actor_id, note)
+    else:
+        action = f"resolve_{result.value}"
+        # A card capture is made after commit; its applied answer completes the order as this
+        # decision (services/payments/effects.py). Cash and store credit complete now.
+        if payments.capture(session, order, pay, held - dispute.refund_fen,
+                            then={"action": action, "actor_id": str(actor_id) if actor_id else None}):
+            orders.complete(session, order, gateway, actor_id=actor_id, action=action)
     _audit(session, actor_id, "resolve", dispute, before=before, reason=note)
     winner, loser = ((order.seller_id, order.buyer_id) if result == Outcome.RELEASE
                      else (order.buyer_id, order.seller_id))
@@ -141,10 +144,10 @@ def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int 
 
 def _refund_all(session: Session, order: Order, pay, gateway: PaymentGateway, actor_id, note: str) -> None:
     if pay.status == PaymentStatus.CAPTURED:
-        payments.refund(session, order, pay, gateway, pay.captured_fen - pay.refunded_fen, note, actor_id)
-        orders.apply_refund(session, order, pay, gateway, pay.refunded_fen, actor_id=actor_id, reason=note)
+        left = pay.captured_fen - pay.refunded_fen - payments.refund_pending_fen(session, pay)
+        orders.refund_money(session, order, pay, gateway, left, actor_id=actor_id, reason=note, audit_reason=note)
         return
-    payments.void(session, order, pay, gateway)
+    payments.void(session, order, pay)   # a card hold is released after commit
     order.refunded_fen = order.payable_fen
     orders.move(session, order, S.REFUNDED, action="resolve_refund", actor_id=actor_id, reason=note)
     hooks.subsidy_release(session, order)

@@ -5,10 +5,11 @@ lives above both.
 
 One withdrawal is one balanced journal entry (consumer's platform account -> the platform's
 issuer account, kind "withdrawal") and one Stripe transfer, both keyed by the client's
-Idempotency-Key: a replay returns the first entry, and a retry after a timeout repeats the same
-transfer at Stripe instead of paying twice. The debit is written first, inside the caller's
-transaction and with the account row locked, then the transfer is made: if Stripe refuses,
-the transaction rolls back and the credit was never taken.
+Idempotency-Key: a replay returns the first entry, and a resend repeats the same transfer at
+Stripe instead of paying twice. The debit and the transfer (a payment operation) are recorded in
+the caller's transaction; the transfer is made after commit, with no lock held
+(services/payments/relay.py). If Stripe refuses it, the credit is given back by a mirror entry; if
+Stripe is away, the reconciliation job sends it once Stripe is back.
 """
 from __future__ import annotations
 
@@ -18,13 +19,11 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services import audit
 from services.errors import Conflict, ValidationFailed
 from services.ledger.models import JournalEntry
 from services.ledger.service import Leg, issuer_account, post, store_credit_account
 from services.ledger.spending import PLATFORM, Spent, plan
-from services.payments import service as payments
-from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments import operations, service as payments
 
 log = logging.getLogger(__name__)
 KIND = "withdrawal"
@@ -34,7 +33,7 @@ def _entry_key(user_id, key: str) -> str:
     return f"withdrawal:{user_id}:{key}"[:120]
 
 
-def withdraw(session: Session, user, amount_fen: int, *, gateway: PaymentGateway, key: str,
+def withdraw(session: Session, user, amount_fen: int, *, key: str,
              owes: Callable[[Session, object], int] | None = None) -> JournalEntry:
     """Move `amount_fen` of the user's platform store credit to their Connect account.
 
@@ -43,8 +42,8 @@ def withdraw(session: Session, user, amount_fen: int, *, gateway: PaymentGateway
     Conflict `insufficient_store_credit` (naming the platform balance), Conflict
     `payout_account_required` (no Connect account that can receive payouts), Conflict
     `clawback_open` while `owes(session, user_id)` says the user owes money back (a trade-in
-    clawback is recovered from credit before any of it leaves as cash), and PaymentFailed
-    or ServiceUnavailable when Stripe refuses or does not answer (nothing is taken then)."""
+    clawback is recovered from credit before any of it leaves as cash). The transfer follows
+    after commit (`transfer_status`: pending, paid, or refused with the credit given back)."""
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise ValidationFailed("amount must be a positive number of fen", fields={"amount_fen": ["Must be > 0."]})
     if not key:
@@ -62,20 +61,22 @@ def withdraw(session: Session, user, amount_fen: int, *, gateway: PaymentGateway
                        code="clawback_open", extra={"owed_fen": owed})
     [leg] = plan(session, user.id, seller_org_id=None, amount_fen=amount_fen, issuer=PLATFORM)
     entry = _debit(session, user.id, leg, key)
-    try:
-        # Every parameter derives from the key, never from this attempt's rows: Stripe refuses a
-        # replayed key whose parameters differ, and a retry must replay the same transfer.
-        ref = _entry_key(user.id, key)
-        transfer = gateway.transfer(account.stripe_account_id, amount_fen, order_id=ref, charge_id=None,
-                                    idempotency_key=f"huanxin-{ref}")
-    except GatewayError as e:
-        log.warning("store credit withdrawal refused", extra={"user_id": str(user.id), "code": e.code})
-        raise payments.domain_error(e) from None
-    entry.ref_type, entry.ref_id = "stripe_transfer", transfer.id
-    audit.record(session, user.id, "store_credit.withdraw", "ledger_entry", entry.id,
-                 after={"amount_fen": amount_fen, "transfer": transfer.id, "destination": account.stripe_account_id})
+    # Every parameter derives from the key, never from this attempt's rows: Stripe refuses a
+    # replayed key whose parameters differ, and a resend must replay the same transfer. The
+    # transfer is made after commit (services/payments/relay.py), never under the account lock.
+    ref = _entry_key(user.id, key)
+    operations.request(session, operations.WITHDRAWAL, order_id=None, key=f"huanxin-{ref}", amount_fen=amount_fen,
+                       args={"account_id": account.stripe_account_id, "ref": ref, "entry_id": str(entry.id)})
     session.flush()
     return entry
+
+
+def transfer_status(entry: JournalEntry) -> str:
+    """`pending` until Stripe confirmed the transfer, then `paid`; `refused` when Stripe refused
+    it and the credit was given back."""
+    if entry.ref_type == "refused_transfer":
+        return "refused"
+    return "paid" if entry.ref_id else "pending"
 
 
 def _debit(session: Session, user_id, leg: Spent, key: str) -> JournalEntry:

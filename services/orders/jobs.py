@@ -39,7 +39,8 @@ def _ids(session: Session, stmt) -> list:
 
 def expire_reservations(session: Session, *, gateway: PaymentGateway, settings: BuyingSettings,
                         checkpoint: Checkpoint = _no_checkpoint) -> int:
-    """Cancel unpaid orders whose reservation ran out: hold voided, listing published again."""
+    """Cancel unpaid orders whose reservation ran out: listing published again, a card hold
+    released after each order's commit."""
     due = _ids(session, select(Order.id).where(Order.status.in_(states.UNPAID), Order.reserved_until <= clock.now(session)))
     done = 0
     for order_id in due:
@@ -53,6 +54,9 @@ def expire_reservations(session: Session, *, gateway: PaymentGateway, settings: 
         except DomainError as e:
             log.warning("expiry skipped", extra={"order_id": str(order_id), "code": e.code})
         checkpoint()
+    # The card holds released above are released now, after their orders' commits (a Stripe
+    # outage leaves them to the reconciliation job: the orders are cancelled either way).
+    relay.relay(session, gateway, order_ids=due, kinds=(operations.CANCEL,))
     return done
 
 

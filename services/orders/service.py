@@ -22,9 +22,9 @@ from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
 from services.orders.settings import BuyingSettings
-from services.payments import operations, service as payments
+from services.payments import service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
-from services.payments.models import Payment, PaymentStatus
+from services.payments.models import Payment
 
 log = logging.getLogger(__name__)
 
@@ -215,12 +215,8 @@ def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) ->
     try:
         with session.begin_nested():
             hooks.before_capture(session, order)
-            if operations.external(pay.provider) and pay.status == PaymentStatus.AUTHORISED:
-                amount = pay.authorised_fen or order.payable_fen
-                operations.request(session, operations.CAPTURE, order_id=order.id, amount_fen=amount,
-                                   key=payments.key(order, f"capture-{amount}"), args={"intent_id": pay.intent_id})
-                return False
-            payments.capture(session, order, pay, gateway, pay.authorised_fen or order.payable_fen)
+            if not payments.capture(session, order, pay, pay.authorised_fen or order.payable_fen):
+                return False   # recorded for the provider: its applied answer completes the order
             complete(session, order, gateway)
     except (GatewayError, DomainError) as e:
         code = getattr(e, "code", type(e).__name__)
@@ -265,8 +261,10 @@ def _close_offers(session: Session, order: Order) -> None:
 # ---- cancelling and refunding --------------------------------------------------------------------
 
 def cancel(session: Session, actor: User, order_id, *, gateway: PaymentGateway, reason: str | None = None) -> Order:
-    """Buyer, seller or operator cancel before capture: the hold is released first (if the provider
-    refuses, nothing changes), then the order is cancelled and the listing published again."""
+    """Buyer, seller or operator cancel before capture: the order is cancelled and the listing
+    published again at once; a card hold is released after commit (a `cancel` payment operation:
+    the payment shows `cancelled` once Stripe confirmed, and the reconciliation job finishes a
+    release a Stripe outage delayed)."""
     order = lock(session, order_id)
     who = side(actor, order)
     cancel_order(session, order, gateway, actor_id=actor.id, by=who, reason=reason)
@@ -278,7 +276,7 @@ def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, act
     states.check(order.status, S.CANCELLED)
     pay = session.scalar(select(Payment).where(Payment.order_id == order.id).with_for_update())
     if pay is not None:
-        payments.void(session, order, pay, gateway)
+        payments.void(session, order, pay)
     move(session, order, S.CANCELLED, action="cancel", actor_id=actor_id, reason=reason or by)
     order.cancel_reason = (reason or f"cancelled by {by}")[:300]
     order.reserved_until = None
@@ -299,7 +297,9 @@ def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, act
 def refund(session: Session, actor: User, order_id, *, gateway: PaymentGateway, amount_fen: int | None,
            reason: str) -> Order:
     """A full or partial refund of a completed order, by its seller or an operator, with a reason.
-    A full refund ends the order as `refunded`; the seller's payout shrinks (or is reversed)."""
+    A card refund is recorded (a `pending` refund, `attention: refund pending`) and made after
+    commit; once Stripe confirmed it the order's `refunded_fen` grows, a full refund ends the order
+    as `refunded`, and the seller's payout shrinks (or is reversed). Cash is refunded at once."""
     order = lock(session, order_id)
     who = _require(actor, order, "seller", "operator")
     if order.status == S.DISPUTED:
@@ -320,10 +320,21 @@ def refund(session: Session, actor: User, order_id, *, gateway: PaymentGateway, 
         payments.settle_payout(session, order, gateway)
         session.flush()
         return order
-    amount = amount_fen if amount_fen is not None else pay.captured_fen - pay.refunded_fen
-    payments.refund(session, order, pay, gateway, amount, reason, actor.id)
-    apply_refund(session, order, pay, gateway, amount, actor_id=actor.id, reason=f"{who}: {reason}")
+    amount = amount_fen if amount_fen is not None else pay.captured_fen - pay.refunded_fen - payments.refund_pending_fen(session, pay)
+    refund_money(session, order, pay, gateway, amount, actor_id=actor.id, reason=reason, audit_reason=f"{who}: {reason}")
     return order
+
+
+def refund_money(session: Session, order: Order, pay: Payment, gateway: PaymentGateway, amount_fen: int, *,
+                 actor_id, reason: str, audit_reason: str) -> None:
+    """Give `amount_fen` back: applied to the order now for cash; for a card, recorded and applied
+    when the provider confirmed it (services/payments/effects.py), the order flagged meanwhile."""
+    row = payments.refund(session, order, pay, amount_fen, reason, actor_id, then={"audit_reason": audit_reason})
+    if row.status == payments.REFUND_PENDING:
+        order.attention = "refund pending"
+        session.flush()
+        return
+    apply_refund(session, order, pay, gateway, amount_fen, actor_id=actor_id, reason=audit_reason)
 
 
 def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentGateway, amount_fen: int, *,

@@ -4,6 +4,7 @@ first, as everywhere else), and what a failed attempt leaves for people to see."
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -11,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import audit, clock
+from services.ledger.models import JournalEntry, Posting
+from services.ledger.service import Leg, post as post_entry
 from services.orders import service as orders
 from services.orders.models import OrderStatus as S
 from services.payments import operations as ops, service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
-from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus
+from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus, Refund
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,8 @@ class Effect:
     call: Callable[[PaymentGateway, dict], dict]                     # (gateway, sent row) -> result
     apply: Callable[[Session, PaymentOperation, dict, PaymentGateway], None]
     failed: Callable[[Session, PaymentOperation, GatewayError], None]
+    # The provider refused for good (a decline, never a timeout): undo what waited for the call.
+    refused: Callable[[Session, PaymentOperation], None] | None = None
 
 
 # ---- capture -------------------------------------------------------------------------------------
@@ -43,6 +48,12 @@ def _apply_capture(session: Session, op: PaymentOperation, result: dict, gateway
                      after={"captured_fen": op.amount_fen, "provider": pay.provider})
     if order.status == S.ACCEPTED:
         orders.complete(session, order, gateway)
+    elif order.status == S.DISPUTED and op.request.get("action") and not payments.dispute_open(session, order.id):
+        # The capture a dispute resolution decided (release or partial refund): the order
+        # completes as the operator's decision, now that the money is in.
+        actor = op.request.get("actor_id")
+        orders.complete(session, order, gateway, actor_id=uuid.UUID(actor) if actor else None,
+                        action=op.request["action"])
 
 
 def _capture_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
@@ -127,7 +138,76 @@ def _cancel_failed(session: Session, op: PaymentOperation, e: GatewayError) -> N
     pay.last_error = f"cancel failed: {e.code}"[:200]
 
 
+# ---- refunds -------------------------------------------------------------------------------------
+
+def _call_refund(gateway: PaymentGateway, op: dict) -> dict:
+    args = op["request"]
+    result = gateway.refund(args["intent_id"], op["amount_fen"], args.get("reason") or "",
+                            idempotency_key=op["idempotency_key"])
+    return {"id": result.id, "amount_fen": result.amount_fen, "status": result.status}
+
+
+def _apply_refund(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = orders.lock(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    row = session.scalar(select(Refund).where(Refund.id == uuid.UUID(op.request["refund_id"])).with_for_update())
+    counted = payments.record_refund_done(session, pay, row, result["id"], result.get("status"))
+    if counted:   # else a charge.refunded webhook already applied it to the order
+        orders.apply_refund(session, order, pay, gateway, counted, actor_id=row.created_by,
+                            reason=op.request.get("audit_reason") or row.reason)
+    if order.attention and order.attention.startswith("refund pending") and not payments.refund_pending_fen(session, pay):
+        order.attention = None
+
+
+def _refund_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    # The Refund row stays `pending` and keeps counting against what may still be refunded:
+    # a refund that may have happened is never offered twice. Retried, or an operator decides.
+    order = orders.lock(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    pay.last_error = f"refund failed: {e.code}"[:200]
+    order.attention = f"refund pending: {e.code}"[:200]
+    log.warning("refund failed", extra={"order_id": str(order.id), "code": e.code})
+
+
+# ---- store-credit withdrawals (no order) ------------------------------------------------------------
+
+def _call_withdrawal(gateway: PaymentGateway, op: dict) -> dict:
+    args = op["request"]
+    result = gateway.transfer(args["account_id"], op["amount_fen"], order_id=args["ref"], charge_id=None,
+                              idempotency_key=op["idempotency_key"])
+    return {"id": result.id, "amount_fen": result.amount_fen}
+
+
+def _entry(session: Session, op: PaymentOperation) -> JournalEntry:
+    return session.scalar(select(JournalEntry).where(JournalEntry.id == uuid.UUID(op.request["entry_id"]))
+                          .with_for_update())
+
+
+def _apply_withdrawal(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    entry = _entry(session, op)
+    entry.ref_id = result["id"]
+    audit.record(session, entry.created_by, "store_credit.withdraw", "ledger_entry", entry.id,
+                 after={"amount_fen": op.amount_fen, "transfer": result["id"], "destination": op.request["account_id"]})
+
+
+def _withdrawal_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    log.warning("store credit withdrawal transfer failed", extra={"entry": op.request["entry_id"], "code": e.code})
+
+
+def _withdrawal_refused(session: Session, op: PaymentOperation) -> None:
+    # Stripe refused the transfer: the credit taken for it goes back, by a mirror entry (the
+    # ledger is append-only), keyed so that it is written once.
+    entry = _entry(session, op)
+    legs = [Leg(p.account_id, -p.amount_fen) for p in session.scalars(select(Posting).where(Posting.entry_id == entry.id))]
+    post_entry(session, entry.kind, legs, ref_type="payment_operation", ref_id=op.id,
+               memo="withdrawal refused by the payment provider: credit given back",
+               idempotency_key=f"{entry.idempotency_key}:refused"[:120], actor_id=None)
+    entry.ref_type = "refused_transfer"
+
+
 EFFECTS: dict[str, Effect] = {
+    ops.WITHDRAWAL: Effect(_call_withdrawal, _apply_withdrawal, _withdrawal_failed, _withdrawal_refused),
+    ops.REFUND: Effect(_call_refund, _apply_refund, _refund_failed),
     ops.CAPTURE: Effect(_call_capture, _apply_capture, _capture_failed),
     ops.TRANSFER: Effect(_call_transfer, _apply_transfer, _transfer_failed),
     ops.REVERSAL: Effect(_call_reversal, _apply_reversal, _reversal_failed),

@@ -134,8 +134,9 @@ class PaymentOperation(UUIDPk, Timestamps, Base):
     __tablename__ = "payment_operations"
     __table_args__ = (Index("ix_payment_operations_state_next_attempt_at", "state", "next_attempt_at"),)
 
-    kind: Mapped[str] = mapped_column(String(20))              # capture | transfer | reversal | cancel
-    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))              # capture | transfer | reversal | cancel | refund | withdrawal
+    # None for a call that moves no order's money (a store-credit withdrawal: `request` names its entry).
+    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"), index=True)
     payout_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)

@@ -22,10 +22,13 @@ from services.payments.models import OperationState as St, PaymentOperation
 # right after the commit (marketplace/api/payments/relay.py), the reconciliation job otherwise.
 TOUCHED = "huanxin.payment_operations"
 
-CAPTURE, TRANSFER, REVERSAL, CANCEL = "capture", "transfer", "reversal", "cancel"
+CAPTURE, TRANSFER, REVERSAL, CANCEL, REFUND = "capture", "transfer", "reversal", "cancel", "refund"
+WITHDRAWAL = "withdrawal"   # store credit paid out to the consumer's Connect account (no order)
+# Ids of operations without an order recorded in this session's transaction (relayed like TOUCHED).
+TOUCHED_OPS = "huanxin.payment_operations.no_order"
 
 
-def request(session: Session, kind: str, *, order_id: uuid.UUID, key: str, amount_fen: int, args: dict,
+def request(session: Session, kind: str, *, order_id: uuid.UUID | None, key: str, amount_fen: int, args: dict,
             payout_id: uuid.UUID | None = None) -> PaymentOperation:
     """Record that `kind` must be sent to the provider with idempotency key `key`, due now. The
     caller holds the lock on the order, so two callers cannot record the same key at once.
@@ -44,7 +47,10 @@ def request(session: Session, kind: str, *, order_id: uuid.UUID, key: str, amoun
         op.state, op.next_attempt_at = St.PENDING, now
         op.amount_fen, op.request = amount_fen, args
     session.flush()
-    session.info.setdefault(TOUCHED, set()).add(order_id)
+    if order_id is None:
+        session.info.setdefault(TOUCHED_OPS, set()).add(op.id)
+    else:
+        session.info.setdefault(TOUCHED, set()).add(order_id)
     return op
 
 

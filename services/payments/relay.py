@@ -55,7 +55,8 @@ def _lock(session: Session, op_id, order_id) -> Op | None:
     # A reused session (a job's, a test's) may hold rows loaded before another transaction
     # changed them: everything is read afresh once the order is locked.
     session.expire_all()
-    session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
+    if order_id is not None:   # an operation without an order (a withdrawal) locks only itself
+        session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
     return session.scalar(select(Op).where(Op.id == op_id).with_for_update()
                           .execution_options(populate_existing=True))
 
@@ -114,6 +115,8 @@ def _record_failure(session: Session, op_id, order_id, e: GatewayError) -> str:
         EFFECTS[op.kind].failed(session, op, e)
         if e.declined or op.attempts >= MAX_ATTEMPTS:
             op.state = St.FAILED
+            if e.declined:
+                _refused(session, op)
             _audit_failed(session, op)
             outcome = "failed"
         else:
@@ -127,9 +130,19 @@ def _record_failure(session: Session, op_id, order_id, e: GatewayError) -> str:
 
 
 def _audit_failed(session: Session, op: Op) -> None:
-    audit.record(session, None, "payment_operation.failed", "order", op.order_id,
+    target = ("order", op.order_id) if op.order_id is not None else ("payment_operation", op.id)
+    audit.record(session, None, "payment_operation.failed", *target,
                  after={"kind": op.kind, "amount_fen": op.amount_fen, "attempts": op.attempts,
                         "idempotency_key": op.idempotency_key, "error": op.last_error})
+
+
+def _refused(session: Session, op: Op) -> None:
+    # Only a refusal proves the provider did nothing: then what waited for the call may be undone
+    # (a withdrawal's credit given back). Attempts spent on timeouts prove nothing: an operator
+    # looks before anything is undone.
+    effect = EFFECTS[op.kind]
+    if effect.refused is not None:
+        effect.refused(session, op)
 
 
 def _flag(session: Session, op_id, order_id, why: str, result: dict | None = None) -> None:
@@ -145,7 +158,7 @@ def _flag(session: Session, op_id, order_id, why: str, result: dict | None = Non
 
 
 def relay(session: Session, gateway: PaymentGateway, *, order_ids: Iterable | None = None,
-          kinds: Iterable[str] | None = None, limit: int = 200) -> Counter:
+          kinds: Iterable[str] | None = None, op_ids: Iterable | None = None, limit: int = 200) -> Counter:
     """Send every due pending operation (of these orders / kinds), oldest first, including those
     the applied ones record (a capture records its payout's transfer). Returns the operations
     done, counted by kind. Each is tried at most once per call."""
@@ -153,10 +166,13 @@ def relay(session: Session, gateway: PaymentGateway, *, order_ids: Iterable | No
     done: Counter = Counter()
     tried: set = set()
     order_ids = list(order_ids) if order_ids is not None else None
+    op_ids = list(op_ids) if op_ids is not None else None
     for _ in range(limit):
         stmt = select(Op.id).where(Op.state == St.PENDING, Op.next_attempt_at <= clock.now(session))
         if order_ids is not None:
             stmt = stmt.where(Op.order_id.in_(order_ids))
+        if op_ids is not None:
+            stmt = stmt.where(Op.id.in_(op_ids))
         if kinds is not None:
             stmt = stmt.where(Op.kind.in_(list(kinds)))
         if tried:

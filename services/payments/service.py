@@ -1,14 +1,15 @@
 """Money movements for an order, each one gateway call plus the rows that record it.
 
 Rules every function keeps:
-- the provider call comes first and the rows are written only after it succeeded, so a failed
-  call leaves the database as it was (the caller's transaction rolls back or a savepoint does);
+- a call to a network provider (Stripe) is recorded as a payment operation (operations.py) in
+  the caller's transaction and made after commit by relay.py, outside every lock; the rows that
+  depend on its answer are written when the answer is recorded (effects.py). Only the intent at
+  placement, its amount change, seller onboarding and the in-place providers (cash, store
+  credit) still call the gateway here;
 - each call's idempotency key is derived from the order and the step (and the amount where the
   amount can differ), so a retry after a timeout repeats the first result instead of moving money
   twice;
 - amounts are integer fen in CNY.
-Payout transfers and reversals are the exception to the first rule: `settle_payout` records them
-as payment operations (operations.py) and relay.py makes them after commit, outside every lock.
 """
 from __future__ import annotations
 
@@ -120,21 +121,28 @@ def record_authorised(payment: Payment, amount_fen: int) -> bool:
     return True
 
 
-def capture(session: Session, order: Order, payment: Payment, gateway: PaymentGateway,
-            amount_fen: int) -> None:
+def capture(session: Session, order: Order, payment: Payment, amount_fen: int, *,
+            then: dict | None = None) -> bool:
     """Capture `amount_fen` of the held money (less than held releases the rest to the buyer).
-    Raises GatewayError untouched: the caller decides whether a failure rolls back or is retried."""
+    True when it is captured now (cash, store credit, or already captured); False when the
+    capture is recorded as a payment operation for the provider, made after commit (its applied
+    answer completes the order: `then` may name the `action` and `actor_id` of that completion)."""
     if payment.status == PaymentStatus.CAPTURED:
-        return
+        return True
     if payment.status != PaymentStatus.AUTHORISED:
         raise Conflict(f"payment is {payment.status.value}, not authorised", code="payment_not_capturable")
     if payment.provider == CREDIT:
         record_captured(payment, 0, None)
-        return
-    intent = gateway.capture(payment.intent_id, amount_fen, idempotency_key=key(order, f"capture-{amount_fen}"))
-    record_captured(payment, amount_fen, intent.charge_id)
+        return True
+    if operations.external(payment.provider):
+        operations.request(session, operations.CAPTURE, order_id=order.id, amount_fen=amount_fen,
+                           key=key(order, f"capture-{amount_fen}"),
+                           args={"intent_id": payment.intent_id, **(then or {})})
+        return False
+    record_captured(payment, amount_fen, None)   # cash: the seller already holds it
     audit.record(session, None, "payment.capture", "order", order.id,
                  after={"captured_fen": amount_fen, "provider": payment.provider})
+    return True
 
 
 def record_captured(payment: Payment, amount_fen: int, charge_id: str | None) -> bool:
@@ -148,45 +156,76 @@ def record_captured(payment: Payment, amount_fen: int, charge_id: str | None) ->
     return True
 
 
-def void(session: Session, order: Order, payment: Payment, gateway: PaymentGateway) -> None:
-    """Release the hold before capture. Raises the domain error when the provider refuses, so the
-    order is never cancelled while its money might still be captured."""
+def void(session: Session, order: Order, payment: Payment) -> None:
+    """Release the hold before capture. At a network provider the release is recorded as a
+    payment operation and made after commit (relay.py): the payment shows its status until the
+    provider confirmed (then `cancelled`), and a provider outage delays the release, never the
+    cancellation. Cash and store credit are released in place."""
     if payment.status == PaymentStatus.CANCELLED:
         return
     if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
         raise Conflict("the payment was captured: refund it instead", code="payment_captured")
-    if payment.provider == CREDIT:
-        payment.status = PaymentStatus.CANCELLED
+    if operations.external(payment.provider):
+        operations.request(session, operations.CANCEL, order_id=order.id, key=key(order, "cancel"),
+                           amount_fen=payment.amount_fen, args={"intent_id": payment.intent_id})
         return
-    try:
-        gateway.cancel(payment.intent_id, idempotency_key=key(order, "cancel"))
-    except GatewayError as e:
-        raise domain_error(e) from None
     payment.status = PaymentStatus.CANCELLED
 
 
-def refund(session: Session, order: Order, payment: Payment, gateway: PaymentGateway, amount_fen: int,
-           reason: str, actor_id) -> Refund:
-    """Give `amount_fen` of the captured money back. The n-th refund of an order always uses the
-    same idempotency key, so retrying a timed-out refund cannot refund twice."""
+def refund(session: Session, order: Order, payment: Payment, amount_fen: int, reason: str, actor_id, *,
+           then: dict | None = None) -> Refund:
+    """Ask for `amount_fen` of the captured money back: a Refund row `pending` and a payment
+    operation, sent after commit (relay.py); the money fields move when the provider confirmed
+    (`record_refund_done`). Refunds still pending count against what is left to refund, so two
+    requests cannot together refund more than was captured (`then`: the order's audit reason).
+    Cash is refunded in place (the row is no longer `pending` on return). The n-th refund of an order always
+    uses the same idempotency key, so a resend cannot refund twice."""
     if payment.status not in (PaymentStatus.CAPTURED,):
         raise Conflict(f"payment is {payment.status.value}: nothing captured to refund", code="nothing_to_refund")
-    remaining = payment.captured_fen - payment.refunded_fen
+    remaining = payment.captured_fen - payment.refunded_fen - refund_pending_fen(session, payment)
     if not 0 < amount_fen <= remaining:
         raise ValidationFailed("refund amount out of range",
                                fields={"amount_fen": [f"Between 1 and {remaining} fen."]})
     seq = (session.scalar(select(func.count()).select_from(Refund).where(Refund.payment_id == payment.id)) or 0) + 1
-    try:
-        result = gateway.refund(payment.intent_id, amount_fen, reason,
-                                idempotency_key=key(order, f"refund-{seq}-{amount_fen}"))
-    except GatewayError as e:
-        raise domain_error(e) from None
+    refund_key = key(order, f"refund-{seq}-{amount_fen}")
     row = Refund(payment_id=payment.id, seq=seq, amount_fen=amount_fen, reason=reason,
-                 provider_refund_id=result.id, status=result.status, created_by=actor_id)
+                 provider_refund_id=None, status=REFUND_PENDING, created_by=actor_id)
     session.add(row)
-    apply_refunded(payment, payment.refunded_fen + amount_fen)
     session.flush()
+    if not operations.external(payment.provider):
+        # Cash goes back hand to hand: the platform's record is the refund.
+        record_refund_done(session, payment, row, f"cashrefund_{refund_key}", "succeeded")
+        return row
+    operations.request(session, operations.REFUND, order_id=order.id, key=refund_key, amount_fen=amount_fen,
+                       args={"intent_id": payment.intent_id, "refund_id": str(row.id), "reason": reason[:500],
+                             **(then or {})})
     return row
+
+
+REFUND_PENDING = "pending"     # Refund.status until the provider answered (then its own status)
+
+
+def refund_pending_fen(session: Session, payment: Payment) -> int:
+    """Money asked back from the provider whose answer is not recorded yet."""
+    return int(session.scalar(select(func.coalesce(func.sum(Refund.amount_fen), 0)).where(
+        Refund.payment_id == payment.id, Refund.status == REFUND_PENDING)) or 0)
+
+
+def record_refund_done(session: Session, payment: Payment, refund_row: Refund, provider_refund_id: str,
+                       status: str) -> int:
+    """The provider confirmed `refund_row`: returns the fen newly counted as refunded (0 when a
+    `charge.refunded` webhook already counted it)."""
+    refund_row.provider_refund_id, refund_row.status = provider_refund_id, status or "succeeded"
+    session.flush()
+    confirmed = int(session.scalar(select(func.coalesce(func.sum(Refund.amount_fen), 0)).where(
+        Refund.payment_id == payment.id, Refund.status != REFUND_PENDING, Refund.status != REFUND_FAILED)) or 0)
+    before = payment.refunded_fen
+    if confirmed > before:
+        apply_refunded(payment, confirmed)
+    return payment.refunded_fen - before
+
+
+REFUND_FAILED = "failed"
 
 
 def apply_refunded(payment: Payment, total_refunded_fen: int) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import request
 
 from marketplace.api.ledger import schemas as s
-from marketplace.api.payments.wiring import gateway
 from marketplace.auth import require_user
 from marketplace.extensions import db
 from marketplace.idempotency import HEADER, idempotent
@@ -48,11 +47,15 @@ def withdraw(data):
     """Withdraw platform-issued store credit to your payout account (Stripe Connect, onboarded with
     POST /payments/seller-account). Needs an Idempotency-Key. 409 `insufficient_store_credit`
     names your platform balance; 409 `payout_account_required` until payouts are enabled; 409
-    `clawback_open` while you owe money back on a trade-in."""
+    `clawback_open` while you owe money back on a trade-in. The credit is taken at once and the
+    transfer made after commit: `status` is `pending` in this answer (a replay repeats it); the
+    ledger statement shows the entry's transfer once Stripe made it, or the credit given back
+    if Stripe refused."""
     user = require_user(Role.CONSUMER)
     with unit_of_work() as session:
-        entry = withdrawals.withdraw(session, user, data["amount_fen"], gateway=gateway(),
+        entry = withdrawals.withdraw(session, user, data["amount_fen"],
                                      key=request.headers.get(HEADER, ""), owes=settlement.outstanding_fen)
         out = {"id": entry.id, "amount_fen": data["amount_fen"], "transfer_id": entry.ref_id,
+               "status": withdrawals.transfer_status(entry),
                "balance_fen": ledger.balance(session, user.id, None), "created_at": entry.created_at}
     return out, 201

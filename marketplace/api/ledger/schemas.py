@@ -47,6 +47,8 @@ class WithdrawalCreateSchema(ma.Schema):
 class WithdrawalSchema(ma.Schema):
     id = ma.fields.UUID(metadata={"description": "The ledger entry of the withdrawal."})
     amount_fen = ma.fields.Integer()
-    transfer_id = ma.fields.String(metadata={"description": "The Stripe transfer to your Connect account."})
+    transfer_id = ma.fields.String(allow_none=True, metadata={
+        "description": "The Stripe transfer to your Connect account (null while it is pending)."})
+    status = ma.fields.String(metadata={"description": "pending (made after commit) | paid | refused"})
     balance_fen = ma.fields.Integer(metadata={"description": "Your platform store credit left."})
     created_at = ma.fields.DateTime()

@@ -40,13 +40,19 @@ def relay_after_commit(app: Flask) -> None:
     the caller's answer already shows the capture or transfer. The relay's own session commits
     before each provider call: nothing is locked or open while the provider answers."""
     touched = db.session.info.pop(operations.TOUCHED, None)
-    if not touched:
+    touched_ops = db.session.info.pop(operations.TOUCHED_OPS, None)   # without an order (withdrawals)
+    if not touched and not touched_ops:
         return
     session = db.factory()
     try:
-        relay.relay(session, container.of(app).deps.gateway, order_ids=touched)
+        gateway_ = container.of(app).deps.gateway
+        if touched:
+            relay.relay(session, gateway_, order_ids=touched)
+        if touched_ops:
+            relay.relay(session, gateway_, op_ids=touched_ops)
     except Exception:  # noqa: BLE001 - the answer stands; the reconciliation job finishes the rest
-        log.exception("payment relay after commit failed", extra={"orders": len(touched)})
+        log.exception("payment relay after commit failed", extra={"orders": len(touched or ()),
+                                                                 "operations": len(touched_ops or ())})
         session.rollback()
     finally:
         session.close()

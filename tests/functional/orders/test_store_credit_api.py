@@ -6,16 +6,19 @@ withdrawn to the consumer's Connect account. After every step the money adds up.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
+from marketplace import jobs as job_runner
 from services.accounts.models import Organization, Role
+from services.flows import withdrawals
 from services.ledger import service as ledger
 from services.ledger.models import JournalEntry, LedgerAccount, Posting
 from services.orders.models import Order
-from services.payments.models import Payment, Payout, SellerAccount
+from services.payments import relay
+from services.payments.models import OperationState, Payment, PaymentOperation, Payout, SellerAccount
 from services.tradeins.models import Clawback
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
@@ -241,7 +244,10 @@ def test_withdraw_platform_credit_to_the_payout_account(stripe_client, session, 
     assert r.status_code == 422 and "Idempotency-Key" in r.json["errors"]
     r = stripe_client.post(url, json={"amount_fen": 20000}, headers=h)
     assert r.status_code == 201, r.json
-    assert r.json["transfer_id"].startswith("tr_") and r.json["balance_fen"] == REPORTED - 20000
+    # The credit is taken at once; the transfer is made after the commit (the answer was built before).
+    assert r.json["status"] == "pending" and r.json["balance_fen"] == REPORTED - 20000
+    session.expire_all()
+    assert session.get(JournalEntry, uuid.UUID(r.json["id"])).ref_id.startswith("tr_")
     again = stripe_client.post(url, json={"amount_fen": 20000}, headers=h)
     assert again.status_code == 201 and again.json["id"] == r.json["id"]
     # Only platform credit is withdrawn: the retailer's credit does not count.
@@ -321,20 +327,44 @@ def test_subsidy_platform_credit_and_card_on_one_new_appliance(stripe_client, se
     assert_money_adds_up(session)
 
 
-def test_a_refused_transfer_takes_no_credit_and_the_retry_replays_the_same_transfer(
-        stripe_app, stripe_client, session, buyer, use_gateway):
+def test_a_withdrawal_while_stripe_is_down_is_paid_once_by_reconciliation(
+        stripe_app, stripe_client, session, buyer, use_gateway, frozen):
     issue(session, buyer, REPORTED)
     payout_account(session, user=buyer)
-    failing = Recording(stripe_gateway(), fail={"transfer"})
-    use_gateway(failing)
+    down = Recording(stripe_gateway(), fail={"transfer"})
+    use_gateway(down)
     h = {**buyer.headers, "Idempotency-Key": "withdraw-retry"}
     r = stripe_client.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 10000}, headers=h)
-    assert r.status_code == 503 and r.json["code"] == "payment_provider_error"
+    # Accepted: the credit is taken and the transfer waits for Stripe (tried once after the commit).
+    assert r.status_code == 201 and r.json["status"] == "pending" and r.json["transfer_id"] is None
+    assert ledger.balance(session, buyer.id, None) == REPORTED - 10000
+    assert len(down.keys("transfer")) == 1
+    up = Recording(stripe_gateway())
+    use_gateway(up)
+    frozen.advance(relay.backoff(1) + timedelta(seconds=1))
+    assert job_runner.run_job(stripe_app, job_runner.scheduled(relay.reconcile)) == 1
+    session.expire_all()
+    assert session.get(JournalEntry, uuid.UUID(r.json["id"])).ref_id.startswith("tr_")
+    assert up.keys("transfer") == down.keys("transfer")   # the same key: Stripe pays once
+    assert down.calls[0][1:] == up.calls[0][1:]           # same destination, amount, reference
+    assert job_runner.run_job(stripe_app, job_runner.scheduled(relay.reconcile)) == 0
+    again = stripe_client.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 10000}, headers=h)
+    assert again.json["id"] == r.json["id"] and len(up.keys("transfer")) == 1
+    assert ledger.balance(session, buyer.id, None) == REPORTED - 10000
+    assert_money_adds_up(session)
+
+
+def test_a_withdrawal_stripe_refuses_gives_the_credit_back(stripe_app, stripe_client, session, buyer, use_gateway):
+    issue(session, buyer, REPORTED)
+    payout_account(session, user=buyer)
+    use_gateway(Recording(stripe_gateway(), fail={"transfer"}, declined=True))
+    r = stripe_client.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 10000},
+                           headers={**buyer.headers, "Idempotency-Key": "withdraw-refused"})
+    assert r.status_code == 201 and r.json["status"] == "pending"
+    session.expire_all()
     assert ledger.balance(session, buyer.id, None) == REPORTED
-    assert session.scalar(select(func.count()).select_from(JournalEntry).where(JournalEntry.kind == "withdrawal")) == 0
-    working = Recording(stripe_gateway())
-    use_gateway(working)
-    r = stripe_client.post("/api/v1/store-credit/withdrawals", json={"amount_fen": 10000}, headers=h)
-    assert r.status_code == 201 and r.json["balance_fen"] == REPORTED - 10000
-    assert failing.calls[0][1:] == working.calls[0][1:]   # same destination, amount, reference and key
+    entry = session.get(JournalEntry, uuid.UUID(r.json["id"]))
+    assert entry.ref_type == "refused_transfer" and withdrawals.transfer_status(entry) == "refused"
+    [op] = session.scalars(select(PaymentOperation))
+    assert op.state == OperationState.FAILED and op.order_id is None
     assert_money_adds_up(session)

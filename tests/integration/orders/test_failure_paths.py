@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 
 from services.disputes import service as disputes
 from services.disputes.models import Dispute, DisputeStatus
-from services.errors import PaymentFailed, ServiceUnavailable
+from services.errors import PaymentFailed, ServiceUnavailable, ValidationFailed
 from services.listings.models import Listing, Status as LS
 from services.orders import jobs, service as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import relay, service as payments
 from services.payments.models import Payment, PaymentStatus, Payout, PayoutStatus, Refund
-from tests.factories.orders import SETTINGS, Recording, order_in, publish, stripe_gateway
+from tests.factories.orders import SETTINGS, Recording, commit_and_relay, order_in, publish, stripe_gateway
 
 LISTING_FOR = {S.PAYMENT_PENDING: LS.RESERVED, S.PAID_HELD: LS.RESERVED, S.HANDED_OVER: LS.RESERVED,
                S.ACCEPTED: LS.RESERVED, S.DISPUTED: LS.RESERVED, S.COMPLETED: LS.SOLD}
@@ -79,14 +79,26 @@ def test_capture_failure_keeps_the_acceptance_and_the_job_captures_once(session,
     assert_consistent(session)
 
 
-def test_cancel_failure_changes_nothing(session, buyer, seller, operator, failing):
+def test_cancel_while_stripe_fails_is_kept_and_the_hold_released_once_it_is_back(
+        session, buyer, seller, operator, failing, frozen):
     order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, gateway=failing)
     failing.fail = {"cancel"}
-    with pytest.raises(ServiceUnavailable):
-        orders.cancel(session, buyer.user, order.id, gateway=failing)
-    session.rollback()
+    orders.cancel(session, buyer.user, order.id, gateway=failing)
+    commit_and_relay(session, failing)   # the release is tried after the commit, and fails
     session.refresh(order)
-    assert order.status == S.PAID_HELD and orders.payment(session, order).status == PaymentStatus.AUTHORISED
+    pay = orders.payment(session, order)
+    # The cancellation stands (the listing is back on sale); the hold waits to be released.
+    assert order.status == S.CANCELLED and pay.status == PaymentStatus.AUTHORISED
+    assert pay.last_error.startswith("cancel failed")
+    assert_consistent(session)
+    failing.fail = set()
+    frozen.advance(relay.backoff(1) + timedelta(seconds=1))
+    assert relay.reconcile(session, failing) == 1
+    session.expire_all()
+    assert orders.payment(session, order).status == PaymentStatus.CANCELLED
+    keys = failing.keys("cancel")
+    assert len(keys) == 2 and keys[0] == keys[1] == payments.key(order, "cancel")
+    assert relay.reconcile(session, failing) == 0 and len(failing.keys("cancel")) == 2
     assert_consistent(session)
 
 
@@ -101,15 +113,35 @@ def test_a_captured_order_cannot_be_cancelled_and_the_provider_is_not_asked(sess
     assert_consistent(session)
 
 
-def test_refund_failure_changes_nothing(session, buyer, seller, operator, failing):
+def test_refund_while_stripe_fails_stays_pending_then_is_refunded_exactly_once(
+        session, buyer, seller, operator, failing, frozen):
     order = order_in(session, S.COMPLETED, buyer=buyer, seller=seller, operator=operator, gateway=failing)
     failing.fail = {"refund"}
-    with pytest.raises(ServiceUnavailable):
-        orders.refund(session, seller.user, order.id, gateway=failing, amount_fen=1000, reason="scratch")
-    session.rollback()
+    orders.refund(session, seller.user, order.id, gateway=failing, amount_fen=1000, reason="scratch")
+    commit_and_relay(session, failing)
     session.refresh(order)
-    assert order.status == S.COMPLETED and order.refunded_fen == 0
-    assert session.scalar(select(func.count()).select_from(Refund)) == 0
+    [row] = session.scalars(select(Refund))
+    assert order.status == S.COMPLETED and order.refunded_fen == 0 and order.attention.startswith("refund pending")
+    assert row.status == payments.REFUND_PENDING and row.provider_refund_id is None
+    pay = orders.payment(session, order)
+    assert pay.refunded_fen == 0
+    # What is pending counts: the rest can be refunded, never more than was captured.
+    with pytest.raises(ValidationFailed):
+        orders.refund(session, seller.user, order.id, gateway=failing, amount_fen=pay.captured_fen - 999, reason="x")
+    session.rollback()
+    assert_consistent(session)
+    failing.fail = set()
+    frozen.advance(relay.backoff(1) + timedelta(seconds=1))
+    assert relay.reconcile(session, failing) >= 1
+    session.expire_all()
+    order = session.get(Order, order.id)
+    [row] = session.scalars(select(Refund))
+    assert order.refunded_fen == 1000 and order.attention is None and order.status == S.COMPLETED
+    assert orders.payment(session, order).refunded_fen == 1000 and row.status != payments.REFUND_PENDING
+    keys = failing.keys("refund")
+    assert len(keys) == 2 and keys[0] == keys[1]
+    relay.reconcile(session, failing)
+    assert len(failing.keys("refund")) == 2
     assert_consistent(session)
 
 
@@ -129,33 +161,58 @@ def test_transfer_failure_leaves_the_payout_pending_for_the_job(session, buyer, 
     assert_consistent(session)
 
 
-def test_dispute_resolution_failure_keeps_the_dispute_open(session, buyer, seller, operator, failing):
+@pytest.mark.parametrize("outcome,step,final", [("release", "capture", S.COMPLETED),
+                                                 ("refund", "cancel", S.REFUNDED),
+                                                 ("partial_refund", "capture", S.COMPLETED)])
+def test_a_dispute_resolved_while_stripe_fails_is_finished_by_reconciliation(
+        session, buyer, seller, operator, failing, frozen, outcome, step, final):
     order = order_in(session, S.DISPUTED, buyer=buyer, seller=seller, operator=operator, gateway=failing)
     dispute = session.scalar(select(Dispute).where(Dispute.order_id == order.id))
-    for outcome, step in (("release", "capture"), ("refund", "cancel"), ("partial_refund", "capture")):
-        failing.fail = {step}
-        with pytest.raises(ServiceUnavailable):
-            disputes.resolve(session, operator.user, dispute.id, outcome=outcome, amount_fen=100, note="n",
-                             gateway=failing)
-        session.rollback()
-        session.refresh(dispute)
-        session.refresh(order)
-        assert dispute.status == DisputeStatus.OPEN and order.status == S.DISPUTED
-        assert_consistent(session)
+    failing.fail = {step}
+    disputes.resolve(session, operator.user, dispute.id, outcome=outcome, amount_fen=100, note="n", gateway=failing)
+    commit_and_relay(session, failing)
+    session.expire_all()
+    # The operator's decision stands; the money waits for Stripe.
+    assert session.get(Dispute, dispute.id).status == DisputeStatus.RESOLVED
+    pay = orders.payment(session, order)
+    assert pay.status == PaymentStatus.AUTHORISED and pay.last_error
+    assert session.get(Order, order.id).status == (S.REFUNDED if outcome == "refund" else S.DISPUTED)
+    assert_consistent(session)
+    failing.fail = set()
+    frozen.advance(relay.backoff(1) + timedelta(seconds=1))
+    relay.reconcile(session, failing)
+    session.expire_all()
+    done = session.get(Order, order.id)
+    pay = orders.payment(session, done)
+    assert done.status == final
+    if step == "capture":
+        assert pay.status == PaymentStatus.CAPTURED
+        assert pay.captured_fen == order.payable_fen - (100 if outcome == "partial_refund" else 0)
+        assert done.refunded_fen == (100 if outcome == "partial_refund" else 0)
+    else:
+        assert pay.status == PaymentStatus.CANCELLED
+    keys = failing.keys(step)
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert_consistent(session)
 
 
-def test_expiry_retries_when_the_provider_is_down(session, buyer, seller, operator, failing, frozen):
+def test_expiry_cancels_while_stripe_is_down_and_the_hold_is_released_after(
+        session, buyer, seller, operator, failing, frozen):
     order = order_in(session, S.PAYMENT_PENDING, buyer=buyer, seller=seller, operator=operator, gateway=failing)
     frozen.advance(timedelta(minutes=31))
     failing.fail = {"cancel"}
-    assert jobs.expire_reservations(session, gateway=failing, settings=SETTINGS) == 0
-    session.commit()
-    session.refresh(order)
-    assert order.status == S.PAYMENT_PENDING
-    assert_consistent(session)
-    failing.fail = set()
     assert jobs.expire_reservations(session, gateway=failing, settings=SETTINGS) == 1
     session.commit()
     session.refresh(order)
     assert order.status == S.CANCELLED
+    assert orders.payment(session, order).status == PaymentStatus.REQUIRES_PAYMENT
+    assert_consistent(session)
+    failing.fail = set()
+    frozen.advance(relay.backoff(1) + timedelta(seconds=1))
+    assert relay.reconcile(session, failing) == 1
+    session.expire_all()
+    assert orders.payment(session, order).status == PaymentStatus.CANCELLED
+    keys = failing.keys("cancel")
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert jobs.expire_reservations(session, gateway=failing, settings=SETTINGS) == 0
     assert_consistent(session)

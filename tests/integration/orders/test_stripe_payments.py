@@ -103,7 +103,7 @@ def test_no_transfer_without_a_payout_enabled_account_then_the_job_pays(session,
 def test_cancel_before_capture_releases_the_hold_and_the_listing(session, buyer, seller, operator, gw):
     order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, gateway=gw)
     orders.cancel(session, buyer.user, order.id, gateway=gw, reason="found another")
-    session.commit()
+    commit_and_relay(session, gw)   # the provider is called after commit
     assert order.status == S.CANCELLED and orders.payment(session, order).status == PaymentStatus.CANCELLED
     assert gw.keys("cancel") == [f"huanxin-order-{order.id}-cancel"]
     assert session.get(Listing, order.listing_id).status == LS.PUBLISHED
@@ -175,7 +175,7 @@ def test_full_refund_dispute_before_capture_voids_the_hold_and_relists(session, 
     dispute = session.scalar(select(disputes.Dispute).where(disputes.Dispute.order_id == order.id))
     disputes.resolve(session, operator.user, dispute.id, outcome="refund", amount_fen=None, note="never arrived",
                      gateway=gw)
-    session.commit()
+    commit_and_relay(session, gw)   # the provider is called after commit
     assert order.status == S.REFUNDED and order.refunded_fen == order.price_fen
     assert "capture" not in gw.names() and "cancel" in gw.names()
     assert session.get(Listing, order.listing_id).status == LS.PUBLISHED

@@ -45,7 +45,7 @@ def test_subsidy_is_reserved_and_taken_off_the_payment_then_redeemed(session, se
     commit_and_relay(session, gw)
     assert order.status == S.COMPLETED and reservations.for_order(session, order.id).status == RS.REDEEMED
     orders.refund(session, retailer.user, order.id, gateway=gw, amount_fen=None, reason="returned unopened")
-    session.commit()
+    commit_and_relay(session, gw)   # the provider is called after commit
     assert order.status == S.REFUNDED and order.refunded_fen == order.payable_fen
     session.refresh(r)
     assert r.status == RS.CLAWED_BACK

@@ -7,8 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
 from marketplace import jobs as job_runner
 from services.audit import AuditEntry as AuditLog
@@ -18,6 +17,7 @@ from services.payments import operations, relay, service as payments
 from services.payments.models import (OperationState as St, PaymentOperation, PaymentStatus, Payout,
                                       PayoutStatus)
 from services.payments.stripe_gateway import StripeGateway
+from tests.factories.lock_audit import LockAuditor
 from tests.factories.orders import STRIPE_BASE, Recording, order_in, stripe_gateway
 from tests.fault_proxy import FaultProxy
 
@@ -66,34 +66,6 @@ class DiesAround(Recording):
 
 
 # ---- no call under a lock --------------------------------------------------------------------------
-
-class LockAuditor(Recording):
-    """Before each provider call, asks PostgreSQL (on its own connection) whether any session of
-    the test database is inside a transaction or holds a row lock: the call must wait for none."""
-
-    def __init__(self, inner, db_url):
-        super().__init__(inner)
-        self.engine = create_engine(db_url, poolclass=NullPool)
-        self.seen: list[tuple[str, int, int]] = []
-
-    def __getattr__(self, name):
-        call = super().__getattr__(name)
-        if not callable(call) or name in ("names", "keys"):
-            return call
-
-        def audited(*args, **kwargs):
-            with self.engine.connect() as c:
-                open_tx = c.scalar(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"))
-                row_locks = c.scalar(text(
-                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE a.datname = current_database() AND l.pid <> pg_backend_pid() "
-                    "AND l.locktype IN ('tuple', 'transactionid')"))
-            self.seen.append((name, open_tx, row_locks))
-            return call(*args, **kwargs)
-        return audited
-
 
 def test_no_provider_call_while_a_transaction_is_open_or_a_row_is_locked(
         stripe_app, db_url, session, buyer, seller, operator, use_gateway):
