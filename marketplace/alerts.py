@@ -19,7 +19,6 @@ from search.query import QueryError, parse_params
 from services import clock, deps
 from services.watchlist import service as watchlist
 
-ALERT_SETTINGS = "huanxin.alert_settings"
 _BATCH_INDEX = "huanxin.alert_batch_index"
 _lock = threading.RLock()
 
@@ -40,7 +39,7 @@ def batch_index() -> DatabaseBackend:
 def saved_search_alerts(session) -> int:
     """Tell each due saved search's owner about new listings that match it (one message per
     search and period). Returns how many messages were sent."""
-    settings = current_app.extensions[ALERT_SETTINGS]
+    settings = deps.of(session).alerts
     due = watchlist.due_searches(session, settings)
     if not due:
         return 0
@@ -65,4 +64,4 @@ def saved_search_alerts(session) -> int:
 
 
 def price_drop_alerts(session) -> int:
-    return watchlist.price_drop_alerts(session, deps.of(session).notifier, current_app.extensions[ALERT_SETTINGS])
+    return watchlist.price_drop_alerts(session, deps.of(session).notifier, deps.of(session).alerts)
