@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services import audit, clock, pagination
 from services.accounts.models import User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.disputes.models import Dispute, DisputeKind, DisputeReason, DisputeStatus, Outcome
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
@@ -18,7 +18,7 @@ from services.listings.models import Listing, Status as ListingStatus
 from services.orders import hooks, service as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
-from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments.interface import GatewayError, PaymentGateway
 from services.payments.models import PaymentStatus
 
 OPENABLE = (S.PAID_HELD, S.HANDED_OVER)

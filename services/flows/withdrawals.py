@@ -24,7 +24,7 @@ from services.ledger.models import JournalEntry
 from services.ledger.service import Leg, issuer_account, post, store_credit_account
 from services.ledger.spending import PLATFORM, Spent, plan
 from services.payments import service as payments
-from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments.interface import GatewayError, PaymentGateway
 
 log = logging.getLogger(__name__)
 KIND = "withdrawal"

@@ -19,7 +19,7 @@ from services.offers.models import Offer, OfferStatus, Side
 from services.orders import service as orders
 from services.orders.models import Order
 from services.orders.settings import BuyingSettings
-from services.payments.gateway import PaymentGateway
+from services.payments.interface import PaymentGateway
 
 
 def _side(user: User, offer: Offer, listing: Listing) -> Side:

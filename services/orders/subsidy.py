@@ -24,7 +24,7 @@ from services.orders import states
 from services.orders.models import Order, OrderStatus as S
 from services.orders.parties import side
 from services.payments import service as payments
-from services.payments.gateway import PaymentGateway
+from services.payments.interface import PaymentGateway
 from services.payments.models import Payment, PaymentStatus
 from services.subsidies.reservations import OrderSide, SaleFacts
 

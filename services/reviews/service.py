@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services import clock, pagination
 from services.accounts.models import User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.errors import Conflict, NotFound
 from services.orders import service as orders
 from services.orders.models import Order, OrderStatus

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from services.listings.validation import EMISSION_STANDARDS
+from services.listings.interface import EMISSION_STANDARDS
 
 CATEGORIES = ("electronics", "appliance", "vehicle")
 
