@@ -21,7 +21,7 @@ from services.disputes import service as disputes
 from services.disputes.models import Dispute, DisputeEvidence, DisputeKind, DisputeStatus, EvidenceKind, Outcome
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import photos
-from services.orders import service as orders
+from services.orders import interface as orders
 from services.orders.models import Order
 from services.payments.interface import PaymentGateway
 from services.storage import Storage, put_on_commit

@@ -15,7 +15,7 @@ from services.disputes.models import Dispute, DisputeKind, DisputeReason, Disput
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
 from services.listings.models import Listing, Status as ListingStatus
-from services.orders import hooks, service as orders
+from services.orders import interface as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
 from services.payments.interface import GatewayError, PaymentGateway
@@ -147,8 +147,8 @@ def _refund_all(session: Session, order: Order, pay, gateway: PaymentGateway, ac
     payments.void(session, order, pay, gateway)
     order.refunded_fen = order.payable_fen
     orders.move(session, order, S.REFUNDED, action="resolve_refund", actor_id=actor_id, reason=note)
-    hooks.subsidy_release(session, order)
-    hooks.store_credit_refund(session, order)
+    orders.subsidy_release(session, order)
+    orders.store_credit_refund(session, order)
     # Nothing was sold: the item goes back on sale.
     listing = session.get(Listing, order.listing_id)
     if listing.status == ListingStatus.RESERVED:

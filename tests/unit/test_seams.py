@@ -135,9 +135,8 @@ def test_the_services_layers_contract_covers_every_domain():
 # all domains and may name any module. Target module -> why it is still reached directly:
 REACHED_DIRECTLY: dict[str, str] = {
     # The buying knot (.importlinter): the Stripe paths being rewritten after commit by another branch.
-    "services.orders.service": "buying knot: disputes, offers and payments move orders; reviews read them",
-    "services.orders.hooks": "buying knot: disputes run the order's subsidy/ledger hooks on a refund",
-    "services.orders.settings": "BuyingSettings (a frozen dataclass) not yet on an orders interface",
+    "services.orders.service": "buying knot: payments settle orders (effects, webhooks: the Stripe rewrite's files); "
+                               "everyone else uses services.orders.interface",
     "services.orders.subsidy": "ORDER_SIDE, the port orders pass to subsidies, used by the order_subsidies flow",
     "services.payments.service": "buying knot: orders, disputes, withdrawals and trade-in payouts settle money here",
     "services.payments.gateway": "orders' service and jobs (outbox2's files) still name it; others use payments.interface",
