@@ -39,3 +39,9 @@ def _decline(session: Session, flush_context) -> None:
     session.execute(update(Offer).where(Offer.listing_id.in_(sorted(sold)), Offer.status == OfferStatus.PENDING)
                     .values(status=OfferStatus.DECLINED, responded_at=clock.now(session))
                     .execution_options(synchronize_session=False))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    # A flush that failed after _collect must not decline offers in the next transaction.
+    session.info.pop(PENDING, None)
