@@ -1,6 +1,6 @@
 """Alert jobs that need both the search engine and the domain: saved-search matches and price
 drops on favourites. The batch index for saved searches is a small SQLite database built by the
-real migrations once per process and emptied after each run."""
+real migrations once per app and emptied after each run."""
 from __future__ import annotations
 
 import tempfile
@@ -19,15 +19,19 @@ from search.query import QueryError, parse_params
 from services import clock, deps
 from services.watchlist import service as watchlist
 
-ALERT_SETTINGS = "huanxin.alert_settings"
 _BATCH_INDEX = "huanxin.alert_batch_index"
-_lock = threading.RLock()
+_BATCH_LOCK = "huanxin.alert_batch_lock"
+
+
+def _lock():
+    """The app's lock around its batch index (dict.setdefault is atomic: one lock per app)."""
+    return current_app.extensions.setdefault(_BATCH_LOCK, threading.RLock())
 
 
 def batch_index() -> DatabaseBackend:
-    """The process's empty SQLite index for batches of new listings (made on first use)."""
+    """The app's empty SQLite index for batches of new listings (made on first use)."""
     app = current_app._get_current_object()
-    with _lock:
+    with _lock():
         backend = app.extensions.get(_BATCH_INDEX)
         if backend is None:
             path = Path(tempfile.mkdtemp(prefix="huanxin-alerts-")) / "batch.db"
@@ -40,7 +44,7 @@ def batch_index() -> DatabaseBackend:
 def saved_search_alerts(session) -> int:
     """Tell each due saved search's owner about new listings that match it (one message per
     search and period). Returns how many messages were sent."""
-    settings = current_app.extensions[ALERT_SETTINGS]
+    settings = deps.of(session).alerts
     due = watchlist.due_searches(session, settings)
     if not due:
         return 0
@@ -52,7 +56,7 @@ def saved_search_alerts(session) -> int:
             queries.append((saved.id, parse_params(saved.params, vocabularies=VOCABULARIES)))
         except QueryError:   # a vocabulary changed under a saved search: it matches nothing
             continue
-    with _lock:
+    with _lock():
         matched = alerts.match(batch_index(), [from_listing(l) for l in fresh], queries)
     by_id = {str(l.id): l for l in fresh}
     sent = 0
@@ -65,4 +69,4 @@ def saved_search_alerts(session) -> int:
 
 
 def price_drop_alerts(session) -> int:
-    return watchlist.price_drop_alerts(session, deps.of(session).notifier, current_app.extensions[ALERT_SETTINGS])
+    return watchlist.price_drop_alerts(session, deps.of(session).notifier, deps.of(session).alerts)

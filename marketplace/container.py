@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Mapping
 
+from argon2 import PasswordHasher
 from flask import Flask, current_app
 
 from services.clock import Clock
+from services.conversations.service import ConversationSettings
 from services.credit import bureau
+from services.credit.registry import ParsedCards
 from services.deps import Deps
+from services.disputes.evidence import DisputeSettings
 from services.identifiers import IdHasher
 from services.notifications import service as notifications
 from services.orders.settings import BuyingSettings
@@ -28,6 +32,7 @@ from services.settings import Settings
 from services.storage import LocalDiskStorage
 from services.subsidies.pools import PoolSnapshot
 from services.tradeins import ports as tradein_ports
+from services.watchlist.service import AlertSettings
 
 KEY = "container"
 
@@ -60,6 +65,11 @@ def pickup_policy_for(s: Settings) -> Policy:
     return Policy(cutoff=timedelta(minutes=s.pickup_cutoff_minutes), lead=timedelta(minutes=s.pickup_lead_minutes),
                   horizon_days=s.pickup_horizon_days, no_show_grace=timedelta(minutes=s.pickup_no_show_grace_minutes),
                   max_open_bookings=s.pickup_max_open_bookings)
+
+
+def passwords_for(s: Settings) -> PasswordHasher:
+    return PasswordHasher(time_cost=s.password_time_cost, memory_cost=s.password_memory_cost,
+                          parallelism=s.password_parallelism)
 
 
 def tradeins_for(s: Settings, gateway: PaymentGateway, storage) -> tradein_ports.Deps:
@@ -95,6 +105,14 @@ def build_deps(s: Settings, given: Mapping[str, Any] | None = None) -> Deps:
     base["pickup_policy"] = given.get("pickup_policy") or pickup_policy_for(s)
     base["tradeins"] = given.get("tradeins") or tradeins_for(s, base["gateway"], base["storage"])
     base["pools"] = given.get("pools") or PoolSnapshot()
+    base["passwords"] = given.get("passwords") or passwords_for(s)
+    base["conversations"] = given.get("conversations") or ConversationSettings(
+        new_account_hours=s.conversation_new_account_hours,
+        new_account_daily_conversations=s.conversation_new_account_daily)
+    base["disputes"] = given.get("disputes") or DisputeSettings(evidence_days=s.dispute_evidence_days,
+                                                                response_days=s.dispute_response_days)
+    base["alerts"] = given.get("alerts") or AlertSettings(period=timedelta(minutes=s.alert_period_minutes))
+    base["scorecards"] = given.get("scorecards") or ParsedCards()
     return Deps(**base)
 
 

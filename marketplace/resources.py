@@ -75,10 +75,7 @@ INIT_HOOKS: list[Callable[[Flask], None]] = [
     listing_attributes.init_app,
     i18n.init_app,
     enum_docs.init_app,  # after every schema is in the document
-    conversations.init_app,
     listing_sellers.init_app,
-    disputes.init_app,
-    watchlist.init_app,
     payments_wiring.init_app,  # buying: payment gateway and settings
 ]
 

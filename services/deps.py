@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:  # annotations only: this module must import nothing that imports it
+    from argon2 import PasswordHasher
+
+    from services.conversations.service import ConversationSettings
+    from services.credit.registry import ParsedCards
+    from services.disputes.evidence import DisputeSettings
+    from services.watchlist.service import AlertSettings
     from services.clock import Clock
     from services.credit.bureau import Bureau
     from services.identifiers import IdHasher
@@ -41,6 +47,11 @@ class Deps:
     pickup_policy: Policy           # the booking rules, from the PICKUP_* settings
     tradeins: TradeInPorts          # the trade-in flow's ports (credit, payouts, pickups)
     pools: PoolSnapshot             # the subsidy pools snapshot quotes read (per app)
+    passwords: PasswordHasher       # argon2 with the PASSWORD_* parameters
+    conversations: ConversationSettings  # limits on new accounts' first messages
+    disputes: DisputeSettings       # evidence and response windows
+    alerts: AlertSettings           # how often a saved search or price-drop digest may alert
+    scorecards: ParsedCards         # credit scorecards parsed once per app (documents are immutable)
 
 
 def of(session: Session) -> Deps:

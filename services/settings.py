@@ -48,6 +48,11 @@ class Settings:
     alert_period_minutes: int = 60           # at most one alert per saved search (or price-drop digest) per period
     conversation_new_account_hours: int = 72  # an account this young is "new" for conversation limits
     conversation_new_account_daily: int = 5   # conversations a new account may start per 24 hours
+    # Passwords (argon2id). Defaults are argon2-cffi's RFC 9106 "low memory" profile; raising them
+    # rehashes each password at its owner's next login.
+    password_time_cost: int = 3              # argon2 iterations
+    password_memory_cost: int = 65536        # argon2 memory in KiB
+    password_parallelism: int = 4            # argon2 lanes
     # The HTTP edge.
     max_content_length: int = 8 * 1024 * 1024
     json_max_bytes: int = 1024 * 1024        # a larger JSON body is a 413 (photos are multipart)

@@ -13,12 +13,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services import audit, clock, identifiers
+from services import audit, clock, deps, identifiers
 from services.accounts.models import (AuthToken, IdStatus, Membership, MemberRole, Organization,
                                       OrgKind, Role, User)
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, Unauthorized, ValidationFailed
 
-_hasher = PasswordHasher()
 ACCESS_TTL = timedelta(minutes=15)
 REFRESH_TTL = timedelta(days=30)
 SELF_SERVICE_ROLES = {Role.CONSUMER, Role.RETAILER, Role.RECYCLER}
@@ -38,6 +37,11 @@ class TokenPair:
     expires_in: int
 
 
+def _passwords(session: Session) -> PasswordHasher:
+    # The app's argon2 parameters (PASSWORD_* settings); tests hand cheaper ones to their apps.
+    return deps.of(session).passwords
+
+
 def _sha(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -52,7 +56,7 @@ def register(session: Session, *, email: str, password: str, display_name: str, 
         raise Conflict("an account with this email exists", code="email_taken")
     if role in (Role.RETAILER, Role.RECYCLER) and not org_name:
         raise ValidationFailed("organisation name required", fields={"org_name": ["Required for retailers and recyclers."]})
-    user = User(email=email, password_hash=_hasher.hash(password), role=role, display_name=display_name)
+    user = User(email=email, password_hash=_passwords(session).hash(password), role=role, display_name=display_name)
     session.add(user)
     session.flush()
     if org_name and role in (Role.RETAILER, Role.RECYCLER):
@@ -66,7 +70,7 @@ def register(session: Session, *, email: str, password: str, display_name: str, 
 
 
 def create_operator(session: Session, *, email: str, password: str, display_name: str) -> User:
-    user = User(email=email.strip().lower(), password_hash=_hasher.hash(password), role=Role.OPERATOR,
+    user = User(email=email.strip().lower(), password_hash=_passwords(session).hash(password), role=Role.OPERATOR,
                 display_name=display_name)
     session.add(user)
     session.flush()
@@ -91,10 +95,9 @@ def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int, hash_len: in
     return PasswordHasher(time_cost, memory_cost, parallelism, hash_len, salt_len).hash(secrets.token_hex(16))
 
 
-def _verify_nobody(password: str) -> None:
+def _verify_nobody(h: PasswordHasher, password: str) -> None:
     """Spend what checking a real password costs, so that the time of a failed login does not
     tell whether the email is registered."""
-    h = _hasher
     try:
         h.verify(_dummy_hash(h.time_cost, h.memory_cost, h.parallelism, h.hash_len, h.salt_len), password)
     except VerificationError:
@@ -105,15 +108,16 @@ def login(session: Session, email: str, password: str) -> TokenPair:
     """Tokens for valid credentials; the same error, in the same time, for an unknown email, an
     inactive account and a wrong password (a password hash is checked in every case)."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    hasher = _passwords(session)
     try:
         if user is None or not user.is_active:
-            _verify_nobody(password)
+            _verify_nobody(hasher, password)
             raise VerificationError
-        _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise Unauthorized("wrong email or password", code="bad_credentials") from None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return _issue(session, user, uuid.uuid4())
 
 
@@ -174,11 +178,12 @@ def logout(session: Session, access_token: str) -> None:
 
 def change_password(session: Session, user: User, old: str, new: str) -> None:
     """Changes the password and revokes every token of the user."""
+    hasher = _passwords(session)
     try:
-        _hasher.verify(user.password_hash, old)
+        hasher.verify(user.password_hash, old)
     except (VerificationError, InvalidHashError):
         raise Forbidden("current password is wrong", code="bad_credentials") from None
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = hasher.hash(new)
     user.password_changed_at = clock.now(session)
     session.execute(update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
                     .values(revoked_at=clock.now(session)))

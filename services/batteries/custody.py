@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import audit, clock, identifiers, pagination
-from services.accounts import membership, vetting
+from services.accounts.interface import acting_org, require_verified
 from services.accounts.models import OrgKind, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.pickups import voucher_for
@@ -46,7 +46,7 @@ def _local_today(session: Session) -> date:
 
 def member_org(user: User, org_id=None) -> uuid.UUID:
     """The recycler organisation the user acts for (403 when they act for none)."""
-    org = membership.acting_org(user, org_id)
+    org = acting_org(user, org_id)
     if org is None:
         raise Forbidden("requires a recycler organisation", code="role_required")
     return org
@@ -54,7 +54,7 @@ def member_org(user: User, org_id=None) -> uuid.UUID:
 
 def _recycler_org(session: Session, user: User, org_id) -> uuid.UUID:
     org = member_org(user, org_id)
-    vetting.require_verified(session, org, OrgKind.RECYCLER, "record scrapped NEV batteries")
+    require_verified(session, org, OrgKind.RECYCLER, "record scrapped NEV batteries")
     return org
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from services import clock, identifiers
 from services.identifiers import IdHasher
 from services.accounts.models import User
-from services.credit.events import record_event_once
+from services.credit.interface import record_event_once
 
 from .models import WipeCertificate
 from .rules import CertificationRefused

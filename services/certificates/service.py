@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from services import audit, clock, identifiers
 from services.identifiers import IdHasher
-from services.accounts import vetting
+from services.accounts.interface import require_verified
 from services.accounts.models import OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.listings.models import Listing, Status as ListingStatus
@@ -149,7 +149,7 @@ def _submit(session: Session, actor: User, data: Mapping[str, Any],
         raise Forbidden("only verified recyclers' staff and operators issue certificates",
                         code="role_required")
     if not actor.is_operator:  # certificates are issued under the technician's organisation
-        vetting.require_verified(session, credit_events.issuing_org(actor), OrgKind.RECYCLER, "certify wipes")
+        require_verified(session, credit_events.issuing_org(actor), OrgKind.RECYCLER, "certify wipes")
     validator = _check_validator(session, actor, data["validator_id"])
     draft = _draft(data, actor, validator)
     hashes = _draft_hashes(identifiers.hasher(session), draft)
@@ -217,7 +217,7 @@ def approve(session: Session, actor: User, request_id: uuid.UUID, ring: Keyring)
     if actor.id != req.validator_id:
         raise Forbidden("only the named validator approves this request", code="not_validator")
     if req.org_id is not None:  # still verified when it signs, not only when it was submitted
-        vetting.require_verified(session, req.org_id, OrgKind.RECYCLER, "certify wipes")
+        require_verified(session, req.org_id, OrgKind.RECYCLER, "certify wipes")
     hashes = set(req.device_hashes)
     old = _check_supersession(session, hashes, req.supersedes_id)
     entry = keys.ensure_signing_key(session, ring)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from services import identifiers
 
 from services.errors import Conflict, NotFound, ValidationFailed
-from services.listings.validation import identifier_errors, stores_personal_data
+from services.listings.interface import identifier_errors, stores_personal_data
 
 from . import document, keys, summary
 from .canonical import digest

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from services import clock, identifiers, pagination, pickups
 from services.identifiers import IdHasher
-from services.accounts import vetting
+from services.accounts.interface import require_verified
 from services.accounts.models import Organization, OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 
@@ -38,7 +38,7 @@ def require_certifying_recycler(session: Session, org: Organization | None,
     operator verified it (403 `organisation_not_verified` otherwise)."""
     if org is None or org.kind != OrgKind.RECYCLER:
         raise ValidationFailed("not a recycler", fields={field: ["No such recycler organisation."]})
-    return vetting.require_verified(session, org.id, OrgKind.RECYCLER, "take data-wipe requests")
+    return require_verified(session, org.id, OrgKind.RECYCLER, "take data-wipe requests")
 
 
 def _identifiers(hasher: IdHasher, device: Mapping[str, Any]) -> dict:

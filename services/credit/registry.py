@@ -1,6 +1,7 @@
 """Scorecard versions: the shipped default, trained candidates, and which one is active.
 
-Documents are immutable once stored, so parsed cards are cached by version. A new version
+Documents are immutable once stored, so parsed cards are cached by version, per app (`ParsedCards`
+in the session's `services.deps`). A new version
 becomes active only through `promote`, by an operator, with an audit entry; promotion marks
 every subject stale so scores move to the new card on their next read or the periodic job.
 """
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services import audit, clock
+from services import audit, clock, deps
 from services.credit.errors import ScorecardError
 from services.credit.honest import check_directions
 from services.credit.models import CreditScorecard, CreditSubject
@@ -22,17 +24,31 @@ from services.credit.scorecard import Scorecard, load_scorecard
 from services.errors import Conflict, NotFound, ValidationFailed
 
 DEFAULT_VERSION = "default-v1"
-_cache: dict[tuple[str, str], Scorecard] = {}
 
 
-def _parse(version: str, document: dict[str, Any]) -> Scorecard:
-    # Keyed by content too: a version name reused in another database (tests) must not be served
-    # from a stale parse.
-    key = (version, hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest())
-    card = _cache.get(key)
-    if card is None:
-        card = _cache[key] = Scorecard.from_dict(document)
-    return card
+class ParsedCards:
+    """Scorecards parsed from their stored documents, kept for the life of one app."""
+
+    def __init__(self) -> None:
+        self._cards: dict[tuple[str, str], Scorecard] = {}
+        self._lock = threading.Lock()
+
+    def parse(self, version: str, document: dict[str, Any]) -> Scorecard:
+        """The card of `document`, parsed at most once per content (two threads may both parse;
+        one result is kept)."""
+        # Keyed by content too: a version name reused in another database (tests) must not be
+        # served from a stale parse.
+        key = (version, hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest())
+        card = self._cards.get(key)
+        if card is None:
+            card = Scorecard.from_dict(document)
+            with self._lock:
+                card = self._cards.setdefault(key, card)
+        return card
+
+
+def _parse(session: Session, version: str, document: dict[str, Any]) -> Scorecard:
+    return deps.of(session).scorecards.parse(version, document)
 
 
 def ensure_default(session: Session) -> CreditScorecard:
@@ -65,11 +81,11 @@ def _dialect_insert(session: Session):
 def active(session: Session) -> Scorecard:
     """The scorecard in force."""
     row = ensure_default(session)
-    return _parse(row.version, row.document)
+    return _parse(session, row.version, row.document)
 
 
 def card(session: Session, version: str) -> Scorecard:
-    return _parse(version, get(session, version).document)
+    return _parse(session, version, get(session, version).document)
 
 
 def get(session: Session, version: str) -> CreditScorecard:

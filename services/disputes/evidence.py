@@ -21,9 +21,9 @@ from services.disputes import service as disputes
 from services.disputes.models import Dispute, DisputeEvidence, DisputeKind, DisputeStatus, EvidenceKind, Outcome
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import photos
-from services.orders import service as orders
+from services.orders import interface as orders
 from services.orders.models import Order
-from services.payments.gateway import PaymentGateway
+from services.payments.interface import PaymentGateway
 from services.storage import Storage, put_on_commit
 
 RESPONSES = ("accept_refund", "offer_partial_refund", "contest")

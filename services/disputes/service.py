@@ -10,15 +10,15 @@ from sqlalchemy.orm import Session
 
 from services import audit, clock, pagination
 from services.accounts.models import User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.disputes.models import Dispute, DisputeKind, DisputeReason, DisputeStatus, Outcome
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
 from services.listings.models import Listing, Status as ListingStatus
-from services.orders import hooks, service as orders
+from services.orders import interface as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
-from services.payments.gateway import PaymentGateway
+from services.payments.interface import PaymentGateway
 from services.payments.models import PaymentStatus
 
 OPENABLE = (S.PAID_HELD, S.HANDED_OVER)
@@ -150,8 +150,8 @@ def _refund_all(session: Session, order: Order, pay, gateway: PaymentGateway, ac
     payments.void(session, order, pay)   # a card hold is released after commit
     order.refunded_fen = order.payable_fen
     orders.move(session, order, S.REFUNDED, action="resolve_refund", actor_id=actor_id, reason=note)
-    hooks.subsidy_release(session, order)
-    hooks.store_credit_refund(session, order)
+    orders.subsidy_release(session, order)
+    orders.store_credit_refund(session, order)
     # Nothing was sold: the item goes back on sale.
     listing = session.get(Listing, order.listing_id)
     if listing.status == ListingStatus.RESERVED:

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from services.accounts import service as accounts
 from services.accounts.models import IdStatus, User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 
 
 def review_identity(session: Session, operator: User, user_id, decision: IdStatus,

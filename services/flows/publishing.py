@@ -6,7 +6,7 @@ domains that depend on listings. Callers hand this tuple down explicitly.
 from __future__ import annotations
 
 from services.blocklist.gates import refuse_blocked_listing
-from services.certificates.verify import listing_gate
+from services.certificates.interface import listing_gate
 from services.listings.gates import PublishGate
 
 PUBLISH_GATES: tuple[PublishGate, ...] = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.accounts.models import User
-from services.certificates.verify import device_gate, needs_certificate, require_issued_since
+from services.certificates.interface import device_gate, needs_certificate, require_issued_since
 from services.errors import Conflict, NotFound
 from services.pickups import access
 from services.pickups.models import Booking, BookingItem

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from services import audit, clock, identifiers, pagination, remanufacturing
-from services.accounts.membership import acting_org
+from services.accounts.interface import acting_org
 from services.accounts.models import Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import fields, photos, states, trust

@@ -16,10 +16,10 @@ from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
 from services.listings.models import Listing, Status as ListingStatus
 from services.offers.models import Offer, OfferStatus, Side
-from services.orders import service as orders
+from services.orders import interface as orders
 from services.orders.models import Order
-from services.orders.settings import BuyingSettings
-from services.payments.gateway import PaymentGateway
+from services.orders.interface import BuyingSettings
+from services.payments.interface import PaymentGateway
 
 
 def _side(user: User, offer: Offer, listing: Listing) -> Side:

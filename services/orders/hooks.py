@@ -18,7 +18,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.accounts.models import User
-from services.certificates.verify import device_gate
+from services.certificates.interface import device_gate
 from services.errors import Conflict, ValidationFailed
 from services.ledger import service as ledger, spending
 from services.listings.models import Category

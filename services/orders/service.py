@@ -7,7 +7,7 @@ import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -17,7 +17,6 @@ from services.credit.events import record_event
 from services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
 from services.listings.models import Listing, Status as ListingStatus
-from services.offers.models import Offer, OfferStatus
 from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
@@ -244,18 +243,10 @@ def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_i
             listings.mark_sold(session, order.listing_id)
         _credit(session, order.buyer_id, "order_completed_buyer", order)
         _credit(session, order.seller_id, "order_completed_seller", order)
-        hooks.subsidy_redeem(session, order)
-        _close_offers(session, order)
+        hooks.subsidy_redeem(session, order)   # open offers on the listing end: services/offers/hooks.py
     payments.create_payout(session, order, pay)
     payments.settle_payout(session, order, gateway)
     session.flush()
-
-
-def _close_offers(session: Session, order: Order) -> None:
-    # The item is sold: open negotiations on it end.
-    session.execute(update(Offer).where(Offer.listing_id == order.listing_id, Offer.status == OfferStatus.PENDING)
-                    .values(status=OfferStatus.DECLINED, responded_at=clock.now(session))
-                    .execution_options(synchronize_session=False))
 
 
 # ---- cancelling and refunding --------------------------------------------------------------------

@@ -12,6 +12,8 @@ cancels and orders again.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +24,7 @@ from services.orders import states
 from services.orders.models import Order, OrderStatus as S
 from services.orders.parties import side
 from services.payments import service as payments
-from services.payments.gateway import PaymentGateway
+from services.payments.interface import PaymentGateway
 from services.payments.models import Payment, PaymentStatus
 from services.subsidies.reservations import OrderSide, SaleFacts
 
@@ -153,6 +155,7 @@ def check_transition(session: Session, reservation, action: str) -> None:
                            code="order_applies_subsidy", extra={"order_status": order.status.value})
 
 
+@dataclass(frozen=True)
 class _OrderSide:
     """The order's side of its subsidy reservation (services.subsidies.reservations.OrderSide)."""
 

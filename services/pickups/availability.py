@@ -19,7 +19,7 @@ from services import deps, identifiers, regions
 from services.errors import ValidationFailed
 from services.pickups import items as item_rules
 from services.pickups.geo import KM_PER_DEGREE_LAT, haversine_km
-from services.accounts import vetting
+from services.accounts.interface import verified_ids
 from services.accounts.models import Organization, OrgKind
 from services.pickups.models import Recycler, ServiceRegion, Slot
 from services.pickups.policy import Policy
@@ -80,7 +80,7 @@ def serving(session: Session, addr: Address) -> list[tuple[Row, float]]:
     near = and_(Recycler.radius_km.is_not(None),
                 func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km)
     rows = session.execute(select(*MATCH_COLUMNS, Recycler.id.in_(by_region).label("in_region"))
-                           .where(Recycler.active, Recycler.org_id.in_(vetting.verified_ids(OrgKind.RECYCLER)),
+                           .where(Recycler.active, Recycler.org_id.in_(verified_ids(OrgKind.RECYCLER)),
                                   or_(Recycler.id.in_(by_region), near))).all()
     out = []
     for r in rows:
@@ -165,7 +165,7 @@ def _offers(session: Session, addr: Address, cats: set[str]) -> list[tuple[Row, 
                 func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km)
     rows = session.execute(select(*OFFER_COLUMNS, Recycler.id.in_(by_region).label("in_region"))
                            .join(Organization, Organization.id == Recycler.org_id)
-                           .where(Recycler.active, Recycler.org_id.in_(vetting.verified_ids(OrgKind.RECYCLER)),
+                           .where(Recycler.active, Recycler.org_id.in_(verified_ids(OrgKind.RECYCLER)),
                                   or_(Recycler.id.in_(by_region), near))).all()
     served = taking = 0
     out = []

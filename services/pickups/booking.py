@@ -9,10 +9,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services import clock, deps, identifiers, pagination
-from services.accounts import vetting
-from services.accounts.membership import acting_org
+from services.accounts.interface import acting_org, require_verified
 from services.accounts.models import OrgKind, Role, User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.notifications import Notifier
 from services.pickups import access, lifecycle, notify, slots
@@ -278,7 +277,7 @@ def claim(session: Session, actor: User, booking_id, *, notifier: Notifier) -> B
     r = session.scalar(select(Recycler).where(Recycler.org_id.in_(actor.org_ids()), Recycler.active))
     if actor.role != Role.RECYCLER or r is None:
         raise Forbidden("only a recycler with a pickup offer claims", code="not_recycler_staff")
-    vetting.require_verified(session, r.org_id, OrgKind.RECYCLER, "take pickups")
+    require_verified(session, r.org_id, OrgKind.RECYCLER, "take pickups")
     addr = Address(b.region_code, b.lat, b.lon, b.address_line)
     if r.id not in {x.id for x, _ in serving(session, addr)}:
         raise ValidationFailed("the address is outside your service area", code="outside_service_area")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services import clock
 from services.accounts.models import User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.notifications import Notifier
 from services.pickups import access, lifecycle, notify

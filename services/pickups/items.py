@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from services import identifiers
 from services.errors import ValidationFailed
-from services.listings.validation import APPLIANCE_KINDS, ELECTRONICS_KINDS
+from services.listings.interface import APPLIANCE_KINDS, ELECTRONICS_KINDS
 
 CATEGORIES = ("appliance", "electronics", "vehicle", "other")
 VEHICLE_KINDS = ("passenger_car", "motorcycle", "light_truck", "other")

@@ -7,8 +7,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from services import audit, clock, regions
-from services.accounts import vetting
-from services.accounts.membership import require_owner
+from services.accounts.interface import require_owner, require_verified
 from services.accounts.models import Membership, OrgKind, Organization, Role, User
 from services.errors import NotFound, ValidationFailed
 from services.pickups import items as item_rules
@@ -62,7 +61,7 @@ def upsert_offer(session: Session, actor: User, org_id, data: dict) -> Recycler:
     require_staff(actor, org_id)
     if not actor.is_operator:  # the offer is the organisation's setting: owners publish it
         require_owner(actor, org_id)
-    vetting.require_verified(session, org_id, OrgKind.RECYCLER, "publish a pickup offer")
+    require_verified(session, org_id, OrgKind.RECYCLER, "publish a pickup offer")
     errors = _check_offer(data)
     if errors:
         raise ValidationFailed("invalid pickup offer", fields=errors)

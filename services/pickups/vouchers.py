@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import clock
-from services.accounts import vetting
+from services.accounts.interface import require_verified
 from services.accounts.models import OrgKind, User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.notifications import Notifier
 from services.pickups import access, lifecycle, notify
@@ -108,7 +108,7 @@ def collect(session: Session, actor: User, booking_id, weights: dict, facility_i
     b = access.require_view(actor, locked(session, booking_id))
     access.require_recycler_side(actor, b)
     lifecycle.require_can(b, S.COLLECTED)
-    vetting.require_verified(session, b.recycler.org_id, OrgKind.RECYCLER, "issue recycling vouchers")
+    require_verified(session, b.recycler.org_id, OrgKind.RECYCLER, "issue recycling vouchers")
     if b.collector is None:
         raise Conflict("assign a collector first", code="no_collector")
     missing = [str(i.id) for i in b.items if str(i.id) not in weights]

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from services.accounts.models import User
 from services.listings.models import Category, Listing, Status
-from services.orders import service as orders
-from services.orders.settings import BuyingSettings
+from services.orders import interface as orders
+from services.orders.interface import BuyingSettings
 from services.payments.offline import OfflineGateway
 from services.reviews import service as reviews
 

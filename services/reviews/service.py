@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from services import clock, pagination
 from services.accounts.models import User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.errors import Conflict, NotFound
-from services.orders import service as orders
+from services.orders import interface as orders
 from services.orders.models import Order, OrderStatus
-from services.orders.settings import BuyingSettings
+from services.orders.interface import BuyingSettings
 from services.reviews.models import Review
 
 REVIEWABLE = (OrderStatus.COMPLETED,)

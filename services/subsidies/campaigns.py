@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import audit, regions
-from services.accounts import vetting
+from services.accounts.interface import require_verified
 from services.accounts.models import OrgKind, User
 from services.errors import Forbidden, NotFound, ValidationFailed
 from services.subsidies.models import Campaign, Stacking
@@ -38,7 +38,7 @@ def verified_retailer_org(session: Session, user: User, org_id: uuid.UUID | None
     """`retailer_org`, when that organisation is a verified retailer (403
     `organisation_not_verified` otherwise)."""
     org = retailer_org(user, org_id)
-    vetting.require_verified(session, org, OrgKind.RETAILER, doing)
+    require_verified(session, org, OrgKind.RETAILER, doing)
     return org
 
 
@@ -102,7 +102,7 @@ def update_campaign(session: Session, user: User, campaign_id, data: dict) -> Ca
         raise NotFound("no such campaign")
     if c.org_id not in user.org_ids() and not user.is_operator:
         raise NotFound("no such campaign")
-    vetting.require_verified(session, c.org_id, OrgKind.RETAILER, "run campaigns")
+    require_verified(session, c.org_id, OrgKind.RETAILER, "run campaigns")
     _validate({"starts_on": c.starts_on, "ends_on": data.get("ends_on", c.ends_on)})
     before = {"name": c.name, "ends_on": c.ends_on.isoformat(), "budget_fen": c.budget_fen, "closed": c.closed}
     if "budget_fen" in data and data["budget_fen"] < c.reserved_fen + c.redeemed_fen:

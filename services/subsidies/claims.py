@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from services import audit, clock, identifiers
-from services.accounts import vetting
+from services.accounts.interface import require_verified
 from services.accounts.models import OrgKind, User
 from services.audit import AuditEntry
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -123,7 +123,7 @@ def transition(session: Session, user: User, claim_id, action: str, reason: str 
     if who == "retailer" and claim.org_id not in user.org_ids():
         raise Forbidden("only the claiming retailer submits", code="not_a_member")
     if who == "retailer":
-        vetting.require_verified(session, claim.org_id, OrgKind.RETAILER, "file subsidy claims")
+        require_verified(session, claim.org_id, OrgKind.RETAILER, "file subsidy claims")
     if action == "reject" and not reason:
         raise ValidationFailed("a rejection needs a reason", fields={"reason": ["Required to reject."]})
     before = claim.status.value
@@ -190,7 +190,7 @@ def claim_rows(session: Session, user: User, claim_id) -> list[dict]:
     """The claim's lines with evidence: what a retailer files, so only a verified one exports."""
     claim = get_claim(session, user, claim_id)
     if not user.is_operator:
-        vetting.require_verified(session, claim.org_id, OrgKind.RETAILER, "file subsidy claims")
+        require_verified(session, claim.org_id, OrgKind.RETAILER, "file subsidy claims")
     stmt = (select(AppliedSubsidy, Reservation).join(Reservation, AppliedSubsidy.reservation_id == Reservation.id)
             .where(AppliedSubsidy.claim_id == claim.id).order_by(Reservation.purchase_date, Reservation.id))
     return [_row(session, a, r) for a, r in session.execute(stmt)]

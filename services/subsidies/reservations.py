@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services import audit, clock
-from services.accounts import vetting
+from services.accounts.interface import require_verified
 from services.accounts.models import IdStatus, OrgKind, User
 from services.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from services.subsidies import pools, quoting, vouchers
@@ -97,7 +97,7 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
     unless everything is: the caller's transaction rolls back on any error. Only a verified
     retailer sells with subsidies (it claims them back later): 403 `organisation_not_verified`.
     """
-    vetting.require_verified(session, facts.org_id, OrgKind.RETAILER, "sell with subsidies")
+    require_verified(session, facts.org_id, OrgKind.RETAILER, "sell with subsidies")
     if not facts.buyer_id_hash:
         raise ValidationFailed("a subsidy needs the buyer's verified resident ID",
                                fields={"buyer": ["A verified resident ID is required."]})

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services import audit, clock, identifiers, remanufacturing
 from services.accounts.models import User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import photos
 from services.storage import Storage, put_on_commit

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from services import identifiers
 from services.blocklist import service as blocklist
-from services.listings.validation import IMEI_KINDS
+from services.listings.interface import IMEI_KINDS
 
 # Phones must give an IMEI and cars a VIN: both are what lost/stolen reports are filed under.
 IMEI_REQUIRED = ("mobile_phone",)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.credit import service as credit
 from services.errors import DomainError
 from services.payments import service as payments
-from services.payments.gateway import GatewayError
+from services.payments.interface import GatewayError
 from services.pickups.interface import book_for_trade_in
 from services.storage import Storage
 

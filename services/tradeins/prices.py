@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import audit, clock, pagination
-from services.accounts import membership, vetting
+from services.accounts.interface import acting_org, require_verified
 from services.accounts.models import Organization, OrgKind, Role, User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.listings.validation import APPLIANCE_KINDS, ELECTRONICS_KINDS
+from services.listings.interface import APPLIANCE_KINDS, ELECTRONICS_KINDS
 from services.tradeins.models import PriceEntry
 from services.tradeins.questionnaire import CATEGORIES
 
@@ -57,7 +57,7 @@ def _org_for(actor: User, org_id) -> object:
         return org_id
     if actor.role != Role.RETAILER:
         raise Forbidden("only operators and retailers edit trade-in prices", code="role_required")
-    org_id = membership.acting_org(actor, org_id)
+    org_id = acting_org(actor, org_id)
     if org_id is None:
         raise Forbidden("not a member of that organisation")
     return org_id
@@ -81,7 +81,7 @@ def create_entry(session: Session, actor: User, data: dict) -> PriceEntry:
     """Add a model to the platform table (operators) or a campaign entry (retailers). Audited."""
     org_id = _org_for(actor, data.get("org_id"))
     if org_id and actor.role == Role.RETAILER:  # a campaign entry: verified retailers only
-        vetting.require_verified(session, org_id, OrgKind.RETAILER, "run trade-in campaigns")
+        require_verified(session, org_id, OrgKind.RETAILER, "run trade-in campaigns")
     errors = _errors(data, creating=True, org_id=org_id)
     org = session.get(Organization, org_id) if org_id else None
     if org_id and (org is None or org.kind != OrgKind.RETAILER):
@@ -112,7 +112,7 @@ def update_entry(session: Session, actor: User, entry_id, data: dict) -> PriceEn
         raise NotFound("no such price entry")
     _may_edit(actor, entry)
     if entry.org_id is not None and actor.role == Role.RETAILER:
-        vetting.require_verified(session, entry.org_id, OrgKind.RETAILER, "run trade-in campaigns")
+        require_verified(session, entry.org_id, OrgKind.RETAILER, "run trade-in campaigns")
     merged = {"category": entry.category, "starts_at": entry.starts_at, "ends_at": entry.ends_at, **data}
     errors = _errors(merged, creating=False, org_id=entry.org_id)
     if entry.org_id is None and "base_price_fen" in data and data["base_price_fen"] is None:

@@ -6,8 +6,9 @@ compared answer by answer and priced by the same model. Pure: returns field erro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from services.listings.validation import EMISSION_STANDARDS
+from services.listings.interface import EMISSION_STANDARDS
 
 CATEGORIES = ("electronics", "appliance", "vehicle")
 
@@ -50,7 +51,7 @@ DAMAGE = {"none": ("无损伤", "no damage"), "minor": ("轻微外观损伤", "m
 ACCIDENTS = {"none": ("无事故", "no accidents"), "minor": ("轻微事故（未伤及结构）", "minor, no structural damage"),
              "major": ("重大事故（结构件受损）", "major, structural damage"),
              "flood_or_fire": ("泡水或火烧", "flood or fire damage")}
-_NUMERALS = dict(zip("123456", "一二三四五六"))
+_NUMERALS = MappingProxyType(dict(zip("123456", "一二三四五六")))
 # "china_6b" -> ("国六b", "China 6b")
 EMISSIONS = {s: ("国" + _NUMERALS[s[6]] + s[7:], "China " + s[6:]) for s in EMISSION_STANDARDS}
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import audit, clock
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
 from services.ledger import service as ledger
 from services.tradeins import common, states

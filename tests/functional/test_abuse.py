@@ -76,16 +76,15 @@ def test_forwarded_for_counts_only_from_a_trusted_proxy(db_url, instance_dir):
     assert codes == [401, 401, 429]  # ...and what the client wrote left of it is ignored
 
 
-def test_login_checks_a_password_hash_for_unknown_emails_too(client, consumer, monkeypatch):
+def test_login_checks_a_password_hash_for_unknown_emails_too(client, consumer, fast_passwords):
     from argon2 import PasswordHasher
-    from services.accounts import service as accounts_service
     checks = []
 
     class Spy(PasswordHasher):
         def verify(self, hash, password):
             checks.append(hash)
             return super().verify(hash, password)
-    monkeypatch.setattr(accounts_service, "_hasher", Spy(time_cost=1, memory_cost=1024, parallelism=1))
+    fast_passwords.use(Spy(time_cost=1, memory_cost=1024, parallelism=1))
     unknown = client.post("/api/v1/accounts/login", json={"email": "nobody@example.cn", "password": "guess"})
     known = client.post("/api/v1/accounts/login", json={"email": consumer.user.email, "password": "guess"})
     assert unknown.status_code == known.status_code == 401

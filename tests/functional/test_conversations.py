@@ -9,11 +9,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from marketplace.api.conversations.routes import SETTINGS
 from services.accounts.models import Role
 from services.audit import AuditEntry
 from services.conversations.models import Conversation
-from services.conversations.service import ConversationSettings
 from tests.factories.accounts import make_user
 from tests.factories.races import race_clients
 
@@ -148,9 +146,8 @@ def test_photo_messages_lose_their_exif(client, buyer, other_consumer, chat):
     assert bad.status_code == 422 and "file" in bad.json["errors"]
 
 
-def test_new_accounts_start_few_conversations(app, client, session, published_listing, monkeypatch):
-    monkeypatch.setitem(app.extensions, SETTINGS, ConversationSettings(new_account_hours=72,
-                                                                       new_account_daily_conversations=0))
+def test_new_accounts_start_few_conversations(app_with, session, published_listing):
+    client = app_with(CONVERSATION_NEW_ACCOUNT_HOURS=72, CONVERSATION_NEW_ACCOUNT_DAILY=0).test_client()
     newcomer = make_user(session, Role.CONSUMER)
     r = _open(client, newcomer, published_listing["id"], "在吗")
     assert r.status_code == 429 and r.json["code"] == "new_account_conversation_limit"

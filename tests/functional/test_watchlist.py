@@ -7,10 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from marketplace import alerts, jobs
-from marketplace.alerts import ALERT_SETTINGS
 from services.accounts.models import Role
 from services.notifications.models import NotificationLog
-from services.watchlist.service import AlertSettings
 from tests.factories.accounts import make_user
 from tests.factories.listings import car_payload, fridge_payload
 from tests.factories.orders import publish
@@ -42,7 +40,7 @@ def _cut_price(client, seller, listing_id, price_fen):
     assert r.status_code == 200, r.json
 
 
-def test_favourites_and_batched_price_drop_digest(app, client, session, watcher, seller, operator, monkeypatch):
+def test_favourites_and_batched_price_drop_digest(app, app_with, client, session, watcher, seller, operator):
     first = publish(session, seller, operator, fridge_payload(price_fen=150000))
     second = publish(session, seller, operator, fridge_payload(price_fen=90000, title="美的 洗衣机 滚筒 10公斤"))
     for listing in (first, second):
@@ -59,8 +57,7 @@ def test_favourites_and_batched_price_drop_digest(app, client, session, watcher,
 
     _cut_price(client, seller, first.id, 110000)           # within the period: waits for the next digest
     assert jobs.run_job(app, alerts.price_drop_alerts) == 0
-    monkeypatch.setitem(app.extensions, ALERT_SETTINGS, AlertSettings(period=AlertSettings().period * 0))
-    assert jobs.run_job(app, alerts.price_drop_alerts) == 1
+    assert jobs.run_job(app_with(ALERT_PERIOD_MINUTES=0), alerts.price_drop_alerts) == 1  # a period of 0
     latest = _sent(session, watcher, "favourite_price_drop")[-1]
     assert "¥1200.00 → ¥1100.00" in latest.body and "洗衣机" not in latest.body   # only what dropped since
 
@@ -69,8 +66,8 @@ def test_favourites_and_batched_price_drop_digest(app, client, session, watcher,
     assert client.get(f"{API}/favourites", headers=seller.headers).json["items"] == []
 
 
-def test_saved_search_alerts_match_like_search_and_batch(app, client, session, watcher, seller, operator,
-                                                         monkeypatch):
+def test_saved_search_alerts_match_like_search_and_batch(app, app_with, client, session, watcher, seller,
+                                                         operator):
     r = client.post(f"{API}/saved-searches", json={"name": "冰箱 一级能效", "params": {
         "q": "冰箱", "energy_grade": "1", "price_max": "200000"}}, headers=watcher.headers)
     assert r.status_code == 201, r.json
@@ -85,8 +82,7 @@ def test_saved_search_alerts_match_like_search_and_batch(app, client, session, w
 
     publish(session, seller, operator, fridge_payload(price_fen=120000))          # in the same period: held back
     assert jobs.run_job(app, alerts.saved_search_alerts) == 0
-    monkeypatch.setitem(app.extensions, ALERT_SETTINGS, AlertSettings(period=AlertSettings().period * 0))
-    assert jobs.run_job(app, alerts.saved_search_alerts) == 1
+    assert jobs.run_job(app_with(ALERT_PERIOD_MINUTES=0), alerts.saved_search_alerts) == 1  # a period of 0
     assert len(_sent(session, watcher, "saved_search_match")) == 2                # not the first one again
     assert jobs.run_job(app, alerts.saved_search_alerts) == 0
 

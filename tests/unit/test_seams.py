@@ -125,3 +125,111 @@ def test_the_services_layers_contract_covers_every_domain():
     present = {f"services.{p.stem if p.is_file() else p.name}" for p in (ROOT / "services").iterdir()
                if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
     assert present - listed == set(), f"not in the services layers of .importlinter: {sorted(present - listed)}"
+
+
+# ---- public surfaces ---------------------------------------------------------------------------
+# A module of one services domain imports another domain as `services.<domain>` (its curated
+# __init__), `services.<domain>.interface` (functions and frozen dataclasses) or
+# `services.<domain>.models` (the rows other domains join on). services.models (the registry of
+# every model module and session hook) and services.demo (which runs each domain's seed) sit above
+# all domains and may name any module. Target module -> why it is still reached directly:
+REACHED_DIRECTLY: dict[str, str] = {
+    # The buying knot (.importlinter): the Stripe paths being rewritten after commit by another branch.
+    "services.orders.service": "buying knot: payments settle orders (effects, webhooks: the Stripe rewrite's files); "
+                               "everyone else uses services.orders.interface",
+    "services.orders.subsidy": "ORDER_SIDE, the port orders pass to subsidies, used by the order_subsidies flow",
+    "services.payments.service": "buying knot: orders, disputes, withdrawals and trade-in payouts settle money here",
+    "services.payments.gateway": "orders' service and jobs (outbox2's files) still name it; others use payments.interface",
+    "services.payments.operations": "buying knot: orders record after-commit payment operations",
+    "services.payments.relay": "buying knot: the orders' job runs the payment operations relay",
+    "services.payments.offline": "the reviews seed pays its demo orders in cash",
+    "services.credit.events": "orders.service and payments.webhooks (outbox2's files); others use credit.interface",
+    "services.credit.service": "listing trust and trade-in prepayment read a subject's score and privileges",
+    "services.accounts.membership": "payments.service (outbox2's file); others use accounts.interface",
+    "services.accounts.service": "the identity flow calls accounts' review_identity before recording credit",
+    "services.disputes.service": "buying knot: payments.webhooks opens disputes from chargebacks",
+    "services.listings.service": "reserve/release/mark_sold and can_manage for buying, chat and the watchlist",
+    "services.listings.photos": "chat, disputes and trade-ins store photos with listings' checks",
+    "services.listings.gates": "the PublishGate protocol the publishing flow implements",
+    "services.ledger.service": "store credit: withdrawals, order hooks and trade-in settlement move balances",
+    "services.ledger.spending": "store credit spent at checkout and given back on refunds",
+    "services.subsidies.reservations": "subsidy reservations held, redeemed and released by orders",
+    "services.notifications.service": "the watchlist sends alerts; notifications is being reshaped by another branch",
+    "services.blocklist.gates": "the publishing flow lists the blocklist's publish gate",
+    "services.blocklist.service": "trade-ins check a device against the blocklist",
+    "services.certificates.lookup": "trade-in resale finds the device's certificate",
+    "services.pickups.access": "the resale flow checks who may see a pickup",
+    "services.pickups.vouchers": "the collection flow redeems a recycling voucher",
+    "services.tradeins.handling": "the collection flow completes the trade-in after the voucher",
+    "services.remanufacturing.grading": "listing fields and validation use the grading scale",
+    "services.standing.service": "profiles show a seller's standing",
+}
+REGISTRIES = {"services.models", "services.demo"}
+
+
+def _is_module(dotted: str) -> bool:
+    path = ROOT.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def reached_modules(source: str, module: str, is_package: bool = False) -> list[tuple[int, str]]:
+    """(line, module) for each module-level import of another services domain that names more
+    than its surface."""
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = module.split(".") if is_package else module.split(".")[:-1]
+                base = ".".join(anchor[:len(anchor) - node.level + 1] + ([base] if base else []))
+            targets = [f"{base}.{a.name}" if _is_module(f"{base}.{a.name}") else base for a in node.names]
+        else:
+            continue
+        for target in targets:
+            d = domain(target)
+            if (not target.startswith("services.") or d == domain(module) or not (ROOT / d.replace(".", "/")).is_dir()
+                    or target in (d, f"{d}.interface", f"{d}.models")):
+                continue
+            found.append((node.lineno, target))
+    return found
+
+
+def test_other_domains_are_reached_through_their_surface():
+    problems = []
+    for path in sorted((ROOT / "services").rglob("*.py")):
+        module = module_name(path)
+        if module in REGISTRIES:
+            continue
+        for line, target in reached_modules(path.read_text(encoding="utf-8"), module, path.name == "__init__.py"):
+            if target not in REACHED_DIRECTLY:
+                problems.append(f"{path.relative_to(ROOT)}:{line}: {target}")
+    assert not problems, ("import another domain's interface.py, __init__ or models (or list the module in "
+                          "REACHED_DIRECTLY with the reason):\n" + "\n".join(problems))
+
+
+def test_each_module_reached_directly_exists_and_is_still_reached():
+    reached = set()
+    for path in sorted((ROOT / "services").rglob("*.py")):
+        if module_name(path) not in REGISTRIES:
+            reached |= {t for _, t in reached_modules(path.read_text(encoding="utf-8"), module_name(path),
+                                                      path.name == "__init__.py")}
+    assert set(REACHED_DIRECTLY) <= reached, f"no longer reached directly, drop: {sorted(set(REACHED_DIRECTLY) - reached)}"
+    assert all(why.strip() for why in REACHED_DIRECTLY.values())
+
+
+@pytest.mark.parametrize("source, reached", [
+    ("from services.orders import service\n", ["services.orders.service"]),
+    ("from services.orders.service import place\n", ["services.orders.service"]),
+    ("import services.credit.events\n", ["services.credit.events"]),
+    ("from services.credit.interface import record_event\n", []),
+    ("from services.orders.models import Order\n", []),
+    ("from services import pickups\n", []),
+    ("from services.subsidies import pools\n", []),            # its own domain
+    ("from services import audit, clock\n", []),               # the kernel
+    ("from ..orders import service\n", ["services.orders.service"]),
+    ("from .pools import snapshot\n", []),
+])
+def test_what_counts_as_reaching_past_a_surface(source, reached):
+    assert [t for _, t in reached_modules(source, "services.subsidies.evidence")] == reached

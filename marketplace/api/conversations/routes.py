@@ -1,8 +1,7 @@
 """Conversations between buyers and sellers about a listing, with blocks and reports."""
 from __future__ import annotations
 
-from flask import Flask, current_app
-
+from marketplace import container
 from marketplace.api.conversations import schemas as s
 from marketplace.auth import require_user
 from marketplace.extensions import db
@@ -14,13 +13,6 @@ from services.conversations import service
 
 blp = Blueprint("conversations", __name__,
                 description="Conversations about a listing: messages, photos, unread counts, blocks, reports")
-SETTINGS = "huanxin.conversation_settings"
-
-
-def init_app(app: Flask) -> None:
-    app.extensions[SETTINGS] = service.ConversationSettings(
-        new_account_hours=int(app.config["CONVERSATION_NEW_ACCOUNT_HOURS"]),
-        new_account_daily_conversations=int(app.config["CONVERSATION_NEW_ACCOUNT_DAILY"]))
 
 
 def _with_unread(session, user, convs):
@@ -39,7 +31,7 @@ def open_conversation(data):
     user = require_user()
     with unit_of_work() as session:
         conv, message, created = service.open_conversation(
-            session, user, data["listing_id"], text=data["text"], settings=current_app.extensions[SETTINGS])
+            session, user, data["listing_id"], text=data["text"], settings=container.current().deps.conversations)
         body = {**_with_unread(session, user, [conv])[0], "events": service.events(session, conv),
                 "first_message": message}
     return body, 201 if created else 200

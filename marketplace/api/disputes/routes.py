@@ -1,8 +1,8 @@
 """Disputes: the buyer complains within the acceptance window; an operator decides."""
 from __future__ import annotations
 
-from flask import Flask, current_app
 
+from marketplace import container
 from marketplace.api.disputes import schemas as s
 from marketplace.api.payments.wiring import gateway
 from marketplace.auth import require_operator, require_user
@@ -18,13 +18,8 @@ from services.disputes.models import DisputeStatus
 blp = Blueprint("disputes", __name__, description="Disputes and chargebacks; capture and payout freeze while open")
 
 
-def init_app(app: Flask) -> None:
-    app.extensions[s.DISPUTE_SETTINGS] = evidence.DisputeSettings(
-        evidence_days=int(app.config["DISPUTE_EVIDENCE_DAYS"]), response_days=int(app.config["DISPUTE_RESPONSE_DAYS"]))
-
-
 def _settings() -> evidence.DisputeSettings:
-    return current_app.extensions[s.DISPUTE_SETTINGS]
+    return container.current().deps.disputes
 
 
 

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 
+from marketplace import container
 from marketplace.pagination import PageArgs
 from marshmallow import validate
 
 from services.disputes import evidence
 from services.disputes.models import DisputeStatus
-
-DISPUTE_SETTINGS = "huanxin.dispute_settings"
 
 
 class DisputeCreateSchema(ma.Schema):
@@ -54,7 +52,7 @@ class DisputeSchema(ma.Schema):
 
 def _due(dispute, name: str) -> str:
     # the deadlines follow the app's settings
-    settings = current_app.extensions[DISPUTE_SETTINGS]
+    settings = container.current().deps.disputes
     return evidence.deadlines(dispute, settings)[name].isoformat()
 
 

@@ -2,6 +2,8 @@
 their campaign entries (own base and/or bonus). Every change is audited."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from marketplace.api.tradeins import schemas as s
 from marketplace.api.tradeins.blueprint import blp
 from marketplace.auth import public, require_user
@@ -33,7 +35,7 @@ def _kind_names() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-_KINDS = _kind_names()
+_KINDS = MappingProxyType(_kind_names())  # read-only: built once from the vocabulary
 
 
 def price_text(q: str | None) -> prices.TextMatch | None:

@@ -1,11 +1,6 @@
 """Favourites and saved searches; their alerts come as notifications (marketplace/alerts.py)."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Flask
-
-from marketplace.alerts import ALERT_SETTINGS
 from marketplace.api.search.routes import VOCABULARIES
 from marketplace.api.watchlist import schemas as s
 from marketplace.auth import require_user
@@ -20,11 +15,6 @@ from services.watchlist import service
 
 blp = Blueprint("watchlist", __name__, description="Favourites and saved searches with batched alerts")
 _PAGING = {"cursor", "limit"}
-
-
-def init_app(app: Flask) -> None:
-    app.extensions[ALERT_SETTINGS] = service.AlertSettings(
-        period=timedelta(minutes=int(app.config["ALERT_PERIOD_MINUTES"])))
 
 
 @blp.route("/listings/<uuid:listing_id>/favourite", methods=["PUT"])

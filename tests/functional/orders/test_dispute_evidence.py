@@ -8,8 +8,6 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from marketplace.api.disputes.schemas import DISPUTE_SETTINGS
-from services.disputes.evidence import DisputeSettings
 from services.audit import AuditEntry
 from services.credit.events import CreditEvent
 from tests.factories.listings import fridge_payload
@@ -97,9 +95,9 @@ def test_buyer_takes_the_sellers_partial_offer(client, buyer, seller, disputed):
     assert r.status_code == 200 and (r.json["outcome"], r.json["refund_fen"]) == ("partial_refund", 30000)
 
 
-def test_windows_close(app, client, buyer, seller, disputed, monkeypatch):
+def test_windows_close(app_with, buyer, seller, disputed):
     # windows of zero days: both closed the moment the dispute opened
-    monkeypatch.setitem(app.extensions, DISPUTE_SETTINGS, DisputeSettings(evidence_days=0, response_days=0))
+    client = app_with(DISPUTE_EVIDENCE_DAYS=0, DISPUTE_RESPONSE_DAYS=0).test_client()
     r = client.post(f"/api/v1/disputes/{disputed['id']}/evidence", json={"text": "补充"}, headers=buyer.headers)
     assert r.status_code == 409 and r.json["code"] == "evidence_window_closed"
     r = client.post(f"/api/v1/disputes/{disputed['id']}/response", json={"action": "contest"}, headers=seller.headers)

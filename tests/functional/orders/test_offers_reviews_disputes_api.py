@@ -43,6 +43,16 @@ def test_offer_counter_accept_becomes_an_order_at_that_price(client, buyer, sell
     assert r.json["order"]["status"] == "payment_pending"
 
 
+def test_a_sale_declines_the_offers_still_open_on_the_listing(client, buyer, stranger, seller, negotiable):
+    url = f"/api/v1/listings/{negotiable.id}/offers"
+    waiting = client.post(url, json={"amount_fen": 150000}, headers=stranger.headers).json["id"]
+    _completed(client, buyer, seller, negotiable)            # someone else bought it at the full price
+    r = client.get(f"/api/v1/offers/{waiting}", headers=stranger.headers)
+    assert r.status_code == 200 and r.json["status"] == "declined" and r.json["responded_at"]
+    r = client.post(f"/api/v1/offers/{waiting}/accept", headers=seller.headers)
+    assert r.status_code == 409
+
+
 def test_offer_rules(client, session, buyer, stranger, seller, operator, negotiable):
     url = f"/api/v1/listings/{negotiable.id}/offers"
     fixed = publish(session, seller, operator, fridge_payload(negotiable=False))
