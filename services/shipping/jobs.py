@@ -1,0 +1,23 @@
+"""Periodic work of shipping."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services import clock
+from services.shipping import tracking
+from services.shipping.models import Shipment, TrackingStatus
+from services.shipping.ports import Carrier
+
+
+def poll_carrier(session: Session, *, carrier: Carrier) -> int:
+    """Ask the carrier for news of every undelivered shipment (the stand-in moves the demo's
+    parcels along; a pushing carrier has none); returns events applied."""
+    now = clock.now(session)
+    open_ids = list(session.scalars(select(Shipment.id).where(Shipment.status != TrackingStatus.DELIVERED)))
+    applied = 0
+    for shipment_id in open_ids:
+        shipment = session.get(Shipment, shipment_id)
+        for event in carrier.poll(shipment, now):
+            applied += tracking.apply(session, shipment.carrier, event) == tracking.APPLIED
+    return applied
