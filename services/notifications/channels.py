@@ -19,6 +19,10 @@ class SendFailed(Exception):
     """The provider refused or could not be reached; the delivery is retried later."""
 
 
+class NoAddress(SendFailed):
+    """The user has no address on this channel: not retried (the delivery is `failed` at once)."""
+
+
 class Mailer(Protocol):
     name: str
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services import clock
-from services.notifications.channels import Addresses, Mailer, SendFailed, SmsSender
+from services.notifications.channels import Addresses, Mailer, NoAddress, SendFailed, SmsSender
 from services.notifications.models import Notification, NotificationDelivery as D
 from services.notifications.templates import render
 
@@ -41,12 +41,12 @@ def _send(session: Session, d: D, note: Notification, mailer: Mailer, sms: SmsSe
     if d.channel == "email":
         to = addresses.email_of(session, note.recipient_id)
         if not to:
-            raise SendFailed("no email address")
+            raise NoAddress("no email address")
         mailer.send(to, f"{zh[0]} / {en[0]}", f"{zh[1]}\n\n{en[1]}\n\n— 换新 Huanxin")
     else:
         to = addresses.phone_of(session, note.recipient_id)
         if not to:
-            raise SendFailed("no phone number")
+            raise NoAddress("no phone number")
         sms.send(to, f"【换新】{zh[1]}")
 
 
@@ -69,7 +69,8 @@ def deliver_due(session: Session, *, mailer: Mailer, sms: SmsSender, addresses: 
         except Exception as e:  # noqa: BLE001 - any provider failure is retried, never raised
             error = str(e) if isinstance(e, SendFailed) else f"{type(e).__name__}: {e}"
             d.last_error = error[:200]
-            d.status = "pending" if d.attempts < MAX_ATTEMPTS else "failed"
+            retry = d.attempts < MAX_ATTEMPTS and not isinstance(e, NoAddress)
+            d.status = "pending" if retry else "failed"
             d.due_at = clock.now(session) + _backoff(d.attempts)
             log.warning("notification not sent", extra={"delivery_id": str(d.id), "channel": d.channel,
                                                         "attempts": d.attempts, "error": d.last_error})
