@@ -34,7 +34,7 @@ from services.credit import service as credit
 from services.flows.addresses import ADDRESSES
 from services.notifications import delivery as notification_delivery
 from services.offers import service as offers
-from services.orders import jobs as orders
+from services.orders import jobs as orders, reminders as order_reminders
 from services.payments import relay as payment_relay
 from services.pickups import jobs as pickups
 from services.reviews import service as reviews
@@ -120,6 +120,7 @@ PERIODIC_JOBS: list[Periodic] = [
     # buying
     Periodic(orders.expire_reservations, 60, bind=_payments),
     Periodic(orders.auto_capture, 300, bind=_payments),
+    Periodic(order_reminders.remind_acceptance_closing, 900),
     Periodic(orders.settle_payouts, 600, bind=_payouts),
     Periodic(offers.expire_due, 300),
     Periodic(reviews.publish_due, 900, bind=_buying_settings),

@@ -19,8 +19,8 @@ class Template:
 TEMPLATES: dict[str, Template] = {
     "offer_received": Template(("收到新的出价", "有人对「{title}」出价 {amount}。"),
                                ("New offer", "Someone offered {amount} for “{title}”.")),
-    "order_paid": Template(("买家已付款", "「{title}」的订单已付款，请在 {ship_by} 前发货。"),
-                           ("Order paid", "The order for “{title}” is paid: please ship by {ship_by}.")),
+    "order_paid": Template(("买家已付款", "「{title}」的订单已付款（{amount}），请发货或按约交付。"),
+                           ("Order paid", "The order for “{title}” is paid ({amount}): ship or hand it over as agreed.")),
     "shipped": Template(("卖家已发货", "「{title}」已由{carrier}发出，运单号 {tracking}。"),
                         ("Your item shipped", "“{title}” shipped with {carrier_en}, tracking number {tracking}."),
                         sms=True),
@@ -45,6 +45,11 @@ TEMPLATES: dict[str, Template] = {
                                          ("Seller did not ship in time", "“{title}” did not ship by {ship_by}: you may cancel for a full refund.")),
 }
 KINDS = frozenset(TEMPLATES)
+
+
+def money(fen: int) -> str:
+    """¥1,500.00 for 150000 fen (the same in both languages)."""
+    return f"¥{fen // 100:,}.{fen % 100:02d}"
 
 
 class _Blank(dict):
