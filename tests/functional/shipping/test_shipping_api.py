@@ -137,3 +137,12 @@ def test_a_shipped_order_cannot_be_cancelled_for_a_missed_deadline(ship_client, 
     frozen.advance(timedelta(days=4))
     r = ship_client.post(f"/api/v1/orders/{paid.id}/cancel-unshipped", headers=buyer.headers)
     assert r.status_code == 409 and r.json["code"] == "already_shipped"
+
+
+def test_the_demo_command_moves_stand_in_parcels_to_delivery(ship_client, ship_app, paid, buyer, seller):
+    assert _ship(ship_client, paid, seller, carrier="zto", number="731234567890").status_code == 201
+    result = ship_app.test_cli_runner().invoke(args=["shipping", "advance", "--hours", "40"])
+    assert result.exit_code == 0 and "applied 4 tracking events" in result.output, result.output
+    view = ship_client.get(f"/api/v1/orders/{paid.id}/shipments", headers=buyer.headers).json
+    assert view["shipments"][0]["status"] == "delivered" and view["order_status"] == "handed_over"
+    assert [n["kind"] for n in ship_client.get("/api/v1/notifications", headers=buyer.headers).json["items"]][0] == "delivered"
