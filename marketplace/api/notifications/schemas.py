@@ -10,7 +10,8 @@ from services.notifications.templates import KINDS
 
 class FeedArgs(PageArgs):
     unread = ma.fields.Boolean(load_default=False, metadata={"description": "Only unread ones."})
-    lang = ma.fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
+    lang = ma.fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]),
+                            metadata={"description": "Language of title and body: zh (中文) or en."})
 
 
 class NotificationSchema(ma.Schema):
