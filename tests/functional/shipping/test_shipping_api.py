@@ -11,8 +11,13 @@ from marketplace import jobs
 from services.credit.events import CreditEvent
 from services.orders import jobs as order_jobs
 from services.orders.models import OrderStatus as S
-from services.shipping import jobs as shipping_jobs
+from services.shipping import jobs as shipping_jobs, tracking
+from services.shipping.models import Shipment, TrackingStatus
+from services.notifications.models import Notification
+from services.orders.models import Order
+from services.shipping.ports import TrackingEvent
 from tests.factories.orders import order_in
+from tests.factories.races import race
 from tests.factories.shipping import post_carrier_event, tracking_event
 
 SF = "SF1234567890123"
@@ -145,4 +150,21 @@ def test_the_demo_command_moves_stand_in_parcels_to_delivery(ship_client, ship_a
     assert result.exit_code == 0 and "applied 4 tracking events" in result.output, result.output
     view = ship_client.get(f"/api/v1/orders/{paid.id}/shipments", headers=buyer.headers).json
     assert view["shipments"][0]["status"] == "delivered" and view["order_status"] == "handed_over"
-    assert [n["kind"] for n in ship_client.get("/api/v1/notifications", headers=buyer.headers).json["items"]][0] == "delivered"
+    kinds = [n["kind"] for n in ship_client.get("/api/v1/notifications", headers=buyer.headers).json["items"]]
+    assert sorted(kinds) == ["delivered", "shipped"]
+
+
+def test_concurrent_deliveries_of_the_same_and_of_older_events_settle_once(ship_client, ship_app, session, paid,
+                                                                            buyer, seller, frozen):
+    assert _ship(ship_client, paid, seller).status_code == 201
+    t0 = frozen.now()
+    delivered = TrackingEvent("d1", SF, TrackingStatus.DELIVERED, t0 + timedelta(hours=30))
+    older = TrackingEvent("t1", SF, TrackingStatus.IN_TRANSIT, t0 + timedelta(hours=10))
+    outcomes = race(ship_app, [lambda s: tracking.apply(s, "sf", delivered)] * 3
+                    + [lambda s: tracking.apply(s, "sf", older)])
+    assert sorted(outcomes[:3]) == ["applied", "duplicate", "duplicate"] and outcomes[3] in ("applied", "stale")
+    session.expire_all()   # read what the racing sessions committed
+    assert session.scalar(select(Shipment.status).where(Shipment.order_id == paid.id)) == TrackingStatus.DELIVERED
+    assert session.get(Order, paid.id).status == S.HANDED_OVER
+    kinds = session.scalars(select(Notification.kind).where(Notification.recipient_id == buyer.id)).all()
+    assert sorted(kinds) == ["delivered", "shipped"]
