@@ -121,13 +121,19 @@ def test_the_stand_in_carrier_delivers_the_demo_parcel(ship_client, ship_app, pa
     assert view["shipments"][0]["status"] == "delivered" and view["order_status"] == "handed_over"
 
 
-def test_a_missed_shipping_deadline_lets_the_buyer_cancel_in_full(ship_client, session, paid, buyer, seller, frozen):
+def test_a_missed_shipping_deadline_lets_the_buyer_cancel_in_full(ship_client, ship_app, session, paid, buyer, seller,
+                                                                  frozen):
     listing_id = paid.listing_id
+    assert jobs.run_job(ship_app, jobs.scheduled(shipping_jobs.notify_missed_deadlines)) == 0
     url = f"/api/v1/orders/{paid.id}/cancel-unshipped"
     assert ship_client.post(url, headers=seller.headers).status_code == 403
     r = ship_client.post(url, headers=buyer.headers)
     assert r.status_code == 409 and r.json["code"] == "shipping_deadline_not_passed"
     frozen.advance(timedelta(days=3, minutes=1))
+    assert jobs.run_job(ship_app, jobs.scheduled(shipping_jobs.notify_missed_deadlines)) == 1
+    assert jobs.run_job(ship_app, jobs.scheduled(shipping_jobs.notify_missed_deadlines)) == 0   # told once
+    told = ship_client.get("/api/v1/notifications?lang=en", headers=buyer.headers).json["items"][0]
+    assert told["kind"] == "shipping_deadline_missed" and "full refund" in told["body"]
     r = ship_client.post(url, headers=buyer.headers)
     assert r.status_code == 200 and r.json["status"] == "cancelled", r.json
     assert r.json["payment"]["status"] in ("voided", "cancelled", "released"), r.json["payment"]
