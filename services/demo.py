@@ -16,7 +16,7 @@ import uuid
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from services import clock
+from services import clock, identifiers
 from services.accounts.models import User
 from services.accounts.seed import DEMO_PASSWORD, RECYCLERS, users
 from services.certificates import seed as certificates_seed
