@@ -16,6 +16,7 @@ from werkzeug.serving import run_simple
 
 from marketplace import jobs
 from marketplace.api.certificates.cli import certificates_cli
+from marketplace.api.shipments.cli import shipping_cli
 from marketplace.api.credit.cli import credit
 from marketplace.api.search.cli import search_cli
 from marketplace.api.subsidies.cli import subsidies_cli
@@ -33,6 +34,7 @@ COMMAND_GROUPS: list[click.Group] = [
     search_cli,
     credit,
     certificates_cli,
+    shipping_cli,
 ]
 
 

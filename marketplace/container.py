@@ -22,13 +22,16 @@ from services.credit.registry import ParsedCards
 from services.deps import Deps
 from services.disputes.evidence import DisputeSettings
 from services.identifiers import IdHasher
-from services.notifications import service as notifications
+from services.notifications import channels as notification_channels, service as notifications
 from services.orders.settings import BuyingSettings
 from services.payments.gateway import PaymentGateway
 from services.payments.offline import OfflineGateway
 from services.payments.stripe_gateway import StripeGateway
 from services.pickups.policy import Policy
 from services.settings import Settings
+from services.shipping import ports as shipping_ports
+from services.shipping.carriers import CARRIERS
+from services.shipping.settings import ShippingSettings
 from services.storage import LocalDiskStorage
 from services.subsidies.pools import PoolSnapshot
 from services.tradeins import ports as tradein_ports
@@ -87,6 +90,19 @@ def tradeins_for(s: Settings, gateway: PaymentGateway, storage) -> tradein_ports
                               storage=storage, pickups=tradein_ports.DoorstepPickups())
 
 
+def shipping_for(s: Settings) -> ShippingSettings:
+    secrets = {code: getattr(s, f"carrier_secret_{code}") for code in CARRIERS}
+    return ShippingSettings(deadline_days=s.shipping_deadline_days,
+                            webhook_tolerance_seconds=s.carrier_webhook_tolerance_seconds,
+                            secrets={code: v for code, v in secrets.items() if v})
+
+
+def mailer_for(s: Settings):
+    return notification_channels.mailer_for(s.smtp_host, port=s.smtp_port, sender=s.smtp_sender, user=s.smtp_user,
+                                            password=s.smtp_password, starttls=s.smtp_starttls,
+                                            timeout=float(s.smtp_timeout_seconds))
+
+
 def build_deps(s: Settings, given: Mapping[str, Any] | None = None) -> Deps:
     """The services' collaborators from the settings; `given` replaces any of them by field name
     (the ones derived from others, such as the trade-in payouts, use the replacements)."""
@@ -113,6 +129,10 @@ def build_deps(s: Settings, given: Mapping[str, Any] | None = None) -> Deps:
                                                                 response_days=s.dispute_response_days)
     base["alerts"] = given.get("alerts") or AlertSettings(period=timedelta(minutes=s.alert_period_minutes))
     base["scorecards"] = given.get("scorecards") or ParsedCards()
+    base["shipping"] = given.get("shipping") or shipping_for(s)
+    base["carrier"] = given.get("carrier") or shipping_ports.build(s.carrier_source)
+    base["mailer"] = given.get("mailer") or mailer_for(s)
+    base["sms"] = given.get("sms") or notification_channels.LogSms()
     return Deps(**base)
 
 

@@ -27,14 +27,18 @@ from marketplace.api.payments.wiring import gateway, settings
 from marketplace.api.pickups.blueprint import policy as pickup_policy
 from marketplace.api.search import wiring as search_wiring
 from marketplace.api.tradeins.deps import deps as tradein_deps
+from marketplace.container import current as current_container
 from marketplace.extensions import db
 from search import jobs as search_jobs
 from services.credit import service as credit
+from services.flows.addresses import ADDRESSES
+from services.notifications import delivery as notification_delivery
 from services.offers import service as offers
-from services.orders import jobs as orders
+from services.orders import jobs as orders, reminders as order_reminders
 from services.payments import relay as payment_relay
 from services.pickups import jobs as pickups
 from services.reviews import service as reviews
+from services.shipping import jobs as shipping
 from services.tradeins import quotes as tradein_quotes
 
 log = logging.getLogger("marketplace.jobs")
@@ -92,7 +96,20 @@ def _search_relay(session: Session) -> dict:
             "max_batches": search_wiring.INLINE_MAX_BATCHES}
 
 
+def _notification_channels(session: Session) -> dict:
+    # Each delivery is claimed and committed before it is sent (at most once per channel).
+    deps = current_container().deps
+    return {"mailer": deps.mailer, "sms": deps.sms, "addresses": ADDRESSES, "checkpoint": session.commit}
+
+
+def _carrier(session: Session) -> dict:
+    return {"carrier": current_container().deps.carrier}
+
+
 PERIODIC_JOBS: list[Periodic] = [
+    Periodic(notification_delivery.deliver_due, 60, bind=_notification_channels),  # retries; new ones start after commit
+    Periodic(shipping.poll_carrier, 300, bind=_carrier),  # the stand-in carrier moves the demo's parcels
+    Periodic(shipping.notify_missed_deadlines, 900),  # buyers may cancel unshipped orders in full
     Periodic(pickups.send_reminders, 600),
     Periodic(pickups.close_missed, 900, bind=_pickup_policy),
     Periodic(search_jobs.relay_backlog, 15, bind=_search_relay),
@@ -104,6 +121,7 @@ PERIODIC_JOBS: list[Periodic] = [
     # buying
     Periodic(orders.expire_reservations, 60, bind=_payments),
     Periodic(orders.auto_capture, 300, bind=_payments),
+    Periodic(order_reminders.remind_acceptance_closing, 900),
     Periodic(orders.settle_payouts, 600, bind=_payouts),
     Periodic(offers.expire_due, 300),
     Periodic(reviews.publish_due, 900, bind=_buying_settings),

@@ -27,6 +27,8 @@ from marketplace.api.listing_revisions import routes as listing_revisions
 from marketplace.api.listings import attributes as listing_attributes
 from marketplace.api.listings import routes as listings
 from marketplace.api.listings import sellers as listing_sellers
+from marketplace.api.notifications import routes as notifications
+from marketplace.api.notifications import wiring as notifications_wiring
 from marketplace.api.offers import routes as offers
 from marketplace.api.orders import routes as orders
 from marketplace.api.organizations import routes as organizations
@@ -37,6 +39,7 @@ from marketplace.api.remanufacturing import routes as remanufacturing
 from marketplace.api.reviews import routes as reviews
 from marketplace.api.search import routes as search
 from marketplace.api.search import wiring as search_wiring
+from marketplace.api.shipments import routes as shipments
 from marketplace.api.subsidies import routes as subsidies
 from marketplace.api.watchlist import routes as watchlist
 from marketplace.api.wipe_requests import routes as wipe_requests
@@ -64,6 +67,7 @@ RESOURCES: list[Blueprint] = [
     watchlist.blp,
     remanufacturing.blp,
     orders.blp, payments.blp, offers.blp, reviews.blp, disputes.blp, webhooks.blp,  # buying
+    shipments.blp, notifications.blp,
 ]
 
 
@@ -76,6 +80,7 @@ INIT_HOOKS: list[Callable[[Flask], None]] = [
     i18n.init_app,
     enum_docs.init_app,  # after every schema is in the document
     listing_sellers.init_app,
+    notifications_wiring.init_app,  # outside-channel notifications sent after commit
     payments_wiring.init_app,  # buying: payment gateway and settings
 ]
 

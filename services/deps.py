@@ -22,11 +22,14 @@ if TYPE_CHECKING:  # annotations only: this module must import nothing that impo
     from services.clock import Clock
     from services.credit.bureau import Bureau
     from services.identifiers import IdHasher
+    from services.notifications.channels import Mailer, SmsSender
     from services.notifications.service import Notifier
     from services.orders.settings import BuyingSettings
     from services.payments.gateway import PaymentGateway
     from services.pickups.policy import Policy
     from services.settings import Settings
+    from services.shipping.ports import Carrier
+    from services.shipping.settings import ShippingSettings
     from services.storage import Storage
     from services.subsidies.pools import PoolSnapshot
     from services.tradeins.ports import Deps as TradeInPorts
@@ -52,6 +55,10 @@ class Deps:
     disputes: DisputeSettings       # evidence and response windows
     alerts: AlertSettings           # how often a saved search or price-drop digest may alert
     scorecards: ParsedCards         # credit scorecards parsed once per app (documents are immutable)
+    shipping: ShippingSettings      # deadline and carrier webhook secrets, from the SHIPPING_/CARRIER_ settings
+    carrier: Carrier                # where tracking comes from when not pushed (the stand-in in the demo)
+    mailer: Mailer                  # email (SMTP_*; a log stand-in without SMTP_HOST)
+    sms: SmsSender                  # SMS (a log stand-in)
 
 
 def of(session: Session) -> Deps:

@@ -23,6 +23,7 @@ from services.watchlist import models as watchlist_models  # noqa: F401
 from services.standing import models as standing_models, service as standing_hooks  # noqa: F401 (hooks: recounts)
 from services.remanufacturing import models as remanufacturing_models  # noqa: F401
 from services.batteries import models as batteries_models  # noqa: F401
+from services.shipping import models as shipping_models  # noqa: F401
 from services.db import Base
 
 metadata = Base.metadata

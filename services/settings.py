@@ -83,6 +83,25 @@ class Settings:
     tradein_credit_source: str = "credit"    # credit (services/credit) | standin (TRADEIN_STANDIN_SCORE for all)
     tradein_standin_score: int = 0           # the stand-in's fixed score
     tradein_standin_limit_fen: int = 100000  # the stand-in's prepayment limit
+    # Shipping (services/shipping).
+    shipping_deadline_days: int = 3          # a paid order ships within this long, or the buyer may cancel in full
+    carrier_source: str = "standin"          # standin (parcels move by themselves: the demo) | push (carriers' webhooks only)
+    carrier_webhook_tolerance_seconds: int = 300  # a carrier webhook's X-Carrier-Timestamp may be this far off
+    carrier_secret_sf: str | None = field(default=None, repr=False)      # HMAC secret of each carrier's webhook;
+    carrier_secret_jd: str | None = field(default=None, repr=False)      # unset: that carrier's webhook is a 404
+    carrier_secret_ems: str | None = field(default=None, repr=False)
+    carrier_secret_zto: str | None = field(default=None, repr=False)
+    carrier_secret_yto: str | None = field(default=None, repr=False)
+    carrier_secret_sto: str | None = field(default=None, repr=False)
+    carrier_secret_yunda: str | None = field(default=None, repr=False)
+    # Notifications: email over SMTP (unset SMTP_HOST: emails are only logged); SMS is a log stand-in.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_sender: str = "noreply@huanxin.example"
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: int = 10
 
     @classmethod
     def env_names(cls) -> dict[str, str]:

@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.pickups",
     "tests.fixtures.subsidies",
     "tests.fixtures.tradeins",
+    "tests.fixtures.shipping",
     "tests.fixtures.search",
     "tests.fixtures.credit",
 ]

@@ -15,6 +15,7 @@ from services.disputes.models import Dispute, DisputeKind, DisputeReason, Disput
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
 from services.listings.models import Listing, Status as ListingStatus
+from services.notifications import feed
 from services.orders import interface as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
@@ -58,6 +59,8 @@ def open_dispute(session: Session, buyer: User, order_id, *, reason: str, descri
     orders.move(session, order, S.DISPUTED, action="dispute", actor_id=buyer.id, reason=reason)
     _audit(session, buyer.id, "open", dispute, reason=description or reason)
     _credit(session, order.seller_id, "dispute_opened", dispute)
+    feed.notify(session, order.seller_id, "dispute_opened", event_key=f"dispute:{dispute.id}",
+                params={"title": order.listing.title, "reason": dispute.reason.value}, ref_type="order", ref_id=order.id)
     session.flush()
     return dispute
 
@@ -180,6 +183,8 @@ def chargeback_opened(session: Session, order: Order, pay, *, provider_dispute_i
     _audit(session, None, "chargeback_open", dispute, reason=reason)
     _credit(session, order.buyer_id, "chargeback", dispute)
     _credit(session, order.seller_id, "dispute_opened", dispute)
+    feed.notify(session, order.seller_id, "dispute_opened", event_key=f"dispute:{dispute.id}",
+                params={"title": order.listing.title, "reason": dispute.reason.value}, ref_type="order", ref_id=order.id)
     session.flush()
     return dispute
 

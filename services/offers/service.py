@@ -15,6 +15,8 @@ from services.accounts.models import User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
 from services.listings.models import Listing, Status as ListingStatus
+from services.notifications import feed
+from services.notifications.templates import money
 from services.offers.models import Offer, OfferStatus, Side
 from services.orders import interface as orders
 from services.orders.models import Order
@@ -74,6 +76,8 @@ def make(session: Session, buyer: User, listing_id, *, amount_fen: int, message:
         session.flush()
     except IntegrityError:
         raise Conflict("you already have an open offer on this listing", code="offer_exists") from None
+    feed.notify(session, listing.seller_id, "offer_received", event_key=f"offer:{offer.id}",
+                params={"title": listing.title, "amount": money(amount_fen)}, ref_type="offer", ref_id=offer.id)
     return offer
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from services.orders.hooks import store_credit_refund, subsidy_release
 from services.orders.parties import side
 from services.orders.service import (accept, apply_refund, complete, get, hand_over, lock, mark_authorised, move,
-                                     payment, place)
+                                     payment, place, refund_money)
 from services.orders.settings import BuyingSettings
 
 __all__ = ["BuyingSettings", "accept", "apply_refund", "complete", "get", "hand_over", "lock", "mark_authorised",
-           "move", "payment", "place", "side", "store_credit_refund", "subsidy_release"]
+           "move", "payment", "place", "refund_money", "side", "store_credit_refund", "subsidy_release"]

@@ -17,6 +17,8 @@ from services.credit.events import record_event
 from services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from services.listings import service as listings
 from services.listings.models import Listing, Status as ListingStatus
+from services.notifications import feed
+from services.notifications.templates import money
 from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
@@ -158,6 +160,10 @@ def mark_authorised(session: Session, order: Order, pay: Payment, amount_fen: in
     if order.status == S.PAYMENT_PENDING:
         move(session, order, S.PAID_HELD, action=action, actor_id=actor_id)
         order.reserved_until = None
+        if order.payment_method != PaymentMethod.CASH:   # cash: the seller is the one who confirmed it
+            feed.notify(session, order.seller_id, "order_paid", event_key=f"order:{order.id}:paid",
+                        params={"title": order.listing.title, "amount": money(order.price_fen)},
+                        ref_type="order", ref_id=order.id)
         return True
     return changed
 

@@ -15,6 +15,7 @@ from marketplace import config, container
 from services.certificates.signing import new_private_key_b64
 from services.identifiers import IdHasher
 from services.settings import Settings
+from services.shipping.carriers import CARRIERS
 from services.tradeins.ports import FixedScoreCredit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,9 @@ def _environment(tmp: Path) -> dict[str, str]:
         "CREDIT_REPORT_DIR": str(tmp / "reports"), "CREDIT_BUREAU_FILE": str(bureau),
         "CERT_SIGNING_KEYS": json.dumps({KID: new_private_key_b64()}), "CERT_SIGNING_ACTIVE_KID": KID,
         "TRADEIN_CREDIT_SOURCE": "standin",
+        "CARRIER_SOURCE": "push", "SMTP_HOST": "smtp.walk.example.cn", "SMTP_USER": "walk-mailer",
+        "SMTP_PASSWORD": "walk-smtp-password", "SMTP_SENDER": "walk@walk.example.cn",
+        **{f"CARRIER_SECRET_{code.upper()}": f"walk-{code}-secret" for code in CARRIERS},
     }
     env = {}
     kinds, defaults = Settings.kinds(), Settings()
@@ -121,6 +125,18 @@ DOMAIN = {
     "TRUSTED_PROXIES": lambda c, a: ",".join(str(n.network_address) for n in a.extensions["huanxin.trusted_proxies"]),
     "SECRET_KEY": lambda c, a: a.secret_key,
     "MAX_CONTENT_LENGTH": lambda c, a: a.config["MAX_CONTENT_LENGTH"],  # Flask's own key
+    "SHIPPING_DEADLINE_DAYS": lambda c, a: c.deps.shipping.deadline_days,
+    "CARRIER_WEBHOOK_TOLERANCE_SECONDS": lambda c, a: c.deps.shipping.webhook_tolerance_seconds,
+    "CARRIER_SOURCE": lambda c, a: c.deps.carrier.name,
+    **{f"CARRIER_SECRET_{code.upper()}": (lambda code: lambda c, a: c.deps.shipping.secrets[code])(code)
+       for code in CARRIERS},
+    "SMTP_HOST": lambda c, a: c.deps.mailer.host,
+    "SMTP_PORT": lambda c, a: c.deps.mailer.port,
+    "SMTP_USER": lambda c, a: c.deps.mailer.user,
+    "SMTP_PASSWORD": lambda c, a: c.deps.mailer.password,
+    "SMTP_SENDER": lambda c, a: c.deps.mailer.sender,
+    "SMTP_STARTTLS": lambda c, a: c.deps.mailer.starttls,
+    "SMTP_TIMEOUT_SECONDS": lambda c, a: int(c.deps.mailer.timeout),
 }
 
 

@@ -79,6 +79,8 @@ def test_reminders_go_once_the_day_before(app, client, session, consumer, offer)
     assert send_reminders(session, now=at - timedelta(hours=19)) == 0
     reminders = sent_to(session, consumer.id, "pickup_reminder")
     assert len(reminders) == 1 and reminders[0].ref_id == pid and "明天" in reminders[0].title
+    feed = client.get("/api/v1/notifications", headers=consumer.headers).json["items"]
+    assert [(n["kind"], n["ref_id"]) for n in feed] == [("pickup_tomorrow", pid)]   # in the in-app feed, once
     assert any(j.run is pickup_jobs.send_reminders for j in PERIODIC_JOBS)
     assert run_job(app, pickup_jobs.send_reminders) == 0
 

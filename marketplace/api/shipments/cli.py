@@ -1,0 +1,33 @@
+"""`flask shipping advance`: move the stand-in carrier's parcels along now (the demo)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from marketplace import jobs
+from marketplace.container import current
+from marketplace.extensions import db
+from services.notifications import delivery, feed
+from services.shipping import jobs as shipping_jobs
+
+shipping_cli = AppGroup("shipping", help="Shipping: the stand-in carrier of the demo.")
+
+
+@shipping_cli.command("advance")
+@click.option("--hours", default=36, show_default=True, type=click.IntRange(0, 24 * 30),
+              help="Poll the carrier as if this many hours had passed (36: every stand-in parcel is delivered).")
+def advance_cmd(hours: int):
+    """Apply the carrier's tracking events to every undelivered parcel (delivery hands the order over)."""
+    session = db.factory()
+    try:
+        applied = shipping_jobs.poll_carrier(session, carrier=current().deps.carrier, ahead=timedelta(hours=hours))
+        session.commit()
+        notified = session.info.pop(feed.PENDING, False)
+    finally:
+        session.close()
+    if notified:   # the delivery notices' email and SMS
+        jobs.enqueue(current_app._get_current_object(), jobs.scheduled(delivery.deliver_due))
+    click.echo(f"applied {applied} tracking events")

@@ -1,0 +1,21 @@
+"""Where notifications find a user's email and phone: the accounts domain sits above
+notifications, so the delivery job is handed this port (marketplace/jobs.py binds it)."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from services.accounts.models import User
+
+
+class AccountAddresses:
+    def email_of(self, session: Session, user_id: uuid.UUID) -> str | None:
+        user = session.get(User, user_id)
+        return user.email if user is not None else None
+
+    def phone_of(self, session: Session, user_id: uuid.UUID) -> str | None:
+        return None   # accounts keep no phone number yet: SMS deliveries fail as "no phone number"
+
+
+ADDRESSES = AccountAddresses()

@@ -1,0 +1,65 @@
+"""What each kind of notification says, in Chinese and English, and which outside channels it
+uses when the user has not chosen. Pure: no I/O. `params` fill the {placeholders}; amounts are
+passed already formatted (services.labels style "¥1,500.00")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Template:
+    zh: tuple[str, str]            # (title, body)
+    en: tuple[str, str]
+    email: bool = True             # default when the user has no preference for the kind
+    sms: bool = False
+
+
+TEMPLATES: dict[str, Template] = {
+    "offer_received": Template(("收到新的出价", "有人对「{title}」出价 {amount}。"),
+                               ("New offer", "Someone offered {amount} for “{title}”.")),
+    "order_paid": Template(("买家已付款", "「{title}」的订单已付款（{amount}），请发货或按约交付。"),
+                           ("Order paid", "The order for “{title}” is paid ({amount}): ship or hand it over as agreed.")),
+    "shipped": Template(("卖家已发货", "「{title}」已由{carrier}发出，运单号 {tracking}。"),
+                        ("Your item shipped", "“{title}” shipped with {carrier_en}, tracking number {tracking}."),
+                        sms=True),
+    "delivered": Template(("包裹已签收", "「{title}」已签收，请在 {accept_by} 前确认收货或发起争议。"),
+                          ("Parcel delivered", "“{title}” was delivered: accept it or open a dispute by {accept_by}."),
+                          sms=True),
+    "acceptance_closing": Template(("确认收货即将截止", "「{title}」将于 {accept_by} 自动确认收货。"),
+                                   ("Acceptance window closing", "“{title}” will be accepted automatically at {accept_by}.")),
+    "payout_sent": Template(("货款已打出", "「{title}」的货款 {amount} 已打到你的账户。"),
+                            ("Payout sent", "{amount} for “{title}” was paid to your account.")),
+    "dispute_opened": Template(("买家发起了争议", "「{title}」的买家发起了争议：{reason}。"),
+                               ("Dispute opened", "The buyer of “{title}” opened a dispute: {reason}.")),
+    "pickup_tomorrow": Template(("明天上门回收", "回收员将于 {window} 上门。"),
+                                ("Pickup tomorrow", "The recycler comes {window}."), sms=True),
+    "certificate_issued": Template(("数据清除证书已签发", "证书 {number} 已签发。"),
+                                   ("Data-wipe certificate issued", "Certificate {number} was issued.")),
+    "subsidy_reserved": Template(("补贴已预留", "已为你预留补贴 {amount}。"),
+                                 ("Subsidy reserved", "A subsidy of {amount} is reserved for you.")),
+    "subsidy_expired": Template(("补贴已过期", "你预留的补贴 {amount} 已过期。"),
+                                ("Subsidy expired", "Your reserved subsidy of {amount} expired.")),
+    "shipping_deadline_missed": Template(("卖家未按时发货", "「{title}」未在 {ship_by} 前发货，你可以取消订单并全额退款。"),
+                                         ("Seller did not ship in time", "“{title}” did not ship by {ship_by}: you may cancel for a full refund.")),
+}
+KINDS = frozenset(TEMPLATES)
+
+
+def money(fen: int) -> str:
+    """¥1,500.00 for 150000 fen (the same in both languages)."""
+    return f"¥{fen // 100:,}.{fen % 100:02d}"
+
+
+class _Blank(dict):
+    def __missing__(self, key):   # a missing value prints as nothing rather than failing a send
+        return ""
+
+
+def render(kind: str, params: dict, lang: str = "zh") -> tuple[str, str]:
+    """(title, body) of a kind in `lang` (zh unless en)."""
+    t = TEMPLATES[kind]
+    title, body = t.en if lang == "en" else t.zh
+    values = _Blank(params or {})
+    return title.format_map(values), body.format_map(values)

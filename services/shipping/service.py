@@ -1,0 +1,93 @@
+"""Recording a shipment and the seller's shipping deadline. Shipping sits above orders
+(.importlinter): it calls the order service's own moves and cancel path, never the reverse."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import clock, deps
+from services.accounts.models import User
+from services.credit.events import record_event_once
+from services.errors import Conflict, Forbidden, ValidationFailed
+from services.notifications import feed
+from services.orders import service as orders
+from services.orders.models import Order, OrderStatus as S
+from services.orders.parties import side
+from services.payments.gateway import PaymentGateway
+from services.shipping import carriers
+from services.shipping.models import Direction, FeePayer, Shipment, TrackingStatus
+
+
+def ship_by(session: Session, order: Order) -> datetime | None:
+    """When the seller must have shipped a paid order (None before payment)."""
+    return order.paid_at + deps.of(session).shipping.deadline if order.paid_at else None
+
+
+def shipments_of(session: Session, viewer: User, order_id) -> tuple[Order, list[Shipment]]:
+    """The order (its buyer, seller or an operator only: 404 otherwise) and its shipments."""
+    order = orders.get(session, order_id, viewer)
+    rows = list(session.scalars(select(Shipment).where(Shipment.order_id == order.id).order_by(Shipment.created_at)))
+    return order, rows
+
+
+def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_number: str,
+         shipping_fee_fen: int = 0, fee_payer: str = FeePayer.SELLER.value) -> Shipment:
+    """The seller records the parcel of a paid order. Promises: the carrier is one of
+    carriers.CARRIERS and the number has its format (422 field by field otherwise); one outbound
+    parcel per order and one use of a waybill number (409); the buyer is notified. The order stays
+    `paid_held` until the carrier reports delivery."""
+    errors = carriers.format_error(carrier, tracking_number)
+    if shipping_fee_fen < 0:
+        errors["shipping_fee_fen"] = ["Must not be negative."]
+    if errors:
+        raise ValidationFailed("the shipment is not valid", fields=errors)
+    order = orders.lock(session, order_id)
+    if side(actor, order) != "seller":
+        raise Forbidden("only the seller ships", code="not_your_step")
+    if order.status != S.PAID_HELD:
+        raise Conflict(f"only a paid order ships (this one is {order.status.value})", code="order_not_shippable")
+    now = clock.now(session)
+    number = carriers.normalise(tracking_number)
+    shipment = Shipment(id=uuid.uuid4(), order_id=order.id, direction=Direction.OUTBOUND, carrier=carrier,
+                        tracking_number=number, status=TrackingStatus.SHIPPED, status_at=now,
+                        shipping_fee_fen=shipping_fee_fen, fee_payer=FeePayer(fee_payer), shipped_by=actor.id,
+                        created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(shipment)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("this order already shipped, or the waybill number is in use",
+                       code="shipment_exists") from None
+    info = carriers.CARRIERS[carrier]
+    feed.notify(session, order.buyer_id, "shipped", event_key=f"shipment:{shipment.id}",
+                params={"title": order.listing.title, "carrier": info.name_zh, "carrier_en": info.name_en,
+                        "tracking": number}, ref_type="order", ref_id=order.id)
+    return shipment
+
+
+def cancel_unshipped(session: Session, actor: User, order_id, *, gateway: PaymentGateway) -> Order:
+    """The buyer cancels a paid order the seller did not ship by its deadline: the held money is
+    released in full through the order's cancel path (listing, subsidy and store credit too), and
+    the seller's credit record gets one `order_not_shipped` event. 409 before the deadline or once
+    a parcel is recorded."""
+    order = orders.lock(session, order_id)
+    if side(actor, order) != "buyer":
+        raise Forbidden("only the buyer cancels for a missed shipping deadline", code="not_your_step")
+    if order.status != S.PAID_HELD:
+        raise Conflict(f"the order is {order.status.value}", code="order_not_shippable")
+    if session.scalar(select(Shipment.id).where(Shipment.order_id == order.id,
+                                                Shipment.direction == Direction.OUTBOUND)) is not None:
+        raise Conflict("the seller has shipped", code="already_shipped")
+    due = ship_by(session, order)
+    if clock.now(session) <= due:
+        raise Conflict(f"the seller may ship until {due.isoformat()}", code="shipping_deadline_not_passed")
+    orders.cancel_order(session, order, gateway, actor_id=actor.id, by="shipping_deadline",
+                        reason="the seller did not ship in time")
+    record_event_once(session, order.seller_id, "order_not_shipped", ref_type="order", ref_id=order.id,
+                      occurred_at=clock.now(session))
+    return order
