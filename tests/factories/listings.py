@@ -48,3 +48,14 @@ def car_payload(**over) -> dict:
                         "displacement_l": 1.5, "emission_standard": "china_6a", "registration_region": "141100"}}
     p.update(over)
     return p
+
+
+def publish_via_api(client, seller, operator, payload: dict) -> str:
+    """A listing created by `seller`, submitted and approved over HTTP; returns its id."""
+    r = client.post("/api/v1/listings", json=payload, headers=seller.headers)
+    assert r.status_code == 201, r.json
+    lid = r.json["id"]
+    for action, who in (("submit", seller), ("approve", operator)):
+        r = client.post(f"/api/v1/listings/{lid}/transitions", json={"action": action}, headers=who.headers)
+        assert r.status_code == 200, r.json
+    return lid

@@ -8,19 +8,12 @@ import pytest
 
 from services.flows.publishing import PUBLISH_GATES
 from tests.factories.app import make_app
-from tests.factories.listings import car_payload, fridge_payload
+from tests.factories.listings import car_payload, fridge_payload, publish_via_api
 
 DEAD_ES = "http://127.0.0.1:9"
 
 
-def publish(client, seller, operator, payload) -> str:
-    r = client.post("/api/v1/listings", json=payload, headers=seller.headers)
-    assert r.status_code == 201, r.json
-    lid = r.json["id"]
-    for action, who in (("submit", seller), ("approve", operator)):
-        r = client.post(f"/api/v1/listings/{lid}/transitions", json={"action": action}, headers=who.headers)
-        assert r.status_code == 200, r.json
-    return lid
+publish = publish_via_api
 
 
 def ids(response) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.factories.certificates import certify
-from tests.factories.listings import fridge_payload, phone_payload
+from tests.factories.listings import fridge_payload, phone_payload, publish_via_api
 
 FACTS = {"battery_health_pct": 90, "screen": "flawless", "body": "flawless",
          "functions_checked": ["calls", "display", "touch"], "functions_ok": True}
@@ -12,13 +12,7 @@ def publish(app, session, client, seller, operator, payload) -> str:
     if payload["category"] == "electronics":
         certify(session, app.extensions["huanxin.cert_keyring"], imei=payload["attributes"]["imei"],
                 serial=payload["attributes"]["serial_number"])
-    r = client.post("/api/v1/listings", json=payload, headers=seller.headers)
-    assert r.status_code == 201, r.json
-    lid = r.json["id"]
-    for action, who in (("submit", seller), ("approve", operator)):
-        r = client.post(f"/api/v1/listings/{lid}/transitions", json={"action": action}, headers=who.headers)
-        assert r.status_code == 200, r.json
-    return lid
+    return publish_via_api(client, seller, operator, payload)
 
 
 def test_filter_and_facet_by_class_and_grade(app, session, client, retailer, consumer, operator):
