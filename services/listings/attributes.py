@@ -85,8 +85,7 @@ KINDS: dict[Category, tuple[str, ...]] = {
     Category.VEHICLE: ("passenger_car",),
     Category.APPLIANCE: v.APPLIANCE_KINDS,
     Category.ELECTRONICS: v.ELECTRONICS_KINDS,
-    # Auto parts sold remanufactured (以旧换再: services/remanufacturing, the subsidy engine's kinds).
-    Category.OTHER: ("other", "car_engine", "car_gearbox"),
+    Category.OTHER: ("other",),
 }
 
 

@@ -4,10 +4,14 @@ aliases, and already-signed certificates keep their payloads."""
 import pytest
 
 from services.listings import attributes
+from subsidies import vocabulary as subsidy_vocabulary
 from tests.factories.certificates import IMEI_1, intake, wipe_report
 from tests.factories.listings import imei
 
-VOCABULARY = {kind for kinds in attributes.KINDS.values() for kind in kinds}
+# The listing kinds, and the auto parts the subsidy engine quotes for 以旧换再 (sold as category
+# `other` with a free-text kind; not data-bearing devices).
+VOCABULARY = {kind for kinds in attributes.KINDS.values() for kind in kinds} | {
+    kind for kind, category in subsidy_vocabulary.KIND_CATEGORY.items() if category == "auto_part"}
 # Names that say "this enum names devices" when they appear among its values.
 DEVICE_WORDS = {"mobile_phone", "phone", "tablet", "laptop", "drive", "storage_drive", "smartwatch"}
 
