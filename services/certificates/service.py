@@ -24,7 +24,7 @@ from services.accounts.interface import require_verified
 from services.accounts.models import OrgKind, Role, User
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from services.listings.models import Listing, Status as ListingStatus
-from services.notifications import feed
+from services.notifications.interface import notify
 
 from . import credit_events, custody, document, keys, summary, tools
 from .canonical import digest
@@ -240,7 +240,7 @@ def approve(session: Session, actor: User, request_id: uuid.UUID, ring: Keyring)
     # After the flush that can still fail, in the same transaction: an approval that does not
     # commit leaves no record. A retried approval finds the request approved (409).
     credit_events.record_issued(session, cert)
-    feed.notify(session, req.technician_id, "certificate_issued", event_key=f"certificate:{cert.id}",
+    notify(session, req.technician_id, "certificate_issued", event_key=f"certificate:{cert.id}",
                 params={"number": str(cert.id)}, ref_type="certificate", ref_id=cert.id)
     summary.refresh_listings(session, hashes, cert)
     return cert

@@ -26,8 +26,8 @@ from services.conversations.models import (Block, Conversation, Message, Message
                                            ReportStatus)
 from services.disputes.models import Dispute
 from services.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
-from services.listings import photos
-from services.listings import service as listings
+from services.listings.interface import sanitise_photo
+from services.listings import interface as listings
 from services.listings.models import Listing
 from services.offers.models import Offer
 from services.orders.models import Order
@@ -147,7 +147,7 @@ def post_photo(session: Session, storage: Storage, user: User, conversation_id, 
     conv, side = _participant(session, user, conversation_id)
     if is_blocked(session, user.id, _other_party(conv, side)):
         raise Forbidden("you cannot message this user", code="blocked")
-    clean, content_type, _, _ = photos.sanitise(data)
+    clean, content_type, _, _ = sanitise_photo(data)
     message = Message(id=uuid.uuid4(), conversation_id=conv.id, sender_id=user.id, kind=MessageKind.PHOTO,
                       body="", photo_type=content_type, created_at=clock.now(session))
     message.photo_key = f"conversations/{conv.id}/{message.id}"

@@ -20,7 +20,7 @@ from services.accounts.models import User
 from services.disputes import service as disputes
 from services.disputes.models import Dispute, DisputeEvidence, DisputeKind, DisputeStatus, EvidenceKind, Outcome
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.listings import photos
+from services.listings.interface import sanitise_photo
 from services.orders import interface as orders
 from services.orders.models import Order
 from services.payments.interface import PaymentGateway
@@ -79,7 +79,7 @@ def add_photo(session: Session, storage: Storage, user: User, dispute_id, data: 
     if side == "operator":
         raise Forbidden("operators decide; the buyer and the seller give evidence", code="not_a_party")
     _open_for_evidence(dispute, settings, clock.now(session))
-    clean, content_type, _, _ = photos.sanitise(data)
+    clean, content_type, _, _ = sanitise_photo(data)
     row = DisputeEvidence(id=uuid.uuid4(), dispute_id=dispute.id, author_id=user.id, side=side,
                           kind=EvidenceKind.PHOTO, photo_type=content_type, created_at=clock.now(session))
     row.photo_key = f"disputes/{dispute.id}/{row.id}"

@@ -13,9 +13,9 @@ from services.accounts.models import User
 from services.credit.interface import record_event
 from services.disputes.models import Dispute, DisputeKind, DisputeReason, DisputeStatus, Outcome
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.listings import service as listings
+from services.listings import interface as listings
 from services.listings.models import Listing, Status as ListingStatus
-from services.notifications import feed
+from services.notifications.interface import notify
 from services.orders import interface as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
@@ -59,7 +59,7 @@ def open_dispute(session: Session, buyer: User, order_id, *, reason: str, descri
     orders.move(session, order, S.DISPUTED, action="dispute", actor_id=buyer.id, reason=reason)
     _audit(session, buyer.id, "open", dispute, reason=description or reason)
     _credit(session, order.seller_id, "dispute_opened", dispute)
-    feed.notify(session, order.seller_id, "dispute_opened", event_key=f"dispute:{dispute.id}",
+    notify(session, order.seller_id, "dispute_opened", event_key=f"dispute:{dispute.id}",
                 params={"title": order.listing.title, "reason": dispute.reason.value}, ref_type="order", ref_id=order.id)
     session.flush()
     return dispute
@@ -183,7 +183,7 @@ def chargeback_opened(session: Session, order: Order, pay, *, provider_dispute_i
     _audit(session, None, "chargeback_open", dispute, reason=reason)
     _credit(session, order.buyer_id, "chargeback", dispute)
     _credit(session, order.seller_id, "dispute_opened", dispute)
-    feed.notify(session, order.seller_id, "dispute_opened", event_key=f"dispute:{dispute.id}",
+    notify(session, order.seller_id, "dispute_opened", event_key=f"dispute:{dispute.id}",
                 params={"title": order.listing.title, "reason": dispute.reason.value}, ref_type="order", ref_id=order.id)
     session.flush()
     return dispute

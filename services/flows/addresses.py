@@ -3,12 +3,15 @@ notifications, so the delivery job is handed this port (marketplace/jobs.py bind
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from services.accounts.models import User
 
 
+# Frozen: the one ADDRESSES port is shared by every app of the process and holds nothing.
+@dataclass(frozen=True)
 class AccountAddresses:
     def email_of(self, session: Session, user_id: uuid.UUID) -> str | None:
         user = session.get(User, user_id)

@@ -7,16 +7,16 @@ from sqlalchemy.orm import Session
 
 from services.accounts.models import User
 from services.notifications import Notifier
-from services.pickups import vouchers
+from services.pickups import interface as pickups
 from services.pickups.models import Voucher
-from services.tradeins.handling import on_pickup_collected
+from services.tradeins.interface import on_pickup_collected
 
 
 def collect(session: Session, actor: User, booking_id, weights: dict, facility_id, *, notifier: Notifier,
             scrap_certificate_no: str | None = None) -> Voucher:
     """services.pickups.vouchers.collect (same rules and errors); then, when the pickup was booked
     for a trade-in, the trade-in goes in transit unless staff already moved it on."""
-    v = vouchers.collect(session, actor, booking_id, weights, facility_id, notifier=notifier,
+    v = pickups.collect(session, actor, booking_id, weights, facility_id, notifier=notifier,
                          scrap_certificate_no=scrap_certificate_no)
     if v.trade_in_id:
         on_pickup_collected(session, v.trade_in_id, v.recycler_org_id, v.number)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.accounts import service as accounts
+from services.accounts import interface as accounts
 from services.accounts.models import IdStatus, User
 from services.credit.interface import record_event
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from services.accounts.models import User
 from services.errors import NotFound
-from services.orders.subsidy import ORDER_SIDE, apply_reservation, sale_facts
-from services.subsidies import reservations
+from services.orders.interface import ORDER_SIDE, apply_reservation, sale_facts
+from services.subsidies import interface as reservations
 from services.subsidies.models import Reservation
 
 

@@ -5,9 +5,9 @@ domains that depend on listings. Callers hand this tuple down explicitly.
 """
 from __future__ import annotations
 
-from services.blocklist.gates import refuse_blocked_listing
+from services.blocklist.interface import refuse_blocked_listing
 from services.certificates.interface import listing_gate
-from services.listings.gates import PublishGate
+from services.listings.interface import PublishGate
 
 PUBLISH_GATES: tuple[PublishGate, ...] = (
     refuse_blocked_listing,   # a blocked device is neither submitted nor approved

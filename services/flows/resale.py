@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from services.accounts.models import User
 from services.certificates.interface import device_gate, needs_certificate, require_issued_since
 from services.errors import Conflict, NotFound
-from services.pickups import access
+from services.pickups import interface as pickups
 from services.pickups.models import Booking, BookingItem
 
 COLLECTED_STATES = ("collected", "delivered_to_facility", "processed")
@@ -21,9 +21,9 @@ def certificate_for_item(session: Session, actor: User, item_id) -> dict:
     (422) when a data-bearing item was collected without its IMEI, CertificateRequired (409)."""
     item = session.get(BookingItem, item_id)
     booking = session.get(Booking, item.booking_id) if item else None
-    if item is None or not access.can_view(actor, booking):
+    if item is None or not pickups.can_view(actor, booking):
         raise NotFound("no such pickup item")
-    access.require_recycler_side(actor, booking)
+    pickups.require_recycler_side(actor, booking)
     if booking.status.value not in COLLECTED_STATES:
         raise Conflict("only a collected item can go to resale", code="not_collected")
     if not needs_certificate(item.category, item.kind, {}):

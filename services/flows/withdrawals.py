@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 
 from services.errors import Conflict, ValidationFailed
 from services.ledger.models import JournalEntry
-from services.ledger.service import Leg, issuer_account, post, store_credit_account
-from services.ledger.spending import PLATFORM, Spent, plan
-from services.payments import operations, service as payments
+from services.ledger.interface import PLATFORM, Leg, Spent, issuer_account, plan, post, store_credit_account
+from services.payments import interface as payments
 
 log = logging.getLogger(__name__)
 KIND = "withdrawal"
@@ -65,7 +64,7 @@ def withdraw(session: Session, user, amount_fen: int, *, key: str,
     # replayed key whose parameters differ, and a resend must replay the same transfer. The
     # transfer is made after commit (services/payments/relay.py), never under the account lock.
     ref = _entry_key(user.id, key)
-    operations.request(session, operations.WITHDRAWAL, order_id=None, key=f"huanxin-{ref}", amount_fen=amount_fen,
+    payments.request_operation(session, payments.WITHDRAWAL, order_id=None, key=f"huanxin-{ref}", amount_fen=amount_fen,
                        args={"account_id": account.stripe_account_id, "ref": ref, "entry_id": str(entry.id)})
     session.flush()
     return entry

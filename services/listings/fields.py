@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from services.listings.models import Category, Condition, Status
 from services.listings.validation import MAX_PRICE_FEN
-from services.remanufacturing import grading
+from services.remanufacturing import interface as grading
 
 
 @dataclass(frozen=True)

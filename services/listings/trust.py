@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services import audit, clock
-from services.credit import service as credit
+from services.credit import interface as credit
 from services.errors import Conflict
 from services.listings.models import ACTIVE_STATES, Listing, Status
 

@@ -14,7 +14,7 @@ from services.listings.models import Category
 from services.listings.vocabulary import (  # noqa: F401
     APPLIANCE_KINDS, DATA_BEARING_KINDS, DECLARABLE_KINDS, ELECTRONICS_KINDS, EMISSION_STANDARDS, IMEI_KINDS,
     IMEI_REQUIRED_KINDS, VEHICLE_POWERTRAINS, WATER_GRADED)
-from services.remanufacturing import grading
+from services.remanufacturing import interface as grading
 
 MAX_PRICE_FEN = 100_000_000_00  # 100 million yuan: above any second-hand car on sale
 

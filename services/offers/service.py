@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 from services import clock, pagination
 from services.accounts.models import User
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.listings import service as listings
+from services.listings import interface as listings
 from services.listings.models import Listing, Status as ListingStatus
-from services.notifications import feed
-from services.notifications.templates import money
+from services.notifications.interface import money, notify
 from services.offers.models import Offer, OfferStatus, Side
 from services.orders import interface as orders
 from services.orders.models import Order
@@ -76,7 +75,7 @@ def make(session: Session, buyer: User, listing_id, *, amount_fen: int, message:
         session.flush()
     except IntegrityError:
         raise Conflict("you already have an open offer on this listing", code="offer_exists") from None
-    feed.notify(session, listing.seller_id, "offer_received", event_key=f"offer:{offer.id}",
+    notify(session, listing.seller_id, "offer_received", event_key=f"offer:{offer.id}",
                 params={"title": listing.title, "amount": money(amount_fen)}, ref_type="offer", ref_id=offer.id)
     return offer
 

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from services.accounts.models import User
 from services.certificates.interface import device_gate
 from services.errors import Conflict, ValidationFailed
-from services.ledger import service as ledger, spending
+from services.ledger import interface as ledger
 from services.listings.models import Category
 from services.orders.models import Order
 from services.orders.subsidy import ORDER_SIDE, evidence, with_defaults
-from services.subsidies import reservations
+from services.subsidies import interface as reservations
 
 
 def before_capture(session: Session, order: Order) -> None:
@@ -73,13 +73,13 @@ def store_credit_spend(session: Session, order: Order, buyer: User, amount_fen: 
     whole price left after the subsidy. Sets the order's `store_credit_fen` and
     `platform_credit_fen`. Raises 422 (too much, another retailer's credit) and 409
     `insufficient_store_credit` naming each balance and its issuer."""
-    issuer = spending.parse_issuer(issuer)
+    issuer = ledger.parse_issuer(issuer)
     left = order.price_fen - order.subsidy_fen
     if amount_fen > left:
         raise ValidationFailed("store credit cannot pay more than the price",
                                fields={"store_credit_fen": [f"At most {left}."]})
-    legs = spending.plan(session, buyer.id, seller_org_id=order.seller_org_id, amount_fen=amount_fen, issuer=issuer)
-    spending.spend(session, buyer.id, legs, order_id=order.id)
+    legs = ledger.plan(session, buyer.id, seller_org_id=order.seller_org_id, amount_fen=amount_fen, issuer=issuer)
+    ledger.spend(session, buyer.id, legs, order_id=order.id)
     order.store_credit_fen = amount_fen
     order.platform_credit_fen = sum(leg.amount_fen for leg in legs if leg.org_id is None)
     return amount_fen

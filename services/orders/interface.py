@@ -1,14 +1,17 @@
 """What other domains use of orders (the rows they join on are in services.orders.models): reading
-and locking an order, the sides of a trade, the moves that disputes, offers and reviews make, and
-the buying settings. Payments still reach services.orders.service directly (the buying knot,
-see .importlinter)."""
+and locking an order, the sides of a trade, the moves that disputes, offers, reviews and shipping
+make (shipping's deadline cancels), the buying settings, and an order's side of subsidies
+(`ORDER_SIDE`, `sale_facts`, `apply_reservation`: the order_subsidies flow). Payments still reach
+services.orders.service directly (the buying knot, see .importlinter)."""
 from __future__ import annotations
 
 from services.orders.hooks import store_credit_refund, subsidy_release
 from services.orders.parties import side
-from services.orders.service import (accept, apply_refund, complete, get, hand_over, lock, mark_authorised, move,
-                                     payment, place, refund_money)
+from services.orders.service import (accept, apply_refund, cancel_order, complete, get, hand_over, lock,
+                                     mark_authorised, move, payment, place, refund_money)
 from services.orders.settings import BuyingSettings
+from services.orders.subsidy import ORDER_SIDE, apply_reservation, sale_facts
 
-__all__ = ["BuyingSettings", "accept", "apply_refund", "complete", "get", "hand_over", "lock", "mark_authorised",
-           "move", "payment", "place", "refund_money", "side", "store_credit_refund", "subsidy_release"]
+__all__ = ["BuyingSettings", "ORDER_SIDE", "accept", "apply_refund", "apply_reservation", "cancel_order", "complete",
+           "get", "hand_over", "lock", "mark_authorised", "move", "payment", "place", "refund_money", "sale_facts",
+           "side", "store_credit_refund", "subsidy_release"]

@@ -20,7 +20,7 @@ from services.orders import service as orders, states
 from services.orders.models import Order, OrderStatus as S
 from services.orders.settings import BuyingSettings
 from services.payments import operations, relay, service as payments
-from services.payments.gateway import PaymentGateway
+from services.payments.interface import PaymentGateway
 from services.payments.models import Payout, PayoutStatus
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services import clock
-from services.notifications import feed
+from services.notifications.interface import notify
 from services.orders.models import Order, OrderStatus as S
 
 CLOSING_NOTICE = timedelta(hours=24)
@@ -21,7 +21,7 @@ def remind_acceptance_closing(session: Session) -> int:
         Order.status == S.HANDED_OVER, Order.accept_by > now, Order.accept_by <= now + CLOSING_NOTICE))
     told = 0
     for order in due:
-        note = feed.notify(session, order.buyer_id, "acceptance_closing",
+        note = notify(session, order.buyer_id, "acceptance_closing",
                            event_key=f"order:{order.id}:closing:{order.accept_by.isoformat()}",
                            params={"title": order.listing.title,
                                    "accept_by": order.accept_by.strftime("%Y-%m-%d %H:%M UTC")},

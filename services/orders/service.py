@@ -13,18 +13,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from services import audit, clock, pagination
 from services.accounts.models import User
-from services.credit.events import record_event
+from services.credit.interface import record_event
 from services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from services.listings import service as listings
+from services.listings import interface as listings
 from services.listings.models import Listing, Status as ListingStatus
-from services.notifications import feed
-from services.notifications.templates import money
+from services.notifications.interface import money, notify
 from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
 from services.orders.settings import BuyingSettings
 from services.payments import service as payments
-from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments.interface import GatewayError, PaymentGateway
 from services.payments.models import Payment
 
 log = logging.getLogger(__name__)
@@ -161,7 +160,7 @@ def mark_authorised(session: Session, order: Order, pay: Payment, amount_fen: in
         move(session, order, S.PAID_HELD, action=action, actor_id=actor_id)
         order.reserved_until = None
         if order.payment_method != PaymentMethod.CASH:   # cash: the seller is the one who confirmed it
-            feed.notify(session, order.seller_id, "order_paid", event_key=f"order:{order.id}:paid",
+            notify(session, order.seller_id, "order_paid", event_key=f"order:{order.id}:paid",
                         params={"title": order.listing.title, "amount": money(order.price_fen)},
                         ref_type="order", ref_id=order.id)
         return True

@@ -26,7 +26,7 @@ from services.orders.parties import side
 from services.payments import service as payments
 from services.payments.interface import PaymentGateway
 from services.payments.models import Payment, PaymentStatus
-from services.subsidies.reservations import OrderSide, SaleFacts
+from services.subsidies.interface import OrderSide, SaleFacts
 
 # What the client may never say about the purchase: it is the listing and the order.
 FROM_THE_LISTING = ("kind", "price_fen", "list_price_fen", "discounts_fen", "energy_grade", "water_grade")

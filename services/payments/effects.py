@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services import audit, clock
 from services.ledger.models import JournalEntry, Posting
-from services.ledger.service import Leg, post as post_entry
+from services.ledger.interface import Leg, post as post_entry
 from services.orders import service as orders
 from services.orders.models import OrderStatus as S
 from services.payments import operations as ops, service as payments

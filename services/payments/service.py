@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services import audit, pagination
-from services.accounts import membership
+from services.accounts import interface as membership
 from services.accounts.models import User
 from services.disputes.models import Dispute, DisputeStatus
 from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed

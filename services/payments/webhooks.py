@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import audit, clock
-from services.credit.events import record_event
-from services.disputes import service as disputes
+from services.credit.interface import record_event
+from services.disputes import interface as disputes
 from services.errors import Conflict, ValidationFailed
 from services.orders import service as orders
 from services.orders.models import Order, OrderStatus as S

@@ -1,4 +1,5 @@
-"""The functions other domains call (trade-ins, orders, subsidies)."""
+"""The functions other domains call (trade-ins, orders, subsidies), and the flows' view of a pickup:
+who may see it (`can_view`, `require_recycler_side`) and collecting it (`collect`)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,13 +9,15 @@ from sqlalchemy.orm import Session
 from services.accounts.models import User
 from services import deps
 from services.notifications import Notifier
+from services.pickups.access import can_view, require_recycler_side
 from services.pickups.availability import address
 from services.pickups.booking import create_booking, for_order
 from services.pickups.models import Booking
 from services.pickups.policy import Policy
-from services.pickups.vouchers import VoucherView, voucher_for
+from services.pickups.vouchers import VoucherView, collect, voucher_for
 
-__all__ = ["book_for_trade_in", "booking_parties", "for_order", "voucher_for", "VoucherView"]
+__all__ = ["book_for_trade_in", "booking_parties", "can_view", "collect", "for_order", "require_recycler_side",
+           "voucher_for", "VoucherView"]
 
 
 def book_for_trade_in(session: Session, actor: User, *, trade_in_id, region_code: str, items: list[dict],

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.clock import SHANGHAI, local_iso
-from services.notifications import Message, Notifier, feed
+from services.notifications.interface import Message, Notifier, notify
 from services.pickups.models import Booking
 
 
@@ -35,7 +35,7 @@ def booking_confirmed(notifier: Notifier, session, b: Booking) -> None:
 def reminder(notifier: Notifier, session, b: Booking) -> None:
     _send(notifier, session, b, "pickup_reminder", "明天上门回收 / Pickup tomorrow",
           f"提醒：北京时间 {_window(b)} 上门回收。 / Reminder: your pickup is at {_window(b)}, Beijing time.")
-    feed.notify(session, b.consumer_id, "pickup_tomorrow", event_key=f"pickup:{b.id}:{b.starts_at.isoformat()}",
+    notify(session, b.consumer_id, "pickup_tomorrow", event_key=f"pickup:{b.id}:{b.starts_at.isoformat()}",
                 params={"window": _window(b)}, ref_type="pickup", ref_id=b.id)
 
 

@@ -18,7 +18,7 @@ from services import clock
 from services.accounts.models import IdStatus, OrgStatus, User
 from services.conversations.models import Conversation, Message
 from services.errors import NotFound
-from services.standing import service as standing
+from services.standing import interface as standing
 
 RESPONSE_WINDOW = timedelta(days=90)   # response rate and time look at this many recent days
 RESPONSE_SAMPLE = 200                  # and at most this many conversations

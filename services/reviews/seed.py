@@ -10,7 +10,7 @@ from services.accounts.models import User
 from services.listings.models import Category, Listing, Status
 from services.orders import interface as orders
 from services.orders.interface import BuyingSettings
-from services.payments.offline import OfflineGateway
+from services.payments.interface import OfflineGateway
 from services.reviews import service as reviews
 
 # (stars the buyer gives, the buyer's words; stars the seller gives, the seller's words)

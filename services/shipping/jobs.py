@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services import clock, deps
-from services.notifications import feed
+from services.notifications.interface import notify
 from services.orders.models import Order, OrderStatus as S
 from services.shipping import tracking
 from services.shipping.models import Direction, Shipment, TrackingStatus
@@ -37,7 +37,7 @@ def notify_missed_deadlines(session: Session) -> int:
         Order.status == S.PAID_HELD, Order.paid_at <= clock.now(session) - deadline, Order.id.not_in(shipped)))
     told = 0
     for order in due:
-        note = feed.notify(session, order.buyer_id, "shipping_deadline_missed", event_key=f"order:{order.id}:ship_by",
+        note = notify(session, order.buyer_id, "shipping_deadline_missed", event_key=f"order:{order.id}:ship_by",
                            params={"title": order.listing.title,
                                    "ship_by": (order.paid_at + deadline).strftime("%Y-%m-%d %H:%M UTC")},
                            ref_type="order", ref_id=order.id)

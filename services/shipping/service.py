@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from services import clock, deps
 from services.accounts.models import User
-from services.credit.events import record_event_once
+from services.credit.interface import record_event_once
 from services.errors import Conflict, Forbidden, ValidationFailed
-from services.notifications import feed
-from services.orders import service as orders
+from services.notifications.interface import notify
+from services.orders import interface as orders
+from services.orders.interface import side
 from services.orders.models import Order, OrderStatus as S
-from services.orders.parties import side
-from services.payments.gateway import PaymentGateway
+from services.payments.interface import PaymentGateway
 from services.shipping import carriers
 from services.shipping.models import Direction, FeePayer, Shipment, TrackingStatus
 
@@ -64,7 +64,7 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
         raise Conflict("this order already shipped, or the waybill number is in use",
                        code="shipment_exists") from None
     info = carriers.CARRIERS[carrier]
-    feed.notify(session, order.buyer_id, "shipped", event_key=f"shipment:{shipment.id}",
+    notify(session, order.buyer_id, "shipped", event_key=f"shipment:{shipment.id}",
                 params={"title": order.listing.title, "carrier": info.name_zh, "carrier_en": info.name_en,
                         "tracking": number}, ref_type="order", ref_id=order.id)
     return shipment

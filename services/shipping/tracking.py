@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from services import clock, deps
 from services.errors import ValidationFailed
-from services.notifications import feed
-from services.orders import service as orders
+from services.notifications.interface import notify
+from services.orders import interface as orders
 from services.orders.models import OrderStatus as S
 from services.shipping.models import Direction, Shipment, ShipmentEvent, TrackingStatus as T
 from services.shipping.ports import TrackingEvent
@@ -93,6 +93,6 @@ def _delivered(session: Session, shipment: Shipment) -> None:
         return   # cancelled or disputed meanwhile: the delivery is recorded on the shipment only
     orders.move(session, order, S.HANDED_OVER, action="delivered", reason=f"{shipment.carrier} delivered")
     order.accept_by = order.handed_over_at + deps.of(session).buying.acceptance_window
-    feed.notify(session, order.buyer_id, "delivered", event_key=f"shipment:{shipment.id}",
+    notify(session, order.buyer_id, "delivered", event_key=f"shipment:{shipment.id}",
                 params={"title": order.listing.title, "accept_by": order.accept_by.strftime("%Y-%m-%d %H:%M UTC")},
                 ref_type="order", ref_id=order.id)

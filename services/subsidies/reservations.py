@@ -26,8 +26,7 @@ from services import audit, clock
 from services.accounts.interface import require_verified
 from services.accounts.models import IdStatus, OrgKind, User
 from services.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from services.notifications import feed
-from services.notifications.templates import money
+from services.notifications.interface import money, notify
 from services.subsidies import pools, quoting, vouchers
 from services.subsidies.campaigns import line as campaign_line
 from services.subsidies.claims import detach_from_drafts
@@ -157,7 +156,7 @@ def reserve(session: Session, facts: SaleFacts, *, actor_id=None, today: dt.date
     session.flush()
     vouchers.claim(session, reservation, voucher)   # last: every reservation locks pools, then a voucher
     if reservation.buyer_user_id is not None:
-        feed.notify(session, reservation.buyer_user_id, "subsidy_reserved", event_key=f"subsidy:{reservation.id}",
+        notify(session, reservation.buyer_user_id, "subsidy_reserved", event_key=f"subsidy:{reservation.id}",
                     params={"amount": money(reservation.total_fen)}, ref_type="subsidy_reservation",
                     ref_id=reservation.id)
     audit.record(session, actor_id, "subsidy.reserve", "subsidy_reservation", reservation.id,

@@ -13,7 +13,7 @@ from services import audit, clock, identifiers, remanufacturing
 from services.accounts.models import User
 from services.credit.interface import record_event
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.listings import photos
+from services.listings.interface import sanitise_photo
 from services.storage import Storage, put_on_commit
 from services.tradeins import common, identity, pricing, questionnaire, settlement, states
 from services.tradeins.models import InspectionPhoto, Status, TradeIn
@@ -81,7 +81,7 @@ def add_photo(session: Session, storage: Storage, actor: User, tradein_id, data:
     count = session.scalar(select(func.count()).select_from(InspectionPhoto).where(InspectionPhoto.tradein_id == t.id))
     if count >= MAX_PHOTOS:
         raise Conflict(f"at most {MAX_PHOTOS} photos", code="too_many_photos")
-    clean, ctype, w, h = photos.sanitise(data)
+    clean, ctype, w, h = sanitise_photo(data)
     photo = InspectionPhoto(id=uuid.uuid4(), tradein_id=t.id, content_type=ctype, size_bytes=len(clean), width=w,
                             height=h, uploaded_by=actor.id, storage_key="", created_at=clock.now(session))
     photo.storage_key = f"tradeins/{t.id}/{photo.id}.{ctype.split('/')[1]}"

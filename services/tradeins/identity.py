@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from services import identifiers
-from services.blocklist import service as blocklist
+from services.blocklist import interface as blocklist
 from services.listings.interface import IMEI_KINDS
 
 # Phones must give an IMEI and cars a VIN: both are what lost/stolen reports are filed under.

@@ -8,9 +8,9 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from services.credit import service as credit
+from services.credit import interface as credit
 from services.errors import DomainError
-from services.payments import service as payments
+from services.payments import interface as payments
 from services.payments.interface import GatewayError
 from services.pickups.interface import book_for_trade_in
 from services.storage import Storage

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.certificates.lookup import for_device
-from services.certificates.interface import device_gate, needs_certificate, require_issued_since
+from services.certificates.interface import device_gate, for_device, needs_certificate, require_issued_since
 from services.errors import Conflict
 from services.tradeins import common
 from services.tradeins.models import Status

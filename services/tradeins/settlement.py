@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from services import audit, clock
 from services.credit.interface import record_event
 from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
-from services.ledger import service as ledger
+from services.ledger import interface as ledger
 from services.tradeins import common, states
 from services.tradeins.models import (Clawback, ClawbackRecovery, Payout, PayoutMethod, Status, TradeIn)
 from services.tradeins.ports import Deps

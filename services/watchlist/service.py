@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from services import clock, pagination
 from services.accounts.models import User
 from services.errors import Conflict, NotFound, ValidationFailed
-from services.listings import service as listings
+from services.listings import interface as listings
 from services.listings.models import Listing, Status
 from services.notifications.models import NotificationLog
-from services.notifications.service import Message, Notifier
+from services.notifications.interface import Message, Notifier
 from services.watchlist.models import Favourite, SavedSearch
 
 MAX_SAVED_SEARCHES = 50

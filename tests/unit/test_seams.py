@@ -134,35 +134,17 @@ def test_the_services_layers_contract_covers_every_domain():
 # every model module and session hook) and services.demo (which runs each domain's seed) sit above
 # all domains and may name any module. Target module -> why it is still reached directly:
 REACHED_DIRECTLY: dict[str, str] = {
-    # The buying knot (.importlinter): the Stripe paths being rewritten after commit by another branch.
-    "services.orders.service": "buying knot: payments settle orders (effects, webhooks: the Stripe rewrite's files); "
-                               "everyone else uses services.orders.interface",
-    "services.orders.subsidy": "ORDER_SIDE, the port orders pass to subsidies, used by the order_subsidies flow",
-    "services.payments.service": "buying knot: orders, disputes, withdrawals and trade-in payouts settle money here",
-    "services.payments.gateway": "orders' service and jobs (outbox2's files) still name it; others use payments.interface",
-    "services.payments.operations": "buying knot: orders record after-commit payment operations",
+    # The buying knot (.importlinter): orders, payments and disputes still import each other's
+    # services while the Stripe paths are rewritten into after-commit operations; the next step is a
+    # services.flows.settlement that the webhooks and the relay call. Everything outside the knot
+    # goes through the interfaces.
+    "services.orders.service": "buying knot: payments settle orders (effects, webhooks); everyone else uses "
+                               "services.orders.interface",
+    "services.payments.service": "buying knot: orders and disputes capture, refund, void and pay out an order's "
+                                 "money here (orders.service, orders.subsidy, orders.jobs, disputes.service)",
+    "services.payments.operations": "buying knot: the orders' job records and relays an order's after-commit "
+                                    "payment operations",
     "services.payments.relay": "buying knot: the orders' job runs the payment operations relay",
-    "services.payments.offline": "the reviews seed pays its demo orders in cash",
-    "services.credit.events": "orders.service and payments.webhooks (outbox2's files); others use credit.interface",
-    "services.credit.service": "listing trust and trade-in prepayment read a subject's score and privileges",
-    "services.accounts.membership": "payments.service (outbox2's file); others use accounts.interface",
-    "services.accounts.service": "the identity flow calls accounts' review_identity before recording credit",
-    "services.disputes.service": "buying knot: payments.webhooks opens disputes from chargebacks",
-    "services.listings.service": "reserve/release/mark_sold and can_manage for buying, chat and the watchlist",
-    "services.listings.photos": "chat, disputes and trade-ins store photos with listings' checks",
-    "services.listings.gates": "the PublishGate protocol the publishing flow implements",
-    "services.ledger.service": "store credit: withdrawals, order hooks and trade-in settlement move balances",
-    "services.ledger.spending": "store credit spent at checkout and given back on refunds",
-    "services.subsidies.reservations": "subsidy reservations held, redeemed and released by orders",
-    "services.notifications.service": "the watchlist sends alerts; notifications is being reshaped by another branch",
-    "services.blocklist.gates": "the publishing flow lists the blocklist's publish gate",
-    "services.blocklist.service": "trade-ins check a device against the blocklist",
-    "services.certificates.lookup": "trade-in resale finds the device's certificate",
-    "services.pickups.access": "the resale flow checks who may see a pickup",
-    "services.pickups.vouchers": "the collection flow redeems a recycling voucher",
-    "services.tradeins.handling": "the collection flow completes the trade-in after the voucher",
-    "services.remanufacturing.grading": "listing fields and validation use the grading scale",
-    "services.standing.service": "profiles show a seller's standing",
 }
 REGISTRIES = {"services.models", "services.demo"}
 
