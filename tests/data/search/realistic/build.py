@@ -2,7 +2,9 @@
 
 The judgments are resolved from the judge's tags in listings.txt, so each grade is a decision
 about the listing as written, never about what a backend returned. The half of each query is
-fixed by a hash of its text: nobody picks which queries are held out.
+fixed by a hash of its text: nobody picks which queries are held out. The second tuning set
+(queries_tune2.txt, written later from buyers' habits) is in the tuning half whatever its hash,
+so it never changes what is held out; each query records its set ("first" or "second").
 """
 from __future__ import annotations
 
@@ -69,10 +71,25 @@ def half(q: str) -> str:
     return "heldout" if hashlib.sha256(q.encode()).digest()[0] % 2 else "tune"
 
 
+SETS = (("queries.txt", "first"), ("queries_tune2.txt", "second"))
+
+
 def queries(items: list[dict]) -> list[dict]:
     out = []
     keys = {x["key"] for x in items}
-    for q, lang, two, one, kind in _lines("queries.txt"):
+    for name, which in SETS:
+        seen = {q["q"] for q in out}
+        # A later set's query the first set already holds keeps its first judgment and its half
+        # (a held-out query must stay held out); which ones they are is not printed.
+        out += [q for q in _judge(items, keys, name, which) if q["q"] not in seen]
+    texts = [q["q"] for q in out]
+    assert len(texts) == len(set(texts)), "a query is written twice"
+    return out
+
+
+def _judge(items: list[dict], keys: set[str], name: str, which: str) -> list[dict]:
+    out = []
+    for q, lang, two, one, kind in _lines(name):
         for expr in (two, one):
             for word in expr.split():
                 assert not word.startswith("@") or word[1:] in keys, (q, word)
@@ -85,7 +102,8 @@ def queries(items: list[dict]) -> list[dict]:
             elif _matches(one, item):
                 grades[item["key"]] = 1
         assert any(g == 2 for g in grades.values()), q
-        out.append({"q": q, "lang": lang, "type": kind, "half": half(q), "grades": grades})
+        part = half(q) if which == "first" else "tune"
+        out.append({"q": q, "lang": lang, "type": kind, "half": part, "set": which, "grades": grades})
     return out
 
 
@@ -98,8 +116,9 @@ def main() -> None:
     (HERE / "judged.json").write_text(json.dumps({"about": about, "queries": judged}, ensure_ascii=False,
                                                  indent=1) + "\n", "utf-8")
     halves = [q["half"] for q in judged]
-    print(len(items), "listings,", len(judged), "queries:", halves.count("tune"), "tune,",
-          halves.count("heldout"), "heldout")
+    second = sum(q["set"] == "second" for q in judged)
+    print(len(items), "listings,", len(judged), "queries:", halves.count("tune"), "tune (of which",
+          second, "the second set),", halves.count("heldout"), "heldout")
 
 
 if __name__ == "__main__":
