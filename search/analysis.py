@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Sequence
 
 from search import intent as intents
 from search import text as tx
+from search.classes import name_groups
 from search.labels import KIND_LABELS
 
 DATA_DIR = Path(__file__).parent
@@ -115,7 +116,8 @@ def _read_lines(path: Path) -> Iterable[str]:
 
 @lru_cache(maxsize=4)
 def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
-    """The lexicon from ``words.txt`` and ``synonyms.txt`` (cached; files are read once)."""
+    """The lexicon from ``words.txt``, ``synonyms.txt``, ``classes.txt``, ``broader.txt``,
+    ``lookalikes.txt`` and ``accessories.txt`` (cached; files are read once)."""
     lex = Lexicon()
     for line in _read_lines(data_dir / "words.txt"):
         if line.startswith("!"):
@@ -133,6 +135,12 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         groups.append((left, right))
         for term in left + right:
             lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
+    for group in name_groups(data_dir / "classes.txt"):  # brands, lines, models: equivalents
+        groups.append((list(group.names), list(group.names)))
+        for term in group.names:
+            lex.words.update(r for k, r in tx.runs(term) if k == "cjk")
+            if group.broader and term != group.broader:  # ... and the class they belong to
+                lex.broader.setdefault(term, []).append(group.broader)
     for line in _read_lines(data_dir / "broader.txt"):
         narrow, _, broad = line.partition(">")
         for term in narrow.split(","):

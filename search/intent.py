@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from search import text as tx
+from search.classes import name_groups
 
 DATA_DIR = Path(__file__).parent
 # Never produced by the text pipeline (CJK and Latin runs are always separate tokens), so no
@@ -80,7 +81,8 @@ def is_accessory(title: str) -> bool:
 
 @lru_cache(maxsize=1)
 def kind_words() -> tuple[dict[str, str], dict[str, str]]:
-    """(strong, weak) tables: normalised word -> the listing kind it names (``search/kinds.txt``)."""
+    """(strong, weak) tables: normalised word -> the listing kind it names (``search/kinds.txt``,
+    then the kinds of the sections of ``search/classes.txt``)."""
     strong: dict[str, str] = {}
     weak: dict[str, str] = {}
     for line in _read("kinds.txt"):
@@ -89,6 +91,11 @@ def kind_words() -> tuple[dict[str, str], dict[str, str]]:
         for word in words.split(","):
             if word.strip():
                 table[tx.normalize(word.strip())] = kind.strip().lstrip("~")
+    for group in name_groups(DATA_DIR / "classes.txt"):  # kinds.txt wins where both name a word
+        if group.kind:
+            table = weak if group.weak else strong
+            for name in group.names:
+                table.setdefault(name, group.kind)
     return strong, weak
 
 
