@@ -36,6 +36,7 @@ MAX_SYNONYM_UNITS = 4
 SYNONYM_BOOST = 0.8
 TYPO_BOOST = 0.5
 BROADER_BOOST = 0.5  # a broader class in near matches (山地车 -> 自行车), against the buyer's own word
+MAX_MEMBERS = 40  # near matches of a class name its members only when it has at most this many
 MAX_COMBINATIONS = 256  # k-of-n expansion budget for backends without minimum_should_match
 
 
@@ -102,6 +103,7 @@ class Lexicon:
     latin: set[str] = field(default_factory=set)  # Latin words the lexicon knows: never fuzzed
     stop: set[str] = field(default_factory=set)
     broader: dict[str, list[str]] = field(default_factory=dict)  # narrow term -> broader classes
+    narrower: dict[str, list[str]] = field(default_factory=dict)  # class -> the terms filed under it
     lookalikes: dict[str, list[str]] = field(default_factory=dict)  # word -> things named like it
     # unit sequence of a term -> the terms it expands to (itself first)
     synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
@@ -179,6 +181,9 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     for term in named:
         if " " in term:
             lex.synonyms.setdefault(tuple(u.text for u in segment(term, lex)), [term])
+    for term, classes in lex.broader.items():
+        for broad in classes:
+            lex.narrower.setdefault(broad, []).append(term)
     return lex
 
 
@@ -513,23 +518,62 @@ def relaxed(plan: TextPlan, lex: Lexicon | None = None) -> TextPlan | None:
         for head in _accessory_heads(concept, lex):  # 电脑包 -> 电脑: what the accessory is for
             expansion = lex.synonyms.get(tuple(u.text for u in segment(head, lex)), [head])
             concepts.append(_synonym_concept(head, expansion, lex))
-        # its synonyms' classes too: 任天堂switch is a switch, a 掌机
+        # its synonyms' classes too: 任天堂switch is a switch, a 掌机; and a model word's named
+        # parts: 14promax is a promax, an iPhone
         names = dict.fromkeys([concept.text, concept.text.replace(" ", ""),
-                               *(a.surface for a in concept.alternatives)])
+                               *(a.surface for a in concept.alternatives), *parts])
         for broad in dict.fromkeys(b for name in names for b in lex.broader.get(name, [])):
             key = tuple(u.text for u in segment(broad, lex))
             expansion = lex.synonyms.get(key, [broad])
             broader = _synonym_concept(broad, expansion, lex)  # below the buyer's own words
             concepts.append(replace(broader, alternatives=tuple(
                 replace(alt, boost=alt.boost * BROADER_BOOST) for alt in broader.alternatives)))
+        members = None if plan.intent.accessory else _members(names, lex)
+        if members:
+            concepts.append(members)
     for kind in plan.intent.kinds:
         label = KIND_LABELS.get(kind, "").split(" ")[0]
         if label:
             concepts.append(Concept(label, (Alternative(term_tokens(label), label, SYNONYM_BOOST),)))
-    concepts = list(dict.fromkeys(concepts))
-    if not concepts or (concepts == list(plan.words) and plan.required <= 1):
-        return None
+    concepts = _merge_same_words(concepts)
+    if not concepts or (concepts == list(plan.words) and plan.required <= 1 and not plan.fragments_required):
+        return None  # (a required lone character is dropped here: 电热水器 is near any 热水器)
     return TextPlan(tuple(concepts), 1, replace(plan.intent, kind_boost=intents.RELATED_KIND_BOOST), 0)
+
+
+def _members(names: Iterable[str], lex: Lexicon) -> Concept | None:
+    """The things the lexicon files under a class word (无人机: 穿越机, avata, 大疆mini …; mpv:
+    埃尔法, 奥德赛 …), as one concept at the broader weight: a listing that names only its model
+    ("大疆mini4pro", "本田奥德赛 七座 商务") is still near a buyer of the class. Only words that
+    name a kind (not brands: a buyer of 华为充电器 wants other chargers before Mate phones), never
+    for accessory queries; classes with more than :data:`MAX_MEMBERS` members (汽车, 手机) are left
+    alone: their exact matches fill pages."""
+    strong, _weak = intents.kind_words()
+    names = [n for n in names if n in strong]  # classes that name a kind, not brands (华为 -> mate …)
+    terms = list(dict.fromkeys(t for name in names for t in lex.narrower.get(name, ())))
+    if not terms or len(terms) > MAX_MEMBERS:
+        return None
+    alts = tuple(dict.fromkeys(Alternative(term_tokens(t), t, BROADER_BOOST) for t in terms))
+    return Concept(f"{next(iter(names))}*", alts)
+
+
+def _merge_same_words(concepts: list[Concept]) -> list[Concept]:
+    """One concept per word: a class reached from several words (惠普 -> 笔记本, 游戏本 -> 笔记本,
+    the kind's label 笔记本) counts once, at its highest weight, so near matches of 惠普游戏本 are
+    not ranked by how many ways they are a 笔记本 rather than by being a 游戏本."""
+    merged: dict[str, Concept] = {}
+    for concept in concepts:
+        key = concept.text.replace(" ", "")
+        if key not in merged:
+            merged[key] = concept
+            continue
+        best: dict[tuple[str, ...], Alternative] = {a.tokens: a for a in merged[key].alternatives}
+        for alt in concept.alternatives:
+            if alt.tokens not in best or best[alt.tokens].boost < alt.boost:
+                best[alt.tokens] = alt
+        alts = sorted(best.values(), key=lambda a: -a.boost)
+        merged[key] = replace(merged[key], alternatives=tuple(alts))
+    return list(merged.values())
 
 
 def _accessory_heads(concept: Concept, lex: Lexicon) -> list[str]:
