@@ -43,6 +43,15 @@ def text_search(backend, q: str, limit: int = 10) -> list[str]:
     ("电动车", "car-tesla-model3"),             # 新能源/NEV/电动车 are one group
     ("samsng galxy", "phone-en-samsung-s23"),   # typos in Latin words
     ("thinkpda", "laptop-thinkpad"),
+    # lexicon breadth (search/classes.txt, slang in synonyms.txt): the other script of a brand,
+    # second-hand slang, a class compound that listings write as the class
+    ("littleswan", "washer-littleswan"),
+    ("fotile", "hood-fotile"),
+    ("supor", "ricecooker-supor"),
+    ("爱疯", "phone-iphone13-128"),
+    ("苹果电脑", "laptop-macbook"),
+    ("安卓手机", "phone-en-samsung-s23"),
+    ("液晶电视", "tv-sony-55"),
 ])
 def test_text_finds(corpus_backend, q, expected):
     assert expected in text_search(corpus_backend, q)[:5]

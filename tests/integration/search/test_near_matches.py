@@ -29,7 +29,18 @@ DOCS = [
     _doc("stand", "笔记本支架 铝合金 升降", "other"),
     _doc("laptop", "联想 笔记本电脑 i5 16G 办公", "laptop"),
 ]
-KEYS = ["bike", "ebike", "bag", "stand", "laptop"]
+CLASS_DOCS = [  # issue 15, third pass: listings that name only a model, a make or a brand
+    _doc("odyssey", "本田奥德赛 2019 2.4L 七座 商务", "passenger_car", "vehicle"),
+    _doc("gl8", "别克GL8 ES陆尊 7座 商务车", "passenger_car", "vehicle"),
+    _doc("camry", "丰田凯美瑞 2020款 2.5L 豪华版", "passenger_car", "vehicle"),
+    _doc("heater-gas", "林内 燃气热水器 16升 恒温", "water_heater", "appliance"),
+    _doc("heater-electric", "美的电热水器 50升 速热", "water_heater", "appliance"),
+    _doc("omen", "惠普暗影精灵9 RTX4070 游戏本", "laptop"),
+    _doc("legion", "拯救者Y7000 i5 1650 入门游戏本", "laptop"),
+    _doc("office", "thinkpad t14 办公笔记本电脑", "laptop"),
+]
+KEYS = ["bike", "ebike", "bag", "stand", "laptop", "odyssey", "gl8", "camry", "heater-gas", "heater-electric",
+        "omen", "legion", "office"]
 
 
 @pytest.fixture
@@ -53,3 +64,29 @@ def test_an_accessory_query_lists_accessories_for_the_same_device_first(loaded):
     hits, related = _keys(_search(loaded, "电脑包"))
     assert hits == ["bag"]
     assert related == ["stand", "laptop"]  # the laptop stand before the laptop
+
+
+@pytest.fixture
+def classes_loaded(backend):
+    backend.apply(CLASS_DOCS)
+    backend.refresh()
+    return backend
+
+
+def test_a_listing_naming_only_its_model_is_near_a_buyer_of_its_class(classes_loaded):
+    hits, related = _keys(_search(classes_loaded, "MPV"))
+    assert hits == ["gl8"]  # 商务车 is an MPV
+    assert related[:1] == ["odyssey"]  # 奥德赛 is filed under mpv; the Camry is merely a car
+    assert "camry" not in related[:1]
+
+
+def test_a_required_lone_character_does_not_hide_near_matches(classes_loaded):
+    hits, related = _keys(_search(classes_loaded, "电热水器"))
+    assert hits == ["heater-electric"] and related == ["heater-gas"]
+
+
+def test_the_buyers_own_class_outranks_a_class_reached_several_ways(classes_loaded):
+    # 惠普 -> 笔记本, 游戏本 -> 笔记本 and the kind's label 笔记本 count once: the other gaming
+    # laptop comes before the office laptop
+    hits, related = _keys(_search(classes_loaded, "惠普游戏本"))
+    assert hits == ["omen"] and related[:1] == ["legion"]

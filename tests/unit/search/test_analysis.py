@@ -132,3 +132,58 @@ def test_model_years_are_one_token_whichever_way_they_are_written():
     assert "1999款" in [c.text for c in plan_query("99款 宝马").concepts]
     # two digits and 年 is as often years of use: left alone
     assert "2010款" not in [c.text for c in plan_query("用了10年的冰箱").concepts]
+
+
+# --- lexicon breadth: search/classes.txt and second-hand slang (issue 15, third pass) ---------
+
+def test_a_name_and_its_other_script_are_one_word():
+    assert {"小天鹅", "littleswan"} <= set(_surfaces(plan_query("小天鹅"))[0])
+    assert {"埃尔法", "alphard"} <= set(_surfaces(plan_query("alphard"))[0])
+    assert {"佳明", "garmin"} <= set(_surfaces(plan_query("Garmin"))[0])
+    assert {"雅迪", "yadea"} <= set(_surfaces(plan_query("雅迪"))[0])
+    assert {"理想", "lixiang"} <= set(_surfaces(plan_query("理想"))[0])
+
+
+def test_names_name_the_kind_they_are_sold_as():
+    assert plan_query("埃尔法").intent.kinds == ("passenger_car",)  # a model names its kind
+    assert plan_query("蔚来").intent.kinds == ("passenger_car",)  # a Chinese EV make
+    assert plan_query("小天鹅").intent.kinds == ("washing_machine",)  # a brand's usual kind ...
+    assert plan_query("戴尔 显示器").intent.kinds == ("other",)  # ... gives way to a kind named
+    assert plan_query("14promax").intent.kinds == ("mobile_phone",)  # a named part of a model word
+
+
+def test_a_brand_selling_several_kinds_names_none_of_its_own():
+    # 美的 sells fridges, air conditioners and rice cookers: the query says which, not the brand
+    assert plan_query("美的").intent.kinds == ()
+    assert {"美的", "midea"} <= set(_surfaces(plan_query("美的"))[0])
+
+
+def test_slang_of_second_hand_sites_reaches_what_listings_say():
+    assert "iphone" in _surfaces(plan_query("爱疯"))[0]
+    assert "iphone" in _surfaces(plan_query("水果手机"))[0]
+    assert "手机" in _surfaces(plan_query("安卓手机"))[0]  # listings name the brand, not the OS
+    assert {"卡贴", "有锁"} <= set(_surfaces(plan_query("卡贴机"))[0])
+    assert "老人机" in _surfaces(plan_query("老年机"))[0]
+    assert {"mac", "macbook", "imac"} <= set(_surfaces(plan_query("苹果电脑"))[0])
+    assert "自行车" in _surfaces(plan_query("單車"))[0]  # traditional script, and 单车 is a bicycle
+    assert "电视" in _surfaces(plan_query("液晶电视"))[0]
+
+
+def test_a_class_compound_of_two_words_stays_two_words():
+    # "苹果手机" as one word would need the whole compound in a title: 苹果 + 手机 find "iPhone 13"
+    assert [c.text for c in plan_query("苹果手机").concepts] == ["苹果", "手机"]
+    assert [c.text for c in plan_query("蓝牙耳机").concepts] == ["蓝牙", "耳机"]
+    assert [c.text for c in plan_query("华为手表").concepts] == ["华为", "手表"]
+
+
+def test_classes_file_lists_no_group_made_only_of_compounds():
+    """Every group of classes.txt has a name that is not two other lexicon words glued together
+    (see the file's rules): otherwise a buyer's query would need the compound verbatim."""
+    from search.classes import name_groups
+    from search.text import is_cjk
+
+    words = load_lexicon().words
+    for group in name_groups():
+        compounds = [n for n in group.names if is_cjk(n) and any(
+            n[:i] in words and n[i:] in words for i in range(2, len(n) - 1))]
+        assert len(compounds) < len(group.names), group.names

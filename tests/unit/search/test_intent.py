@@ -87,3 +87,46 @@ def test_a_synonyms_classes_are_its_words_classes():
 ])
 def test_kinds_from_own_compounds_only(q, kinds):
     assert plan_query(q).intent.kinds == kinds
+
+
+# --- near matches from the lexicon's classes (issue 15, third pass) -------------------------
+
+def _near(q):
+    return {c.text: c for c in relaxed(plan_query(q)).concepts}
+
+
+def test_a_name_relates_to_its_class_and_a_model_to_its_make():
+    assert "洗衣机" in _near("小天鹅")  # a washing-machine brand
+    assert {"mpv", "丰田"} <= set(_near("埃尔法"))  # a model: its body type and its make
+    assert {"suv", "特斯拉"} <= set(_near("model y"))
+    assert "自行车" in _near("捷安特")
+    assert "苹果" in _near("14promax")  # a named part of a model word (promax) brings its class
+
+
+def test_a_class_word_relates_to_the_things_filed_under_it():
+    members = _near("mpv")["mpv*"]
+    assert {"埃尔法", "奥德赛", "gl8"} <= {a.surface for a in members.alternatives}
+    assert max(a.boost for a in members.alternatives) < 1.0  # below the buyer's own word
+    assert "华为*" not in _near("华为充电器")  # a brand's products are not near its chargers
+    assert not any(t.endswith("*") for t in _near("大疆电池"))  # nor for any accessory query
+    assert relaxed(plan_query("汽车")) is None  # too broad a class to list: its pages fill anyway
+
+
+def test_a_class_reached_from_several_words_counts_once():
+    near = relaxed(plan_query("惠普游戏本")).concepts
+    assert [c.text for c in near].count("笔记本") == 1
+    assert near[[c.text for c in near].index("笔记本")].alternatives[0].boost < 1.0
+
+
+def test_a_required_lone_character_is_dropped_from_near_matches():
+    plan = plan_query("电热水器")  # 电 is a fragment jieba leaves alone, and it is required
+    assert plan.fragments_required == 1
+    loose = relaxed(plan)
+    assert loose is not None and "电" not in {c.text for c in loose.concepts}
+
+
+def test_an_accessory_relates_to_the_device_its_name_does_not_say():
+    assert "ipad" in _near("电容笔")
+    assert "汽车" in _near("轮胎")
+    assert "玩具" in _near("汽车模型")
+    assert "吸尘器" in _near("扫地机")  # a robot vacuum is a vacuum cleaner
