@@ -19,13 +19,13 @@ from search.query import SearchQuery
 from tests.factories.search import DATA, BackendFactory, key_id, to_document
 
 REALISTIC = DATA / "realistic"
-# What the held-out half reaches, enforced (docs/search.md records the measured values, round 4: 0.872 /
-# 0.919 on Elasticsearch, 0.877 / 0.924 on PostgreSQL, 0.883 / 0.921 on SQLite). The issue's
-# target is P@5 >= 0.9 on Elasticsearch and PostgreSQL: not reached, so this is what is held.
+# What the held-out half reaches, enforced (docs/search.md records the measured values, round 6: 0.913 /
+# 0.943 on Elasticsearch, 0.912 / 0.945 on PostgreSQL, 0.906 / 0.943 on SQLite). The target,
+# P@5 >= 0.9 on Elasticsearch and PostgreSQL, is reached; these hold what was reached.
 MIN_HELDOUT = {
-    "elasticsearch": {"p5": 0.87, "ndcg10": 0.91},
-    "postgresql": {"p5": 0.87, "ndcg10": 0.91},
-    "sqlite": {"p5": 0.87, "ndcg10": 0.91},
+    "elasticsearch": {"p5": 0.91, "ndcg10": 0.94},
+    "postgresql": {"p5": 0.91, "ndcg10": 0.94},
+    "sqlite": {"p5": 0.90, "ndcg10": 0.94},
 }
 
 
