@@ -7,7 +7,7 @@ from flask import Flask, Response, g, json
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from services.errors import DomainError
+from services.errors import DomainError, ValidationFailed
 
 log = logging.getLogger("marketplace.errors")
 PROBLEM = "application/problem+json"
@@ -74,7 +74,8 @@ def _http(e: HTTPException):
     detail = data.get("message") or own or HTTP_DETAILS.get(e.code) or e.description
     if e.code == 405 and getattr(e, "valid_methods", None):
         headers["Allow"] = ", ".join(e.valid_methods)
-    return problem(e.code or 500, e.name, detail, code=HTTP_CODES.get(e.code), errors=errors, headers=headers)
+    title = ValidationFailed.title if e.code == 422 else e.name   # one title per code, as for the code
+    return problem(e.code or 500, title, detail, code=HTTP_CODES.get(e.code), errors=errors, headers=headers)
 
 
 def _retry_after(e) -> int:

@@ -26,6 +26,7 @@ def test_a_schema_refusal_and_a_service_refusal_carry_the_same_code(client, cons
     service = client.post("/api/v1/listings", json=fridge_payload(description="加微信 abc_123456"),
                           headers=consumer.headers)
     assert _problem(service, 422, "validation_failed")["errors"]["description"]
+    assert body["title"] == service.json["title"]
 
 
 def test_a_body_that_is_not_json_is_a_400_saying_so(client, consumer):
