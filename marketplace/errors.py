@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, g, json
+from flask import Flask, Response, current_app, g, json
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -72,6 +72,8 @@ def _http(e: HTTPException):
         headers["Retry-After"] = _retry_after(e)
     own = e.description if e.code != 422 and e.description != type(e).description else None
     detail = data.get("message") or own or HTTP_DETAILS.get(e.code) or e.description
+    if e.code == 413 and not own and current_app.config.get("MAX_CONTENT_LENGTH"):
+        detail = f"A request body (an upload) may be at most {current_app.config['MAX_CONTENT_LENGTH']} bytes."
     if e.code == 405 and getattr(e, "valid_methods", None):
         headers["Allow"] = ", ".join(e.valid_methods)
     title = ValidationFailed.title if e.code == 422 else e.name   # one title per code, as for the code

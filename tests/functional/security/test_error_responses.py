@@ -3,6 +3,8 @@
 Before, a schema's 422, an unreadable body's 400, an unknown URL's 404 and a 405 came without
 `code` (type `/problems/422`), while a service's 422 said `validation_failed`: a client had to
 branch on both shapes, and the 400 told an API caller about "the browser (or proxy)"."""
+import io
+
 import pytest
 
 from tests.factories.listings import fridge_payload
@@ -42,3 +44,12 @@ def test_a_body_that_is_not_json_is_a_400_saying_so(client, consumer):
 ])
 def test_unknown_urls_and_methods_carry_a_code(client, method, path, status, code):
     _problem(getattr(client, method)(path), status, code)
+
+
+def test_an_upload_over_the_limit_is_a_413_naming_the_limit(app_with, session, consumer):
+    small = app_with(MAX_CONTENT_LENGTH=2000).test_client()
+    lid = small.post("/api/v1/listings", json=fridge_payload(), headers=consumer.headers).json["id"]
+    r = small.post(f"/api/v1/listings/{lid}/photos", data={"file": (io.BytesIO(b"x" * 5000), "a.jpg")},
+                   headers=consumer.headers, content_type="multipart/form-data")
+    body = _problem(r, 413, "body_too_large")
+    assert "2000 bytes" in body["detail"], body
