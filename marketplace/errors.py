@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, g, json
+from flask import Flask, Response, current_app, g, json
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from services.errors import DomainError
+from services.errors import DomainError, ValidationFailed
 
 log = logging.getLogger("marketplace.errors")
 PROBLEM = "application/problem+json"
@@ -52,6 +52,16 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+# The same `code` a domain error of that status carries (services.errors), so that a client reads
+# one field whichever layer refused: a schema's 422 and a service's 422 are both validation_failed.
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "body_too_large",
+              415: "unsupported_media_type", 422: "validation_failed", 429: "too_many_requests"}
+# Werkzeug's descriptions talk about browsers and proxies; say what was wrong with the request.
+HTTP_DETAILS = {400: "The request could not be read (is the body valid JSON?).",
+                422: "The request has invalid fields."}
+
+
 def _http(e: HTTPException):
     data = getattr(e, "data", None) or {}
     headers = dict(data.get("headers") or {})
@@ -60,10 +70,14 @@ def _http(e: HTTPException):
         errors = flatten(data.get("errors") or data.get("messages"))
     if e.code == 429 and "Retry-After" not in headers:
         headers["Retry-After"] = _retry_after(e)
-    detail = data.get("message") or (e.description if e.code != 422 else "The request has invalid fields.")
+    own = e.description if e.code != 422 and e.description != type(e).description else None
+    detail = data.get("message") or own or HTTP_DETAILS.get(e.code) or e.description
+    if e.code == 413 and not own and current_app.config.get("MAX_CONTENT_LENGTH"):
+        detail = f"A request body (an upload) may be at most {current_app.config['MAX_CONTENT_LENGTH']} bytes."
     if e.code == 405 and getattr(e, "valid_methods", None):
         headers["Allow"] = ", ".join(e.valid_methods)
-    return problem(e.code or 500, e.name, detail, errors=errors, headers=headers)
+    title = ValidationFailed.title if e.code == 422 else e.name   # one title per code, as for the code
+    return problem(e.code or 500, title, detail, code=HTTP_CODES.get(e.code), errors=errors, headers=headers)
 
 
 def _retry_after(e) -> int:

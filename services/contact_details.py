@@ -54,6 +54,9 @@ def _normalise(text: str) -> str:
         if c in _CN_DIGITS:
             out.append(_CN_DIGITS[c])
             continue
+        if c.isdecimal() and not c.isascii():   # ١٣٨ (Arabic-Indic), ১৩৮ …: NFKC leaves these
+            out.append(str(unicodedata.decimal(c)))
+            continue
         n = unicodedata.normalize("NFKC", c)
         out.append(n.lower() if len(n) == 1 else c)
     return "".join(out)
@@ -130,7 +133,17 @@ def find(text: str | None) -> list[Finding]:
     appear (the longer finding wins where two overlap)."""
     if not text:
         return []
-    norm = _normalise(text)
+    # Invisible format characters (zero-width space and joiners, word joiner, soft hyphen) split
+    # "138\u200b0013\u200b8000" for a pattern but not for a reader: match without them and map
+    # the spans back onto the text as given.
+    shown = [i for i, c in enumerate(text) if unicodedata.category(c) != "Cf"]
+    if len(shown) == len(text):
+        return _find(_normalise(text))
+    return [Finding(f.kind, shown[f.start], shown[f.end - 1] + 1)
+            for f in _find(_normalise("".join(text[i] for i in shown)))]
+
+
+def _find(norm: str) -> list[Finding]:
     found = _mobiles(norm)
     found += [Finding("phone", m.start(), m.end()) for rx in (_LANDLINE, _HOTLINE) for m in rx.finditer(norm)]
     found += [Finding("email", m.start(), m.end()) for m in _EMAIL.finditer(norm)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -41,7 +42,14 @@ def hasher(session: Session) -> IdHasher:
 
 
 def normalise(value: str) -> str:
-    return re.sub(r"[\s\-]", "", value).upper()
+    """One spelling per identifier: ASCII digits and capitals, no spaces or hyphens.
+
+    Full-width characters (what Chinese input methods type) and other scripts' digits (٤, ४) pass
+    `\\d`, `isdigit()` and `int()`, so without this an IMEI or resident ID typed that way passed its
+    check digit yet hashed apart from its ASCII twin: past the blocklist and the per-person limits."""
+    v = unicodedata.normalize("NFKC", value)
+    v = "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in v)
+    return re.sub(r"[\s\-]", "", v).upper()
 
 
 def hmac_hash(session: Session, value: str, *, purpose: str = "id") -> str:

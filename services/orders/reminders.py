@@ -24,7 +24,7 @@ def remind_acceptance_closing(session: Session) -> int:
         note = notify(session, order.buyer_id, "acceptance_closing",
                            event_key=f"order:{order.id}:closing:{order.accept_by.isoformat()}",
                            params={"title": order.listing.title,
-                                   "accept_by": order.accept_by.strftime("%Y-%m-%d %H:%M UTC")},
+                                   "accept_by": clock.local_text(order.accept_by)},
                            ref_type="order", ref_id=order.id)
         told += note is not None
     return told

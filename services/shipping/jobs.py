@@ -39,7 +39,7 @@ def notify_missed_deadlines(session: Session) -> int:
     for order in due:
         note = notify(session, order.buyer_id, "shipping_deadline_missed", event_key=f"order:{order.id}:ship_by",
                            params={"title": order.listing.title,
-                                   "ship_by": (order.paid_at + deadline).strftime("%Y-%m-%d %H:%M UTC")},
+                                   "ship_by": clock.local_text(order.paid_at + deadline)},
                            ref_type="order", ref_id=order.id)
         told += note is not None
     return told

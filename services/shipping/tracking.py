@@ -94,5 +94,5 @@ def _delivered(session: Session, shipment: Shipment) -> None:
     orders.move(session, order, S.HANDED_OVER, action="delivered", reason=f"{shipment.carrier} delivered")
     order.accept_by = order.handed_over_at + deps.of(session).buying.acceptance_window
     notify(session, order.buyer_id, "delivered", event_key=f"shipment:{shipment.id}",
-                params={"title": order.listing.title, "accept_by": order.accept_by.strftime("%Y-%m-%d %H:%M UTC")},
+                params={"title": order.listing.title, "accept_by": clock.local_text(order.accept_by)},
                 ref_type="order", ref_id=order.id)

@@ -70,7 +70,11 @@ class PublicUserSchema(ma.Schema):
     id = ma.fields.UUID(required=True)
     display_name = ma.fields.String(required=True)
     role = ma.fields.Function(lambda u: u.role.value)
-    id_status = ma.fields.Function(lambda u: u.id_status.value)
+    # Anyone may read this: whether someone's ID check is pending or was rejected is theirs (and
+    # the operators') to know; the public sees verified or not, as on /users/{id}/profile.
+    id_status = ma.fields.Function(lambda u: "verified" if u.id_status.value == "verified" else "unverified",
+                                   metadata={"description": "verified, or unverified (pending and rejected "
+                                                            "checks are shown only to the user)"})
 
 
 class OperatorCreateSchema(ma.Schema):

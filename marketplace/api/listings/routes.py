@@ -152,7 +152,9 @@ def upload_photo(files, listing_id):
 def get_photo(photo_id):
     """The photo's (EXIF-free) bytes."""
     photo = service.get_photo(db.session, photo_id, current_user())
-    return image_response(storage().get(photo.storage_key), photo.content_type, public=True)
+    # Shared caches may keep only what an anonymous caller would get too.
+    shown_to_all = photo.revision_id is None and service.can_view(None, photo.listing)
+    return image_response(storage().get(photo.storage_key), photo.content_type, public=shown_to_all)
 
 
 @blp.route("/photos/<uuid:photo_id>", methods=["DELETE"])
