@@ -20,6 +20,7 @@ from services.conversations.service import ConversationSettings
 from services.credit import bureau
 from services.credit.registry import ParsedCards
 from services.deps import Deps
+from services.flows import settlement
 from services.disputes.evidence import DisputeSettings
 from services.identifiers import IdHasher
 from services.notifications import channels as notification_channels, service as notifications
@@ -116,6 +117,7 @@ def build_deps(s: Settings, given: Mapping[str, Any] | None = None) -> Deps:
     base["notifier"] = given.get("notifier") or notifications.build(s.notifier)
     base["bureau"] = given.get("bureau") or bureau.build(s.credit_bureau_file)
     base["gateway"] = given.get("gateway") or gateway_for(s)
+    base["settlement"] = given.get("settlement") or settlement.SETTLEMENT
     base["storage"] = given.get("storage") or LocalDiskStorage(s.storage_dir)
     base["buying"] = given.get("buying") or buying_for(s)
     base["pickup_policy"] = given.get("pickup_policy") or pickup_policy_for(s)

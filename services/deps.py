@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # annotations only: this module must import nothing that impo
     from services.notifications.service import Notifier
     from services.orders.settings import BuyingSettings
     from services.payments.gateway import PaymentGateway
+    from services.payments.ports import Settlement
     from services.pickups.policy import Policy
     from services.settings import Settings
     from services.shipping.ports import Carrier
@@ -45,6 +46,7 @@ class Deps:
     notifier: Notifier
     bureau: Bureau
     gateway: PaymentGateway
+    settlement: Settlement          # what money moved at the provider does to orders (services.flows.settlement)
     storage: Storage
     buying: BuyingSettings          # the knobs of buying, from settings
     pickup_policy: Policy           # the booking rules, from the PICKUP_* settings

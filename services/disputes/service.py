@@ -18,7 +18,7 @@ from services.listings.models import Listing, Status as ListingStatus
 from services.notifications.interface import notify
 from services.orders import interface as orders
 from services.orders.models import Order, OrderStatus as S
-from services.payments import service as payments
+from services.payments import interface as payments
 from services.payments.interface import PaymentGateway
 from services.payments.models import PaymentStatus
 
@@ -97,6 +97,12 @@ def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amoun
         raise Forbidden("only operators resolve disputes")
     dispute = lock_open(session, dispute_id)
     return settle(session, dispute, Outcome(outcome), amount_fen, note=note, actor_id=operator.id, gateway=gateway)
+
+
+def dispute_open(session: Session, order_id) -> bool:
+    """True while a dispute of the order (platform or chargeback) is open: its payout waits."""
+    return session.scalar(select(Dispute.id).where(Dispute.order_id == order_id,
+                                                   Dispute.status == DisputeStatus.OPEN)) is not None
 
 
 def lock_open(session: Session, dispute_id) -> Dispute:

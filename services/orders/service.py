@@ -1,6 +1,6 @@
 """Orders: place (atomic reservation of the listing), pay, hand over, accept and capture, cancel
 and refund. Every status change goes through `move`, which checks the state machine and writes
-the audit log; every money movement goes through services.payments.service."""
+the audit log; every money movement goes through services.payments.interface."""
 from __future__ import annotations
 
 import logging
@@ -22,7 +22,7 @@ from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
 from services.orders.settings import BuyingSettings
-from services.payments import service as payments
+from services.payments import interface as payments
 from services.payments.interface import GatewayError, PaymentGateway
 from services.payments.models import Payment
 
@@ -324,13 +324,21 @@ def refund(session: Session, actor: User, order_id, *, gateway: PaymentGateway, 
 def refund_money(session: Session, order: Order, pay: Payment, gateway: PaymentGateway, amount_fen: int, *,
                  actor_id, reason: str, audit_reason: str) -> None:
     """Give `amount_fen` back: applied to the order now for cash; for a card, recorded and applied
-    when the provider confirmed it (services/payments/effects.py), the order flagged meanwhile."""
+    when the provider confirmed it (services.flows.settlement), the order flagged meanwhile."""
     row = payments.refund(session, order, pay, amount_fen, reason, actor_id, then={"audit_reason": audit_reason})
     if row.status == payments.REFUND_PENDING:
         order.attention = "refund pending"
         session.flush()
         return
     apply_refund(session, order, pay, gateway, amount_fen, actor_id=actor_id, reason=audit_reason)
+
+
+def platform_credit_owed(order: Order) -> int:
+    """Platform-issued store credit the buyer spent and still has spent: the platform pays it to
+    the seller. Once the order is cancelled or refunded the credit went back to the buyer."""
+    if order.status in (S.CANCELLED, S.REFUNDED):
+        return 0
+    return order.platform_credit_fen or 0
 
 
 def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentGateway, amount_fen: int, *,

@@ -23,7 +23,7 @@ from services.errors import Conflict, NotFound, ValidationFailed
 from services.orders import states
 from services.orders.models import Order, OrderStatus as S
 from services.orders.parties import side
-from services.payments import service as payments
+from services.payments import interface as payments
 from services.payments.interface import PaymentGateway
 from services.payments.models import Payment, PaymentStatus
 from services.subsidies.interface import OrderSide, SaleFacts

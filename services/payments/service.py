@@ -16,19 +16,23 @@ from __future__ import annotations
 import logging
 import uuid
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services import audit, pagination
 from services.accounts import interface as membership
 from services.accounts.models import User
-from services.disputes.models import Dispute, DisputeStatus
 from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
-from services.orders.models import Order, OrderStatus
 from services.payments import fees, operations
+from services.payments.ports import settlement
 from services.payments.gateway import GatewayError, IntentRequest, PaymentGateway
 from services.payments.models import (Payment, PaymentStatus, Payout, PayoutStatus, Refund,
                                       SellerAccount)
+
+if TYPE_CHECKING:   # annotations only: payments sits below orders and reads the rows it is handed
+    from services.orders.models import Order
 
 log = logging.getLogger(__name__)
 
@@ -245,19 +249,6 @@ def account_for(session: Session, *, owner_user_id=None, owner_org_id=None) -> S
     return session.scalar(select(SellerAccount).where(col == (owner_org_id or owner_user_id)))
 
 
-def dispute_open(session: Session, order_id) -> bool:
-    return session.scalar(select(Dispute.id).where(Dispute.order_id == order_id,
-                                                   Dispute.status == DisputeStatus.OPEN)) is not None
-
-
-def platform_credit_owed(order: Order) -> int:
-    """Platform-issued store credit the buyer spent and still has spent: the platform pays it to
-    the seller. Once the order is cancelled or refunded the credit went back to the buyer."""
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
-        return 0
-    return order.platform_credit_fen or 0
-
-
 def create_payout(session: Session, order: Order, payment: Payment) -> Payout | None:
     """What the seller is owed for a captured order: captured minus refunds, plus the platform
     store credit the buyer paid with, minus the fee. Cash orders have a payout only for their
@@ -269,7 +260,7 @@ def create_payout(session: Session, order: Order, payment: Payment) -> Payout | 
         payout = Payout(order_id=order.id, gross_fen=0, fee_fen=0, net_fen=0, transferred_fen=0,
                         reversed_fen=0, attempts=0, status=PayoutStatus.PENDING, **_owner(order))
         session.add(payout)
-    recompute(payout, order, payment)
+    recompute(session, payout, order, payment)
     session.flush()
     return payout
 
@@ -279,8 +270,8 @@ def _money_kept(payment: Payment) -> int:
     return 0 if payment.provider == "offline" else max(payment.captured_fen - payment.refunded_fen, 0)
 
 
-def recompute(payout: Payout, order: Order, payment: Payment) -> None:
-    payout.gross_fen = _money_kept(payment) + platform_credit_owed(order)
+def recompute(session: Session, payout: Payout, order: Order, payment: Payment) -> None:
+    payout.gross_fen = _money_kept(payment) + settlement(session).platform_credit_owed(order)
     payout.fee_fen = fees.fee(payout.gross_fen, order.fee_bps)
     payout.net_fen = payout.gross_fen - payout.fee_fen
     if payout.status in (PayoutStatus.PENDING, PayoutStatus.HELD) and payout.net_fen == 0:
@@ -296,10 +287,10 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
     if payout is None or payout.status == PayoutStatus.CANCELLED:
         return payout
     payment = payment_for(session, order)
-    recompute(payout, order, payment)
+    recompute(session, payout, order, payment)
     if payout.status == PayoutStatus.CANCELLED:
         return payout
-    if dispute_open(session, order.id):
+    if settlement(session).dispute_open(session, order.id):
         if payout.status == PayoutStatus.PENDING:
             payout.status = PayoutStatus.HELD
         return payout
@@ -328,7 +319,7 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
 def _reverse_overpaid(session: Session, order: Order, payout: Payout, payment: Payment,
                       gateway: PaymentGateway) -> None:
     # What the seller finally keeps a share of: money still captured plus platform credit still spent.
-    kept = _money_kept(payment) + platform_credit_owed(order)
+    kept = _money_kept(payment) + settlement(session).platform_credit_owed(order)
     due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, kept, 0, order.fee_bps)
     if due <= 0 or not payout.transfer_id:
         return
