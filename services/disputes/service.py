@@ -136,7 +136,7 @@ def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int 
     else:
         action = f"resolve_{result.value}"
         # A card capture is made after commit; its applied answer completes the order as this
-        # decision (services/payments/effects.py). Cash and store credit complete now.
+        # decision (services.flows.settlement). Cash and store credit complete now.
         if payments.capture(session, order, pay, held - dispute.refund_fen,
                             then={"action": action, "actor_id": str(actor_id) if actor_id else None}):
             orders.complete(session, order, gateway, actor_id=actor_id, action=action)

@@ -219,7 +219,10 @@ def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) ->
     try:
         with session.begin_nested():
             hooks.before_capture(session, order)
-            if not payments.capture(session, order, pay, pay.authorised_fen or order.payable_fen):
+            # Never more than the order asks: a buyer who confirmed before a new (lower) amount
+            # reached the provider keeps the difference (the rest of the hold is released).
+            amount = min(pay.authorised_fen, order.payable_fen) if pay.authorised_fen else order.payable_fen
+            if not payments.capture(session, order, pay, amount):
                 return False   # recorded for the provider: its applied answer completes the order
             complete(session, order, gateway)
     except (GatewayError, DomainError) as e:

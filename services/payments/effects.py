@@ -33,6 +33,8 @@ class Effect:
     failed: Callable[[Session, PaymentOperation, GatewayError], None]
     # The provider refused for good (a decline, never a timeout): undo what waited for the call.
     refused: Callable[[Session, PaymentOperation], None] | None = None
+    # Error codes that are a final answer for this kind, like a decline: sending again cannot help.
+    final_codes: frozenset[str] = frozenset()
 
 
 # ---- capture -------------------------------------------------------------------------------------
@@ -48,6 +50,27 @@ def _apply_capture(session: Session, op: PaymentOperation, result: dict, gateway
 
 def _capture_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
     settlement(session).capture_failed(session, op, e)
+
+
+# ---- a new amount on an unpaid intent ---------------------------------------------------------------
+
+def _call_amount(gateway: PaymentGateway, op: dict) -> dict:
+    intent = gateway.update_amount(op["request"]["intent_id"], op["amount_fen"], idempotency_key=op["idempotency_key"])
+    return {"intent_id": intent.id, "status": intent.status, "amount_fen": intent.amount_fen}
+
+
+def _apply_amount(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = settlement(session).lock_order(session, op.order_id)
+    payments.apply_amount(session, order, payments.payment_for(session, order, lock=True), op)
+
+
+def _amount_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    # The payment keeps showing the amount the provider has; the capture never takes more than the
+    # order's payable amount, so a buyer who confirmed the old (higher) amount meanwhile is not
+    # charged the difference.
+    pay = payments.payment_for(session, settlement(session).lock_order(session, op.order_id), lock=True)
+    pay.last_error = f"amount change to {op.amount_fen} fen failed: {e.code}"[:200]
+    log.warning("amount change failed", extra={"order_id": str(op.order_id), "code": e.code})
 
 
 # ---- payout transfer and reversal ----------------------------------------------------------------
@@ -186,4 +209,8 @@ EFFECTS: dict[str, Effect] = {
     ops.TRANSFER: Effect(_call_transfer, _apply_transfer, _transfer_failed),
     ops.REVERSAL: Effect(_call_reversal, _apply_reversal, _reversal_failed),
     ops.CANCEL: Effect(_call_cancel, _apply_cancel, _cancel_failed),
+    # Stripe takes a new amount only before the buyer confirms; afterwards it answers
+    # payment_intent_unexpected_state, and will for good.
+    ops.AMOUNT: Effect(_call_amount, _apply_amount, _amount_failed,
+                       final_codes=frozenset({"payment_intent_unexpected_state"})),
 }

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from services.payments.gateway import GatewayError, PaymentGateway
 from services.payments.offline import OfflineGateway
-from services.payments.operations import (CANCEL, CAPTURE, REFUND, REVERSAL, TRANSFER, WITHDRAWAL,
+from services.payments.operations import (AMOUNT, CANCEL, CAPTURE, REFUND, REVERSAL, TRANSFER, WITHDRAWAL,
                                           request as request_operation)
 from services.payments.ports import Settlement
 from services.payments.relay import reconcile, relay
@@ -27,7 +27,7 @@ from services.payments.service import (CREDIT, REFUND_PENDING, account_for, appl
                                        settle_payout, start, void)
 from services.payments.webhooks import HANDLERS, Handler, handle as handle_event
 
-__all__ = ["CANCEL", "CAPTURE", "CREDIT", "GatewayError", "HANDLERS", "Handler", "OfflineGateway", "PaymentGateway",
+__all__ = ["AMOUNT", "CANCEL", "CAPTURE", "CREDIT", "GatewayError", "HANDLERS", "Handler", "OfflineGateway", "PaymentGateway",
            "REFUND", "REFUND_PENDING", "REVERSAL", "Settlement", "TRANSFER", "WITHDRAWAL", "account_for",
            "apply_refunded", "capture", "change_amount", "create_payout", "domain_error", "handle_event", "key",
            "payment_for", "reconcile", "record_authorised", "record_captured", "record_refund_done", "refund",

@@ -112,10 +112,12 @@ def _record_failure(session: Session, op_id, order_id, e: GatewayError) -> str:
             session.commit()
             return "skipped"
         op.last_error = f"{e.code}: {e}"[:200]
-        EFFECTS[op.kind].failed(session, op, e)
-        if e.declined or op.attempts >= MAX_ATTEMPTS:
+        effect = EFFECTS[op.kind]
+        effect.failed(session, op, e)
+        refused = e.declined or e.code in effect.final_codes
+        if refused or op.attempts >= MAX_ATTEMPTS:
             op.state = St.FAILED
-            if e.declined:
+            if refused:
                 _refused(session, op)
             _audit_failed(session, op)
             outcome = "failed"
