@@ -21,6 +21,7 @@ from services.notifications.interface import money, notify
 from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
+from services.orders.ports import sales
 from services.orders.settings import BuyingSettings
 from services.payments import interface as payments
 from services.payments.interface import GatewayError, PaymentGateway
@@ -239,7 +240,8 @@ def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) ->
 def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_id=None,
              action: str = "complete") -> None:
     """The money is captured: the order completes, the listing is sold (once), both sides earn a
-    completed trade, and the seller's payout is created and settled unless a dispute is open."""
+    completed trade, the listing's open offers end (the `SaleHooks` port, services/orders/ports.py),
+    and the seller's payout is created and settled unless a dispute is open."""
     first = order.completed_at is None
     move(session, order, S.COMPLETED, action=action, actor_id=actor_id)
     order.attention = None
@@ -251,7 +253,8 @@ def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_i
             listings.mark_sold(session, order.listing_id)
         _credit(session, order.buyer_id, "order_completed_buyer", order)
         _credit(session, order.seller_id, "order_completed_seller", order)
-        hooks.subsidy_redeem(session, order)   # open offers on the listing end: services/offers/hooks.py
+        hooks.subsidy_redeem(session, order)
+    sales(session).completed(session, order)   # open offers on the listing end (services.flows.sales)
     payments.create_payout(session, order, pay)
     payments.settle_payout(session, order, gateway)
     session.flush()
