@@ -24,7 +24,9 @@ if TYPE_CHECKING:  # annotations only: this module must import nothing that impo
     from services.identifiers import IdHasher
     from services.notifications.channels import Mailer, SmsSender
     from services.notifications.service import Notifier
-    from services.orders.ports import SaleHooks
+    from services.orders.ports import OrderHooks
+    from services.reviews.ports import ReviewHooks
+    from services.credit.ports import ScoreHooks
     from services.orders.settings import BuyingSettings
     from services.payments.gateway import PaymentGateway
     from services.payments.ports import Settlement
@@ -50,7 +52,9 @@ class Deps:
     settlement: Settlement          # what money moved at the provider does to orders (services.flows.settlement)
     storage: Storage
     buying: BuyingSettings          # the knobs of buying, from settings
-    sales: SaleHooks                # what a completed sale does above orders (services.flows.sales)
+    order_hooks: OrderHooks         # what a sale does above orders: offers, standing (services.flows.sales)
+    review_hooks: ReviewHooks       # published reviews -> seller standing (services.flows.standing)
+    score_hooks: ScoreHooks         # new credit scores -> seller standing (services.flows.standing)
     pickup_policy: Policy           # the booking rules, from the PICKUP_* settings
     tradeins: TradeInPorts          # the trade-in flow's ports (credit, payouts, pickups)
     pools: PoolSnapshot             # the subsidy pools snapshot quotes read (per app)

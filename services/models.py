@@ -20,7 +20,7 @@ from services.payments import models as payments_models  # noqa: F401
 from services.reviews import models as reviews_models  # noqa: F401
 from services.conversations import models as conversations_models  # noqa: F401
 from services.watchlist import models as watchlist_models  # noqa: F401
-from services.standing import models as standing_models, service as standing_hooks  # noqa: F401 (hooks: recounts)
+from services.standing import models as standing_models  # noqa: F401
 from services.remanufacturing import models as remanufacturing_models  # noqa: F401
 from services.batteries import models as batteries_models  # noqa: F401
 from services.shipping import models as shipping_models  # noqa: F401

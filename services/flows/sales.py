@@ -1,6 +1,8 @@
-"""A sale, seen from the domains above orders: when an order completes, the open offers on its
-listing end (declined). Orders call it through their `SaleHooks` port (services/orders/ports.py);
-this replaces the session hook offers used to keep on the orders' rows."""
+"""An order's sale, seen from the domains above orders (the orders' `OrderHooks` port,
+services/orders/ports.py): when an order completes, the open offers on its listing end
+(declined); when it enters or leaves `completed`, its buyer's and seller's completed trades are
+recounted (seller standing). Explicit calls from orders, in the order's transaction: these used
+to be session hooks of offers and standing on the orders' rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,14 +11,19 @@ from sqlalchemy.orm import Session
 
 from services.offers import interface as offers
 from services.orders.models import Order
+from services.standing import interface as standing
 
 
 @dataclass(frozen=True)
 class Sales:
-    """services.orders.ports.SaleHooks for the real offers domain."""
+    """services.orders.ports.OrderHooks for the real offers and standing domains."""
 
     def completed(self, session: Session, order: Order) -> None:
         offers.end_on_sale(session, order.listing_id)
+
+    def trades_changed(self, session: Session, order: Order) -> None:
+        session.flush()   # the recount reads the order's new status from the database
+        standing.recount(session, {order.buyer_id, order.seller_id})
 
 
 SALES = Sales()

@@ -21,7 +21,7 @@ from services.notifications.interface import money, notify
 from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
-from services.orders.ports import sales
+from services.orders.ports import order_hooks
 from services.orders.settings import BuyingSettings
 from services.payments import interface as payments
 from services.payments.interface import GatewayError, PaymentGateway
@@ -89,6 +89,8 @@ def move(session: Session, order: Order, target: S, *, action: str, actor_id=Non
         setattr(order, stamp, clock.now(session))
     audit.record(session, actor_id, f"order.{action}", "order", order.id,
                  before={"status": before.value}, after={"status": target.value}, reason=reason)
+    if S.COMPLETED in (before, target):   # the parties' completed trades (seller standing) follow
+        order_hooks(session).trades_changed(session, order)
 
 
 def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> None:
@@ -240,7 +242,7 @@ def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) ->
 def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_id=None,
              action: str = "complete") -> None:
     """The money is captured: the order completes, the listing is sold (once), both sides earn a
-    completed trade, the listing's open offers end (the `SaleHooks` port, services/orders/ports.py),
+    completed trade, the listing's open offers end (the `OrderHooks` port, services/orders/ports.py),
     and the seller's payout is created and settled unless a dispute is open."""
     first = order.completed_at is None
     move(session, order, S.COMPLETED, action=action, actor_id=actor_id)
@@ -254,7 +256,7 @@ def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_i
         _credit(session, order.buyer_id, "order_completed_buyer", order)
         _credit(session, order.seller_id, "order_completed_seller", order)
         hooks.subsidy_redeem(session, order)
-    sales(session).completed(session, order)   # open offers on the listing end (services.flows.sales)
+    order_hooks(session).completed(session, order)   # open offers on the listing end (services.flows.sales)
     payments.create_payout(session, order, pay)
     payments.settle_payout(session, order, gateway)
     session.flush()
