@@ -20,6 +20,7 @@ from services.conversations.service import ConversationSettings
 from services.credit import bureau
 from services.credit.registry import ParsedCards
 from services.deps import Deps
+from services.flows import sales, settlement, standing as standing_flow
 from services.disputes.evidence import DisputeSettings
 from services.identifiers import IdHasher
 from services.notifications import channels as notification_channels, service as notifications
@@ -116,8 +117,12 @@ def build_deps(s: Settings, given: Mapping[str, Any] | None = None) -> Deps:
     base["notifier"] = given.get("notifier") or notifications.build(s.notifier)
     base["bureau"] = given.get("bureau") or bureau.build(s.credit_bureau_file)
     base["gateway"] = given.get("gateway") or gateway_for(s)
+    base["settlement"] = given.get("settlement") or settlement.SETTLEMENT
     base["storage"] = given.get("storage") or LocalDiskStorage(s.storage_dir)
     base["buying"] = given.get("buying") or buying_for(s)
+    base["order_hooks"] = given.get("order_hooks") or sales.SALES
+    base["review_hooks"] = given.get("review_hooks") or standing_flow.REVIEW_HOOKS
+    base["score_hooks"] = given.get("score_hooks") or standing_flow.SCORE_HOOKS
     base["pickup_policy"] = given.get("pickup_policy") or pickup_policy_for(s)
     base["tradeins"] = given.get("tradeins") or tradeins_for(s, base["gateway"], base["storage"])
     base["pools"] = given.get("pools") or PoolSnapshot()

@@ -24,8 +24,12 @@ if TYPE_CHECKING:  # annotations only: this module must import nothing that impo
     from services.identifiers import IdHasher
     from services.notifications.channels import Mailer, SmsSender
     from services.notifications.service import Notifier
+    from services.orders.ports import OrderHooks
+    from services.reviews.ports import ReviewHooks
+    from services.credit.ports import ScoreHooks
     from services.orders.settings import BuyingSettings
     from services.payments.gateway import PaymentGateway
+    from services.payments.ports import Settlement
     from services.pickups.policy import Policy
     from services.settings import Settings
     from services.shipping.ports import Carrier
@@ -45,8 +49,12 @@ class Deps:
     notifier: Notifier
     bureau: Bureau
     gateway: PaymentGateway
+    settlement: Settlement          # what money moved at the provider does to orders (services.flows.settlement)
     storage: Storage
     buying: BuyingSettings          # the knobs of buying, from settings
+    order_hooks: OrderHooks         # what a sale does above orders: offers, standing (services.flows.sales)
+    review_hooks: ReviewHooks       # published reviews -> seller standing (services.flows.standing)
+    score_hooks: ScoreHooks         # new credit scores -> seller standing (services.flows.standing)
     pickup_policy: Policy           # the booking rules, from the PICKUP_* settings
     tradeins: TradeInPorts          # the trade-in flow's ports (credit, payouts, pickups)
     pools: PoolSnapshot             # the subsidy pools snapshot quotes read (per app)

@@ -14,13 +14,13 @@ from services.tradeins import models as tradeins_models  # noqa: F401
 from services.ledger import models as ledger_models  # noqa: F401
 from services.blocklist import models as blocklist_models, gates as blocklist_gates  # noqa: F401 (gates: listing guard)
 from services.disputes import models as disputes_models  # noqa: F401
-from services.offers import hooks as offers_hooks, models as offers_models  # noqa: F401 (hooks: a sale ends offers)
+from services.offers import models as offers_models  # noqa: F401
 from services.orders import models as orders_models  # noqa: F401
 from services.payments import models as payments_models  # noqa: F401
 from services.reviews import models as reviews_models  # noqa: F401
 from services.conversations import models as conversations_models  # noqa: F401
 from services.watchlist import models as watchlist_models  # noqa: F401
-from services.standing import models as standing_models, service as standing_hooks  # noqa: F401 (hooks: recounts)
+from services.standing import models as standing_models  # noqa: F401
 from services.remanufacturing import models as remanufacturing_models  # noqa: F401
 from services.batteries import models as batteries_models  # noqa: F401
 from services.shipping import models as shipping_models  # noqa: F401

@@ -1,5 +1,5 @@
 """POST /api/v1/webhooks/stripe: verify Stripe-Signature on the raw body (300 s tolerance), then
-hand the event to services.payments.webhooks, which stores each event id once and dispatches it.
+hand the event to services.flows.settlement, which stores each event id once and dispatches it.
 A bad signature is a 400 and touches nothing; a replay is a harmless 200."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from marketplace.auth import public
 from marketplace.openapi import Blueprint
 from marketplace.uow import unit_of_work
 from services.errors import DomainError, NotFound
-from services.payments import webhooks
+from services.flows import settlement
 
 blp = Blueprint("webhooks", __name__, description="Webhooks from the payment provider")
 TOLERANCE_SECONDS = 300
@@ -56,5 +56,5 @@ def stripe_webhook():
     if not isinstance(event, dict):
         raise BadWebhook("the body is not an event")
     with unit_of_work() as session:
-        outcome = webhooks.handle(session, event, gateway=gateway())
+        outcome = settlement.handle(session, event, gateway=gateway())
     return {"received": True, "outcome": outcome}

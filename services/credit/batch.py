@@ -12,6 +12,7 @@ from services import clock, deps
 from services.credit import features, honest, registry, subjects
 from services.credit.queries import aliases, tallies
 from services.credit.models import CreditOverride, CreditScore, CreditSubject
+from services.credit.ports import score_hooks
 from services.credit.rows import score_row
 
 CHUNK = 2000
@@ -53,8 +54,7 @@ def recompute_many(session: Session, subject_ids: Sequence[uuid.UUID], trigger: 
                                     overrides.get(i), trigger, now)
                    for i, res, values in zip(ids, results, rows)]
         session.execute(insert(CreditScore.__table__), history)
-        # A Core insert passes no flush hook: the sellers' shown band follows through the
-        # standing domain's do_orm_execute listener on this statement.
+        score_hooks(session).scored(session, {row["subject_id"]: row["band"] for row in history})
         _upsert_fresh(session, ids, now)
         done += len(ids)
         if progress:

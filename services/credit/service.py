@@ -20,6 +20,7 @@ from services.credit.outlook import Outlook, outlook
 from services.credit.privileges import Privileges, load_policy
 from services.credit.batch import recompute_many
 from services.credit.queries import aliases, tallies
+from services.credit.ports import score_hooks
 from services.credit.rows import THIN_FILE_REASON, score_row
 from services.credit.scorecard import Reason, Scorecard, ScoreResult
 from services.credit.subjects import Subject
@@ -51,6 +52,7 @@ def compute(session: Session, subject: Subject, trigger: str = "on_demand") -> C
     session.add(row)
     _mark_fresh(session, [subject.id], now)
     session.flush()
+    score_hooks(session).scored(session, {subject.id: row.band})
     return row
 
 

@@ -18,7 +18,7 @@ from services.listings.models import Listing, Status as ListingStatus
 from services.notifications.interface import notify
 from services.orders import interface as orders
 from services.orders.models import Order, OrderStatus as S
-from services.payments import service as payments
+from services.payments import interface as payments
 from services.payments.interface import PaymentGateway
 from services.payments.models import PaymentStatus
 
@@ -99,6 +99,12 @@ def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amoun
     return settle(session, dispute, Outcome(outcome), amount_fen, note=note, actor_id=operator.id, gateway=gateway)
 
 
+def dispute_open(session: Session, order_id) -> bool:
+    """True while a dispute of the order (platform or chargeback) is open: its payout waits."""
+    return session.scalar(select(Dispute.id).where(Dispute.order_id == order_id,
+                                                   Dispute.status == DisputeStatus.OPEN)) is not None
+
+
 def lock_open(session: Session, dispute_id) -> Dispute:
     """The open platform dispute, locked; Conflict when it is a chargeback or already resolved."""
     dispute = session.scalar(select(Dispute).where(Dispute.id == dispute_id).with_for_update())
@@ -130,7 +136,7 @@ def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int 
     else:
         action = f"resolve_{result.value}"
         # A card capture is made after commit; its applied answer completes the order as this
-        # decision (services/payments/effects.py). Cash and store credit complete now.
+        # decision (services.flows.settlement). Cash and store credit complete now.
         if payments.capture(session, order, pay, held - dispute.refund_fen,
                             then={"action": action, "actor_id": str(actor_id) if actor_id else None}):
             orders.complete(session, order, gateway, actor_id=actor_id, action=action)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,6 +141,14 @@ def _close(offer: Offer, status: OfferStatus, now) -> Offer:
     offer.status = status
     offer.responded_at = now
     return offer
+
+
+def end_on_sale(session: Session, listing_id) -> int:
+    """The listing was sold (an order of it completed): every offer still pending on it is
+    declined, in the caller's transaction. Returns how many."""
+    return session.execute(update(Offer).where(Offer.listing_id == listing_id, Offer.status == OfferStatus.PENDING)
+                           .values(status=OfferStatus.DECLINED, responded_at=clock.now(session))
+                           .execution_options(synchronize_session=False)).rowcount
 
 
 def expire_due(session: Session) -> int:

@@ -10,7 +10,7 @@ none of them calls back into orders except through a port orders pass down (`ORD
   refund after capture. A partial refund keeps the subsidy: the item stays with the buyer.
 - Store credit (services.ledger.spending): spent at placement, given back to the accounts it came
   from when the order is cancelled or fully refunded. Platform-issued credit pays any order (the
-  seller's payout includes that part: services.payments.service.recompute); a retailer's credit
+  seller's payout includes that part: services.payments recompute); a retailer's credit
   pays only on its own listings (the retailer simply receives less).
 """
 from __future__ import annotations

@@ -1,17 +1,18 @@
 """What other domains use of orders (the rows they join on are in services.orders.models): reading
 and locking an order, the sides of a trade, the moves that disputes, offers, reviews and shipping
 make (shipping's deadline cancels), the buying settings, and an order's side of subsidies
-(`ORDER_SIDE`, `sale_facts`, `apply_reservation`: the order_subsidies flow). Payments still reach
-services.orders.service directly (the buying knot, see .importlinter)."""
+(`ORDER_SIDE`, `sale_facts`, `apply_reservation`: the order_subsidies flow), and what the settlement
+flow (services.flows.settlement) does to an order when its money moves at the provider
+(`platform_credit_owed` is what a payout adds for platform credit)."""
 from __future__ import annotations
 
 from services.orders.hooks import store_credit_refund, subsidy_release
 from services.orders.parties import side
 from services.orders.service import (accept, apply_refund, cancel_order, complete, get, hand_over, lock,
-                                     mark_authorised, move, payment, place, refund_money)
+                                     mark_authorised, move, payment, place, platform_credit_owed, refund_money)
 from services.orders.settings import BuyingSettings
 from services.orders.subsidy import ORDER_SIDE, apply_reservation, sale_facts
 
 __all__ = ["BuyingSettings", "ORDER_SIDE", "accept", "apply_refund", "apply_reservation", "cancel_order", "complete",
-           "get", "hand_over", "lock", "mark_authorised", "move", "payment", "place", "refund_money", "sale_facts",
+           "get", "hand_over", "lock", "mark_authorised", "move", "payment", "place", "platform_credit_owed", "refund_money", "sale_facts",
            "side", "store_credit_refund", "subsidy_release"]

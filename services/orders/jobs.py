@@ -19,7 +19,7 @@ from services.errors import DomainError
 from services.orders import service as orders, states
 from services.orders.models import Order, OrderStatus as S
 from services.orders.settings import BuyingSettings
-from services.payments import operations, relay, service as payments
+from services.payments import interface as payments
 from services.payments.interface import PaymentGateway
 from services.payments.models import Payout, PayoutStatus
 
@@ -56,7 +56,7 @@ def expire_reservations(session: Session, *, gateway: PaymentGateway, settings: 
         checkpoint()
     # The card holds released above are released now, after their orders' commits (a Stripe
     # outage leaves them to the reconciliation job: the orders are cancelled either way).
-    relay.relay(session, gateway, order_ids=due, kinds=(operations.CANCEL,))
+    payments.relay(session, gateway, order_ids=due, kinds=(payments.CANCEL,))
     return done
 
 
@@ -83,7 +83,7 @@ def auto_capture(session: Session, *, gateway: PaymentGateway, settings: BuyingS
     # Card captures were recorded above (and made due again if an earlier try failed or its
     # worker died): each is made now, after its order's commit, and completes its order; the
     # payout transfer a completion records follows in the same pass.
-    return done + relay.relay(session, gateway, order_ids=due)[operations.CAPTURE]
+    return done + payments.relay(session, gateway, order_ids=due)[payments.CAPTURE]
 
 
 def settle_payouts(session: Session, *, gateway: PaymentGateway,
@@ -103,5 +103,5 @@ def settle_payouts(session: Session, *, gateway: PaymentGateway,
             log.warning("payout skipped", extra={"order_id": str(order_id), "code": e.code})
         checkpoint()
     # The transfers and reversals recorded above are made now, after commit.
-    sent = relay.relay(session, gateway, order_ids=due, kinds=(operations.TRANSFER, operations.REVERSAL))
-    return paid + sent[operations.TRANSFER]
+    sent = payments.relay(session, gateway, order_ids=due, kinds=(payments.TRANSFER, payments.REVERSAL))
+    return paid + sent[payments.TRANSFER]

@@ -1,6 +1,6 @@
 """Orders: place (atomic reservation of the listing), pay, hand over, accept and capture, cancel
 and refund. Every status change goes through `move`, which checks the state machine and writes
-the audit log; every money movement goes through services.payments.service."""
+the audit log; every money movement goes through services.payments.interface."""
 from __future__ import annotations
 
 import logging
@@ -21,8 +21,9 @@ from services.notifications.interface import money, notify
 from services.orders import hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
+from services.orders.ports import order_hooks
 from services.orders.settings import BuyingSettings
-from services.payments import service as payments
+from services.payments import interface as payments
 from services.payments.interface import GatewayError, PaymentGateway
 from services.payments.models import Payment
 
@@ -88,6 +89,8 @@ def move(session: Session, order: Order, target: S, *, action: str, actor_id=Non
         setattr(order, stamp, clock.now(session))
     audit.record(session, actor_id, f"order.{action}", "order", order.id,
                  before={"status": before.value}, after={"status": target.value}, reason=reason)
+    if S.COMPLETED in (before, target):   # the parties' completed trades (seller standing) follow
+        order_hooks(session).trades_changed(session, order)
 
 
 def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> None:
@@ -219,7 +222,10 @@ def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) ->
     try:
         with session.begin_nested():
             hooks.before_capture(session, order)
-            if not payments.capture(session, order, pay, pay.authorised_fen or order.payable_fen):
+            # Never more than the order asks: a buyer who confirmed before a new (lower) amount
+            # reached the provider keeps the difference (the rest of the hold is released).
+            amount = min(pay.authorised_fen, order.payable_fen) if pay.authorised_fen else order.payable_fen
+            if not payments.capture(session, order, pay, amount):
                 return False   # recorded for the provider: its applied answer completes the order
             complete(session, order, gateway)
     except (GatewayError, DomainError) as e:
@@ -236,7 +242,8 @@ def capture_accepted(session: Session, order: Order, gateway: PaymentGateway) ->
 def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_id=None,
              action: str = "complete") -> None:
     """The money is captured: the order completes, the listing is sold (once), both sides earn a
-    completed trade, and the seller's payout is created and settled unless a dispute is open."""
+    completed trade, the listing's open offers end (the `OrderHooks` port, services/orders/ports.py),
+    and the seller's payout is created and settled unless a dispute is open."""
     first = order.completed_at is None
     move(session, order, S.COMPLETED, action=action, actor_id=actor_id)
     order.attention = None
@@ -248,7 +255,8 @@ def complete(session: Session, order: Order, gateway: PaymentGateway, *, actor_i
             listings.mark_sold(session, order.listing_id)
         _credit(session, order.buyer_id, "order_completed_buyer", order)
         _credit(session, order.seller_id, "order_completed_seller", order)
-        hooks.subsidy_redeem(session, order)   # open offers on the listing end: services/offers/hooks.py
+        hooks.subsidy_redeem(session, order)
+    order_hooks(session).completed(session, order)   # open offers on the listing end (services.flows.sales)
     payments.create_payout(session, order, pay)
     payments.settle_payout(session, order, gateway)
     session.flush()
@@ -324,13 +332,21 @@ def refund(session: Session, actor: User, order_id, *, gateway: PaymentGateway, 
 def refund_money(session: Session, order: Order, pay: Payment, gateway: PaymentGateway, amount_fen: int, *,
                  actor_id, reason: str, audit_reason: str) -> None:
     """Give `amount_fen` back: applied to the order now for cash; for a card, recorded and applied
-    when the provider confirmed it (services/payments/effects.py), the order flagged meanwhile."""
+    when the provider confirmed it (services.flows.settlement), the order flagged meanwhile."""
     row = payments.refund(session, order, pay, amount_fen, reason, actor_id, then={"audit_reason": audit_reason})
     if row.status == payments.REFUND_PENDING:
         order.attention = "refund pending"
         session.flush()
         return
     apply_refund(session, order, pay, gateway, amount_fen, actor_id=actor_id, reason=audit_reason)
+
+
+def platform_credit_owed(order: Order) -> int:
+    """Platform-issued store credit the buyer spent and still has spent: the platform pays it to
+    the seller. Once the order is cancelled or refunded the credit went back to the buyer."""
+    if order.status in (S.CANCELLED, S.REFUNDED):
+        return 0
+    return order.platform_credit_fen or 0
 
 
 def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentGateway, amount_fen: int, *,

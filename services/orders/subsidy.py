@@ -23,7 +23,7 @@ from services.errors import Conflict, NotFound, ValidationFailed
 from services.orders import states
 from services.orders.models import Order, OrderStatus as S
 from services.orders.parties import side
-from services.payments import service as payments
+from services.payments import interface as payments
 from services.payments.interface import PaymentGateway
 from services.payments.models import Payment, PaymentStatus
 from services.subsidies.interface import OrderSide, SaleFacts
@@ -105,7 +105,7 @@ def sale_facts(session: Session, order_id, *, viewer: User, quote_request: dict 
 
 def apply_reservation(session: Session, reservation, *, gateway: PaymentGateway | None, actor_id=None) -> None:
     """A reservation was just held for the order (through the subsidies API): take it off what the
-    buyer pays. The payment's amount changes at the provider last, after every row check passed."""
+    buyer pays. The payment's amount changes at the provider after commit (change_amount)."""
     order = session.get(Order, reservation.order_id)
     if reservation.total_fen + order.store_credit_fen >= order.price_fen:
         raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
@@ -115,8 +115,8 @@ def apply_reservation(session: Session, reservation, *, gateway: PaymentGateway 
 def release_reservation(session: Session, reservation, *, gateway: PaymentGateway | None, actor_id=None) -> None:
     """The order's reservation is being released. Before payment (the guard lets nothing else
     through but a cancelled or refunded order, left as it is): the buyer pays the full price
-    again, the order's `subsidy_fen` back to 0 and the payment amount up at the provider, in the
-    caller's transaction; a provider refusal (409 `payment_started`, 503) refuses the release."""
+    again, the order's `subsidy_fen` back to 0 in the caller's transaction, and the payment amount
+    up at the provider after its commit (services.payments.interface.change_amount)."""
     order = session.get(Order, reservation.order_id)
     if order is None or order.status not in states.UNPAID or not order.subsidy_fen:
         return
@@ -130,10 +130,8 @@ def _set_subsidy(session: Session, order: Order, amount_fen: int, reservation, *
                  after={"subsidy_fen": order.subsidy_fen, "reservation_id": str(reservation.id)})
     session.flush()
     pay = session.scalar(select(Payment).where(Payment.order_id == order.id).with_for_update())
-    if pay is not None:
-        if gateway is None:
-            raise ValueError("changing an order's payment needs the payment gateway")
-        payments.change_amount(session, order, pay, gateway)
+    if pay is not None:   # a card's new amount is set at the provider after commit
+        payments.change_amount(session, order, pay)
 
 
 def check_transition(session: Session, reservation, action: str) -> None:

@@ -1,6 +1,10 @@
 """What each kind of payment operation does: the provider call (made with no transaction open),
-how its answer is applied to the order or payout (in a short transaction that locks the order
-first, as everywhere else), and what a failed attempt leaves for people to see."""
+how its answer is applied to the payment, payout or order (in a short transaction that locks the
+order first, as everywhere else), and what a failed attempt leaves for people to see.
+
+What an answer changes on an order (a capture completes it, a confirmed refund reduces it) is the
+settlement flow's (services/payments/ports.py `Settlement`, implemented by
+services.flows.settlement): payments never imports the orders domain above it."""
 from __future__ import annotations
 
 import logging
@@ -14,11 +18,10 @@ from sqlalchemy.orm import Session
 from services import audit, clock
 from services.ledger.models import JournalEntry, Posting
 from services.ledger.interface import Leg, post as post_entry
-from services.orders import service as orders
-from services.orders.models import OrderStatus as S
 from services.payments import operations as ops, service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
-from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus, Refund
+from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus
+from services.payments.ports import settlement
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,8 @@ class Effect:
     failed: Callable[[Session, PaymentOperation, GatewayError], None]
     # The provider refused for good (a decline, never a timeout): undo what waited for the call.
     refused: Callable[[Session, PaymentOperation], None] | None = None
+    # Error codes that are a final answer for this kind, like a decline: sending again cannot help.
+    final_codes: frozenset[str] = frozenset()
 
 
 # ---- capture -------------------------------------------------------------------------------------
@@ -40,28 +45,32 @@ def _call_capture(gateway: PaymentGateway, op: dict) -> dict:
 
 
 def _apply_capture(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
-    order = orders.lock(session, op.order_id)
-    pay = payments.payment_for(session, order, lock=True)
-    # A webhook may have recorded the capture first: then only what is still missing is done.
-    if payments.record_captured(pay, op.amount_fen, result.get("charge_id")):
-        audit.record(session, None, "payment.capture", "order", order.id,
-                     after={"captured_fen": op.amount_fen, "provider": pay.provider})
-    if order.status == S.ACCEPTED:
-        orders.complete(session, order, gateway)
-    elif order.status == S.DISPUTED and op.request.get("action") and not payments.dispute_open(session, order.id):
-        # The capture a dispute resolution decided (release or partial refund): the order
-        # completes as the operator's decision, now that the money is in.
-        actor = op.request.get("actor_id")
-        orders.complete(session, order, gateway, actor_id=uuid.UUID(actor) if actor else None,
-                        action=op.request["action"])
+    settlement(session).capture_applied(session, op, result, gateway)
 
 
 def _capture_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
-    order = orders.lock(session, op.order_id)
-    pay = payments.payment_for(session, order, lock=True)
-    pay.last_error = f"capture failed: {e.code}"[:200]
-    order.attention = f"capture pending: {e.code}"[:200]
-    log.warning("capture failed", extra={"order_id": str(order.id), "code": e.code})
+    settlement(session).capture_failed(session, op, e)
+
+
+# ---- a new amount on an unpaid intent ---------------------------------------------------------------
+
+def _call_amount(gateway: PaymentGateway, op: dict) -> dict:
+    intent = gateway.update_amount(op["request"]["intent_id"], op["amount_fen"], idempotency_key=op["idempotency_key"])
+    return {"intent_id": intent.id, "status": intent.status, "amount_fen": intent.amount_fen}
+
+
+def _apply_amount(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = settlement(session).lock_order(session, op.order_id)
+    payments.apply_amount(session, order, payments.payment_for(session, order, lock=True), op)
+
+
+def _amount_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    # The payment keeps showing the amount the provider has; the capture never takes more than the
+    # order's payable amount, so a buyer who confirmed the old (higher) amount meanwhile is not
+    # charged the difference.
+    pay = payments.payment_for(session, settlement(session).lock_order(session, op.order_id), lock=True)
+    pay.last_error = f"amount change to {op.amount_fen} fen failed: {e.code}"[:200]
+    log.warning("amount change failed", extra={"order_id": str(op.order_id), "code": e.code})
 
 
 # ---- payout transfer and reversal ----------------------------------------------------------------
@@ -78,7 +87,7 @@ def _call_transfer(gateway: PaymentGateway, op: dict) -> dict:
 
 
 def _apply_transfer(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
-    order = orders.lock(session, op.order_id)
+    order = settlement(session).lock_order(session, op.order_id)
     payout = _payout(session, op)
     payout.status = PayoutStatus.PAID
     payout.transfer_id = result["id"]
@@ -104,7 +113,7 @@ def _call_reversal(gateway: PaymentGateway, op: dict) -> dict:
 
 
 def _apply_reversal(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
-    order = orders.lock(session, op.order_id)
+    order = settlement(session).lock_order(session, op.order_id)
     payout = _payout(session, op)
     payout.reversed_fen = max(payout.reversed_fen, op.request["total"])
     payout.last_error = None
@@ -125,7 +134,7 @@ def _call_cancel(gateway: PaymentGateway, op: dict) -> dict:
 
 
 def _apply_cancel(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
-    order = orders.lock(session, op.order_id)
+    order = settlement(session).lock_order(session, op.order_id)
     pay = payments.payment_for(session, order, lock=True)
     if pay.status not in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
         pay.status = PaymentStatus.CANCELLED
@@ -134,7 +143,7 @@ def _apply_cancel(session: Session, op: PaymentOperation, result: dict, gateway:
 
 
 def _cancel_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
-    pay = payments.payment_for(session, orders.lock(session, op.order_id), lock=True)
+    pay = payments.payment_for(session, settlement(session).lock_order(session, op.order_id), lock=True)
     pay.last_error = f"cancel failed: {e.code}"[:200]
 
 
@@ -148,25 +157,13 @@ def _call_refund(gateway: PaymentGateway, op: dict) -> dict:
 
 
 def _apply_refund(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
-    order = orders.lock(session, op.order_id)
-    pay = payments.payment_for(session, order, lock=True)
-    row = session.scalar(select(Refund).where(Refund.id == uuid.UUID(op.request["refund_id"])).with_for_update())
-    counted = payments.record_refund_done(session, pay, row, result["id"], result.get("status"))
-    if counted:   # else a charge.refunded webhook already applied it to the order
-        orders.apply_refund(session, order, pay, gateway, counted, actor_id=row.created_by,
-                            reason=op.request.get("audit_reason") or row.reason)
-    if order.attention and order.attention.startswith("refund pending") and not payments.refund_pending_fen(session, pay):
-        order.attention = None
+    settlement(session).refund_applied(session, op, result, gateway)
 
 
 def _refund_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
     # The Refund row stays `pending` and keeps counting against what may still be refunded:
     # a refund that may have happened is never offered twice. Retried, or an operator decides.
-    order = orders.lock(session, op.order_id)
-    pay = payments.payment_for(session, order, lock=True)
-    pay.last_error = f"refund failed: {e.code}"[:200]
-    order.attention = f"refund pending: {e.code}"[:200]
-    log.warning("refund failed", extra={"order_id": str(order.id), "code": e.code})
+    settlement(session).refund_failed(session, op, e)
 
 
 # ---- store-credit withdrawals (no order) ------------------------------------------------------------
@@ -212,4 +209,8 @@ EFFECTS: dict[str, Effect] = {
     ops.TRANSFER: Effect(_call_transfer, _apply_transfer, _transfer_failed),
     ops.REVERSAL: Effect(_call_reversal, _apply_reversal, _reversal_failed),
     ops.CANCEL: Effect(_call_cancel, _apply_cancel, _cancel_failed),
+    # Stripe takes a new amount only before the buyer confirms; afterwards it answers
+    # payment_intent_unexpected_state, and will for good.
+    ops.AMOUNT: Effect(_call_amount, _apply_amount, _amount_failed,
+                       final_codes=frozenset({"payment_intent_unexpected_state"})),
 }

@@ -23,6 +23,7 @@ from services.payments.models import OperationState as St, PaymentOperation
 TOUCHED = "huanxin.payment_operations"
 
 CAPTURE, TRANSFER, REVERSAL, CANCEL, REFUND = "capture", "transfer", "reversal", "cancel", "refund"
+AMOUNT = "amount"           # a new amount on an unpaid intent (the order's subsidy or credit changed)
 WITHDRAWAL = "withdrawal"   # store credit paid out to the consumer's Connect account (no order)
 # Ids of operations without an order recorded in this session's transaction (relayed like TOUCHED).
 TOUCHED_OPS = "huanxin.payment_operations.no_order"
@@ -65,6 +66,12 @@ def in_flight(session: Session, kind: str, *, payout_id: uuid.UUID) -> bool:
     return session.scalar(select(PaymentOperation.id).where(
         PaymentOperation.kind == kind, PaymentOperation.payout_id == payout_id,
         PaymentOperation.state.in_((St.PENDING, St.SENT))).limit(1)) is not None
+
+
+def of_kind(session: Session, kind: str, *, order_id) -> list[PaymentOperation]:
+    """The order's operations of `kind`, oldest first."""
+    return list(session.scalars(select(PaymentOperation).where(
+        PaymentOperation.order_id == order_id, PaymentOperation.kind == kind).order_by(PaymentOperation.created_at)))
 
 
 def for_order(session: Session, order_id) -> list[PaymentOperation]:

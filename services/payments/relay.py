@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 
 from services import audit, clock
 from services.errors import DomainError
-from services.orders.models import Order
 from services.payments.effects import EFFECTS
 from services.payments.gateway import GatewayError, PaymentGateway
 from services.payments.models import OperationState as St, PaymentOperation as Op
+from services.payments.ports import settlement
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def _lock(session: Session, op_id, order_id) -> Op | None:
     # changed them: everything is read afresh once the order is locked.
     session.expire_all()
     if order_id is not None:   # an operation without an order (a withdrawal) locks only itself
-        session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
+        settlement(session).lock_order(session, order_id)
     return session.scalar(select(Op).where(Op.id == op_id).with_for_update()
                           .execution_options(populate_existing=True))
 
@@ -112,10 +112,12 @@ def _record_failure(session: Session, op_id, order_id, e: GatewayError) -> str:
             session.commit()
             return "skipped"
         op.last_error = f"{e.code}: {e}"[:200]
-        EFFECTS[op.kind].failed(session, op, e)
-        if e.declined or op.attempts >= MAX_ATTEMPTS:
+        effect = EFFECTS[op.kind]
+        effect.failed(session, op, e)
+        refused = e.declined or e.code in effect.final_codes
+        if refused or op.attempts >= MAX_ATTEMPTS:
             op.state = St.FAILED
-            if e.declined:
+            if refused:
                 _refused(session, op)
             _audit_failed(session, op)
             outcome = "failed"

@@ -4,8 +4,8 @@ Rules every function keeps:
 - a call to a network provider (Stripe) is recorded as a payment operation (operations.py) in
   the caller's transaction and made after commit by relay.py, outside every lock; the rows that
   depend on its answer are written when the answer is recorded (effects.py). Only the intent at
-  placement, its amount change, seller onboarding and the in-place providers (cash, store
-  credit) still call the gateway here;
+  placement, seller onboarding and the in-place providers (cash, store credit) still call the
+  gateway here;
 - each call's idempotency key is derived from the order and the step (and the amount where the
   amount can differ), so a retry after a timeout repeats the first result instead of moving money
   twice;
@@ -16,19 +16,23 @@ from __future__ import annotations
 import logging
 import uuid
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services import audit, pagination
 from services.accounts import interface as membership
 from services.accounts.models import User
-from services.disputes.models import Dispute, DisputeStatus
 from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
-from services.orders.models import Order, OrderStatus
 from services.payments import fees, operations
+from services.payments.ports import settlement
 from services.payments.gateway import GatewayError, IntentRequest, PaymentGateway
-from services.payments.models import (Payment, PaymentStatus, Payout, PayoutStatus, Refund,
+from services.payments.models import (OperationState, Payment, PaymentStatus, Payout, PayoutStatus, Refund,
                                       SellerAccount)
+
+if TYPE_CHECKING:   # annotations only: payments sits below orders and reads the rows it is handed
+    from services.orders.models import Order
 
 log = logging.getLogger(__name__)
 
@@ -85,30 +89,60 @@ def start(session: Session, order: Order, gateway: PaymentGateway) -> Payment:
     return payment
 
 
-def change_amount(session: Session, order: Order, payment: Payment, gateway: PaymentGateway) -> None:
+def change_amount(session: Session, order: Order, payment: Payment) -> None:
     """Bring an unpaid payment in line with `order.payable_fen` (the subsidy or credit on the order
-    changed before the buyer paid). Conflict `payment_started` when money is already held or the
-    provider no longer accepts a new amount; nothing is written unless the provider agreed."""
+    changed before the buyer paid). Conflict `payment_started` when money is already held.
+
+    At a network provider the new amount is recorded as a payment operation and set after commit
+    (relay.py), never while the order is locked: `payment.amount_fen` is the provider's amount and
+    changes when the provider agreed (`apply_amount`); an outage delays it (retried, then
+    `reconcile`), never the decision. Only the newest change counts: older ones not sent yet are
+    dropped. If the buyer confirmed the old amount meanwhile, the provider refuses for good and the
+    capture takes no more than the order's payable amount. Cash and store credit change in place."""
     if payment.status != PaymentStatus.REQUIRES_PAYMENT:
         raise Conflict(f"payment is {payment.status.value}: its amount can no longer change",
                        code="payment_started")
     amount = order.payable_fen
-    if amount == payment.amount_fen:
+    changes = operations.of_kind(session, operations.AMOUNT, order_id=order.id)
+    waiting = [op for op in changes if op.state in (OperationState.PENDING, OperationState.SENT)]
+    if amount == (waiting[-1].amount_fen if waiting else payment.amount_fen):
         return
+    if not operations.external(payment.provider):
+        _set_amount(session, order, payment, amount)
+        return
+    _request_amount(session, order, payment, amount, seq=len(changes) + 1)
+    for op in waiting:
+        if op.state == OperationState.PENDING:   # never sent: the newer amount replaces it
+            op.state, op.result = OperationState.DONE, {"superseded": True}
+    session.flush()
+
+
+def _request_amount(session: Session, order: Order, payment: Payment, amount: int, *, seq: int) -> None:
     # Setting an absolute amount is safe to repeat, and A -> B -> A must not replay the first
-    # A: each change gets its own key (the client's network retries of it reuse it).
-    try:
-        gateway.update_amount(payment.intent_id, amount,
-                              idempotency_key=key(order, f"amount-{amount}-{uuid.uuid4().hex[:12]}"))
-    except GatewayError as e:
-        if e.code == "payment_intent_unexpected_state":
-            raise Conflict("the buyer is already paying: the amount can no longer change",
-                           code="payment_started") from None
-        raise domain_error(e) from None
+    # A: each change gets its own key (its n-th change of the order).
+    operations.request(session, operations.AMOUNT, order_id=order.id, amount_fen=amount,
+                       key=key(order, f"amount-{amount}-{seq}"), args={"intent_id": payment.intent_id, "seq": seq})
+
+
+def _set_amount(session: Session, order: Order, payment: Payment, amount: int) -> None:
     audit.record(session, None, "payment.amount", "order", order.id,
                  before={"amount_fen": payment.amount_fen}, after={"amount_fen": amount})
     payment.amount_fen = amount
+    payment.last_error = None
     session.flush()
+
+
+def apply_amount(session: Session, order: Order, payment: Payment, op) -> None:
+    """The provider set `op.amount_fen` on the intent: the payment shows it, unless a newer change
+    of the order was recorded since (that one counts; if it was already applied, this late answer
+    may have overwritten it at the provider, so the newer amount is asked for again)."""
+    changes = operations.of_kind(session, operations.AMOUNT, order_id=order.id)
+    newest = max(changes, key=lambda o: int((o.request or {}).get("seq") or 0))
+    if newest.id == op.id:
+        _set_amount(session, order, payment, op.amount_fen)
+        return
+    if newest.state == OperationState.DONE and not (newest.result or {}).get("superseded"):
+        _request_amount(session, order, payment, newest.amount_fen, seq=len(changes) + 1)
 
 
 def record_authorised(payment: Payment, amount_fen: int) -> bool:
@@ -245,19 +279,6 @@ def account_for(session: Session, *, owner_user_id=None, owner_org_id=None) -> S
     return session.scalar(select(SellerAccount).where(col == (owner_org_id or owner_user_id)))
 
 
-def dispute_open(session: Session, order_id) -> bool:
-    return session.scalar(select(Dispute.id).where(Dispute.order_id == order_id,
-                                                   Dispute.status == DisputeStatus.OPEN)) is not None
-
-
-def platform_credit_owed(order: Order) -> int:
-    """Platform-issued store credit the buyer spent and still has spent: the platform pays it to
-    the seller. Once the order is cancelled or refunded the credit went back to the buyer."""
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
-        return 0
-    return order.platform_credit_fen or 0
-
-
 def create_payout(session: Session, order: Order, payment: Payment) -> Payout | None:
     """What the seller is owed for a captured order: captured minus refunds, plus the platform
     store credit the buyer paid with, minus the fee. Cash orders have a payout only for their
@@ -269,7 +290,7 @@ def create_payout(session: Session, order: Order, payment: Payment) -> Payout | 
         payout = Payout(order_id=order.id, gross_fen=0, fee_fen=0, net_fen=0, transferred_fen=0,
                         reversed_fen=0, attempts=0, status=PayoutStatus.PENDING, **_owner(order))
         session.add(payout)
-    recompute(payout, order, payment)
+    recompute(session, payout, order, payment)
     session.flush()
     return payout
 
@@ -279,8 +300,8 @@ def _money_kept(payment: Payment) -> int:
     return 0 if payment.provider == "offline" else max(payment.captured_fen - payment.refunded_fen, 0)
 
 
-def recompute(payout: Payout, order: Order, payment: Payment) -> None:
-    payout.gross_fen = _money_kept(payment) + platform_credit_owed(order)
+def recompute(session: Session, payout: Payout, order: Order, payment: Payment) -> None:
+    payout.gross_fen = _money_kept(payment) + settlement(session).platform_credit_owed(order)
     payout.fee_fen = fees.fee(payout.gross_fen, order.fee_bps)
     payout.net_fen = payout.gross_fen - payout.fee_fen
     if payout.status in (PayoutStatus.PENDING, PayoutStatus.HELD) and payout.net_fen == 0:
@@ -296,10 +317,10 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
     if payout is None or payout.status == PayoutStatus.CANCELLED:
         return payout
     payment = payment_for(session, order)
-    recompute(payout, order, payment)
+    recompute(session, payout, order, payment)
     if payout.status == PayoutStatus.CANCELLED:
         return payout
-    if dispute_open(session, order.id):
+    if settlement(session).dispute_open(session, order.id):
         if payout.status == PayoutStatus.PENDING:
             payout.status = PayoutStatus.HELD
         return payout
@@ -328,7 +349,7 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
 def _reverse_overpaid(session: Session, order: Order, payout: Payout, payment: Payment,
                       gateway: PaymentGateway) -> None:
     # What the seller finally keeps a share of: money still captured plus platform credit still spent.
-    kept = _money_kept(payment) + platform_credit_owed(order)
+    kept = _money_kept(payment) + settlement(session).platform_credit_owed(order)
     due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, kept, 0, order.fee_bps)
     if due <= 0 or not payout.transfer_id:
         return

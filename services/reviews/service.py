@@ -15,6 +15,7 @@ from services.orders import interface as orders
 from services.orders.models import Order, OrderStatus
 from services.orders.interface import BuyingSettings
 from services.reviews.models import Review
+from services.reviews.ports import review_hooks
 
 REVIEWABLE = (OrderStatus.COMPLETED,)
 
@@ -41,6 +42,8 @@ def write(session: Session, author: User, order_id, *, stars: int, text: str, se
     if len(both) == 2:
         for r in both:
             _publish(session, r)
+        session.flush()
+        review_hooks(session).published(session, {r.subject_id for r in both})
     session.flush()
     return review
 
@@ -63,6 +66,8 @@ def publish_due(session: Session, settings: BuyingSettings) -> int:
     for r in due:
         _publish(session, r)
     session.flush()
+    if due:
+        review_hooks(session).published(session, {r.subject_id for r in due})
     return len(due)
 
 

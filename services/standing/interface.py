@@ -1,6 +1,7 @@
-"""What other domains use of seller standing: a seller's summary (profiles)."""
+"""What other domains use of seller standing: a seller's summary (profiles), and the recounts the
+flows call when what standing shows changed (services.flows.sales, services.flows.standing)."""
 from __future__ import annotations
 
-from services.standing.service import summary
+from services.standing.service import recount, set_bands, summary
 
-__all__ = ["summary"]
+__all__ = ["recount", "set_bands", "summary"]

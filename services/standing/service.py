@@ -2,10 +2,11 @@
 
 `summaries` reads many sellers with one statement (the listing index, search hits); `summary`
 reads one (a listing, the profile). Aggregates come from the `seller_standing` row, kept current
-here by session hooks: a published review and an order entering or leaving `completed` recount
-the user's rating and trades (after locking their row, so concurrent recounts serialise and the
-later one sees the earlier one's commit); a new credit score sets the band of every user who
-acts for the scored subject. Name, real-name and organisation verification are read live from
+by explicit calls from the flows where they change (services.flows.sales, services.flows.standing,
+reached by orders, reviews and credit through their ports): a published review and an order
+entering or leaving `completed` recount the user's rating and trades (`recount`, after locking
+their row, so concurrent recounts serialise and the later one sees the earlier one's commit); a
+new credit score sets the band of every user who acts for the scored subject (`set_bands`). Name, real-name and organisation verification are read live from
 accounts, so they never go stale. Nothing private: no ID number, phone, email or address."""
 from __future__ import annotations
 
@@ -13,19 +14,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, event, exists, func, inspect, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services import clock
 from services.accounts.models import IdStatus, Membership, Organization, OrgStatus, Role, User
-from services.credit.models import CreditScore
 from services.orders.models import Order, OrderStatus
 from services.reviews.models import Review
 from services.standing.models import SellerStanding
-
-PENDING = "standing_pending"   # session.info key: user ids to recount, subject id -> band
-
 
 @dataclass(frozen=True)
 class SellerSummary:
@@ -133,49 +130,3 @@ def set_bands(session: Session, bands: dict[uuid.UUID, str]) -> None:
     for uid in sorted(users):
         session.execute(update(SellerStanding).where(SellerStanding.user_id == uid).values(
             credit_band=users[uid], updated_at=clock.now(session)))
-
-
-def _changed(obj, attr: str) -> bool:
-    return inspect(obj).attrs[attr].history.has_changes()
-
-
-@event.listens_for(Session, "before_flush")
-def _collect(session: Session, flush_context, instances) -> None:
-    recount_ids, bands = session.info.setdefault(PENDING, (set(), {}))
-    for obj in session.new:
-        if isinstance(obj, Review) and obj.published_at is not None:
-            recount_ids.add(obj.subject_id)
-        elif isinstance(obj, Order) and obj.status == OrderStatus.COMPLETED:
-            recount_ids.update((obj.buyer_id, obj.seller_id))
-        elif isinstance(obj, CreditScore):
-            bands[obj.subject_id] = obj.band   # flushed in order of creation: the newest wins
-    for obj in session.dirty:
-        if isinstance(obj, Review) and _changed(obj, "published_at"):
-            recount_ids.add(obj.subject_id)
-        elif isinstance(obj, Order) and _changed(obj, "status"):
-            recount_ids.update((obj.buyer_id, obj.seller_id))
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _bulk_scores(state) -> object:
-    """The credit batch inserts score rows with one Core statement, which passes no flush hook:
-    the band shown on each seller follows here, after the rows are in."""
-    stmt = state.statement
-    if not (state.is_insert and getattr(stmt, "table", None) is CreditScore.__table__
-            and isinstance(state.parameters, list)):
-        return None
-    result = state.invoke_statement()
-    set_bands(state.session, {row["subject_id"]: row["band"] for row in state.parameters})
-    return result
-
-
-@event.listens_for(Session, "after_flush_postexec")
-def _apply(session: Session, flush_context) -> None:
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
-    recount_ids, bands = pending
-    if not recount_ids and not bands:
-        return
-    recount(session, {i for i in recount_ids if i is not None})
-    set_bands(session, bands)

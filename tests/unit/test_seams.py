@@ -132,20 +132,9 @@ def test_the_services_layers_contract_covers_every_domain():
 # __init__), `services.<domain>.interface` (functions and frozen dataclasses) or
 # `services.<domain>.models` (the rows other domains join on). services.models (the registry of
 # every model module and session hook) and services.demo (which runs each domain's seed) sit above
-# all domains and may name any module. Target module -> why it is still reached directly:
-REACHED_DIRECTLY: dict[str, str] = {
-    # The buying knot (.importlinter): orders, payments and disputes still import each other's
-    # services while the Stripe paths are rewritten into after-commit operations; the next step is a
-    # services.flows.settlement that the webhooks and the relay call. Everything outside the knot
-    # goes through the interfaces.
-    "services.orders.service": "buying knot: payments settle orders (effects, webhooks); everyone else uses "
-                               "services.orders.interface",
-    "services.payments.service": "buying knot: orders and disputes capture, refund, void and pay out an order's "
-                                 "money here (orders.service, orders.subsidy, orders.jobs, disputes.service)",
-    "services.payments.operations": "buying knot: the orders' job records and relays an order's after-commit "
-                                    "payment operations",
-    "services.payments.relay": "buying knot: the orders' job runs the payment operations relay",
-}
+# all domains and may name any module. Target module -> why it is still reached directly (none
+# left since the buying knot was untied by services.flows.settlement; keep it empty):
+REACHED_DIRECTLY: dict[str, str] = {}
 REGISTRIES = {"services.models", "services.demo"}
 
 

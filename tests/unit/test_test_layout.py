@@ -13,8 +13,6 @@ TESTS = ROOT / "tests"
 
 # Fixtures left where they are on purpose, with the reason.
 FIXTURES_ELSEWHERE = {
-    ("tests/functional/pickups/conftest.py", "frozen"): "frozen(at): this directory's form of tests/fixtures/clock.py",
-    ("tests/functional/tradeins/conftest.py", "frozen"): "frozen(at): this directory's form of tests/fixtures/clock.py",
     ("tests/functional/pickups/conftest.py", "app"): "the directory's app: no cap on open bookings (PICKUP_MAX_OPEN_BOOKINGS=0)",
     ("tests/functional/pickups/conftest.py", "late_client"): "an app with a 3-day change cut-off, for this directory only",
 }

@@ -4,11 +4,6 @@ import pytest
 from tests.factories.app import make_app
 
 
-@pytest.fixture
-def frozen(frozen_clock):
-    """`frozen(at)` freezes the apps' clock at `at` and returns it (advance() moves it)."""
-    return frozen_clock.freeze
-
 
 @pytest.fixture(scope="session")
 def app(db_url, instance_dir, redis_url):

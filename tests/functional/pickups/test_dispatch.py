@@ -85,10 +85,10 @@ def test_reminders_go_once_the_day_before(app, client, session, consumer, offer)
     assert run_job(app, pickup_jobs.send_reminders) == 0
 
 
-def test_the_sweep_records_the_recyclers_no_show_and_closes_unclaimed_requests(client, session, frozen, consumer,
+def test_the_sweep_records_the_recyclers_no_show_and_closes_unclaimed_requests(client, session, freeze, consumer,
                                                                                 recycler, offer):
     slot = next_slot(days=-1)
-    frozen(slot - timedelta(days=2))
+    freeze(slot - timedelta(days=2))
     confirmed = client.post("/api/v1/pickups", json=booking_payload(slot, recycler_id=offer["id"]),
                             headers=consumer.headers).json["id"]
     pooled = client.post("/api/v1/pickups", json=booking_payload(slot, dispatch="pool"),

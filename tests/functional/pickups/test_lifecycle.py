@@ -178,14 +178,14 @@ def test_the_consumers_no_show(client, session, consumer, recycler, offer):
     assert (ev.subject_id, ev.kind, ev.ref_id, ev.detail) == (consumer.id, "pickup_no_show", pid, {"side": "consumer"})
 
 
-def test_the_recyclers_no_show(client, session, frozen, consumer, recycler, offer):
+def test_the_recyclers_no_show(client, session, freeze, consumer, recycler, offer):
     slot = next_slot(days=-1)
-    frozen(slot - timedelta(days=2))  # book it two days ahead of the (past) slot
+    freeze(slot - timedelta(days=2))  # book it two days ahead of the (past) slot
     pid = book(client, consumer, offer, slot)["id"]
-    frozen(slot + timedelta(minutes=30))
+    freeze(slot + timedelta(minutes=30))
     r = client.post(f"/api/v1/pickups/{pid}/no-show", json={"side": "recycler"}, headers=consumer.headers)
     assert r.status_code == 409 and r.json["code"] == "slot_not_over"
-    frozen(datetime.now(timezone.utc))
+    freeze(datetime.now(timezone.utc))
     assert client.post(f"/api/v1/pickups/{pid}/no-show", json={"side": "recycler"},
                        headers=recycler.headers).status_code == 403
     r = act(client, consumer, pid, "no-show", {"side": "recycler"})

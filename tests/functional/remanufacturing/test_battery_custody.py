@@ -24,11 +24,6 @@ BASE = "/api/v1/remanufacturing"
 PACK = "03HPE0Z1A0000B6C4A0000123"
 
 
-@pytest.fixture
-def frozen(frozen_clock):
-    """`frozen(at)` freezes the apps' clock at `at` and returns it."""
-    return frozen_clock.freeze
-
 
 def scrapped_nev_voucher(client, consumer, recycler, operator) -> tuple[str, str]:
     """A scrapped NEV collected by `recycler` (an authorised dismantler): (VIN, voucher number)."""
@@ -101,8 +96,8 @@ def test_vin_not_on_the_voucher_and_missing_pack_code_are_refused(client, consum
     assert r.status_code == 409 and r.json["code"] == "battery_already_recorded"
 
 
-def test_vehicle_without_its_battery_is_incomplete_from_2026_04_01(client, recycler, frozen):
-    frozen(datetime(2026, 5, 6, 2, 0, tzinfo=clock.SHANGHAI))
+def test_vehicle_without_its_battery_is_incomplete_from_2026_04_01(client, recycler, freeze):
+    freeze(datetime(2026, 5, 6, 2, 0, tzinfo=clock.SHANGHAI))
     r = record(client, recycler, vin=vin(), scrap_certificate_no="BF1401002026000777", battery_present=False)
     assert r.status_code == 201, r.json
     assert (r.json["vehicle_incomplete"], r.json["status"], r.json["pack_code"]) == (True, "missing", None)
@@ -134,10 +129,10 @@ def test_only_operators_keep_the_recipient_list(client, recycler):
     assert r.status_code == 403
 
 
-def test_deadlines_count_working_days_and_a_missed_one_shows_overdue(client, recycler, frozen):
+def test_deadlines_count_working_days_and_a_missed_one_shows_overdue(client, recycler, freeze):
     # Received Thursday 2026-09-24: 15 working days skip Mid-Autumn (25-27 Sep) and National Day
     # (1-7 Oct) but count the swapped Saturday 10 Oct: Sep 28, 29, 30, Oct 8, 9, 10, 12-16, 19-22.
-    fc = frozen(datetime(2026, 9, 24, 10, 0, tzinfo=clock.SHANGHAI))
+    fc = freeze(datetime(2026, 9, 24, 10, 0, tzinfo=clock.SHANGHAI))
     b = record(client, recycler, vin=vin(), scrap_certificate_no="BF9", battery_present=True, pack_code=PACK).json
     assert b["events"][0]["report_due_on"] == "2026-10-22"
     [d] = client.get(f"{BASE}/battery-deadlines", headers=recycler.headers).json["items"]
@@ -208,8 +203,8 @@ def test_demo_seed_has_remanufactured_listings_and_a_scrapped_nev_with_its_batte
     assert any(d.overdue for d in batteries.deadlines(session, recycler))
 
 
-def test_a_step_recorded_after_its_deadline_is_refused_without_a_reason(client, recycler, operator, frozen):
-    frozen(datetime(2026, 6, 30, 10, 0, tzinfo=clock.SHANGHAI))
+def test_a_step_recorded_after_its_deadline_is_refused_without_a_reason(client, recycler, operator, freeze):
+    freeze(datetime(2026, 6, 30, 10, 0, tzinfo=clock.SHANGHAI))
     r = record(client, recycler, vin=vin(), scrap_certificate_no="BF7", battery_present=True, pack_code=PACK,
                received_on="2026-05-20")   # due 2026-06-10 (Dragon Boat 19-21 Jun is after it)
     assert r.status_code == 422 and "2026-06-10" in r.json["errors"]["received_on"][0]

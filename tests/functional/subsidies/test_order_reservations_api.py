@@ -4,14 +4,21 @@ the order (redeemed on capture, released on cancel, clawed back on refund or by 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
+from marketplace import jobs as job_runner
 from services.accounts.models import Role
+from services.payments import interface as payment_relay
+from services.payments.gateway import GatewayError
+from services.payments.models import Payment, PaymentOperation
 from services.subsidies import reservations
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import Recording, publish, stripe_gateway
+from tests.factories.orders import Recording, event, intent_obj, post_event, publish, stripe_gateway
 from tests.factories.subsidies import open_pool, resident_id
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")  # many accounts; passwords are not under test
@@ -203,16 +210,24 @@ def test_card_order_changes_the_intent_amount_before_the_buyer_pays(stripe_clien
     assert (got["payable_fen"], got["payment"]["amount_fen"]) == (240000, 240000)
 
 
-def test_card_provider_refusing_the_new_amount_holds_nothing(stripe_client, stripe_app, use_gateway, buyer, retailer,
-                                                             operator, listing, pool, client):
+def test_a_provider_outage_delays_the_new_amount_never_the_subsidy(stripe_client, stripe_app, use_gateway, buyer,
+                                                                    retailer, operator, listing, pool, client, freeze):
+    fc = freeze(datetime.now(timezone.utc))
     gw = Recording(stripe_gateway(), fail={"update_amount"})
     use_gateway(gw)
     order = place(stripe_client, buyer, listing)
     r = reserve(stripe_client, retailer, order["id"])
-    assert r.status_code == 503 and r.json["code"] == "payment_provider_error"
-    assert pool_state(client, operator, pool["id"]) == (0, 0)
-    got = stripe_client.get(f"/api/v1/orders/{order['id']}", headers=buyer.headers).json
-    assert (got["subsidy_fen"], got["payment"]["amount_fen"]) == (0, 300000)
+    # The change is recorded with the reservation and sent after commit: Stripe being down holds
+    # up neither, and the payment keeps showing the amount Stripe still has.
+    assert r.status_code == 201, r.json
+    assert pool_state(client, operator, pool["id"]) == (SUBSIDY, 0)
+    assert order_money(stripe_client, buyer, order["id"]) == (SUBSIDY, 240000, 300000)
+    gw.fail = set()
+    fc.advance(timedelta(minutes=5))
+    assert job_runner.run_job(stripe_app, job_runner.scheduled(payment_relay.reconcile)) == 1
+    assert order_money(stripe_client, buyer, order["id"]) == (SUBSIDY, 240000, 240000)
+    keys = [kw["idempotency_key"] for name, _, kw in gw.calls if name == "update_amount"]
+    assert len(keys) == 2 and keys[0] == keys[1]     # the retry repeats the first key
 
 
 # --- releasing before payment -----------------------------------------------------------------
@@ -260,25 +275,66 @@ def test_a_subsidy_taken_at_placement_is_released_the_same_way(client, session, 
     assert pool_state(client, operator, pool["id"]) == (0, 0)
 
 
-def test_card_release_raises_the_intent_and_a_provider_refusal_changes_nothing(stripe_client, stripe_app, use_gateway,
-                                                                               client, buyer, retailer, operator,
-                                                                               listing, pool):
+def test_card_release_raises_the_intent_after_commit_and_an_outage_only_delays_it(stripe_client, stripe_app,
+                                                                                   use_gateway, client, buyer,
+                                                                                   retailer, operator, listing, pool,
+                                                                                   freeze):
+    fc = freeze(datetime.now(timezone.utc))
     gw = Recording(stripe_gateway())
     use_gateway(gw)
     order = place(stripe_client, buyer, listing)
     rid = reserve(stripe_client, retailer, order["id"]).json["id"]
-    # The provider first: when it refuses the new amount, the release is rolled back whole.
+    assert order_money(stripe_client, buyer, order["id"]) == (SUBSIDY, 240000, 240000)
+    # Stripe down: the release stands; the intent still asks the subsidised amount until it answers.
     gw.fail = {"update_amount"}
     r = act(stripe_client, buyer, rid, "release", reason="no old fridge after all")
-    assert r.status_code == 503 and r.json["code"] == "payment_provider_error", r.json
-    assert stripe_client.get(f"/api/v1/subsidies/reservations/{rid}", headers=buyer.headers).json["status"] == "reserved"
-    assert order_money(stripe_client, buyer, order["id"]) == (SUBSIDY, 240000, 240000)
-    assert pool_state(client, operator, pool["id"]) == (SUBSIDY, 0)
-    gw.fail = set()
-    r = act(stripe_client, buyer, rid, "release", reason="no old fridge after all")
     assert r.status_code == 200 and r.json["status"] == "released", r.json
-    amounts = [(args[1], kw["idempotency_key"]) for name, args, kw in gw.calls if name == "update_amount"]
-    assert [a for a, _ in amounts] == [240000, 300000, 300000]    # reserve, refused, accepted
-    assert amounts[-1][1].startswith(f"huanxin-order-{order['id']}-amount-300000")
-    assert order_money(stripe_client, buyer, order["id"]) == (0, 300000, 300000)
     assert pool_state(client, operator, pool["id"]) == (0, 0)
+    assert order_money(stripe_client, buyer, order["id"]) == (0, 300000, 240000)
+    gw.fail = set()
+    fc.advance(timedelta(minutes=5))
+    assert job_runner.run_job(stripe_app, job_runner.scheduled(payment_relay.reconcile)) == 1
+    amounts = [(args[1], kw["idempotency_key"]) for name, args, kw in gw.calls if name == "update_amount"]
+    assert [a for a, _ in amounts] == [240000, 300000, 300000]    # reserve, failed, sent again
+    assert amounts[-1][1].startswith(f"huanxin-order-{order['id']}-amount-300000") and amounts[-1][1] == amounts[-2][1]
+    assert order_money(stripe_client, buyer, order["id"]) == (0, 300000, 300000)
+
+
+@dataclass
+class AlreadyConfirmed(Recording):
+    """Stripe after the buyer confirmed the intent: a new amount is refused for good."""
+
+    def __getattr__(self, name):
+        if name != "update_amount":
+            return super().__getattr__(name)
+
+        def refuse(*args, **kwargs):
+            self.calls.append((name, args, kwargs))
+            raise GatewayError("This PaymentIntent's amount could not be updated", code="payment_intent_unexpected_state")
+        return refuse
+
+
+def test_a_buyer_who_confirmed_the_old_amount_first_is_captured_only_the_subsidised_price(
+        stripe_client, stripe_app, use_gateway, session, buyer, retailer, operator, listing, pool):
+    gw = AlreadyConfirmed(stripe_gateway())
+    use_gateway(gw)
+    order = place(stripe_client, buyer, listing)
+    assert reserve(stripe_client, retailer, order["id"]).status_code == 201
+    # Stripe refused the new amount for good: no retries, an operator sees it, the payment shows
+    # the amount Stripe holds.
+    [op] = [o for o in session.scalars(select(PaymentOperation)) if o.kind == "amount"]
+    assert (op.state.value, op.attempts) == ("failed", 1)
+    assert order_money(stripe_client, buyer, order["id"]) == (SUBSIDY, 240000, 300000)
+    pay = session.scalar(select(Payment).where(Payment.order_id == uuid.UUID(order["id"])))
+    session.rollback()
+    r = post_event(stripe_client, event("payment_intent.amount_capturable_updated",
+                                        intent_obj(pay, amount=300000, amount_capturable=300000,
+                                                   status="requires_capture")))
+    assert r.status_code == 200 and r.json["outcome"] == "processed", r.json
+    assert stripe_client.post(f"/api/v1/orders/{order['id']}/handover", headers=retailer.headers).status_code == 200
+    r = stripe_client.post(f"/api/v1/orders/{order['id']}/accept", headers=buyer.headers)
+    assert r.status_code == 200 and r.json["status"] == "completed", r.json
+    # The rest of the hold goes back to the buyer: the subsidy is theirs.
+    [(_, args, _)] = [c for c in gw.calls if c[0] == "capture"]
+    assert args[1] == 240000
+    assert r.json["payment"]["captured_fen"] == 240000

@@ -98,9 +98,9 @@ def test_cash_prepayment_by_stripe_transfer_then_clawback_from_a_later_payout(
 
 
 def test_unrecovered_clawback_turns_unpaid_then_an_operator_records_payment(
-        trusted_app, tc, session, consumer, recycler, operator, connect_account, table, frozen):
+        trusted_app, tc, session, consumer, recycler, operator, connect_account, table, freeze):
     expire_job = jobs.scheduled(quotes.expire_due)  # with the app's trade-in collaborators
-    fc = frozen(datetime(2026, 4, 1, 2, tzinfo=timezone.utc))
+    fc = freeze(datetime(2026, 4, 1, 2, tzinfo=timezone.utc))
     t, _ = _quote(tc, consumer)
     accept_dropoff(tc, consumer, t["id"], recycler.org_id, payout="cash")
     r = tc.post(f"/api/v1/tradeins/{t['id']}/cancel", headers=consumer.headers)

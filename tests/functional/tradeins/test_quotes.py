@@ -91,8 +91,8 @@ def test_only_consumers_ask_for_quotes(client, retailer, operator, table):
     assert client.post("/api/v1/tradeins", json=phone_quote()).status_code == 401
 
 
-def test_quote_expires(client, consumer, retailer, table, frozen):
-    fc = frozen(datetime(2026, 3, 1, 8, tzinfo=timezone.utc))
+def test_quote_expires(client, consumer, retailer, table, freeze):
+    fc = freeze(datetime(2026, 3, 1, 8, tzinfo=timezone.utc))
     t = client.post("/api/v1/tradeins", json=phone_quote(), headers=consumer.headers).json
     fc.advance(timedelta(days=7))
     r = client.post(f"/api/v1/tradeins/{t['id']}/accept", headers=consumer.headers, json={
@@ -101,9 +101,9 @@ def test_quote_expires(client, consumer, retailer, table, frozen):
     assert r.status_code == 409 and r.json["code"] == "quote_expired"
 
 
-def test_expiry_job_moves_stale_quotes(app, client, session, consumer, table, frozen):
+def test_expiry_job_moves_stale_quotes(app, client, session, consumer, table, freeze):
     expire_job = jobs.scheduled(quotes.expire_due)  # with the app's trade-in collaborators
-    fc = frozen(datetime(2026, 3, 1, 8, tzinfo=timezone.utc))
+    fc = freeze(datetime(2026, 3, 1, 8, tzinfo=timezone.utc))
     old = client.post("/api/v1/tradeins", json=phone_quote(), headers=consumer.headers).json
     fc.advance(timedelta(days=6))
     fresh = client.post("/api/v1/tradeins", json=phone_quote(), headers=consumer.headers).json

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace import jobs as job_runner
+from services.accounts.models import Role
 from services.disputes.models import Dispute
 from services.ledger import service as ledger
 from services.ledger.models import JournalEntry
@@ -20,8 +21,11 @@ from services.orders import jobs as orders_jobs
 from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
 from services.payments.models import PaymentStatus, Refund, SellerAccount
+from tests.factories.accounts import make_user
+from tests.factories.listings import fridge_payload
 from tests.factories.lock_audit import LockAuditor
-from tests.factories.orders import event, intent_obj, order_in, post_event, stripe_gateway
+from tests.factories.orders import event, intent_obj, order_in, post_event, publish, stripe_gateway
+from tests.factories.subsidies import open_pool, resident_id
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -125,3 +129,19 @@ def test_store_credit_withdrawal(stripe_app, session, buyer, audited):
     assert r.status_code == 201 and r.json["balance_fen"] == 30000, r.json
     _assert_no_call_under_a_lock(auditor, ["transfer"])
     assert session.get(JournalEntry, uuid.UUID(r.json["id"])).ref_id.startswith("tr_")
+
+
+def test_subsidy_changes_the_intent_amount(stripe_app, session, retailer, operator, audited):
+    client = stripe_app.test_client()
+    open_pool(client, operator, "CN-2025-appliance", "140000", 10_000_000)
+    buyer = make_user(session, Role.CONSUMER, verified_id=resident_id())
+    listing = publish(session, retailer, operator, fridge_payload(price_fen=300000))
+    r = client.post("/api/v1/orders", json={"listing_id": str(listing.id)}, headers=buyer.headers)
+    assert r.status_code == 201, r.json
+    auditor = audited()
+    r = client.post("/api/v1/subsidies/reservations", headers=retailer.headers, json={
+        "order_id": r.json["id"], "quote_request": {"region": "141100", "date": "2025-06-01"}})
+    assert r.status_code == 201, r.json
+    _assert_no_call_under_a_lock(auditor, ["update_amount"])
+    order = client.get(f"/api/v1/orders/{r.json['order_id']}", headers=buyer.headers).json
+    assert order["payable_fen"] == order["payment"]["amount_fen"] == 240000
