@@ -193,6 +193,11 @@ def main() -> None:
     start = time.perf_counter()
     timings = seed(args.listings, args.skip_es)
     timings["total_s"] = round(time.perf_counter() - start, 1)
+    timings["load"] = [round(x, 1) for x in os.getloadavg()]
+    timings["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    out = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"seed_{args.listings}.json").write_text(json.dumps(timings, indent=1) + "\n")
     print(json.dumps(timings))
 
 
