@@ -4,33 +4,16 @@ On PostgreSQL the cursor is an index condition: the scan starts at the cursor an
 page's rows, however deep the page. Before, `created_at < :at OR (created_at = :at AND id < :id)`
 was a filter and the scan read every row before the cursor (10,000 rows for a page 500 pages deep).
 """
-import random
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
-from services import clock, identifiers
+from services import clock
 from services.listings import service
-from services.listings.models import Listing
-from services.listings.seed import listing_rows, region_pool
 from services.pagination import encode_cursor
-from tests.factories.accounts import make_user
-
-
-def _catalogue(session, n: int, *, same_time: bool = False) -> list[dict]:
-    seller = make_user(session).user
-    now = clock.now(session)
-    rows = listing_rows(random.Random(21), n, [seller], now.date(), region_pool(), hasher=identifiers.hasher(session),
-                        now=now)
-    for row in rows:
-        row.update(status="published", device_hash=None, serial_hash=None)
-        if same_time:
-            row["created_at"] = now - timedelta(hours=1)
-    session.execute(insert(Listing), rows)
-    session.commit()
-    return rows
+from tests.factories.catalogue import bulk_listings
 
 
 def _scan(plan: dict) -> dict:
@@ -58,7 +41,7 @@ def _explain(session, depth: int) -> dict:
 
 def test_a_deep_page_reads_one_page_of_rows_not_every_row_before_it(db_url, session):
     assert db_url.startswith("postgresql")
-    _catalogue(session, 3000)
+    bulk_listings(session, 3000)
     session.execute(text("ANALYZE listings"))
     shallow, deep = _explain(session, 20), _explain(session, 2500)
     for scan in (shallow, deep):
@@ -69,7 +52,7 @@ def test_a_deep_page_reads_one_page_of_rows_not_every_row_before_it(db_url, sess
 
 
 def test_paging_by_cursor_through_equal_timestamps_returns_each_listing_once_in_order(client, session):
-    rows = _catalogue(session, 47, same_time=True)
+    rows = bulk_listings(session, 47, same_time=True)
     seen, cursor = [], None
     while True:
         r = client.get("/api/v1/listings", query_string={"limit": 20, **({"cursor": cursor} if cursor else {})})
@@ -84,7 +67,7 @@ def test_paging_by_cursor_through_equal_timestamps_returns_each_listing_once_in_
 
 
 def test_a_cursor_past_the_last_listing_is_an_empty_page(client, session):
-    _catalogue(session, 5)
+    bulk_listings(session, 5)
     past = encode_cursor([clock.now(session) - timedelta(days=3650), uuid.UUID(int=0)])
     r = client.get("/api/v1/listings", query_string={"cursor": past})
     assert r.status_code == 200 and r.json["items"] == [] and r.json["next_cursor"] is None
