@@ -297,7 +297,8 @@ def main() -> None:
     if args.only and target.exists():  # a partial rerun replaces only its measures
         old = json.loads(target.read_text())
         old["http"].update(results["http"])
-        results = {**old, **{k: v for k, v in results.items() if k != "http"}, "http": old["http"]}
+        results = {**old, **{k: v for k, v in results.items() if k not in ("http", "memory_mb")},
+                   "http": old["http"], "partial_rerun": {"measures": args.only, "started": started}}
     target.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     for name, rows in ([] if args.no_charts else results["http"].items()):
         chart(name, rows, out)
