@@ -78,7 +78,7 @@ def wrk(url: str, seconds: int, script: str | None = None) -> dict:
     lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
     if int(re.search(r"(\d+) requests in", out).group(1)) == 0:
         return {"rps": 0.0, "p50_ms": None, "p99_ms": None, "load": round(os.getloadavg()[0], 1),
-                "note": f"no response within 10 s in {seconds} s"}
+                "note": f"no response completed during the {seconds} s run"}
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50_ms": to_ms(lat["50"]),
             "p99_ms": to_ms(lat["99"]), "load": round(os.getloadavg()[0], 1)}
 
@@ -239,7 +239,9 @@ def chart(name: str, rows: dict, out: Path) -> None:
     ax2.set_ylim(bottom=0)
     ax.set_ylim(bottom=0)
     ax.set_title(name)
-    fig.legend(loc="lower left", fontsize=7)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="lower center", fontsize=7)
     fig.tight_layout()
     fig.savefig(out / f"{name}.png", dpi=90)
     plt.close(fig)
@@ -296,9 +298,14 @@ def main() -> None:
     target = out / f"{args.label}.json"
     if args.only and target.exists():  # a partial rerun replaces only its measures
         old = json.loads(target.read_text())
-        old["http"].update(results["http"])
-        results = {**old, **{k: v for k, v in results.items() if k not in ("http", "memory_mb")},
-                   "http": old["http"], "partial_rerun": {"measures": args.only, "started": started}}
+        for name, rows in results["http"].items():  # per measure and size
+            old["http"].setdefault(name, {}).update(rows)
+        for key in ("relay", "credit_recompute"):
+            if key in results:
+                old.setdefault(key, {}).update(results[key])
+        old.setdefault("partial_reruns", []).append({"measures": args.only, "sizes": args.sizes,
+                                                     "started": started, "finished": results["finished"]})
+        results = old
     target.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     for name, rows in ([] if args.no_charts else results["http"].items()):
         chart(name, rows, out)
