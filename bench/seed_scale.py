@@ -17,7 +17,7 @@ Elasticsearch gets the listings through the application's own full reindex
 (`search.sync.reindex`: `helpers.streaming_bulk`, then an alias swap) into the alias
 `scale-<size>-listings`, so nothing another engineer's index uses is touched.
 
-Usage: .venv/bin/python bench/seed_scale.py --listings 10000|100000|1000000 [--skip-es]
+Usage: .venv/bin/python bench/seed_scale.py --listings 10000|100000|1000000 [--skip-es | --reindex-only]
 Prints one JSON line of timings (seconds) per step.
 """
 from __future__ import annotations
@@ -158,7 +158,7 @@ def reindex_es(url: str, size: int) -> dict:
     return {"documents": written, "s": round(elapsed, 1), "docs_per_s": round(written / elapsed)}
 
 
-def seed(size: int, skip_es: bool = False) -> dict:
+def seed(size: int, skip_es: bool = False, reindex_only: bool = False) -> dict:
     if size % BASE:
         raise SystemExit(f"--listings must be a multiple of {BASE}")
     timings: dict = {"listings": size}
@@ -171,6 +171,8 @@ def seed(size: int, skip_es: bool = False) -> dict:
         # The database backend's documents, built by the relay's own text pipeline (copied below).
         flask("search", "relay", "--once", env=env_for(BASE))
         timings["base_seed_s"] = round(time.perf_counter() - start, 1)
+    if reindex_only:
+        return {**timings, "es_reindex": reindex_es(f"{PG}/{name}", size)}
     if size != BASE:
         if exists(name):
             raise SystemExit(f"{name} exists: drop it to reseed (psql -c 'DROP DATABASE {name}')")
@@ -189,15 +191,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--listings", type=int, choices=(10_000, 100_000, 1_000_000), default=100_000)
     ap.add_argument("--skip-es", action="store_true", help="PostgreSQL only")
+    ap.add_argument("--reindex-only", action="store_true",
+                    help="the database exists: rebuild its Elasticsearch index only (e.g. after dropping it)")
     args = ap.parse_args()
     start = time.perf_counter()
-    timings = seed(args.listings, args.skip_es)
+    timings = seed(args.listings, args.skip_es, args.reindex_only)
     timings["total_s"] = round(time.perf_counter() - start, 1)
     timings["load"] = [round(x, 1) for x in os.getloadavg()]
     timings["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     out = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"seed_{args.listings}.json").write_text(json.dumps(timings, indent=1) + "\n")
+    name = f"seed_{args.listings}" + ("-reindex" if args.reindex_only else "")
+    (out / f"{name}.json").write_text(json.dumps(timings, indent=1) + "\n")
     print(json.dumps(timings))
 
 
