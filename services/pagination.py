@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, and_, bindparam, or_
+from sqlalchemy import Integer, Select, bindparam, tuple_
 from sqlalchemy.orm import Session
 
 from services.errors import ValidationFailed
@@ -39,6 +39,15 @@ def cursor_position(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise ValidationFailed("invalid cursor", fields={"cursor": ["Invalid cursor."]}) from None
 
 
+def after_cursor(col, pk, at, last_id):
+    """Rows after the cursor, newest first, as one row comparison `(col, pk) < (at, last_id)`: with
+    an index on (filters..., col, pk) it is an index condition, so the scan starts at the cursor
+    and a page deep in the table costs what the first page does. (The equivalent
+    `col < at OR (col = at AND pk < last_id)` is only a filter: PostgreSQL walks every row
+    before the cursor.)"""
+    return tuple_(col, pk) < tuple_(at, last_id)
+
+
 def _next(rows: list, limit: int, order_col: str):
     if len(rows) <= limit:
         return rows, None
@@ -56,7 +65,7 @@ def page(session: Session, stmt: Select, model, cursor: str | None, limit: int,
     col, pk = getattr(model, order_col), model.id
     if cursor:
         at, last_id = cursor_position(cursor)
-        stmt = stmt.where(or_(col < at, and_(col == at, pk < last_id)))
+        stmt = stmt.where(after_cursor(col, pk, at, last_id))
     stmt = stmt.order_by(col.desc(), pk.desc()).limit(limit + 1)
     result = session.execute(stmt)
     rows = list(result.mappings()) if mappings else list(result.scalars())
@@ -80,8 +89,7 @@ class Prepared:
             col, pk = getattr(self.model, self.order_col), self.model.id
             stmt = self.base.where(*(getattr(self.model, f) == bindparam(f"f_{f}") for f in filters))
             if after:
-                at = bindparam("after_at")
-                stmt = stmt.where(or_(col < at, and_(col == at, pk < bindparam("after_id"))))
+                stmt = stmt.where(after_cursor(col, pk, bindparam("after_at"), bindparam("after_id")))
             stmt = stmt.order_by(col.desc(), pk.desc()).limit(bindparam("page_size", type_=Integer))
             # setdefault: threads racing here all end up executing the one statement object
             # (SQLAlchemy's compiled cache remembers the object that compiled first).

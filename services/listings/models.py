@@ -49,7 +49,10 @@ class Listing(UUIDPk, Timestamps, Base):
         CheckConstraint("price_fen > 0", name="price_positive"),
         Index("uq_listings_active_device", "device_hash", unique=True,
               postgresql_where=text(_ACTIVE_SQL), sqlite_where=text(_ACTIVE_SQL)),
-        Index("ix_listings_status_created", "status", "created_at"),
+        # Keyset pages: the cursor's (created_at, id) is an index condition, so a page deep in the
+        # catalogue costs what the first page does (migration scale_0001, docs/SCALING.md).
+        Index("ix_listings_status_created_id", "status", "created_at", "id"),
+        Index("ix_listings_status_category_created_id", "status", "category", "created_at", "id"),
     )
 
     seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)

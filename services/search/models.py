@@ -17,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.db import Base
 
 
+SELECTIVE_FILTERS = ("kind", "region_city", "region_code")
+
+
 class SearchDocumentRow(Base):
     __tablename__ = "search_documents"
     __table_args__ = (
@@ -26,6 +29,12 @@ class SearchDocumentRow(Base):
         # text_pattern_ops: PostgreSQL uses the index for LIKE 'prefix%' under any collation.
         *(Index(f"ix_search_documents_{c}", c, postgresql_ops={c: "text_pattern_ops"})
           for c in ("suggest_title", "suggest_brand", "suggest_model")),
+        # The selective filters (a kind, a city, a county): a narrow search reads its matches, not
+        # every document, so its page, total and facets do not grow with the catalogue (migration
+        # scale_0001; docs/SCALING.md). Category, grade and province are too coarse to help.
+        # (published, column), not a partial index WHERE published: the backend's `published IS
+        # true` does not imply a partial index's predicate, but is an index condition on the column.
+        *(Index(f"ix_search_documents_published_{c}", "published", c) for c in SELECTIVE_FILTERS),
     )
 
     # Integer key: SQLite's FTS5 table shares it as rowid.
