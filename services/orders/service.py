@@ -280,6 +280,8 @@ def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, act
     if listing.status == ListingStatus.RESERVED:
         listings.release(session, order.listing_id)
     hooks.subsidy_release(session, order)
+    if by == "expiry":
+        hooks.subsidy_expired(session, order)
     hooks.store_credit_refund(session, order)
     # An expired card order is the buyer's (they never paid); an expired cash meeting could be
     # either side's, so it counts against nobody.

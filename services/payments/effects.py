@@ -16,7 +16,7 @@ from services.ledger.models import JournalEntry, Posting
 from services.ledger.interface import Leg, post as post_entry
 from services.orders import service as orders
 from services.orders.models import OrderStatus as S
-from services.payments import operations as ops, service as payments
+from services.payments import notices, operations as ops, service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
 from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus, Refund
 
@@ -87,6 +87,7 @@ def _apply_transfer(session: Session, op: PaymentOperation, result: dict, gatewa
     payout.last_error = None
     audit.record(session, None, "payout.transfer", "order", order.id,
                  after={"net_fen": op.amount_fen, "fee_fen": payout.fee_fen, "transfer": result["id"]})
+    notices.payout_sent(session, order, payout)
     # A refund while the transfer was on its way: what was overpaid is asked back now.
     payments.settle_payout(session, order, gateway)
 
