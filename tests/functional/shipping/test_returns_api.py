@@ -7,8 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from services.orders.models import OrderStatus as S
+from services.notifications.models import Notification
+from services.orders.models import Order, OrderStatus as S
 from services.payments.models import PaymentOperation
+from services.shipping import tracking
+from services.shipping.models import TrackingStatus
+from services.shipping.ports import TrackingEvent
+from tests.factories.races import race
 from tests.factories.orders import order_in, stripe_gateway
 from tests.factories.shipping import post_carrier_event, tracking_event
 
@@ -118,3 +123,20 @@ def test_a_card_hold_is_released_through_a_payment_operation_on_delivery(ship_st
     session.expire_all()
     ops = session.scalars(select(PaymentOperation.kind).where(PaymentOperation.order_id == order.id)).all()
     assert ops.count("cancel") == 1
+
+
+def test_concurrent_delivery_reports_of_a_return_refund_once(ship_client, ship_app, session, disputed, buyer, seller,
+                                                              operator, frozen):
+    _decide(ship_client, disputed, operator)
+    assert _send_back(ship_client, disputed, buyer).status_code == 201
+    t0 = frozen.now()
+    delivered = TrackingEvent("r-d1", BACK, TrackingStatus.DELIVERED, t0 + timedelta(hours=30))
+    rescan = TrackingEvent("r-d2", BACK, TrackingStatus.DELIVERED, t0 + timedelta(hours=31))
+    outcomes = race(ship_app, [lambda s: tracking.apply(s, "yto", delivered)] * 3
+                    + [lambda s: tracking.apply(s, "yto", rescan)])
+    # One delivery wins; the same event again is a duplicate, the other scan finds it delivered (stale).
+    assert outcomes.count("applied") == 1 and set(outcomes) <= {"applied", "duplicate", "stale"}
+    session.expire_all()
+    assert session.get(Order, disputed.id).status == S.REFUNDED
+    notes = session.scalars(select(Notification.recipient_id).where(Notification.kind == "return_delivered")).all()
+    assert sorted(map(str, notes)) == sorted([str(buyer.id), str(seller.id)])
