@@ -23,13 +23,15 @@ from services.shipping.models import Direction, FeePayer, Shipment, TrackingStat
 
 
 def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracking_number: str,
-                shipping_fee_fen: int = 0, fee_payer: str = FeePayer.SELLER.value) -> Shipment:
+                shipping_fee_fen: int | None = None, fee_payer: str | None = None) -> Shipment:
     """The buyer records the return parcel of an order whose dispute was decided as `return`.
     Promises: carrier and waybill checked as for any shipment (422 field by field); only the
     buyer (403); only after a `return` decision on a still-disputed order (409
     `return_not_agreed`); one return parcel per order and one use of a waybill number (409
     `shipment_exists`); the seller is notified. The refund waits for the carrier's delivery."""
     errors = carriers.format_error(carrier, tracking_number)
+    shipping_fee_fen = shipping_fee_fen or 0
+    fee_payer = fee_payer or FeePayer.SELLER.value   # the seller lost the dispute
     if shipping_fee_fen < 0:
         errors["shipping_fee_fen"] = ["Must not be negative."]
     if errors:

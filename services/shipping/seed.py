@@ -20,10 +20,10 @@ from services.shipping import service, tracking
 from services.shipping.models import Shipment
 from services.shipping.ports import StandInCarrier
 
-# (seller's city, title, model, price): each sold to a buyer elsewhere.
-ITEMS = (("310100", "海尔冰箱 BCD-216 上海自提或发货", "BCD-216STPT", 90000),
-         ("440300", "美的冰箱 BCD-213 深圳 可发顺丰", "BCD-213TM", 80000),
-         ("510100", "容声冰箱 BCD-252 成都 包邮", "BCD-252WD2FPQ", 110000))
+# (seller's city, title, model, price, shipping fee, free shipping): each sold to a buyer elsewhere.
+ITEMS = (("310100", "海尔冰箱 BCD-216 上海自提或发货", "BCD-216STPT", 90000, 6000, False),
+         ("440300", "美的冰箱 BCD-213 深圳 可发顺丰", "BCD-213TM", 80000, 5000, False),
+         ("510100", "容声冰箱 BCD-252 成都 包邮", "BCD-252WD2FPQ", 110000, 8000, True))
 # Waybill numbers of the stand-in's parcels (YTO's shape): the demo's own range.
 WAYBILLS = ("YT2026120500001", "YT2026120500002")
 
@@ -35,12 +35,14 @@ Publish = Callable[[Session, User, User, dict], Listing]
 
 def _sold(session: Session, publish: Publish, seller: User, buyer: User, operator: User, item) -> Order:
     """A listing of `seller` in another city, bought by `buyer` and paid offline."""
-    region, title, model, price = item
+    region, title, model, price, shipping_fee, free_shipping = item
     listing = publish(session, seller, operator, {
         "category": "appliance", "title": title, "price_fen": price, "condition": "good", "region_code": region,
+        "shipping_fee_fen": shipping_fee, "free_shipping": free_shipping,
         "description": "跨城交易演示 Cross-city trade demo",
         "attributes": {"kind": "refrigerator", "brand": "Haier", "model": model, "energy_grade": 2, "year": 2022}})
-    order = orders.place(session, buyer, listing.id, gateway=OfflineGateway(), settings=deps.of(session).buying)
+    order = orders.place(session, buyer, listing.id, gateway=OfflineGateway(), settings=deps.of(session).buying,
+                         fulfilment="shipped")
     orders.mark_authorised(session, order, orders.payment(session, order), order.payable_fen, actor_id=seller.id,
                            action="paid_offline")
     return order

@@ -30,6 +30,8 @@ def test_the_seed_shows_a_delivered_cross_city_order(ship_client, seeded):
     buyer = _login(ship_client, 4)
     order = _orders(ship_client, buyer, "buyer")[0]
     assert order["status"] == "handed_over" and order["accept_by"], order
+    assert (order["fulfilment"], order["shipping_fee_fen"], order["shipping_paid_by"]) == ("shipped", 6000, "buyer")
+    assert order["payable_fen"] == order["price_fen"] + 6000
     parcel = ship_client.get(f"/api/v1/orders/{order['id']}/shipments", headers=buyer).json["shipments"][0]
     assert parcel["carrier"] == "yto" and parcel["status"] == "delivered"
     assert [e["status"] for e in parcel["events"]] == ["picked_up", "in_transit", "out_for_delivery", "delivered"]
@@ -62,5 +64,6 @@ def test_a_newcomer_sends_the_return_back_and_the_buyer_is_refunded(ship_client,
     out = ship_app.test_cli_runner().invoke(args=["shipping", "advance", "--hours", "36"])
     assert out.exit_code == 0 and "applied 4 tracking events" in out.output, out.output
     body = ship_client.get(f"/api/v1/orders/{order['id']}", headers=buyer).json
-    assert body["status"] == "refunded" and body["refunded_fen"] == order["price_fen"], body
+    assert order["shipping_paid_by"] == "seller" and order["payable_fen"] == order["price_fen"]   # 包邮
+    assert body["status"] == "refunded" and body["refunded_fen"] == order["payable_fen"], body
     assert "return_delivered" in {n["kind"] for n in ship_client.get("/api/v1/notifications", headers=seller).json["items"]}
