@@ -38,6 +38,11 @@ def test_the_listing_declares_its_shipping_terms_once(stripe_client, seller, ope
     assert body["shipping_fee_fen"] == 1500 and body["free_shipping"] is False
     r = stripe_client.patch(f"/api/v1/listings/{lid}", headers=seller.headers, json={"shipping_fee_fen": -1})
     assert r.status_code == 422 and "shipping_fee_fen" in r.json["errors"]
+    r = stripe_client.patch(f"/api/v1/listings/{lid}", headers=seller.headers,
+                            json={"shipping_fee_fen": 2000, "free_shipping": True})
+    assert r.status_code == 200, r.json
+    body = stripe_client.get(f"/api/v1/listings/{lid}").json
+    assert (body["shipping_fee_fen"], body["free_shipping"]) == (2000, True)   # on sale with the new terms
     plain = stripe_client.get(f"/api/v1/listings/{_listing(stripe_client, seller, operator)}").json
     assert plain["shipping_fee_fen"] is None and plain["free_shipping"] is False   # meet-up only
 
