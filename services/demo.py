@@ -32,6 +32,7 @@ from services.pickups import demo as pickups_demo
 from services.batteries import seed as batteries_seed
 from services.remanufacturing import seed as remanufacturing_seed
 from services.reviews import seed as reviews_seed
+from services.shipping import seed as shipping_seed
 from services.subsidies import demo as subsidies_demo
 from services.tradeins import seed as tradein_seed
 from services.watchlist import seed as watchlist_seed
@@ -75,6 +76,14 @@ def remanufactured_seed(session: Session, people: dict[str, list[User]]) -> list
     return [*lines, "remanufactured listings: retailer1@ sells a remanufactured engine and gearbox"]
 
 
+def publish_listing(session: Session, seller: User, operator: User, payload: dict) -> Listing:
+    """A listing through the listing service, submitted and approved (the publish gates run)."""
+    listing = listings_service.create(session, seller, payload)
+    listings_service.transition(session, seller, listing.id, "submit", gates=PUBLISH_GATES)
+    listings_service.transition(session, operator, listing.id, "approve", gates=PUBLISH_GATES)
+    return listing
+
+
 def social_seed(session: Session, people: dict[str, list[User]]) -> list[str]:
     """What a buyer looks at before trusting a stranger: completed trades reviewed by both sides,
     conversations (one with a masked contact attempt), consumer1@'s favourites and saved search,
@@ -105,6 +114,7 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
     # Through the listing service (catalogue check, publish gates) while retailer1@'s listing
     # limit is still free: the bulk rows below are inserted directly.
     reman = remanufactured_seed(session, people)
+    shipping = shipping_seed.seed(session, people, publish=publish_listing)   # likewise, before the bulk rows
     pool = region_pool()
     today = clock.now(session).date()
     batch = 5000
@@ -135,7 +145,7 @@ def seed(session: Session, *, n_listings: int = 3000, rng_seed: int = 2026, prog
     pickups_demo.seed(session, people)
     social = social_seed(session, people)
     session.flush()
-    return [*social, *reman, f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
+    return [*social, *reman, *shipping, f"users: {sum(len(v) for v in people.values())} (password for all: {DEMO_PASSWORD})",
             "operator: operator@demo.huanxin.cn; consumers: consumer1..20@demo.huanxin.cn; "
             "retailers: retailer1..3@; recyclers: recycler1..2@ (wipe technicians), "
             "recycler1-qc@ and recycler2-qc@ (their validators)",

@@ -143,3 +143,34 @@ def uscc_ok(value: str) -> bool:
     """A well-formed unified social credit code whose 18th character is its GB 32100 check."""
     v = normalise(value)
     return bool(_USCC_RE.match(v)) and uscc_check_char(v[:17]) == v[17]
+
+
+# Mainland China mobile numbers: 11 digits, "1" then a network digit 3-9 (the MIIT numbering plan:
+# 13x-19x are mobile segments; 10x/11x/12x are service and special numbers). "+86"/"86" and
+# spaces or dashes are what people type around them.
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def normalise_mobile(value: str) -> str:
+    """13812345678 from "+86 138-1234-5678" (no check: see mobile_ok)."""
+    digits = re.sub(r"[\s\-()]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+def mobile_ok(value: str) -> bool:
+    """True for a mainland mobile number (after normalise_mobile)."""
+    return bool(_MOBILE.fullmatch(normalise_mobile(value)))
+
+
+def mask_phone(value: str | None) -> str | None:
+    """138****5678: the first three and last four digits, as Chinese apps show a number."""
+    if not value:
+        return None
+    digits = normalise_mobile(value)
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else "****"

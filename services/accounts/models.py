@@ -64,6 +64,9 @@ class User(UUIDPk, Timestamps, Base):
     id_last4: Mapped[str | None] = mapped_column(String(4))
     id_reject_reason: Mapped[str | None] = mapped_column(String(300))
     password_changed_at: Mapped[datetime | None] = mapped_column()
+    # The mainland mobile number texts go to (services/accounts/phones.py): kept whole because the
+    # SMS provider needs it, shown and logged only masked (138****5678).
+    phone: Mapped[str | None] = mapped_column(String(11))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
 

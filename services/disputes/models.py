@@ -31,6 +31,7 @@ class Outcome(str, enum.Enum):
     RELEASE = "release"                  # the seller is paid in full
     REFUND = "refund"                    # the buyer gets everything back
     PARTIAL_REFUND = "partial_refund"    # the buyer gets `refund_fen` back, the seller the rest
+    RETURN = "return"                    # the buyer sends the item back; refunded in full on its delivery
     WON = "won"                          # chargeback decided for the seller
     LOST = "lost"                        # chargeback decided for the buyer
 

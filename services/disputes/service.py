@@ -96,6 +96,8 @@ def resolve(session: Session, operator: User, dispute_id, *, outcome: str, amoun
     if not operator.is_operator:
         raise Forbidden("only operators resolve disputes")
     dispute = lock_open(session, dispute_id)
+    if outcome == Outcome.RETURN.value:
+        return settle_return(session, dispute, note=note, actor_id=operator.id)
     return settle(session, dispute, Outcome(outcome), amount_fen, note=note, actor_id=operator.id, gateway=gateway)
 
 
@@ -149,6 +151,46 @@ def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int 
         _credit(session, loser, "order_not_shipped", dispute)  # paid for and never handed over
     session.flush()
     return dispute
+
+
+def settle_return(session: Session, dispute: Dispute, *, note: str, actor_id) -> Dispute:
+    """Decide a locked open dispute as `return`: the buyer wins and is owed everything held
+    (`refund_fen`), but no money moves yet. The order stays `disputed` (capture and payout frozen)
+    until the buyer's return parcel is delivered to the seller (shipping calls
+    `refund_returned`). Audited, with the credit events of winner and loser."""
+    order = orders.lock(session, dispute.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    before = {"status": dispute.status.value}
+    dispute.status, dispute.outcome = DisputeStatus.RESOLVED, Outcome.RETURN
+    dispute.refund_fen = pay.authorised_fen or order.payable_fen
+    dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, actor_id, clock.now(session)
+    session.flush()
+    _audit(session, actor_id, "resolve", dispute, before=before, reason=note)
+    _credit(session, order.buyer_id, "dispute_won", dispute)
+    _credit(session, order.seller_id, "dispute_lost", dispute)
+    session.flush()
+    return dispute
+
+
+def return_decided(session: Session, order_id) -> Dispute | None:
+    """The order's platform dispute when it was resolved as `return` (None otherwise)."""
+    return session.scalar(select(Dispute).where(Dispute.order_id == order_id, Dispute.kind == DisputeKind.PLATFORM,
+                                                Dispute.status == DisputeStatus.RESOLVED,
+                                                Dispute.outcome == Outcome.RETURN))
+
+
+def refund_returned(session: Session, order: Order, *, gateway: PaymentGateway, actor_id=None) -> bool:
+    """The returned item reached the seller: the locked order, still `disputed` after a `return`
+    decision, is refunded in full through the dispute refund path (a card hold released or a
+    capture refunded after commit, as a payment operation; subsidy and store credit given back;
+    the listing on sale again). False, changing nothing, when there is no such decision or the
+    order was already refunded: a second delivery report refunds nothing twice."""
+    if order.status != S.DISPUTED or return_decided(session, order.id) is None:
+        return False
+    pay = payments.payment_for(session, order, lock=True)
+    _refund_all(session, order, pay, gateway, actor_id, "the returned item was delivered to the seller")
+    session.flush()
+    return True
 
 
 def _refund_all(session: Session, order: Order, pay, gateway: PaymentGateway, actor_id, note: str) -> None:

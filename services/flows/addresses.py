@@ -18,7 +18,8 @@ class AccountAddresses:
         return user.email if user is not None else None
 
     def phone_of(self, session: Session, user_id: uuid.UUID) -> str | None:
-        return None   # accounts keep no phone number yet: SMS deliveries fail as "no phone number"
+        user = session.get(User, user_id)   # None: SMS deliveries fail as "no phone number"
+        return user.phone if user is not None else None
 
 
 ADDRESSES = AccountAddresses()

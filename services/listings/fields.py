@@ -74,6 +74,11 @@ FIELDS: tuple[ListingField, ...] = (
     F("price_fen", "integer", column="price_fen", unit="fen", minimum=1, maximum=MAX_PRICE_FEN,
       write="edit", required=True, summary=True),
     F("negotiable", "boolean", column="negotiable", write="edit", summary=True),
+    F("shipping_fee_fen", "integer", "Shipping across cities (跨城发货): the carrier's fee in fen; null = meet-up "
+      "only (面交). The buyer pays it on top of the price unless `free_shipping`.", column="shipping_fee_fen",
+      nullable=True, unit="fen", minimum=0, maximum=1_000_000, write="edit"),
+    F("free_shipping", "boolean", "包邮: the seller pays `shipping_fee_fen` out of the payout.",
+      column="free_shipping", write="edit"),
     F("condition", "enum", column="condition", enum=Condition, write="edit", required=True, summary=True),
     F("remanufacturer", "string", column="remanufacturer", nullable=True, max_length=120, write="edit"),
     F("reman_cert_no", "string", "Ignored for remanufactured listings: copied from the catalogue entry.",

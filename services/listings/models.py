@@ -64,6 +64,10 @@ class Listing(UUIDPk, Timestamps, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     price_fen: Mapped[int] = mapped_column(BigInteger)
     negotiable: Mapped[bool] = mapped_column(default=False)
+    # Shipping across cities (跨城发货): None = meet-up only (面交); otherwise the carrier's fee, paid
+    # by the buyer on top of the price, or by the seller out of the payout when `free_shipping` (包邮).
+    shipping_fee_fen: Mapped[int | None] = mapped_column(Integer)
+    free_shipping: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     condition: Mapped[Condition] = mapped_column(enum_column(Condition))
     remanufacturer: Mapped[str | None] = mapped_column(String(120))
     reman_cert_no: Mapped[str | None] = mapped_column(String(64))

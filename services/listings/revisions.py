@@ -105,6 +105,10 @@ def _split(listing: Listing, data: dict, rise_review_pct: int,
     now, held, same = {}, {}, set()
     if "negotiable" in data:
         now["negotiable"] = data["negotiable"]
+    # Shipping terms apply at once, like `negotiable`: an order fixes them when it is placed.
+    for field in ("shipping_fee_fen", "free_shipping"):
+        if field in data:
+            now[field] = data[field]
     if "price_fen" in data:
         price = data["price_fen"]
         approved = listing.approved_price_fen

@@ -124,6 +124,7 @@ def create(session: Session, seller: User, data: dict) -> Listing:
         id=uuid.uuid4(), seller_id=seller.id, org_id=org_id, seller_type=seller.role.value,
         category=category, title=data["title"].strip(), description=data.get("description") or "",
         price_fen=data["price_fen"], negotiable=data.get("negotiable", False),
+        shipping_fee_fen=data.get("shipping_fee_fen"), free_shipping=data.get("free_shipping", False),
         condition=data["condition"], remanufacturer=data.get("remanufacturer"),
         reman_cert_no=data.get("reman_cert_no"), reman_entry_id=data.get("reman_entry_id"),
         warranty_months=data.get("warranty_months"),
@@ -187,7 +188,8 @@ def update_listing(session: Session, actor: User, listing_id, data: dict, *,
     if "price_fen" in data and data["price_fen"] != listing.price_fen:
         session.add(PriceChange(listing_id=listing.id, old_price_fen=listing.price_fen,
                                 new_price_fen=data["price_fen"], changed_by=actor.id))
-    for f in ("title", "description", "price_fen", "negotiable", "condition", "remanufacturer",
+    for f in ("title", "description", "price_fen", "negotiable", "shipping_fee_fen", "free_shipping", "condition",
+              "remanufacturer",
               "reman_cert_no", "reman_entry_id", "warranty_months", "legal_class", "cosmetic_grade", "inspection",
               "region_code", "lat", "lon"):
         if f in data:

@@ -12,6 +12,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from services.identifiers import mask_phone
+
 log = logging.getLogger(__name__)
 
 
@@ -82,7 +84,7 @@ class LogSms:
     name = "log"
 
     def send(self, to: str, text: str) -> None:
-        log.info("sms (stand-in)", extra={"to": to, "text": text})
+        log.info("sms (stand-in)", extra={"to": mask_phone(to), "text": text})
 
 
 def mailer_for(host: str | None, **kw) -> Mailer:

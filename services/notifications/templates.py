@@ -39,10 +39,18 @@ TEMPLATES: dict[str, Template] = {
                                    ("Data-wipe certificate issued", "Certificate {number} was issued.")),
     "subsidy_reserved": Template(("补贴已预留", "已为你预留补贴 {amount}。"),
                                  ("Subsidy reserved", "A subsidy of {amount} is reserved for you.")),
-    "subsidy_expired": Template(("补贴已过期", "你预留的补贴 {amount} 已过期。"),
-                                ("Subsidy expired", "Your reserved subsidy of {amount} expired.")),
+    "subsidy_expired": Template(("补贴已过期", "「{title}」未按时付款，你预留的补贴 {amount} 已过期并释放。"),
+                                ("Subsidy expired", "“{title}” was not paid in time: your reserved subsidy of "
+                                                    "{amount} expired and was released.")),
     "shipping_deadline_missed": Template(("卖家未按时发货", "「{title}」未在 {ship_by} 前发货，你可以取消订单并全额退款。"),
                                          ("Seller did not ship in time", "“{title}” did not ship by {ship_by}: you may cancel for a full refund.")),
+    "return_shipped": Template(("买家已寄回商品", "「{title}」的退货已由{carrier}寄出，运单号 {tracking}。签收后将全额退款给买家。"),
+                               ("Return shipped", "The return of “{title}” shipped with {carrier_en}, tracking number "
+                                                  "{tracking}. The buyer is refunded in full once it is delivered."),
+                               sms=True),
+    "return_delivered": Template(("退货已签收，已退款", "「{title}」的退货已签收，{amount} 已全额退还给买家。"),
+                                 ("Return delivered, refunded", "The return of “{title}” was delivered: "
+                                                                "{amount} is refunded to the buyer in full.")),
 }
 KINDS = frozenset(TEMPLATES)
 

@@ -21,6 +21,7 @@ from services.accounts.models import User
 from services.certificates.interface import device_gate
 from services.errors import Conflict, ValidationFailed
 from services.ledger import interface as ledger
+from services.notifications.interface import money, notify
 from services.listings.models import Category
 from services.orders.models import Order
 from services.orders.subsidy import ORDER_SIDE, evidence, with_defaults
@@ -49,6 +50,15 @@ def subsidy_reserve(session: Session, order: Order, buyer: User, quote_request: 
     if r.total_fen >= order.price_fen:
         raise Conflict("the subsidy would cover the whole price", code="subsidy_exceeds_price")
     return r.total_fen
+
+
+def subsidy_expired(session: Session, order: Order) -> None:
+    """An unpaid order with a subsidy ran out of time (its reservation was released with it): the
+    buyer is told once that the subsidy they had reserved expired. No-op without a subsidy."""
+    if order.subsidy_fen:
+        notify(session, order.buyer_id, "subsidy_expired", event_key=f"order:{order.id}:subsidy_expired",
+               params={"amount": money(order.subsidy_fen), "title": order.listing.title},
+               ref_type="order", ref_id=order.id)
 
 
 def subsidy_redeem(session: Session, order: Order) -> None:

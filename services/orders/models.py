@@ -29,6 +29,19 @@ class PaymentMethod(str, enum.Enum):
     CASH = "cash"   # offline: cash on handover, confirmed by the seller
 
 
+class Fulfilment(str, enum.Enum):
+    MEETUP = "meetup"     # 面交: handed over in person
+    SHIPPED = "shipped"   # sent by carrier across cities (services/shipping)
+
+
+class ShippingPayer(str, enum.Enum):
+    BUYER = "buyer"       # added to what the buyer pays
+    SELLER = "seller"     # 包邮: taken out of the seller's payout
+
+
+# The buyer-paid shipping fee, in SQL (the refund bound below; `Order.buyer_shipping_fen` in Python).
+_BUYER_SHIPPING_SQL = "CASE WHEN shipping_paid_by = 'buyer' THEN shipping_fee_fen ELSE 0 END"
+
 # A listing has at most one order in these states (belt and braces behind the atomic reserve).
 _LIVE_SQL = "status NOT IN ('cancelled', 'refunded')"
 
@@ -42,8 +55,9 @@ class Order(UUIDPk, Timestamps, Base):
                         name="deductions_bounded"),
         CheckConstraint("platform_credit_fen >= 0 AND platform_credit_fen <= store_credit_fen",
                         name="platform_credit_bounded"),
-        CheckConstraint("refunded_fen >= 0 AND refunded_fen <= price_fen - subsidy_fen - store_credit_fen",
-                        name="refund_bounded"),
+        CheckConstraint("refunded_fen >= 0 AND refunded_fen <= price_fen - subsidy_fen - store_credit_fen + "
+                        + _BUYER_SHIPPING_SQL, name="refund_bounded"),
+        CheckConstraint("shipping_fee_fen >= 0", name="shipping_fee_not_negative"),
         CheckConstraint("fee_bps >= 0 AND fee_bps <= 10000", name="fee_bps_range"),
         Index("uq_orders_live_listing", "listing_id", unique=True,
               postgresql_where=text(_LIVE_SQL), sqlite_where=text(_LIVE_SQL)),
@@ -68,6 +82,13 @@ class Order(UUIDPk, Timestamps, Base):
     fee_bps: Mapped[int] = mapped_column(Integer)
     payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
     status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus), default=OrderStatus.CREATED)
+    # How the item reaches the buyer, and the shipping fee fixed at placement from the listing's
+    # terms (services/orders/fulfilment.py): part of the deal, never changed afterwards.
+    fulfilment: Mapped[Fulfilment] = mapped_column(enum_column(Fulfilment), default=Fulfilment.MEETUP,
+                                                   server_default=Fulfilment.MEETUP.value)
+    shipping_fee_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+    shipping_paid_by: Mapped[ShippingPayer] = mapped_column(enum_column(ShippingPayer), default=ShippingPayer.BUYER,
+                                                            server_default=ShippingPayer.BUYER.value)
     refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     reserved_until: Mapped[datetime | None] = mapped_column()   # unpaid orders expire then
     paid_at: Mapped[datetime | None] = mapped_column()
@@ -83,7 +104,29 @@ class Order(UUIDPk, Timestamps, Base):
     listing: Mapped[Listing] = relationship()
 
     @property
+    def buyer_shipping_fen(self) -> int:
+        """The shipping fee the buyer pays (0 for a meet-up or free shipping)."""
+        return (self.shipping_fee_fen or 0) if self.shipping_paid_by != ShippingPayer.SELLER else 0
+
+    # The platform books and pays the carrier (the stand-in in the demo): a buyer-paid fee is part
+    # of what the buyer pays but never of the seller's gross; a seller-paid fee (包邮) comes out of
+    # the payout. Cancelled or refunded in full, nothing was sold: nobody is charged shipping.
+    def carrier_share(self, money_kept_fen: int) -> int:
+        """Of the buyer's money still kept, the part that pays the carrier: the buyer-paid fee, at
+        most what is kept."""
+        if self.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+            return 0
+        return min(self.buyer_shipping_fen, money_kept_fen)
+
+    @property
+    def seller_shipping_fen(self) -> int:
+        """The seller-paid (包邮) fee taken out of the seller's payout."""
+        if self.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED) or self.shipping_paid_by != ShippingPayer.SELLER:
+            return 0
+        return self.shipping_fee_fen or 0
+
+    @property
     def payable_fen(self) -> int:
-        """What the buyer pays with money: the price less subsidy and store credit. Payments, refunds
-        and fees use this."""
-        return self.price_fen - (self.subsidy_fen or 0) - (self.store_credit_fen or 0)
+        """What the buyer pays with money: the price less subsidy and store credit, plus the
+        shipping fee when the buyer pays it. Payments, refunds and fees use this."""
+        return self.price_fen - (self.subsidy_fen or 0) - (self.store_credit_fen or 0) + self.buyer_shipping_fen

@@ -18,7 +18,7 @@ from services.errors import Conflict, DomainError, Forbidden, NotFound, Validati
 from services.listings import interface as listings
 from services.listings.models import Listing, Status as ListingStatus
 from services.notifications.interface import money, notify
-from services.orders import hooks, states
+from services.orders import fulfilment as shipping_terms, hooks, states
 from services.orders.models import Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
 from services.orders.ports import order_hooks
@@ -103,13 +103,15 @@ def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> 
 def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway, settings: BuyingSettings,
           price_fen: int | None = None, offer_id: uuid.UUID | None = None,
           subsidy_request: dict | None = None, store_credit_fen: int | None = None,
-          store_credit_issuer: str | None = None) -> Order:
+          store_credit_issuer: str | None = None, fulfilment: str = "meetup") -> Order:
     """Reserve a published listing for the buyer and start the payment. Of many buyers racing for
     one listing exactly one succeeds; the others get Conflict (409). With `subsidy_request` (a
     subsidy quote body) the subsidy is reserved and taken off what the buyer pays, as is
     `store_credit_fen` of the buyer's store credit (`store_credit_issuer`: 'platform', the seller's
     org id, or None for the seller's credit first, then the platform's). Credit that covers all of
-    what is left needs no card or cash: the order is paid (held) at once. If the payment provider,
+    what is left needs no card or cash: the order is paid (held) at once. `fulfilment` "shipped"
+    fixes the listing's shipping fee and who pays it on the order (422 when the listing is meet-up
+    only); a buyer-paid fee is added to what the buyer pays. If the payment provider,
     the subsidy or the credit fails, nothing is kept: all of it rolls back with the caller's
     transaction."""
     listing = session.get(Listing, listing_id)
@@ -119,6 +121,7 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
         raise Forbidden("operators do not buy", code="role_not_allowed")
     if listings.can_manage(buyer, listing):
         raise Forbidden("you cannot buy your own listing", code="own_listing")
+    how, shipping_fee, shipping_payer = shipping_terms.terms(listing, fulfilment)
     listings.reserve(session, listing.id)
     now = clock.now(session)
     cash = gateway.method == PaymentMethod.CASH.value
@@ -126,7 +129,8 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
     order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
                   seller_org_id=listing.org_id, offer_id=offer_id, price_fen=price_fen or listing.price_fen,
                   subsidy_fen=0, store_credit_fen=0, payment_method=PaymentMethod(gateway.method),
-                  fee_bps=settings.platform_fee_bps,
+                  fee_bps=settings.platform_fee_bps, fulfilment=how, shipping_fee_fen=shipping_fee,
+                  shipping_paid_by=shipping_payer,
                   status=S.CREATED, refunded_fen=0, reserved_until=now + hold)
     session.add(order)
     try:
@@ -288,6 +292,8 @@ def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, act
     if listing.status == ListingStatus.RESERVED:
         listings.release(session, order.listing_id)
     hooks.subsidy_release(session, order)
+    if by == "expiry":
+        hooks.subsidy_expired(session, order)
     hooks.store_credit_refund(session, order)
     # An expired card order is the buyer's (they never paid); an expired cash meeting could be
     # either side's, so it counts against nobody.

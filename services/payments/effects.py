@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from services import audit, clock
 from services.ledger.models import JournalEntry, Posting
 from services.ledger.interface import Leg, post as post_entry
-from services.payments import operations as ops, service as payments
+from services.payments import notices, operations as ops, service as payments
 from services.payments.gateway import GatewayError, PaymentGateway
 from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus
 from services.payments.ports import settlement
@@ -96,6 +96,7 @@ def _apply_transfer(session: Session, op: PaymentOperation, result: dict, gatewa
     payout.last_error = None
     audit.record(session, None, "payout.transfer", "order", order.id,
                  after={"net_fen": op.amount_fen, "fee_fen": payout.fee_fen, "transfer": result["id"]})
+    notices.payout_sent(session, order, payout)
     # A refund while the transfer was on its way: what was overpaid is asked back now.
     payments.settle_payout(session, order, gateway)
 

@@ -300,10 +300,17 @@ def _money_kept(payment: Payment) -> int:
     return 0 if payment.provider == "offline" else max(payment.captured_fen - payment.refunded_fen, 0)
 
 
+def _seller_gross(session: Session, order: Order, payment: Payment) -> int:
+    # The buyer-paid shipping fee pays the carrier, never the seller (Order.carrier_share).
+    kept = _money_kept(payment)
+    return kept - order.carrier_share(kept) + settlement(session).platform_credit_owed(order)
+
+
 def recompute(session: Session, payout: Payout, order: Order, payment: Payment) -> None:
-    payout.gross_fen = _money_kept(payment) + settlement(session).platform_credit_owed(order)
+    payout.gross_fen = _seller_gross(session, order, payment)
     payout.fee_fen = fees.fee(payout.gross_fen, order.fee_bps)
-    payout.net_fen = payout.gross_fen - payout.fee_fen
+    # A seller-paid (包邮) shipping fee comes out of what the seller receives.
+    payout.net_fen = max(payout.gross_fen - payout.fee_fen - order.seller_shipping_fen, 0)
     if payout.status in (PayoutStatus.PENDING, PayoutStatus.HELD) and payout.net_fen == 0:
         payout.status = PayoutStatus.CANCELLED
 
@@ -349,8 +356,9 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
 def _reverse_overpaid(session: Session, order: Order, payout: Payout, payment: Payment,
                       gateway: PaymentGateway) -> None:
     # What the seller finally keeps a share of: money still captured plus platform credit still spent.
-    kept = _money_kept(payment) + settlement(session).platform_credit_owed(order)
-    due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen, kept, 0, order.fee_bps)
+    kept = _seller_gross(session, order, payment)
+    due = fees.reversal_due(payout.transferred_fen - payout.reversed_fen + order.seller_shipping_fen,
+                            kept, 0, order.fee_bps)
     if due <= 0 or not payout.transfer_id:
         return
     if operations.in_flight(session, operations.REVERSAL, payout_id=payout.id):

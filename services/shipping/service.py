@@ -35,13 +35,14 @@ def shipments_of(session: Session, viewer: User, order_id) -> tuple[Order, list[
 
 
 def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_number: str,
-         shipping_fee_fen: int = 0, fee_payer: str = FeePayer.SELLER.value) -> Shipment:
+         shipping_fee_fen: int | None = None, fee_payer: str | None = None) -> Shipment:
     """The seller records the parcel of a paid order. Promises: the carrier is one of
     carriers.CARRIERS and the number has its format (422 field by field otherwise); one outbound
     parcel per order and one use of a waybill number (409); the buyer is notified. The order stays
-    `paid_held` until the carrier reports delivery."""
+    `paid_held` until the carrier reports delivery. Fee and payer default to the order's shipping
+    terms (fixed at placement)."""
     errors = carriers.format_error(carrier, tracking_number)
-    if shipping_fee_fen < 0:
+    if shipping_fee_fen is not None and shipping_fee_fen < 0:
         errors["shipping_fee_fen"] = ["Must not be negative."]
     if errors:
         raise ValidationFailed("the shipment is not valid", fields=errors)
@@ -52,6 +53,10 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
         raise Conflict(f"only a paid order ships (this one is {order.status.value})", code="order_not_shippable")
     now = clock.now(session)
     number = carriers.normalise(tracking_number)
+    if shipping_fee_fen is None:
+        shipping_fee_fen = order.shipping_fee_fen
+    if fee_payer is None:
+        fee_payer = order.shipping_paid_by.value
     shipment = Shipment(id=uuid.uuid4(), order_id=order.id, direction=Direction.OUTBOUND, carrier=carrier,
                         tracking_number=number, status=TrackingStatus.SHIPPED, status_at=now,
                         shipping_fee_fen=shipping_fee_fen, fee_payer=FeePayer(fee_payer), shipped_by=actor.id,

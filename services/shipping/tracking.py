@@ -4,7 +4,8 @@ Replay-safe: each (carrier, event id) is stored once; a repeat changes nothing. 
 safe: a shipment's status only moves to an event at least as new (by the carrier's own time) as
 the one that set it, and `delivered` is final, so a late "in transit" never undoes a delivery.
 Delivery of an outbound parcel hands the order over: the acceptance window starts and the
-existing auto-capture job accepts it when the window ends."""
+existing auto-capture job accepts it when the window ends; delivery of a return refunds the buyer
+(returns.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,6 +19,7 @@ from services.errors import ValidationFailed
 from services.notifications.interface import notify
 from services.orders import interface as orders
 from services.orders.models import OrderStatus as S
+from services.shipping import returns
 from services.shipping.models import Direction, Shipment, ShipmentEvent, TrackingStatus as T
 from services.shipping.ports import TrackingEvent
 
@@ -82,6 +84,8 @@ def apply(session: Session, carrier: str, event: TrackingEvent) -> str:
         shipment.delivered_at = event.occurred_at
         if shipment.direction == Direction.OUTBOUND:
             _delivered(session, shipment)
+        else:
+            returns.delivered(session, shipment)
     session.flush()
     return APPLIED
 

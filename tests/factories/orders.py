@@ -20,6 +20,7 @@ from services.orders.models import Order, OrderStatus as S
 from services.orders.settings import BuyingSettings
 from services.payments import relay
 from services.payments.gateway import GatewayError
+from services.payments.models import SellerAccount
 from services.payments.offline import OfflineGateway
 from services.payments.stripe_gateway import StripeGateway
 from tests.factories.listings import fridge_payload
@@ -164,3 +165,12 @@ def post_event(client, evt: dict, *, secret: str = WEBHOOK_SECRET, ts: int | Non
     return client.post("/api/v1/webhooks/stripe", data=payload, content_type="application/json",
                        headers={"Stripe-Signature": header if header is not None else sign(payload, secret, ts)})
 
+
+
+def onboarded_payout_account(session, *, user_id=None, org_id=None) -> None:
+    """A Stripe Connect account that can receive payouts (Connect onboarding is not under test)."""
+    session.add(SellerAccount(owner_org_id=org_id, owner_user_id=user_id,
+                              stripe_account_id=f"acct_{uuid.uuid4().hex[:16]}",
+                              charges_enabled=True, payouts_enabled=True, details_submitted=True,
+                              synced_event_at=0))
+    session.commit()

@@ -38,3 +38,14 @@ def post_carrier_event(client, carrier: str, payload, *, secret: str | None = No
     sig = signature or sign(secret or SECRET[carrier], ts, raw)
     return client.post(f"/api/v1/webhooks/carriers/{carrier}", data=raw, content_type="application/json",
                        headers={"X-Carrier-Timestamp": str(ts), "X-Carrier-Signature": sig})
+
+
+class SmsInbox:
+    """The SMS sender a test app is given: keeps every text instead of sending it."""
+    name = "test"
+
+    def __init__(self):
+        self.texts: list[tuple[str, str]] = []
+
+    def send(self, to: str, text: str) -> None:
+        self.texts.append((to, text))

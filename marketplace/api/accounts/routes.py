@@ -11,7 +11,7 @@ from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services import audit, pagination
-from services.accounts import service
+from services.accounts import phones, service
 from services.accounts.models import IdStatus, Role, User
 from services.flows import identity
 from services.audit import AuditEntry
@@ -79,6 +79,17 @@ def change_password(data):
     user = require_user()
     with unit_of_work() as session:
         service.change_password(session, session.merge(user), data["current_password"], data["new_password"])
+
+
+@blp.route("/accounts/me/phone", methods=["PUT"])
+@blp.arguments(s.PhoneSchema)
+@blp.response(200, s.UserSchema)
+def set_phone(data):
+    """Record your mobile number for text messages (or `null` to remove it); 422 unless it is a
+    mainland mobile number. Shown back only masked (`phone_masked`: 138****5678)."""
+    user = require_user()
+    with unit_of_work() as session:
+        return phones.set_phone(session, session.merge(user), data["phone"])
 
 
 @blp.route("/accounts/me/identity", methods=["POST"])

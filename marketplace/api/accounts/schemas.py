@@ -5,6 +5,8 @@ import marshmallow as ma
 from marketplace.pagination import PageArgs
 from marshmallow import validate
 
+from services.identifiers import mask_phone
+
 ROLES_SELF = ("consumer", "retailer", "recycler")
 
 
@@ -37,6 +39,12 @@ class PasswordChangeSchema(ma.Schema):
     new_password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
 
 
+class PhoneSchema(ma.Schema):
+    phone = ma.fields.String(required=True, allow_none=True, load_only=True, validate=validate.Length(min=1, max=20),
+                             metadata={"description": "A mainland mobile number (e.g. 13812345678, +86 allowed); "
+                                                      "null removes it. Texts (SMS) go to it by your preferences."})
+
+
 class IdentitySubmitSchema(ma.Schema):
     id_number = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=15, max=30))
 
@@ -62,6 +70,8 @@ class UserSchema(ma.Schema):
     id_status = ma.fields.Function(lambda u: u.id_status.value)
     id_number_masked = ma.fields.Function(lambda u: ("**************" + u.id_last4) if u.id_last4 else None)
     id_reject_reason = ma.fields.String(allow_none=True)
+    phone_masked = ma.fields.Function(lambda u: mask_phone(u.phone), allow_none=True, metadata={
+        "description": "The mobile number texts go to, masked (138****5678); null when none. Never shown whole."})
     memberships = ma.fields.List(ma.fields.Nested(MembershipSchema))
     created_at = ma.fields.DateTime(required=True)
 

@@ -60,7 +60,8 @@ def get_dispute(dispute_id):
 @blp.response(200, s.DisputeSchema)
 def resolve_dispute(data, dispute_id):
     """Operator: release (seller paid in full), refund (buyer gets everything back, the listing is
-    on sale again) or partial_refund (`amount_fen` back to the buyer). Audited."""
+    on sale again), partial_refund (`amount_fen` back to the buyer) or return (the buyer ships the
+    item back; the full refund follows its delivery). Audited."""
     user = require_operator()
     with unit_of_work() as session:
         return service.resolve(session, user, dispute_id, outcome=data["outcome"], amount_fen=data["amount_fen"],

@@ -16,7 +16,9 @@ class DisputeCreateSchema(ma.Schema):
 
 
 class ResolveSchema(ma.Schema):
-    outcome = ma.fields.String(required=True, validate=validate.OneOf(("release", "refund", "partial_refund")))
+    outcome = ma.fields.String(required=True, validate=validate.OneOf(("release", "refund", "partial_refund", "return")),
+                             metadata={"description": "return: the buyer ships the item back (POST "
+                                       "/orders/{id}/returns) and is refunded in full when it is delivered."})
     amount_fen = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1),
                                    metadata={"description": "For partial_refund: what the buyer gets back."})
     note = ma.fields.String(required=True, validate=validate.Length(min=1, max=1000))

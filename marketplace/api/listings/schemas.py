@@ -164,6 +164,7 @@ def listing_json(listing) -> dict:
         "id": _str(l.id), "seller_id": _str(l.seller_id), "org_id": _str(l.org_id), "seller_type": _str(l.seller_type),
         "category": l.category.value, "kind": _str(l.kind), "title": _str(l.title),
         "description": _str(l.description), "price_fen": num(l.price_fen, int), "negotiable": num(l.negotiable, bool),
+        "shipping_fee_fen": num(l.shipping_fee_fen, int), "free_shipping": num(l.free_shipping, bool),
         "condition": l.condition.value if hasattr(l.condition, "value") else l.condition,
         "remanufacturer": _str(l.remanufacturer), "reman_cert_no": _str(l.reman_cert_no),
         "reman_entry_id": _str(l.reman_entry_id), "warranty_months": num(l.warranty_months, int),

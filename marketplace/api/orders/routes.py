@@ -51,6 +51,8 @@ def present(session: Session, order: Order, viewer: User, pay: Payment | None = 
         "cancelled_at", "cancel_reason", "attention", "created_at", "updated_at")},
         "listing_title": order.listing.title, "currency": CURRENCY.upper(), "platform_fee_bps": order.fee_bps,
         "payment_method": _method(order, pay), "status": order.status.value,
+        "fulfilment": order.fulfilment.value, "shipping_fee_fen": order.shipping_fee_fen,
+        "shipping_paid_by": order.shipping_paid_by.value,
         "allowed_next": sorted(t.value for t in states.allowed(order.status)),
         "payment": payment_view(pay, order, viewer)}
 
@@ -67,7 +69,7 @@ def create_order(data):
     with unit_of_work() as session:
         order = service.place(session, user, data["listing_id"], gateway=gateway(), settings=settings(),
                               subsidy_request=data["subsidy"], store_credit_fen=data["store_credit_fen"],
-                              store_credit_issuer=data["store_credit_issuer"])
+                              store_credit_issuer=data["store_credit_issuer"], fulfilment=data["fulfilment"])
     return present(db.session, order, user), 201, {"Location": f"/api/v1/orders/{order.id}"}
 
 

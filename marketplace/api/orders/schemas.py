@@ -20,6 +20,9 @@ class OrderCreateSchema(ma.Schema):
     store_credit_issuer = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=36), metadata={
         "description": "Whose credit: 'platform', or the id of the retailer that issued it. Omitted: the "
                        "seller's own retailer credit first, then platform credit."})
+    fulfilment = ma.fields.String(load_default="meetup", validate=validate.OneOf(("meetup", "shipped")), metadata={
+        "description": "meetup (面交, default) or shipped (跨城发货: the listing's `shipping_fee_fen` is added "
+                       "to what you pay, unless the listing has `free_shipping`; 422 if it is meet-up only)."})
     subsidy = ma.fields.Dict(load_default=None, metadata={
         "description": "Retailers' sales only: a subsidy quote body (as for POST /subsidies/quote; the "
                        "purchase price is the order's). The subsidy is reserved and taken off the payment; "
@@ -56,7 +59,12 @@ class OrderSchema(ma.Schema):
         "description": "Of store_credit_fen, the platform-issued part (the rest is the seller's own "
                        "retailer credit). The platform pays it to the seller."})
     payable_fen = ma.fields.Integer(metadata={
-        "description": "What the buyer pays with card or cash: price - subsidy_fen - store_credit_fen."})
+        "description": "What the buyer pays with card or cash: price - subsidy_fen - store_credit_fen, plus "
+                       "shipping_fee_fen when shipping_paid_by is buyer."})
+    fulfilment = ma.fields.String(metadata={"description": "meetup | shipped"})
+    shipping_fee_fen = ma.fields.Integer(metadata={"description": "The shipping fee fixed at placement (0 for a meet-up)."})
+    shipping_paid_by = ma.fields.String(metadata={
+        "description": "buyer (in payable_fen) | seller (包邮: taken out of the seller's payout)."})
     currency = ma.fields.String()
     platform_fee_bps = ma.fields.Integer()
     payment_method = ma.fields.String(metadata={"description": "card | cash | store_credit"})

@@ -20,7 +20,7 @@ from marketplace.openapi import Blueprint
 from marketplace.uow import unit_of_work
 from marketplace.webhooks.routes import BadWebhook
 from services.errors import NotFound
-from services.shipping import service, signing, tracking
+from services.shipping import returns, service, signing, tracking
 from services.shipping.carriers import CARRIERS
 from services.shipping.models import Shipment, ShipmentEvent
 
@@ -65,6 +65,20 @@ def create_shipment(data, order_id):
     user = require_user()
     with unit_of_work() as session:
         service.ship(session, user, order_id, **data)
+    return _order_shipments(order_id), 201
+
+
+@blp.route("/orders/<uuid:order_id>/returns", methods=["POST"])
+@idempotent
+@blp.arguments(s.ShipmentCreateSchema)
+@blp.response(201, s.OrderShipmentsSchema)
+def create_return(data, order_id):
+    """Buyer: the item was sent back after a dispute decided as `return` (409 `return_not_agreed`
+    otherwise). Same carriers and waybill checks as a shipment; the seller is notified; the
+    carrier's delivery report refunds the buyer in full. Listed with `direction: return`."""
+    user = require_user()
+    with unit_of_work() as session:
+        returns.ship_return(session, user, order_id, **data)
     return _order_shipments(order_id), 201
 
 

@@ -15,11 +15,12 @@ class ShipmentCreateSchema(ma.Schema):
     carrier = ma.fields.String(required=True, validate=validate.Length(min=1, max=10),
                                metadata={"description": f"One of: {_CARRIERS}."})
     tracking_number = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
-    shipping_fee_fen = ma.fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=10_000_000),
-                                         metadata={"description": "The carrier's fee in fen (0: included)."})
-    fee_payer = ma.fields.String(load_default=FeePayer.SELLER.value,
-                                 validate=validate.OneOf([p.value for p in FeePayer]),
-                                 metadata={"description": "seller (包邮) or buyer (到付)."})
+    shipping_fee_fen = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0, max=10_000_000),
+                                         metadata={"description": "The carrier's fee in fen. Omitted: the "
+                                                   "order's `shipping_fee_fen` (a return: 0)."})
+    fee_payer = ma.fields.String(load_default=None, validate=validate.OneOf([p.value for p in FeePayer]),
+                                 metadata={"description": "seller (包邮) or buyer (到付). Omitted: the order's "
+                                           "`shipping_paid_by` (a return: seller)."})
 
 
 class TrackingEventSchema(ma.Schema):

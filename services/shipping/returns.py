@@ -1,0 +1,74 @@
+"""A buyer's return after a dispute decided as `return`: the parcel goes back to the seller with
+the same carriers and waybill checks as an outbound one, the carrier's events move it (the same
+signed webhook, replay- and order-safe in tracking.py), and its delivery to the seller refunds the
+buyer in full through the dispute refund path. Shipping sits above orders and disputes
+(.importlinter): it calls their interfaces, never the reverse."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import clock, deps
+from services.accounts.models import User
+from services.disputes import interface as disputes
+from services.errors import Conflict, Forbidden, ValidationFailed
+from services.notifications.interface import money, notify
+from services.orders import interface as orders
+from services.orders.interface import side
+from services.orders.models import OrderStatus as S
+from services.shipping import carriers
+from services.shipping.models import Direction, FeePayer, Shipment, TrackingStatus
+
+
+def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracking_number: str,
+                shipping_fee_fen: int | None = None, fee_payer: str | None = None) -> Shipment:
+    """The buyer records the return parcel of an order whose dispute was decided as `return`.
+    Promises: carrier and waybill checked as for any shipment (422 field by field); only the
+    buyer (403); only after a `return` decision on a still-disputed order (409
+    `return_not_agreed`); one return parcel per order and one use of a waybill number (409
+    `shipment_exists`); the seller is notified. The refund waits for the carrier's delivery."""
+    errors = carriers.format_error(carrier, tracking_number)
+    shipping_fee_fen = shipping_fee_fen or 0
+    fee_payer = fee_payer or FeePayer.SELLER.value   # the seller lost the dispute
+    if shipping_fee_fen < 0:
+        errors["shipping_fee_fen"] = ["Must not be negative."]
+    if errors:
+        raise ValidationFailed("the return shipment is not valid", fields=errors)
+    order = orders.lock(session, order_id)
+    if side(actor, order) != "buyer":
+        raise Forbidden("only the buyer sends a return", code="not_your_step")
+    if order.status != S.DISPUTED or disputes.return_decided(session, order.id) is None:
+        raise Conflict("a return is sent only after a dispute was decided as 'return'", code="return_not_agreed")
+    now = clock.now(session)
+    number = carriers.normalise(tracking_number)
+    shipment = Shipment(id=uuid.uuid4(), order_id=order.id, direction=Direction.RETURN, carrier=carrier,
+                        tracking_number=number, status=TrackingStatus.SHIPPED, status_at=now,
+                        shipping_fee_fen=shipping_fee_fen, fee_payer=FeePayer(fee_payer), shipped_by=actor.id,
+                        created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(shipment)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("the return already shipped, or the waybill number is in use",
+                       code="shipment_exists") from None
+    info = carriers.CARRIERS[carrier]
+    notify(session, order.seller_id, "return_shipped", event_key=f"shipment:{shipment.id}",
+           params={"title": order.listing.title, "carrier": info.name_zh, "carrier_en": info.name_en,
+                   "tracking": number}, ref_type="order", ref_id=order.id)
+    return shipment
+
+
+def delivered(session: Session, shipment: Shipment) -> None:
+    """The return parcel reached the seller: refund the buyer in full (once: `refund_returned`
+    changes nothing for an order already refunded) and tell both sides."""
+    order = orders.lock(session, shipment.order_id)
+    if not disputes.refund_returned(session, order, gateway=deps.of(session).gateway):
+        return
+    dispute = disputes.return_decided(session, order.id)
+    params = {"title": order.listing.title, "amount": money(dispute.refund_fen)}
+    for who in (order.buyer_id, order.seller_id):
+        notify(session, who, "return_delivered", event_key=f"shipment:{shipment.id}", params=params,
+               ref_type="order", ref_id=order.id)
