@@ -97,18 +97,24 @@ def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> 
 
 # ---- placing and paying --------------------------------------------------------------------------
 
+MEETUP, SHIPPING = "meetup", "shipping"   # how the item reaches the buyer (order placement's `delivery`)
+
+
 def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway, settings: BuyingSettings,
           price_fen: int | None = None, offer_id: uuid.UUID | None = None,
           subsidy_request: dict | None = None, store_credit_fen: int | None = None,
-          store_credit_issuer: str | None = None) -> Order:
+          store_credit_issuer: str | None = None, payment_method: str | None = None,
+          delivery: str = MEETUP, return_url: str | None = None) -> Order:
     """Reserve a published listing for the buyer and start the payment. Of many buyers racing for
     one listing exactly one succeeds; the others get Conflict (409). With `subsidy_request` (a
     subsidy quote body) the subsidy is reserved and taken off what the buyer pays, as is
     `store_credit_fen` of the buyer's store credit (`store_credit_issuer`: 'platform', the seller's
     org id, or None for the seller's credit first, then the platform's). Credit that covers all of
-    what is left needs no card or cash: the order is paid (held) at once. If the payment provider,
-    the subsidy or the credit fails, nothing is kept: all of it rolls back with the caller's
-    transaction."""
+    what is left needs no card or cash: the order is paid (held) at once. If the subsidy or the
+    credit fails, nothing is kept: all of it rolls back with the caller's transaction.
+    `payment_method` (card | alipay | wechat_pay | cash; default: the gateway's own) decides how
+    the rest is paid and `delivery` (meetup | shipping) how the money is held: see
+    `capture_method_for`. The provider's intent is created after commit (payments.start)."""
     listing = session.get(Listing, listing_id)
     if listing is None or not listings.can_view(buyer, listing):
         raise NotFound("no such listing")
@@ -116,13 +122,14 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
         raise Forbidden("operators do not buy", code="role_not_allowed")
     if listings.can_manage(buyer, listing):
         raise Forbidden("you cannot buy your own listing", code="own_listing")
+    method = _payment_method(payment_method or gateway.method)
     listings.reserve(session, listing.id)
     now = clock.now(session)
-    cash = gateway.method == PaymentMethod.CASH.value
+    cash = method == PaymentMethod.CASH
     hold = timedelta(hours=settings.cash_reservation_hours) if cash else timedelta(minutes=settings.reservation_minutes)
     order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
                   seller_org_id=listing.org_id, offer_id=offer_id, price_fen=price_fen or listing.price_fen,
-                  subsidy_fen=0, store_credit_fen=0, payment_method=PaymentMethod(gateway.method),
+                  subsidy_fen=0, store_credit_fen=0, payment_method=method,
                   fee_bps=settings.platform_fee_bps,
                   status=S.CREATED, refunded_fen=0, reserved_until=now + hold)
     session.add(order)
@@ -140,12 +147,32 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
         session.flush()
     if cash and not order.platform_credit_fen:
         order.fee_bps = 0   # the cash changes hands in person: nothing passes through the platform
-    pay = payments.start(session, order, gateway)
+    pay = payments.start(session, order, gateway, capture_method=capture_method_for(method, delivery),
+                         return_url=return_url)
     move(session, order, S.PAYMENT_PENDING, action="start_payment", actor_id=buyer.id)
     if pay.provider == payments.CREDIT:   # nothing left to pay with money: held like authorised funds
         mark_authorised(session, order, pay, 0, actor_id=buyer.id, action="paid_with_store_credit")
     session.flush()
     return order
+
+
+def capture_method_for(method: PaymentMethod, delivery: str) -> str:
+    """How the buyer's money is held. Wallets cannot be authorised and captured later at Stripe,
+    and a card authorisation lapses after about 7 days, which a parcel plus the acceptance window
+    can outlast: both are collected at once and held by the platform ("automatic", escrow) and
+    the seller is paid by a transfer after acceptance. A card at a meet-up keeps the hold
+    ("manual"), captured at acceptance a few days later at most."""
+    if method == PaymentMethod.CARD and delivery == MEETUP:
+        return "manual"
+    return "automatic" if method != PaymentMethod.CASH else "manual"
+
+
+def _payment_method(value: str) -> PaymentMethod:
+    try:
+        return PaymentMethod(value)
+    except ValueError:
+        raise ValidationFailed("unknown payment method", fields={
+            "payment_method": [f"One of: {', '.join(m.value for m in PaymentMethod)}."]}) from None
 
 
 def payment(session: Session, order: Order) -> Payment:
@@ -283,7 +310,7 @@ def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, act
     hooks.store_credit_refund(session, order)
     # An expired card order is the buyer's (they never paid); an expired cash meeting could be
     # either side's, so it counts against nobody.
-    if by == "buyer" or (by == "expiry" and order.payment_method == PaymentMethod.CARD):
+    if by == "buyer" or (by == "expiry" and order.payment_method != PaymentMethod.CASH):
         _credit(session, order.buyer_id, "order_cancelled_buyer", order, by=by)
     elif by == "seller":
         _credit(session, order.seller_id, "order_cancelled_seller", order, by=by)
@@ -339,7 +366,8 @@ def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentG
     order.refunded_fen = min(order.payable_fen, order.payable_fen - pay.captured_fen + pay.refunded_fen)
     audit.record(session, actor_id, "order.refund_money", "order", order.id,
                  after={"amount_fen": amount_fen, "refunded_fen": order.refunded_fen}, reason=reason)
-    if pay.captured_fen and pay.refunded_fen >= pay.captured_fen and order.status != S.REFUNDED:
+    # A cancelled order whose escrowed money came back stays cancelled (its refund is the release).
+    if pay.captured_fen and pay.refunded_fen >= pay.captured_fen and order.status not in (S.REFUNDED, S.CANCELLED):
         move(session, order, S.REFUNDED, action="refund", actor_id=actor_id, reason=reason)
     if order.status == S.REFUNDED:
         hooks.subsidy_clawback(session, order, reason)

@@ -21,7 +21,7 @@ from services.orders.models import Order, OrderStatus as S
 from services.payments import service as payments
 from services.payments.models import PaymentStatus, Refund, SellerAccount
 from tests.factories.lock_audit import LockAuditor
-from tests.factories.orders import event, intent_obj, order_in, post_event, stripe_gateway
+from tests.factories.orders import event, intent_obj, order_in, post_event, publish, stripe_gateway
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -125,3 +125,23 @@ def test_store_credit_withdrawal(stripe_app, session, buyer, audited):
     assert r.status_code == 201 and r.json["balance_fen"] == 30000, r.json
     _assert_no_call_under_a_lock(auditor, ["transfer"])
     assert session.get(JournalEntry, uuid.UUID(r.json["id"])).ref_id.startswith("tr_")
+
+
+@pytest.mark.parametrize("method", ["card", "alipay", "wechat_pay"])
+def test_placement_creates_the_intent_after_commit(stripe_app, session, buyer, seller, operator, audited, method):
+    """Issue 19: the intent used to be created inside the placement, with the listing and the
+    order locked while Stripe answered. Now it is an `intent` operation sent after the commit;
+    the answer already carries what the buyer needs to pay."""
+    listing = publish(session, seller, operator)
+    auditor = audited()
+    r = stripe_app.test_client().post("/api/v1/orders", json={"listing_id": str(listing.id), "payment_method": method},
+                                      headers={**buyer.headers, "Idempotency-Key": f"place-{method}"})
+    assert r.status_code == 201, r.json
+    _assert_no_call_under_a_lock(auditor, ["create_intent"])
+    # The stored (replayable) answer was written with the placement, before the intent existed:
+    # it says `wait`; by the time the client has it, the intent has landed.
+    assert r.json["next_action"] == {"type": "wait"} and r.json["payment_method"] == method
+    o = stripe_app.test_client().get(r.headers["Location"], headers=buyer.headers).json
+    assert o["payment"]["client_secret"] and o["next_action"]["client_secret"] == o["payment"]["client_secret"]
+    assert o["next_action"]["type"] == {"card": "confirm_card", "alipay": "alipay_handle_redirect",
+                                             "wechat_pay": "wechat_pay_display_qr_code"}[method]
