@@ -366,6 +366,8 @@ def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentG
     order.refunded_fen = min(order.payable_fen, order.payable_fen - pay.captured_fen + pay.refunded_fen)
     audit.record(session, actor_id, "order.refund_money", "order", order.id,
                  after={"amount_fen": amount_fen, "refunded_fen": order.refunded_fen}, reason=reason)
+    notify(session, order.buyer_id, "refunded", event_key=f"order:{order.id}:refunded:{pay.refunded_fen}",
+           params={"title": order.listing.title, "amount": money(amount_fen)}, ref_type="order", ref_id=order.id)
     # A cancelled order whose escrowed money came back stays cancelled (its refund is the release).
     if pay.captured_fen and pay.refunded_fen >= pay.captured_fen and order.status not in (S.REFUNDED, S.CANCELLED):
         move(session, order, S.REFUNDED, action="refund", actor_id=actor_id, reason=reason)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from services import audit, clock
 from services.ledger.models import JournalEntry, Posting
 from services.ledger.interface import Leg, post as post_entry
+from services.notifications.interface import money, notify
 from services.orders import service as orders
 from services.orders.models import OrderStatus as S
 from services.payments import operations as ops, service as payments
@@ -122,6 +123,8 @@ def _apply_transfer(session: Session, op: PaymentOperation, result: dict, gatewa
     payout.last_error = None
     audit.record(session, None, "payout.transfer", "order", order.id,
                  after={"net_fen": op.amount_fen, "fee_fen": payout.fee_fen, "transfer": result["id"]})
+    notify(session, order.seller_id, "payout_sent", event_key=f"payout:{payout.id}:transfer",
+           params={"title": order.listing.title, "amount": money(op.amount_fen)}, ref_type="order", ref_id=order.id)
     # A refund while the transfer was on its way: what was overpaid is asked back now.
     payments.settle_payout(session, order, gateway)
 
