@@ -186,7 +186,7 @@ def mark_authorised(session: Session, order: Order, pay: Payment, amount_fen: in
     if order.status == S.PAYMENT_PENDING:
         move(session, order, S.PAID_HELD, action=action, actor_id=actor_id)
         order.reserved_until = None
-        if order.payment_method != PaymentMethod.CASH:   # cash: the seller is the one who confirmed it
+        if pay.provider != "offline":   # cash: the seller is the one who confirmed it (store credit alone: told)
             notify(session, order.seller_id, "order_paid", event_key=f"order:{order.id}:paid",
                         params={"title": order.listing.title, "amount": money(order.price_fen)},
                         ref_type="order", ref_id=order.id)
