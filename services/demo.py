@@ -24,6 +24,7 @@ from services.certificates.signing import Keyring
 from services.conversations import seed as conversations_seed
 from services.credit import batch as credit_batch
 from services.flows.publishing import PUBLISH_GATES
+from services.ledger import seed as ledger_seed
 from services.listings.models import Listing, SearchOutbox
 from services.listings.seed import OTHER_PROVINCES, listing_rows, region_pool
 from services.listings.validation import stores_personal_data
@@ -90,7 +91,7 @@ def social_seed(session: Session, people: dict[str, list[User]]) -> list[str]:
     and a credit score for every participant, so listings show their sellers' standing."""
     consumers = people["consumer"]
     lines = [*reviews_seed.seed(session, consumers), *conversations_seed.seed(session, consumers),
-             *watchlist_seed.seed(session, consumers[0])]
+             *watchlist_seed.seed(session, consumers[0]), *ledger_seed.seed(session, consumers[0])]
     subjects = [u.id for u in consumers] + list({o for u in people["retailer"] + people["recycler"]
                                                  for o in u.org_ids()})
     scored = credit_batch.recompute_many(session, subjects, trigger="batch")

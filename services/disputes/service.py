@@ -137,6 +137,11 @@ def settle(session: Session, dispute: Dispute, result: Outcome, amount_fen: int 
         _refund_all(session, order, pay, gateway, actor_id, note)
     else:
         action = f"resolve_{result.value}"
+        if payments.escrowed(pay) and dispute.refund_fen:
+            # Collected at payment (escrow): the buyer's part goes back as a refund; the seller's
+            # payout waits for it to be confirmed (payments.settle_payout).
+            orders.refund_money(session, order, pay, gateway, dispute.refund_fen, actor_id=actor_id, reason=note,
+                                audit_reason=note)
         # A card capture is made after commit; its applied answer completes the order as this
         # decision (services.flows.settlement). Cash and store credit complete now.
         if payments.capture(session, order, pay, held - dispute.refund_fen,

@@ -31,6 +31,8 @@ TEMPLATES: dict[str, Template] = {
                                    ("Acceptance window closing", "“{title}” will be accepted automatically at {accept_by}.")),
     "payout_sent": Template(("货款已打出", "「{title}」的货款 {amount} 已打到你的账户。"),
                             ("Payout sent", "{amount} for “{title}” was paid to your account.")),
+    "refunded": Template(("退款已发起", "「{title}」的 {amount} 已退回你的付款账户。"),
+                         ("Refund sent", "{amount} for “{title}” was refunded to how you paid.")),
     "dispute_opened": Template(("买家发起了争议", "「{title}」的买家发起了争议：{reason}。"),
                                ("Dispute opened", "The buyer of “{title}” opened a dispute: {reason}.")),
     "pickup_tomorrow": Template(("明天上门回收", "回收员将于 {window} 上门。"),

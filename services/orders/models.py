@@ -25,8 +25,11 @@ class OrderStatus(str, enum.Enum):
 
 
 class PaymentMethod(str, enum.Enum):
-    CARD = "card"   # Stripe PaymentIntent, manual capture
-    CASH = "cash"   # offline: cash on handover, confirmed by the seller
+    CARD = "card"               # Stripe PaymentIntent: manual capture at a meet-up, escrow when shipped
+    ALIPAY = "alipay"           # Stripe PaymentIntent, redirect to Alipay; captured at once (escrow)
+    WECHAT_PAY = "wechat_pay"   # Stripe PaymentIntent, QR code to scan in WeChat; captured at once (escrow)
+    CASH = "cash"               # offline: cash on handover, confirmed by the seller
+
 
 
 class Fulfilment(str, enum.Enum):

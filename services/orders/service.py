@@ -19,7 +19,7 @@ from services.listings import interface as listings
 from services.listings.models import Listing, Status as ListingStatus
 from services.notifications.interface import money, notify
 from services.orders import fulfilment as shipping_terms, hooks, states
-from services.orders.models import Order, OrderStatus as S, PaymentMethod
+from services.orders.models import Fulfilment, Order, OrderStatus as S, PaymentMethod
 from services.orders.parties import is_seller, side
 from services.orders.ports import order_hooks
 from services.orders.settings import BuyingSettings
@@ -100,10 +100,13 @@ def _credit(session: Session, subject_id, kind: str, order: Order, **detail) -> 
 
 # ---- placing and paying --------------------------------------------------------------------------
 
+
+
 def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway, settings: BuyingSettings,
           price_fen: int | None = None, offer_id: uuid.UUID | None = None,
           subsidy_request: dict | None = None, store_credit_fen: int | None = None,
-          store_credit_issuer: str | None = None, fulfilment: str = "meetup") -> Order:
+          store_credit_issuer: str | None = None, payment_method: str | None = None,
+          fulfilment: str = "meetup", return_url: str | None = None) -> Order:
     """Reserve a published listing for the buyer and start the payment. Of many buyers racing for
     one listing exactly one succeeds; the others get Conflict (409). With `subsidy_request` (a
     subsidy quote body) the subsidy is reserved and taken off what the buyer pays, as is
@@ -111,9 +114,11 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
     org id, or None for the seller's credit first, then the platform's). Credit that covers all of
     what is left needs no card or cash: the order is paid (held) at once. `fulfilment` "shipped"
     fixes the listing's shipping fee and who pays it on the order (422 when the listing is meet-up
-    only); a buyer-paid fee is added to what the buyer pays. If the payment provider,
-    the subsidy or the credit fails, nothing is kept: all of it rolls back with the caller's
-    transaction."""
+    only); a buyer-paid fee is added to what the buyer pays. If the subsidy or the credit fails,
+    nothing is kept: all of it rolls back with the caller's transaction. `payment_method` (card |
+    alipay | wechat_pay | cash; default: the gateway's own) decides how the rest is paid and, with
+    `fulfilment`, how the money is held: see `capture_method_for`. The provider's intent is created
+    after commit (payments.start)."""
     listing = session.get(Listing, listing_id)
     if listing is None or not listings.can_view(buyer, listing):
         raise NotFound("no such listing")
@@ -122,13 +127,14 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
     if listings.can_manage(buyer, listing):
         raise Forbidden("you cannot buy your own listing", code="own_listing")
     how, shipping_fee, shipping_payer = shipping_terms.terms(listing, fulfilment)
+    method = _payment_method(payment_method or gateway.method)
     listings.reserve(session, listing.id)
     now = clock.now(session)
-    cash = gateway.method == PaymentMethod.CASH.value
+    cash = method == PaymentMethod.CASH
     hold = timedelta(hours=settings.cash_reservation_hours) if cash else timedelta(minutes=settings.reservation_minutes)
     order = Order(id=uuid.uuid4(), listing_id=listing.id, buyer_id=buyer.id, seller_id=listing.seller_id,
                   seller_org_id=listing.org_id, offer_id=offer_id, price_fen=price_fen or listing.price_fen,
-                  subsidy_fen=0, store_credit_fen=0, payment_method=PaymentMethod(gateway.method),
+                  subsidy_fen=0, store_credit_fen=0, payment_method=method,
                   fee_bps=settings.platform_fee_bps, fulfilment=how, shipping_fee_fen=shipping_fee,
                   shipping_paid_by=shipping_payer,
                   status=S.CREATED, refunded_fen=0, reserved_until=now + hold)
@@ -147,12 +153,32 @@ def place(session: Session, buyer: User, listing_id, *, gateway: PaymentGateway,
         session.flush()
     if cash and not order.platform_credit_fen:
         order.fee_bps = 0   # the cash changes hands in person: nothing passes through the platform
-    pay = payments.start(session, order, gateway)
+    pay = payments.start(session, order, gateway, capture_method=capture_method_for(method, how),
+                         return_url=return_url)
     move(session, order, S.PAYMENT_PENDING, action="start_payment", actor_id=buyer.id)
     if pay.provider == payments.CREDIT:   # nothing left to pay with money: held like authorised funds
         mark_authorised(session, order, pay, 0, actor_id=buyer.id, action="paid_with_store_credit")
     session.flush()
     return order
+
+
+def capture_method_for(method: PaymentMethod, fulfilment: Fulfilment) -> str:
+    """How the buyer's money is held. Wallets cannot be authorised and captured later at Stripe,
+    and a card authorisation lapses after about 7 days, which a parcel plus the acceptance window
+    can outlast: both are collected at once and held by the platform ("automatic", escrow) and
+    the seller is paid by a transfer after acceptance. A card at a meet-up keeps the hold
+    ("manual"), captured at acceptance a few days later at most."""
+    if method == PaymentMethod.CARD and fulfilment == Fulfilment.MEETUP:
+        return "manual"
+    return "automatic" if method != PaymentMethod.CASH else "manual"
+
+
+def _payment_method(value: str) -> PaymentMethod:
+    try:
+        return PaymentMethod(value)
+    except ValueError:
+        raise ValidationFailed("unknown payment method", fields={
+            "payment_method": [f"One of: {', '.join(m.value for m in PaymentMethod)}."]}) from None
 
 
 def payment(session: Session, order: Order) -> Payment:
@@ -166,7 +192,7 @@ def mark_authorised(session: Session, order: Order, pay: Payment, amount_fen: in
     if order.status == S.PAYMENT_PENDING:
         move(session, order, S.PAID_HELD, action=action, actor_id=actor_id)
         order.reserved_until = None
-        if order.payment_method != PaymentMethod.CASH:   # cash: the seller is the one who confirmed it
+        if pay.provider != "offline":   # cash: the seller is the one who confirmed it (store credit alone: told)
             notify(session, order.seller_id, "order_paid", event_key=f"order:{order.id}:paid",
                         params={"title": order.listing.title, "amount": money(order.price_fen)},
                         ref_type="order", ref_id=order.id)
@@ -297,7 +323,7 @@ def cancel_order(session: Session, order: Order, gateway: PaymentGateway, *, act
     hooks.store_credit_refund(session, order)
     # An expired card order is the buyer's (they never paid); an expired cash meeting could be
     # either side's, so it counts against nobody.
-    if by == "buyer" or (by == "expiry" and order.payment_method == PaymentMethod.CARD):
+    if by == "buyer" or (by == "expiry" and order.payment_method != PaymentMethod.CASH):
         _credit(session, order.buyer_id, "order_cancelled_buyer", order, by=by)
     elif by == "seller":
         _credit(session, order.seller_id, "order_cancelled_seller", order, by=by)
@@ -361,7 +387,10 @@ def apply_refund(session: Session, order: Order, pay: Payment, gateway: PaymentG
     order.refunded_fen = min(order.payable_fen, order.payable_fen - pay.captured_fen + pay.refunded_fen)
     audit.record(session, actor_id, "order.refund_money", "order", order.id,
                  after={"amount_fen": amount_fen, "refunded_fen": order.refunded_fen}, reason=reason)
-    if pay.captured_fen and pay.refunded_fen >= pay.captured_fen and order.status != S.REFUNDED:
+    notify(session, order.buyer_id, "refunded", event_key=f"order:{order.id}:refunded:{pay.refunded_fen}",
+           params={"title": order.listing.title, "amount": money(amount_fen)}, ref_type="order", ref_id=order.id)
+    # A cancelled order whose escrowed money came back stays cancelled (its refund is the release).
+    if pay.captured_fen and pay.refunded_fen >= pay.captured_fen and order.status not in (S.REFUNDED, S.CANCELLED):
         move(session, order, S.REFUNDED, action="refund", actor_id=actor_id, reason=reason)
     if order.status == S.REFUNDED:
         hooks.subsidy_clawback(session, order, reason)

@@ -19,7 +19,7 @@ from services import audit, clock
 from services.ledger.models import JournalEntry, Posting
 from services.ledger.interface import Leg, post as post_entry
 from services.payments import notices, operations as ops, service as payments
-from services.payments.gateway import GatewayError, PaymentGateway
+from services.payments.gateway import GatewayError, IntentRequest, PaymentGateway
 from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus
 from services.payments.ports import settlement
 
@@ -35,6 +35,38 @@ class Effect:
     refused: Callable[[Session, PaymentOperation], None] | None = None
     # Error codes that are a final answer for this kind, like a decline: sending again cannot help.
     final_codes: frozenset[str] = frozenset()
+
+
+# ---- the intent of a new order ---------------------------------------------------------------------
+
+def _call_intent(gateway: PaymentGateway, op: dict) -> dict:
+    args = op["request"]
+    intent = gateway.create_intent(IntentRequest(
+        amount_fen=op["amount_fen"], order_id=args["order_id"], idempotency_key=op["idempotency_key"],
+        description=args.get("description") or "", metadata={"listing_id": args.get("listing_id") or ""},
+        method=args.get("method") or "card", capture_method=args.get("capture_method") or "manual",
+        return_url=args.get("return_url")))
+    return {"intent_id": intent.id, "status": intent.status, "client_secret": intent.client_secret,
+            "next_action": intent.next_action}
+
+
+def _apply_intent(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    order = settlement(session).lock_order(session, op.order_id)
+    pay = payments.payment_for(session, order, lock=True)
+    payments.record_intent(session, order, pay, intent_id=result["intent_id"],
+                           client_secret=result.get("client_secret"), next_action=result.get("next_action"))
+
+
+def _intent_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    pay = payments.payment_for(session, settlement(session).lock_order(session, op.order_id), lock=True)
+    pay.last_error = f"payment could not start: {e.code}"[:200]
+    log.warning("intent creation failed", extra={"order_id": str(op.order_id), "code": e.code})
+
+
+def _intent_refused(session: Session, op: PaymentOperation) -> None:
+    # The provider refused to start the payment (never a timeout): the reservation ends now
+    # rather than at its expiry, so the listing is back on sale at once.
+    settlement(session).intent_refused(session, op)
 
 
 # ---- capture -------------------------------------------------------------------------------------
@@ -204,6 +236,7 @@ def _withdrawal_refused(session: Session, op: PaymentOperation) -> None:
 
 
 EFFECTS: dict[str, Effect] = {
+    ops.INTENT: Effect(_call_intent, _apply_intent, _intent_failed, _intent_refused),
     ops.WITHDRAWAL: Effect(_call_withdrawal, _apply_withdrawal, _withdrawal_failed, _withdrawal_refused),
     ops.REFUND: Effect(_call_refund, _apply_refund, _refund_failed),
     ops.CAPTURE: Effect(_call_capture, _apply_capture, _capture_failed),

@@ -32,6 +32,9 @@ class Intent:
     amount_capturable_fen: int = 0
     amount_received_fen: int = 0
     charge_id: str | None = None
+    # What the buyer must do next, as the provider says: {"type": "alipay_handle_redirect",
+    # "url": ...} or {"type": "wechat_pay_display_qr_code", "data": ..., "image_data_url": ...}.
+    next_action: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class IntentRequest:
     idempotency_key: str
     description: str = ""
     metadata: dict = field(default_factory=dict)
+    method: str = "card"              # card | alipay | wechat_pay (services.orders.models.PaymentMethod)
+    capture_method: str = "manual"    # manual (hold, captured later) | automatic (collected at once)
+    return_url: str | None = None     # where Alipay sends the buyer back after paying
 
 
 class PaymentGateway(Protocol):

@@ -46,6 +46,12 @@ class Payment(UUIDPk, Timestamps, Base):
     charge_id: Mapped[str | None] = mapped_column(String(100), index=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # manual: authorised, captured at acceptance (a card at a meet-up: a hold lasts ~7 days).
+    # automatic: collected at once and held by the platform until acceptance (escrow: wallets,
+    # which cannot be held, and shipped card orders, which can outlast a hold).
+    capture_method: Mapped[str] = mapped_column(String(10), default="manual", server_default="manual")
+    # What the buyer must do to pay, as the provider said (redirect URL, QR data); None until known.
+    next_action: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Refund(UUIDPk, Base):
@@ -134,7 +140,7 @@ class PaymentOperation(UUIDPk, Timestamps, Base):
     __tablename__ = "payment_operations"
     __table_args__ = (Index("ix_payment_operations_state_next_attempt_at", "state", "next_attempt_at"),)
 
-    kind: Mapped[str] = mapped_column(String(20))              # capture | transfer | reversal | cancel | refund | withdrawal
+    kind: Mapped[str] = mapped_column(String(20))              # intent | capture | transfer | reversal | cancel | refund | withdrawal
     # None for a call that moves no order's money (a store-credit withdrawal: `request` names its entry).
     order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"), index=True)
     payout_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

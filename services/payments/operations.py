@@ -24,6 +24,7 @@ TOUCHED = "huanxin.payment_operations"
 
 CAPTURE, TRANSFER, REVERSAL, CANCEL, REFUND = "capture", "transfer", "reversal", "cancel", "refund"
 AMOUNT = "amount"           # a new amount on an unpaid intent (the order's subsidy or credit changed)
+INTENT = "intent"           # the payment intent of a new order, created after the placement committed
 WITHDRAWAL = "withdrawal"   # store credit paid out to the consumer's Connect account (no order)
 # Ids of operations without an order recorded in this session's transaction (relayed like TOUCHED).
 TOUCHED_OPS = "huanxin.payment_operations.no_order"

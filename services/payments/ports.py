@@ -36,6 +36,10 @@ class Settlement(Protocol):
         """Platform store credit the buyer spent on `order` and still has spent: the platform
         pays it to the seller (0 once the order was cancelled or refunded)."""
 
+    def intent_refused(self, session: Session, op: PaymentOperation) -> None:
+        """The provider refused for good to start the order's payment: an order still waiting
+        for it is cancelled, so its listing is back on sale at once."""
+
     def capture_applied(self, session: Session, op: PaymentOperation, result: dict,
                         gateway: PaymentGateway) -> None:
         """The provider captured: record it on the payment and move the order on (complete it)."""

@@ -3,9 +3,9 @@
 Rules every function keeps:
 - a call to a network provider (Stripe) is recorded as a payment operation (operations.py) in
   the caller's transaction and made after commit by relay.py, outside every lock; the rows that
-  depend on its answer are written when the answer is recorded (effects.py). Only the intent at
-  placement, seller onboarding and the in-place providers (cash, store credit) still call the
-  gateway here;
+  depend on its answer are written when the answer is recorded (effects.py), the intent at
+  placement included. Only seller onboarding and the in-place providers (cash, store credit) still
+  call the gateway here;
 - each call's idempotency key is derived from the order and the step (and the amount where the
   amount can differ), so a retry after a timeout repeats the first result instead of moving money
   twice;
@@ -64,9 +64,24 @@ def payment_for(session: Session, order: Order, *, lock: bool = False) -> Paymen
 CREDIT = "credit"
 
 
-def start(session: Session, order: Order, gateway: PaymentGateway) -> Payment:
-    """Create the provider's payment intent (manual capture, CNY) and its Payment row; with
-    nothing left to pay (store credit covers it) a provider-less "credit" payment instead."""
+# A payment whose provider intent is not created yet (the `intent` operation is sent after the
+# placement commits) carries this prefix instead of the provider's id.
+PENDING_INTENT = "pending_"
+
+
+def intent_pending(payment: Payment) -> bool:
+    """True until the provider's intent for the payment is created and recorded."""
+    return payment.intent_id.startswith(PENDING_INTENT)
+
+
+def start(session: Session, order: Order, gateway: PaymentGateway, *, capture_method: str = "manual",
+          return_url: str | None = None) -> Payment:
+    """The order's Payment row. Promises: no provider call is made here (the placement holds
+    the listing and order locks): at a network provider the intent is recorded as an `intent`
+    payment operation, created after commit under the key `huanxin-order-<id>-intent` (a resend
+    gets the same intent), and its client secret and next action land on the payment. Cash is
+    recorded in place; with nothing left to pay (store credit covers it) a provider-less
+    "credit" payment instead."""
     if order.payable_fen == 0:
         payment = Payment(order_id=order.id, provider=CREDIT, intent_id=f"credit_{order.id}", client_secret=None,
                           status=PaymentStatus.REQUIRES_PAYMENT, amount_fen=0, authorised_fen=0, captured_fen=0,
@@ -74,19 +89,46 @@ def start(session: Session, order: Order, gateway: PaymentGateway) -> Payment:
         session.add(payment)
         session.flush()
         return payment
-    try:
-        intent = gateway.create_intent(IntentRequest(
-            amount_fen=order.payable_fen, order_id=str(order.id), idempotency_key=key(order, "intent"),
-            description=order.listing.title, metadata={"listing_id": str(order.listing_id)}))
-    except GatewayError as e:
-        raise domain_error(e) from None
-    payment = Payment(order_id=order.id, provider=gateway.name, intent_id=intent.id,
-                      client_secret=intent.client_secret, status=PaymentStatus.REQUIRES_PAYMENT,
-                      amount_fen=order.payable_fen, authorised_fen=0, captured_fen=0, refunded_fen=0,
-                      failures=0)
+    method = order.payment_method.value
+    if method == "cash":
+        # Cash changes hands in person: nothing to create at any provider, whatever the app's gateway.
+        payment = Payment(order_id=order.id, provider="offline", intent_id=f"cash_{order.id}", client_secret=None,
+                          status=PaymentStatus.REQUIRES_PAYMENT, amount_fen=order.payable_fen, authorised_fen=0,
+                          captured_fen=0, refunded_fen=0, failures=0, capture_method="manual")
+        session.add(payment)
+        session.flush()
+        return payment
+    if not operations.external(gateway.name):
+        raise ValidationFailed("this payment method is not available here",
+                               fields={"payment_method": ["Only cash: card, Alipay and WeChat Pay need Stripe "
+                                                          "(STRIPE_API_KEY)."]})
+    payment = Payment(order_id=order.id, provider=gateway.name, intent_id=f"{PENDING_INTENT}{order.id}",
+                      client_secret=None, status=PaymentStatus.REQUIRES_PAYMENT, amount_fen=order.payable_fen,
+                      authorised_fen=0, captured_fen=0, refunded_fen=0, failures=0, capture_method=capture_method)
     session.add(payment)
     session.flush()
+    operations.request(session, operations.INTENT, order_id=order.id, key=key(order, "intent"),
+                       amount_fen=order.payable_fen,
+                       args={"order_id": str(order.id), "method": method, "capture_method": capture_method,
+                             "return_url": return_url, "description": order.listing.title[:200],
+                             "listing_id": str(order.listing_id)})
     return payment
+
+
+def record_intent(session: Session, order: Order, payment: Payment, *, intent_id: str,
+                  client_secret: str | None, next_action: dict | None) -> bool:
+    """The provider created the payment's intent: record its id, secret and next action. False
+    when the order was cancelled meanwhile: the new intent is then cancelled after commit."""
+    if not intent_pending(payment):
+        return payment.intent_id == intent_id
+    payment.intent_id, payment.client_secret, payment.next_action = intent_id, client_secret, next_action
+    payment.last_error = None
+    if payment.status == PaymentStatus.CANCELLED:
+        operations.request(session, operations.CANCEL, order_id=order.id, key=key(order, "cancel-late-intent"),
+                           amount_fen=0, args={"intent_id": intent_id})
+        return False
+    session.flush()
+    return True
 
 
 def change_amount(session: Session, order: Order, payment: Payment) -> None:
@@ -110,6 +152,8 @@ def change_amount(session: Session, order: Order, payment: Payment) -> None:
     if not operations.external(payment.provider):
         _set_amount(session, order, payment, amount)
         return
+    if intent_pending(payment):
+        raise Conflict("the payment is still being set up: try again in a moment", code="payment_starting")
     _request_amount(session, order, payment, amount, seq=len(changes) + 1)
     for op in waiting:
         if op.state == OperationState.PENDING:   # never sent: the newer amount replaces it
@@ -197,13 +241,37 @@ def void(session: Session, order: Order, payment: Payment) -> None:
     cancellation. Cash and store credit are released in place."""
     if payment.status == PaymentStatus.CANCELLED:
         return
+    if escrowed(payment):
+        return_escrow(session, order, payment, "order cancelled: the money held goes back")
+        return
     if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
         raise Conflict("the payment was captured: refund it instead", code="payment_captured")
+    if intent_pending(payment):
+        # Nothing to release yet: when the intent lands it is cancelled (record_intent).
+        payment.status = PaymentStatus.CANCELLED
+        return
     if operations.external(payment.provider):
         operations.request(session, operations.CANCEL, order_id=order.id, key=key(order, "cancel"),
                            amount_fen=payment.amount_fen, args={"intent_id": payment.intent_id})
         return
     payment.status = PaymentStatus.CANCELLED
+
+
+AUTOMATIC = "automatic"
+
+
+def escrowed(payment: Payment) -> bool:
+    """True when the buyer's money was collected at payment and the platform holds it (escrow)."""
+    return payment.capture_method == AUTOMATIC and payment.status == PaymentStatus.CAPTURED
+
+
+def return_escrow(session: Session, order: Order, payment: Payment, reason: str, actor_id=None) -> Refund | None:
+    """Give back all of the escrowed money not yet refunded or asked back (a refund, sent after
+    commit): what cancelling means once the money was collected. None when nothing is left."""
+    left = payment.captured_fen - payment.refunded_fen - refund_pending_fen(session, payment)
+    if left <= 0:
+        return None
+    return refund(session, order, payment, left, reason, actor_id, then={"audit_reason": reason})
 
 
 def refund(session: Session, order: Order, payment: Payment, amount_fen: int, reason: str, actor_id, *,
@@ -335,6 +403,11 @@ def settle_payout(session: Session, order: Order, gateway: PaymentGateway) -> Pa
         payout.status = PayoutStatus.PENDING
     if payout.status == PayoutStatus.PAID:
         _reverse_overpaid(session, order, payout, payment, gateway)
+        return payout
+    if refund_pending_fen(session, payment):
+        # What the seller is owed is known once the provider confirmed the refund (its applied
+        # answer settles again): no transfer to reverse a moment later.
+        payout.last_error = "waiting for a refund to be confirmed"
         return payout
     account = account_for(session, owner_user_id=payout.owner_user_id, owner_org_id=payout.owner_org_id)
     if account is None or not account.payouts_enabled:

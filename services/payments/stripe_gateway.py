@@ -9,6 +9,22 @@ from services.payments.gateway import (CURRENCY, ConnectedAccount, GatewayError,
                                        IntentRequest, RefundResult, TransferResult)
 
 
+# Payment method types confirmed server-side; neither supports capture_method=manual at Stripe.
+WALLETS = ("alipay", "wechat_pay")
+
+
+def _next_action(action) -> dict | None:
+    """The provider's next action reduced to what a client needs (plain data, no Stripe objects)."""
+    if not action:
+        return None
+    kind = getattr(action, "type", None) or (action.get("type") if isinstance(action, dict) else None)
+    detail = getattr(action, kind, None) if kind else None
+    keep = {"alipay_handle_redirect": ("url", "return_url"),
+            "wechat_pay_display_qr_code": ("data", "image_data_url", "hosted_instructions_url"),
+            "redirect_to_url": ("url", "return_url")}.get(kind, ())
+    return {"type": kind, **{k: getattr(detail, k, None) for k in keep}} if keep else None
+
+
 class StripeGateway:
     name = "stripe"
     method = "card"
@@ -38,20 +54,33 @@ class StripeGateway:
         def field(name):
             return getattr(pi, name, None)
         charge = field("latest_charge")
-        return Intent(id=pi.id, status=pi.status, amount_fen=int(field("amount") or 0),
+        action = field("next_action")
+        return Intent(next_action=_next_action(action),
+                      id=pi.id, status=pi.status, amount_fen=int(field("amount") or 0),
                       client_secret=field("client_secret"),
                       amount_capturable_fen=int(field("amount_capturable") or 0),
                       amount_received_fen=int(field("amount_received") or 0),
                       charge_id=charge if isinstance(charge, str) or charge is None else charge.id)
 
     def create_intent(self, req: IntentRequest) -> Intent:
-        pi = self._call(self.v1.payment_intents.create, params={
-            "amount": req.amount_fen, "currency": CURRENCY, "capture_method": "manual",
-            "automatic_payment_methods": {"enabled": True},
+        params = {
+            "amount": req.amount_fen, "currency": CURRENCY, "capture_method": req.capture_method,
+            "payment_method_types": [req.method],
             "description": req.description[:200] or f"order {req.order_id}",
+            # Separate charges and transfers: the seller's transfer carries the same group.
             "transfer_group": req.order_id,
             "metadata": {"order_id": req.order_id, **req.metadata},
-        }, options={"idempotency_key": req.idempotency_key})
+        }
+        if req.method in WALLETS:
+            # Wallets are confirmed here so the answer carries the redirect URL or the QR code
+            # the buyer needs; a card is confirmed by the buyer with the client secret (Stripe.js).
+            params.update(confirm=True, payment_method_data={"type": req.method})
+            if req.method == "wechat_pay":
+                params["payment_method_options"] = {"wechat_pay": {"client": "web"}}
+            if req.return_url:
+                params["return_url"] = req.return_url
+        pi = self._call(self.v1.payment_intents.create, params=params,
+                        options={"idempotency_key": req.idempotency_key})
         return self._intent(pi)
 
     def update_amount(self, intent_id: str, amount_fen: int, *, idempotency_key: str) -> Intent:

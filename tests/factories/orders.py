@@ -102,6 +102,7 @@ def order_in(session, state: S, *, buyer, seller, operator, gateway=None, settin
     listing = publish(session, seller, operator, payload)
     order = orders.place(session, buyer.user, listing.id, gateway=gw, settings=settings)
     session.commit()
+    relay.relay(session, gw, order_ids=[order.id])   # the intent is created after the placement committed
     if state == S.CREATED:
         order.status = S.CREATED   # transient in real life: placement moves on at once
         session.commit()

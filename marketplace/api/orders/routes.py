@@ -17,7 +17,7 @@ from services.orders import service, states
 from services.orders.models import Order, OrderStatus
 from services.payments.gateway import CURRENCY
 from services.payments.models import Payment
-from services.payments.service import CREDIT
+from services.payments.service import CREDIT, intent_pending
 
 blp = Blueprint("orders", __name__, description="Orders: money held until the buyer accepts the item")
 
@@ -33,8 +33,34 @@ def payment_view(pay: Payment | None, order: Order, viewer: User) -> dict | None
     return {"provider": pay.provider, "method": _method(order, pay), "status": pay.status.value,
             "currency": CURRENCY.upper(), "amount_fen": pay.amount_fen, "authorised_fen": pay.authorised_fen,
             "captured_fen": pay.captured_fen, "refunded_fen": pay.refunded_fen, "last_error": pay.last_error,
+            "capture_method": pay.capture_method,
             # Only the buyer confirms the card payment; nobody else ever sees the secret.
             "client_secret": pay.client_secret if viewer.id == order.buyer_id else None}
+
+
+# The provider's next action kept for each method, beside the client secret (the card's own).
+_WALLET_ACTIONS = {"alipay": "alipay_handle_redirect", "wechat_pay": "wechat_pay_display_qr_code"}
+_NONE = {"type": "none"}
+
+
+def next_action(pay: Payment | None, order: Order, viewer: User) -> dict | None:
+    """What the buyer must do to pay; None for anyone else, who never sees the secret or the QR."""
+    if pay is None or viewer.id != order.buyer_id:
+        return None
+    if order.status != OrderStatus.PAYMENT_PENDING or pay.status.value != "requires_payment":
+        return _NONE
+    method = _method(order, pay)
+    if method == "cash":
+        return {"type": "pay_on_handover"}
+    if pay.provider == CREDIT:
+        return _NONE
+    if intent_pending(pay):
+        return {"type": "wait"}
+    if method in _WALLET_ACTIONS:
+        kind = _WALLET_ACTIONS[method]
+        given = pay.next_action if (pay.next_action or {}).get("type") == kind else {}
+        return {**given, "type": kind, "client_secret": pay.client_secret}
+    return {"type": "confirm_card", "client_secret": pay.client_secret}
 
 
 _LOOK_UP = object()
@@ -54,7 +80,7 @@ def present(session: Session, order: Order, viewer: User, pay: Payment | None = 
         "fulfilment": order.fulfilment.value, "shipping_fee_fen": order.shipping_fee_fen,
         "shipping_paid_by": order.shipping_paid_by.value,
         "allowed_next": sorted(t.value for t in states.allowed(order.status)),
-        "payment": payment_view(pay, order, viewer)}
+        "payment": payment_view(pay, order, viewer), "next_action": next_action(pay, order, viewer)}
 
 
 @blp.route("/orders", methods=["POST"])
@@ -63,13 +89,17 @@ def present(session: Session, order: Order, viewer: User, pay: Payment | None = 
 @blp.response(201, s.OrderSchema)
 def create_order(data):
     """Buy a published listing at its price: the listing is reserved for you (409 if someone was
-    faster) and the payment starts. Card: confirm `payment.client_secret` with Stripe.js within
-    the reservation time. Cash: pay the seller at handover."""
+    faster) and the payment starts; `next_action` says what to do within the reservation time:
+    card, confirm `client_secret` with Stripe.js; Alipay, open the redirect `url`; WeChat Pay,
+    show the QR `data`; cash, pay the seller at handover. `fulfilment: shipped` (across cities)
+    collects the money at once and holds it until you accept the parcel."""
     user = require_user()
     with unit_of_work() as session:
         order = service.place(session, user, data["listing_id"], gateway=gateway(), settings=settings(),
                               subsidy_request=data["subsidy"], store_credit_fen=data["store_credit_fen"],
-                              store_credit_issuer=data["store_credit_issuer"], fulfilment=data["fulfilment"])
+                              store_credit_issuer=data["store_credit_issuer"],
+                              payment_method=data["payment_method"], fulfilment=data["fulfilment"],
+                              return_url=data["return_url"])
     return present(db.session, order, user), 201, {"Location": f"/api/v1/orders/{order.id}"}
 
 

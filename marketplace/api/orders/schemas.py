@@ -6,9 +6,10 @@ from marketplace import i18n
 from marketplace.pagination import PageArgs
 from marshmallow import validate
 
-from services.orders.models import OrderStatus
+from services.orders.models import OrderStatus, PaymentMethod
 
 STATUSES = tuple(s.value for s in OrderStatus)
+PAYMENT_METHODS = tuple(m.value for m in PaymentMethod)
 
 
 class OrderCreateSchema(ma.Schema):
@@ -22,7 +23,15 @@ class OrderCreateSchema(ma.Schema):
                        "seller's own retailer credit first, then platform credit."})
     fulfilment = ma.fields.String(load_default="meetup", validate=validate.OneOf(("meetup", "shipped")), metadata={
         "description": "meetup (面交, default) or shipped (跨城发货: the listing's `shipping_fee_fen` is added "
-                       "to what you pay, unless the listing has `free_shipping`; 422 if it is meet-up only)."})
+                       "to what you pay, unless the listing has `free_shipping`; 422 if it is meet-up only). A card at a "
+                       "meetup is authorised and captured at acceptance; a shipped order's money is collected at "
+                       "once and held by the platform until acceptance (Alipay and WeChat Pay always are)."})
+    payment_method = ma.fields.String(load_default=None, validate=validate.OneOf(PAYMENT_METHODS), metadata={
+        "description": "How the rest is paid: card, alipay or wechat_pay (through Stripe), or cash at "
+                       "handover. Omitted: card when Stripe is configured, else cash. The order's "
+                       "`next_action` says what to do next."})
+    return_url = ma.fields.Url(load_default=None, require_tld=False, validate=validate.Length(max=500), metadata={
+        "description": "Alipay only: where Alipay sends the buyer back after paying."})
     subsidy = ma.fields.Dict(load_default=None, metadata={
         "description": "Retailers' sales only: a subsidy quote body (as for POST /subsidies/quote; the "
                        "purchase price is the order's). The subsidy is reserved and taken off the payment; "
@@ -41,7 +50,24 @@ class PaymentSchema(ma.Schema):
     captured_fen = ma.fields.Integer()
     refunded_fen = ma.fields.Integer()
     client_secret = ma.fields.String(allow_none=True)
+    capture_method = ma.fields.String(metadata={
+        "description": "manual: held on the card, captured at acceptance. automatic: collected at once and "
+                       "held by the platform (escrow) until acceptance; the seller is paid by a transfer."})
     last_error = ma.fields.String(allow_none=True)
+
+
+class NextActionSchema(ma.Schema):
+    """What the buyer must do to pay. `type`: confirm_card (confirm `client_secret` with
+    Stripe.js), alipay_handle_redirect (open `url`), wechat_pay_display_qr_code (show `data` or
+    `image_data_url` as a QR code to scan in WeChat), pay_on_handover (cash to the seller),
+    wait (the payment is being set up: read the order again), none (nothing to do)."""
+    type = ma.fields.String(required=True)
+    client_secret = ma.fields.String(allow_none=True)
+    url = ma.fields.String(allow_none=True)
+    return_url = ma.fields.String(allow_none=True)
+    data = ma.fields.String(allow_none=True)
+    image_data_url = ma.fields.String(allow_none=True)
+    hosted_instructions_url = ma.fields.String(allow_none=True)
 
 
 class OrderSchema(ma.Schema):
@@ -67,7 +93,7 @@ class OrderSchema(ma.Schema):
         "description": "buyer (in payable_fen) | seller (包邮: taken out of the seller's payout)."})
     currency = ma.fields.String()
     platform_fee_bps = ma.fields.Integer()
-    payment_method = ma.fields.String(metadata={"description": "card | cash | store_credit"})
+    payment_method = ma.fields.String(metadata={"description": "card | alipay | wechat_pay | cash | store_credit"})
     status = ma.fields.String()
     labels = i18n.labels_field({"status": "order.status"})
     allowed_next = ma.fields.List(ma.fields.String())
@@ -82,6 +108,8 @@ class OrderSchema(ma.Schema):
     cancel_reason = ma.fields.String(allow_none=True)
     attention = ma.fields.String(allow_none=True)
     payment = ma.fields.Nested(PaymentSchema, allow_none=True)
+    next_action = ma.fields.Nested(NextActionSchema, allow_none=True, metadata={
+        "description": "For the buyer: what to do to pay (null for everyone else)."})
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 

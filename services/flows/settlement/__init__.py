@@ -36,6 +36,7 @@ class OrderSettlement:
     def platform_credit_owed(self, order: Order) -> int:
         return orders.platform_credit_owed(order)
 
+    intent_refused = staticmethod(operations.intent_refused)
     capture_applied = staticmethod(operations.capture_applied)
     capture_failed = staticmethod(operations.capture_failed)
     refund_applied = staticmethod(operations.refund_applied)

@@ -102,6 +102,33 @@ def on_captured(session, pi, event, gateway) -> str:
     return "processed"
 
 
+def on_succeeded(session, pi, event, gateway) -> str:
+    """payment_intent.succeeded: for an escrow payment (captured at once) the money is collected
+    and held by the platform, and the order is paid, nothing more: acceptance completes it and
+    pays the seller. For a manual-capture payment it is the capture (on_captured)."""
+    found = _by_intent(session, pi.get("id"), pi.get("metadata"))
+    if found is None:
+        return "ignored"
+    order, pay = found
+    if pay.capture_method != payments.AUTOMATIC:
+        return on_captured(session, pi, event, gateway)
+    if pay.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+        return "stale"
+    amount = int(pi.get("amount_received") or pi.get("amount") or order.payable_fen)
+    charge = pi.get("latest_charge")
+    charge_id = charge.get("id") if isinstance(charge, dict) else charge
+    if order.status == S.PAYMENT_PENDING:
+        orders.mark_authorised(session, order, pay, amount)   # paid: the seller is told to ship
+    else:
+        payments.record_authorised(pay, amount)
+    payments.record_captured(pay, amount, charge_id)
+    if order.status in (S.CANCELLED, S.REFUNDED):
+        # Paid after the order ended (a late wallet confirmation): everything goes back.
+        payments.return_escrow(session, order, pay, "paid after the order was cancelled")
+        return "refunding_late_payment"
+    return "processed"
+
+
 def on_failed(session, pi, event, gateway) -> str:
     found = _by_intent(session, pi.get("id"), pi.get("metadata"))
     if found is None:
@@ -178,7 +205,7 @@ def on_dispute_closed(session, dispute, event, gateway) -> str:
 
 ORDER_EVENTS: dict[str, Handler] = {
     "payment_intent.amount_capturable_updated": on_authorised,
-    "payment_intent.succeeded": on_captured,
+    "payment_intent.succeeded": on_succeeded,
     "payment_intent.payment_failed": on_failed,
     "payment_intent.canceled": on_canceled,
     "charge.refunded": on_refunded,

@@ -21,6 +21,15 @@ from services.payments.models import PaymentOperation, Refund
 log = logging.getLogger(__name__)
 
 
+def intent_refused(session: Session, op: PaymentOperation) -> None:
+    """The provider refused to start the payment (never a timeout): an order still waiting for
+    it is cancelled now rather than at its reservation's expiry."""
+    order = orders.lock(session, op.order_id)
+    if order.status in (S.CREATED, S.PAYMENT_PENDING):
+        orders.cancel_order(session, order, None, actor_id=None, by="provider",
+                            reason=f"the payment provider refused the payment ({op.last_error or 'declined'})"[:300])
+
+
 def capture_applied(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
     """The provider captured `op.amount_fen`: recorded on the payment (once), then the order that
     waited for it completes (an accepted order; a disputed one whose resolution asked for this

@@ -4,16 +4,16 @@ money captured, never a listing sold or published out of step with its order."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.disputes import service as disputes
 from services.disputes.models import Dispute, DisputeStatus
-from services.errors import PaymentFailed, ServiceUnavailable, ValidationFailed
+from services.errors import ValidationFailed
 from services.listings.models import Listing, Status as LS
 from services.orders import jobs, service as orders
 from services.orders.models import Order, OrderStatus as S
 from services.payments import relay, service as payments
-from services.payments.models import Payment, PaymentStatus, Payout, PayoutStatus, Refund
+from services.payments.models import Payment, PaymentOperation, PaymentStatus, Payout, PayoutStatus, Refund
 from tests.factories.orders import SETTINGS, Recording, commit_and_relay, order_in, publish, stripe_gateway
 
 LISTING_FOR = {S.PAYMENT_PENDING: LS.RESERVED, S.PAID_HELD: LS.RESERVED, S.HANDED_OVER: LS.RESERVED,
@@ -45,15 +45,39 @@ def failing():
     return Recording(stripe_gateway())
 
 
-@pytest.mark.parametrize("declined,error", [(False, ServiceUnavailable), (True, PaymentFailed)])
-def test_intent_failure_at_placement_keeps_nothing(session, buyer, seller, operator, failing, declined, error):
+def test_intent_outage_after_placement_keeps_the_order_and_the_retry_reuses_the_key(session, buyer, seller,
+                                                                                   operator, failing):
+    """The intent is created after the placement committed (issue 19): a provider outage leaves
+    the order waiting (`payment.last_error`), never rolls it back, and the resend repeats the key."""
     listing = publish(session, seller, operator)
-    failing.fail, failing.declined = {"create_intent"}, declined
-    with pytest.raises(error):
-        orders.place(session, buyer.user, listing.id, gateway=failing, settings=SETTINGS)
-    session.rollback()
-    assert session.scalar(select(func.count()).select_from(Order)) == 0
+    failing.fail = {"create_intent"}
+    order = orders.place(session, buyer.user, listing.id, gateway=failing, settings=SETTINGS)
+    commit_and_relay(session, failing)
+    pay = orders.payment(session, order)
+    assert order.status == S.PAYMENT_PENDING and payments.intent_pending(pay)
+    assert pay.last_error.startswith("payment could not start")
+    assert_consistent(session)
+    failing.fail = set()
+    [op_id] = [o.id for o in session.scalars(select(PaymentOperation).where(PaymentOperation.order_id == order.id))]
+    session.execute(update(PaymentOperation).where(PaymentOperation.id == op_id)
+                    .values(next_attempt_at=PaymentOperation.created_at))   # its back-off is over
+    commit_and_relay(session, failing)
+    session.refresh(pay)
+    assert pay.intent_id.startswith("pi_") and pay.client_secret and pay.last_error is None
+    first, second = failing.keys("create_intent")
+    assert first == second == f"huanxin-order-{order.id}-intent"
+
+
+def test_intent_refused_after_placement_cancels_the_order_and_frees_the_listing(session, buyer, seller, operator,
+                                                                                failing):
+    listing = publish(session, seller, operator)
+    failing.fail, failing.declined = {"create_intent"}, True
+    order = orders.place(session, buyer.user, listing.id, gateway=failing, settings=SETTINGS)
+    commit_and_relay(session, failing)
+    session.refresh(order)
+    assert order.status == S.CANCELLED and "refused" in order.cancel_reason
     assert session.get(Listing, listing.id).status == LS.PUBLISHED
+    assert orders.payment(session, order).status == PaymentStatus.CANCELLED
     assert_consistent(session)
 
 

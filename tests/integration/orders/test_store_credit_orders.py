@@ -22,7 +22,7 @@ def shop(session, retailer, operator, buyer):
 def test_store_credit_lowers_the_payment_and_comes_back_on_cancel(session, shop, buyer, retailer):
     gw = Recording(stripe_gateway())
     order = orders.place(session, buyer.user, shop.id, gateway=gw, settings=SETTINGS, store_credit_fen=30000)
-    session.commit()
+    commit_and_relay(session, gw)   # the intent is created after commit
     assert order.store_credit_fen == 30000 and order.payable_fen == 270000
     assert gw.calls[0][1][0].amount_fen == 270000
     assert ledger.balance(session, buyer.id, retailer.org_id) == 20000

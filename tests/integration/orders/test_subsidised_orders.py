@@ -33,7 +33,7 @@ def test_subsidy_is_reserved_and_taken_off_the_payment_then_redeemed(session, se
     buyer, listing = setup
     gw = Recording(stripe_gateway())
     order = orders.place(session, buyer.user, listing.id, gateway=gw, settings=SETTINGS, subsidy_request=QUOTE)
-    session.commit()
+    commit_and_relay(session, gw)   # the intent is created after commit
     r = reservations.for_order(session, order.id)
     assert r.status == RS.RESERVED and r.org_id == retailer.org_id and r.kind == "refrigerator"
     assert order.subsidy_fen == r.total_fen > 0 and order.payable_fen == 300000 - r.total_fen

@@ -145,3 +145,23 @@ def test_subsidy_changes_the_intent_amount(stripe_app, session, retailer, operat
     _assert_no_call_under_a_lock(auditor, ["update_amount"])
     order = client.get(f"/api/v1/orders/{r.json['order_id']}", headers=buyer.headers).json
     assert order["payable_fen"] == order["payment"]["amount_fen"] == 240000
+
+
+@pytest.mark.parametrize("method", ["card", "alipay", "wechat_pay"])
+def test_placement_creates_the_intent_after_commit(stripe_app, session, buyer, seller, operator, audited, method):
+    """Issue 19: the intent used to be created inside the placement, with the listing and the
+    order locked while Stripe answered. Now it is an `intent` operation sent after the commit;
+    the answer already carries what the buyer needs to pay."""
+    listing = publish(session, seller, operator)
+    auditor = audited()
+    r = stripe_app.test_client().post("/api/v1/orders", json={"listing_id": str(listing.id), "payment_method": method},
+                                      headers={**buyer.headers, "Idempotency-Key": f"place-{method}"})
+    assert r.status_code == 201, r.json
+    _assert_no_call_under_a_lock(auditor, ["create_intent"])
+    # The stored (replayable) answer was written with the placement, before the intent existed:
+    # it says `wait`; by the time the client has it, the intent has landed.
+    assert r.json["next_action"] == {"type": "wait"} and r.json["payment_method"] == method
+    o = stripe_app.test_client().get(r.headers["Location"], headers=buyer.headers).json
+    assert o["payment"]["client_secret"] and o["next_action"]["client_secret"] == o["payment"]["client_secret"]
+    assert o["next_action"]["type"] == {"card": "confirm_card", "alipay": "alipay_handle_redirect",
+                                             "wechat_pay": "wechat_pay_display_qr_code"}[method]
