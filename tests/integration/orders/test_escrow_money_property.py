@@ -18,7 +18,8 @@ from services.errors import DomainError
 from services.ledger import service as ledger
 from services.orders import service as orders
 from services.orders.models import Order, OrderStatus as S
-from services.payments import fees, relay, service as payments, webhooks
+from services.flows import settlement
+from services.payments import fees, relay, service as payments
 from services.payments.models import (OperationState, PaymentOperation, PaymentStatus, Payout, PayoutStatus, Refund,
                                       SellerAccount)
 from tests.factories.accounts import make_user
@@ -50,7 +51,7 @@ def _act(session, gw, order_id, action, buyer, seller, operator):
         else:
             evt = event("payment_intent.amount_capturable_updated", intent_obj(
                 pay, status="requires_capture", amount_capturable=pay.amount_fen))
-        webhooks.handle(session, evt, gateway=gw)
+        settlement.handle(session, evt, gateway=gw)
     elif action == "hand_over":
         orders.hand_over(session, seller.user, order_id, settings=SETTINGS)
     elif action == "accept":
@@ -111,7 +112,7 @@ def _assert_money_adds_up(session, order_id, buyer_id):
     payout = session.scalar(select(Payout).where(Payout.order_id == order_id))
     paid_out = 0
     if payout is not None:
-        gross = kept + payments.platform_credit_owed(order)
+        gross = kept + orders.platform_credit_owed(order)
         assert payout.gross_fen == gross and payout.fee_fen == fees.fee(gross, order.fee_bps)
         assert payout.net_fen == payout.gross_fen - payout.fee_fen
         paid_out = payout.transferred_fen - payout.reversed_fen
@@ -121,7 +122,7 @@ def _assert_money_adds_up(session, order_id, buyer_id):
             assert paid_out == 0
     if order.status not in (S.COMPLETED, S.REFUNDED):
         assert paid_out == 0, "nothing is paid out before acceptance"
-    assert 0 <= paid_out <= kept + payments.platform_credit_owed(order)
+    assert 0 <= paid_out <= kept + orders.platform_credit_owed(order)
     # The ledger: store credit spent on the order is spent while it lives and given back when it ends.
     spent = order.store_credit_fen if order.status not in (S.CANCELLED, S.REFUNDED) else 0
     assert ledger.balance(session, buyer_id, None) == CREDIT - spent

@@ -12,7 +12,8 @@ from services.accounts.models import User
 from services.listings.models import Listing, Status as LS
 from services.orders import service as orders
 from services.orders.models import Order, OrderStatus as S
-from services.payments import relay, webhooks
+from services.flows import settlement
+from services.payments import relay
 from services.payments.models import OperationState, PaymentOperation, Refund
 from tests.factories.orders import SETTINGS, event, intent_obj, publish, stripe_gateway
 from tests.factories.races import race
@@ -36,7 +37,7 @@ def test_a_wallet_payment_confirmed_while_the_buyer_cancels_is_refunded_once(str
     session.commit()
 
     outcomes = race(stripe_app, [
-        lambda s: webhooks.handle(s, paid, gateway=gw),
+        lambda s: settlement.handle(s, paid, gateway=gw),
         lambda s: orders.cancel(s, s.get(User, buyer.id), order_id, gateway=gw, reason="changed my mind"),
     ])
     assert outcomes[0] in ("processed", "refunding_late_payment"), outcomes
