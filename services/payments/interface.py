@@ -19,7 +19,8 @@ from services.payments.gateway import GatewayError, PaymentGateway
 from services.payments.offline import OfflineGateway
 from services.payments.operations import (AMOUNT, CANCEL, CAPTURE, REFUND, REVERSAL, TRANSFER, WITHDRAWAL,
                                           request as request_operation)
-from services.payments.ports import Settlement
+from services.payments.operations import TRADEIN_PAYOUT
+from services.payments.ports import Settlement, TradeInPayouts
 from services.payments.relay import reconcile, relay
 from services.payments.service import (CREDIT, REFUND_PENDING, account_for, apply_refunded, capture, change_amount,
                                        create_payout, domain_error, key, payment_for, record_authorised,
@@ -32,3 +33,4 @@ __all__ = ["AMOUNT", "CANCEL", "CAPTURE", "CREDIT", "GatewayError", "HANDLERS", 
            "apply_refunded", "capture", "change_amount", "create_payout", "domain_error", "handle_event", "key",
            "payment_for", "reconcile", "record_authorised", "record_captured", "record_refund_done", "refund",
            "refund_pending_fen", "relay", "request_operation", "settle_payout", "start", "void"]
+__all__ += ["TRADEIN_PAYOUT", "TradeInPayouts"]

@@ -22,7 +22,6 @@ SENDERS = {"services/payments/effects.py", "services/payments/relay.py"}
 STILL_DIRECT: dict[str, str] = {
     "services/payments/service.py:start": "intent at placement: not moved yet (runs inside the order's transaction)",
     "services/payments/service.py:onboard": "seller onboarding: creates the Connect account, no order row locked",
-    "services/tradeins/ports.py:transfer": "trade-in cash payout transfer: not moved yet",
 }
 
 
