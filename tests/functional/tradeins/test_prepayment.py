@@ -10,7 +10,7 @@ from sqlalchemy import select
 from marketplace import jobs
 from services.credit.events import CreditEvent
 from services.payments import relay
-from services.payments.models import PaymentOperation, SellerAccount
+from services.payments.models import PaymentOperation
 from services.tradeins import quotes
 from tests.factories.app import make_app
 from tests.factories.orders import STRIPE_BASE, stripe_gateway
@@ -31,11 +31,7 @@ def tc(trusted_app):
 
 @pytest.fixture
 def connect_account(session, consumer):
-    acc = SellerAccount(owner_user_id=consumer.id, stripe_account_id="acct_1TradeInTest", payouts_enabled=True,
-                        charges_enabled=True, details_submitted=True, synced_event_at=0)
-    session.add(acc)
-    session.commit()
-    return acc
+    return payout_account(session, consumer.id)
 
 
 def _quote(c, consumer):
