@@ -10,6 +10,7 @@ from sqlalchemy import select
 from services.payments import relay
 from services.payments.models import OperationState as St, PaymentOperation
 from tests.factories.orders import Recording, stripe_gateway
+from tests.factories.races import race
 from tests.factories.tradeins import IPHONE_BASE, cash_trade_in_to_inspection, inspect, payout_account, phone_answers
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -98,3 +99,19 @@ def test_a_sender_killed_between_commit_and_call_is_finished_by_reconciliation(
     assert got["payout"]["status"] == "sent" and got["payout"]["reference"].startswith("tr_")
     assert healthy.keys("transfer") == dying.keys("transfer") == [op.idempotency_key]
     assert relay.reconcile(session, healthy, stale_after=timedelta(0)) == 0 and len(healthy.keys("transfer")) == 1
+
+
+def test_two_senders_racing_transfer_once(stripe_app, session, consumer, recycler, table, use_gateway):
+    payout_account(session, consumer.id)
+    c = stripe_app.test_client()
+    t, imei = cash_trade_in_to_inspection(c, consumer, recycler)
+    use_gateway(Recording(stripe_gateway(), fail={"transfer"}))    # Stripe away: the payout waits
+    assert inspect(c, recycler, t, phone_answers(), imei=imei).json["payout"]["status"] == "pending"
+    [op] = _ops(session)
+    session.commit()
+    healthy = Recording(stripe_gateway())
+    outcomes = race(stripe_app, [lambda s: relay.send(s, op.id, healthy)] * 4)
+    assert sorted(outcomes) == ["done", "skipped", "skipped", "skipped"]
+    assert len(healthy.keys("transfer")) == 1
+    got = c.get(f"/api/v1/tradeins/{t['id']}", headers=consumer.headers).json
+    assert got["payout"]["status"] == "sent" and got["payouts"][0]["error"] is None
