@@ -36,6 +36,7 @@ from services.shipping.settings import ShippingSettings
 from services.storage import LocalDiskStorage
 from services.subsidies.pools import PoolSnapshot
 from services.tradeins import ports as tradein_ports
+from services.tradeins.payouts import TRADEIN_PAYOUTS
 from services.watchlist.service import AlertSettings
 
 KEY = "container"
@@ -138,6 +139,7 @@ def build_deps(s: Settings, given: Mapping[str, Any] | None = None) -> Deps:
     base["carrier"] = given.get("carrier") or shipping_ports.build(s.carrier_source)
     base["mailer"] = given.get("mailer") or mailer_for(s)
     base["sms"] = given.get("sms") or notification_channels.LogSms()
+    base["tradein_payouts"] = given.get("tradein_payouts") or TRADEIN_PAYOUTS
     return Deps(**base)
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # annotations only: this module must import nothing that impo
     from services.credit.ports import ScoreHooks
     from services.orders.settings import BuyingSettings
     from services.payments.gateway import PaymentGateway
-    from services.payments.ports import Settlement
+    from services.payments.ports import Settlement, TradeInPayouts
     from services.pickups.policy import Policy
     from services.settings import Settings
     from services.shipping.ports import Carrier
@@ -67,6 +67,7 @@ class Deps:
     carrier: Carrier                # where tracking comes from when not pushed (the stand-in in the demo)
     mailer: Mailer                  # email (SMTP_*; a log stand-in without SMTP_HOST)
     sms: SmsSender                  # SMS (a log stand-in)
+    tradein_payouts: TradeInPayouts  # what a trade-in cash transfer's answer does (services.tradeins.payouts)
 
 
 def of(session: Session) -> Deps:

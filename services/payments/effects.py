@@ -21,7 +21,7 @@ from services.ledger.interface import Leg, post as post_entry
 from services.payments import notices, operations as ops, service as payments
 from services.payments.gateway import GatewayError, IntentRequest, PaymentGateway
 from services.payments.models import PaymentOperation, PaymentStatus, Payout, PayoutStatus
-from services.payments.ports import settlement
+from services.payments.ports import settlement, tradein_payouts
 
 log = logging.getLogger(__name__)
 
@@ -235,8 +235,36 @@ def _withdrawal_refused(session: Session, op: PaymentOperation) -> None:
     entry.ref_type = "refused_transfer"
 
 
+# ---- trade-in cash payouts (no order) --------------------------------------------------------------
+
+def _call_tradein_payout(gateway: PaymentGateway, op: dict) -> dict:
+    args = op["request"]
+    result = gateway.transfer(args["account_id"], op["amount_fen"], order_id=args["ref"], charge_id=None,
+                              idempotency_key=op["idempotency_key"])
+    return {"id": result.id, "amount_fen": result.amount_fen}
+
+
+def _apply_tradein_payout(session: Session, op: PaymentOperation, result: dict, gateway: PaymentGateway) -> None:
+    tradein_payouts(session).transfer_applied(session, op, result)
+
+
+def _tradein_payout_failed(session: Session, op: PaymentOperation, e: GatewayError) -> None:
+    tradein_payouts(session).transfer_failed(session, op, e)
+
+
+def _tradein_payout_refused(session: Session, op: PaymentOperation) -> None:
+    tradein_payouts(session).transfer_refused(session, op)
+
+
+TRADEIN_EFFECTS: dict[str, Effect] = {
+    ops.TRADEIN_PAYOUT: Effect(_call_tradein_payout, _apply_tradein_payout, _tradein_payout_failed,
+                               _tradein_payout_refused),
+}
+
+
 EFFECTS: dict[str, Effect] = {
     ops.INTENT: Effect(_call_intent, _apply_intent, _intent_failed, _intent_refused),
+    **TRADEIN_EFFECTS,
     ops.WITHDRAWAL: Effect(_call_withdrawal, _apply_withdrawal, _withdrawal_failed, _withdrawal_refused),
     ops.REFUND: Effect(_call_refund, _apply_refund, _refund_failed),
     ops.CAPTURE: Effect(_call_capture, _apply_capture, _capture_failed),

@@ -20,7 +20,8 @@ from services.payments.gateway import GatewayError, PaymentGateway
 from services.payments.offline import OfflineGateway
 from services.payments.operations import (AMOUNT, CANCEL, CAPTURE, INTENT, REFUND, REVERSAL, TRANSFER, WITHDRAWAL,
                                           request as request_operation)
-from services.payments.ports import Settlement
+from services.payments.operations import TRADEIN_PAYOUT
+from services.payments.ports import Settlement, TradeInPayouts
 from services.payments.relay import reconcile, relay
 from services.payments.service import (AUTOMATIC, CREDIT, REFUND_PENDING, account_for, apply_refunded, capture, change_amount,
                                        create_payout, domain_error, escrowed, key, payment_for, record_authorised,
@@ -33,3 +34,4 @@ __all__ = ["AMOUNT", "AUTOMATIC", "CANCEL", "CAPTURE", "CREDIT", "INTENT", "Gate
            "apply_refunded", "capture", "change_amount", "create_payout", "domain_error", "escrowed", "handle_event", "key",
            "payment_for", "reconcile", "record_authorised", "record_captured", "record_refund_done", "refund",
            "refund_pending_fen", "relay", "request_operation", "return_escrow", "settle_payout", "start", "void"]
+__all__ += ["TRADEIN_PAYOUT", "TradeInPayouts"]

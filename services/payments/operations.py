@@ -29,6 +29,11 @@ WITHDRAWAL = "withdrawal"   # store credit paid out to the consumer's Connect ac
 # Ids of operations without an order recorded in this session's transaction (relayed like TOUCHED).
 TOUCHED_OPS = "huanxin.payment_operations.no_order"
 
+# ---- trade-in payouts (no order) ----
+# A trade-in's cash payout, a transfer to the consumer's Connect account; `payout_id` is the
+# trade-in payout (services.tradeins), whose answer goes through ports.TradeInPayouts.
+TRADEIN_PAYOUT = "tradein_payout"
+
 
 def request(session: Session, kind: str, *, order_id: uuid.UUID | None, key: str, amount_fen: int, args: dict,
             payout_id: uuid.UUID | None = None) -> PaymentOperation:

@@ -58,3 +58,24 @@ class Settlement(Protocol):
 def settlement(session: Session) -> Settlement:
     """The app's settlement (services.flows.settlement.SETTLEMENT unless a test gives another)."""
     return deps.of(session).settlement
+
+
+# ---- trade-in payouts ------------------------------------------------------------------------------
+
+class TradeInPayouts(Protocol):
+    """What a `tradein_payout` operation's answer does to the trade-in payout it pays (implemented
+    by services.tradeins.payouts `TRADEIN_PAYOUTS`, handed down as `deps.tradein_payouts`)."""
+
+    def transfer_applied(self, session: Session, op: PaymentOperation, result: dict) -> None:
+        """Stripe made the transfer: the payout records its id and is `sent`."""
+
+    def transfer_failed(self, session: Session, op: PaymentOperation, error: GatewayError) -> None:
+        """An attempt failed (it may be retried): the payout shows the error."""
+
+    def transfer_refused(self, session: Session, op: PaymentOperation) -> None:
+        """Stripe refused for good: the payout is `failed` and the consumer is paid another way."""
+
+
+def tradein_payouts(session: Session) -> TradeInPayouts:
+    """The app's trade-in payouts port (no stand-in: a session without one fails loudly)."""
+    return deps.of(session).tradein_payouts

@@ -160,6 +160,12 @@ class Payout(UUIDPk, Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     deducted_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     reference: Mapped[str | None] = mapped_column(String(120))
+    # A Stripe transfer is made after commit (services/payments/relay.py): `pending` until the
+    # relay records its transfer id in `reference`, then `sent`; `failed` when Stripe refused it
+    # and the amount was issued as platform store credit instead (`reference` names that entry).
+    # Ledger and offline payouts are `sent` at once.
+    status: Mapped[str] = mapped_column(String(8), default="sent", server_default="sent")
+    error: Mapped[str | None] = mapped_column(String(200))   # the provider's last refusal or failure
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -2,7 +2,6 @@
 settings, the consumer's credit standing, the cash payout channel and doorstep pickup booking."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -11,11 +10,8 @@ from sqlalchemy.orm import Session
 from services.credit import interface as credit
 from services.errors import DomainError
 from services.payments import interface as payments
-from services.payments.interface import GatewayError
 from services.pickups.interface import book_for_trade_in
 from services.storage import Storage
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,10 +57,8 @@ class PayoutGateway(Protocol):
     channel: str
 
     def destination(self, session: Session, user_id) -> str | None:
-        """Where cash can be transferred to the user (None: pay offline)."""
-
-    def transfer(self, *, amount_fen: int, destination: str, idempotency_key: str, ref: str) -> str:
-        """Send cash; returns the channel's reference. Raises PaymentFailed or ServiceUnavailable."""
+        """Where cash can be transferred to the user (None: pay offline). The transfer itself is a
+        payment operation sent after commit (services/tradeins/settlement.py)."""
 
 
 class OfflinePayouts:
@@ -74,14 +68,12 @@ class OfflinePayouts:
     def destination(self, session: Session, user_id) -> str | None:
         return None
 
-    def transfer(self, *, amount_fen, destination, idempotency_key, ref) -> str:
-        raise AssertionError("offline payouts transfer nothing")
-
 
 class GatewayPayouts:
     """Cash through the payments domain's gateway: a Stripe transfer to the consumer's Connect
     account (onboarded with POST /payments/seller-account) when the gateway is Stripe and the
-    account can receive payouts; otherwise offline."""
+    account can receive payouts; otherwise offline. The transfer is a `tradein_payout` payment
+    operation, sent after commit by the payments relay."""
 
     def __init__(self, gateway):
         self.gateway = gateway
@@ -92,14 +84,6 @@ class GatewayPayouts:
             return None
         acc = payments.account_for(session, owner_user_id=user_id)
         return acc.stripe_account_id if acc is not None and acc.payouts_enabled else None
-
-    def transfer(self, *, amount_fen, destination, idempotency_key, ref) -> str:
-        try:
-            return self.gateway.transfer(destination, amount_fen, order_id=ref, charge_id=None,
-                                         idempotency_key=idempotency_key).id
-        except GatewayError as e:
-            log.warning("trade-in transfer failed", extra={"code": e.code})
-            raise payments.domain_error(e) from None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ is a credit event, as is an inspection that found the item worse than declared.
 """
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -15,13 +14,12 @@ from sqlalchemy.orm import Session
 
 from services import audit, clock
 from services.credit.interface import record_event
-from services.errors import Conflict, NotFound, PaymentFailed, ServiceUnavailable, ValidationFailed
+from services.errors import Conflict, NotFound, ValidationFailed
 from services.ledger import interface as ledger
-from services.tradeins import common, states
+from services.payments import interface as payments
+from services.tradeins import common, payouts as payout_answers, states
 from services.tradeins.models import (Clawback, ClawbackRecovery, Payout, PayoutMethod, Status, TradeIn)
 from services.tradeins.ports import Deps
-
-log = logging.getLogger(__name__)
 
 
 def _channel(session: Session, t: TradeIn, deps: Deps) -> str:
@@ -55,39 +53,42 @@ def _pay(session: Session, t: TradeIn, amount: int, kind: str, deps: Deps) -> Pa
         entry = ledger.issue_store_credit(session, t.consumer_id, t.org_id, net, ref_type="tradein", ref_id=t.id,
                                           idempotency_key=key, memo=f"trade-in {t.brand} {t.model}")
         reference = f"ledger:{entry.id}"
-    elif net > 0 and channel == "stripe":
-        reference = deps.cash.transfer(amount_fen=net, destination=t.payout_account, idempotency_key=key,
-                                       ref=f"tradein-{t.id}")
     payout = Payout(tradein_id=t.id, user_id=t.consumer_id, kind=kind, method=t.payout_method, channel=channel,
-                    amount_fen=amount, deducted_fen=deducted, reference=reference, created_at=clock.now(session))
+                    amount_fen=amount, deducted_fen=deducted, reference=reference, created_at=clock.now(session),
+                    status=payout_answers.SENT)
     session.add(payout)
+    if net > 0 and channel == "stripe":
+        # Recorded here, sent after commit by services/payments/relay.py: no Stripe call while
+        # the trade-in row is locked. Its answer comes back through services.tradeins.payouts.
+        payout.status = payout_answers.PENDING
+        session.flush()
+        payments.request_operation(session, payments.TRADEIN_PAYOUT, order_id=None, key=key, amount_fen=net,
+                                   payout_id=payout.id,
+                                   args={"account_id": t.payout_account, "ref": f"tradein-{t.id}"})
     t.paid_fen += amount
     return payout
 
 
 def prepay(session: Session, t: TradeIn, deps: Deps) -> Payout | None:
     """Pay a trusted consumer on acceptance, up to their prepayment limit. Cash can only be
-    prepaid by transfer; a refused transfer leaves the trade-in accepted without prepayment."""
+    prepaid by transfer, made after commit (the payout is `pending` until Stripe answers; a
+    refused transfer is paid as platform store credit, services/tradeins/payouts.py)."""
     if _channel(session, t, deps) == "offline" or t.quoted_fen <= 0:
         return None
     limit = deps.credit.prepayment_limit_fen(session, t.consumer_id)
     amount = min(t.quoted_fen, limit)
     if amount <= 0:
         return None
-    try:
-        with session.begin_nested():
-            payout = _pay(session, t, amount, "prepayment", deps)
-            session.flush()
-    except (PaymentFailed, ServiceUnavailable):
-        log.warning("prepayment not made; the trade-in goes on unpaid", extra={"tradein_id": str(t.id)})
-        return None
+    payout = _pay(session, t, amount, "prepayment", deps)
+    session.flush()
     t.prepaid_fen = amount
     return payout
 
 
 def settle(session: Session, actor, tradein_id, deps: Deps) -> TradeIn:
     """Pay what is still due on an agreed value (inspected -> paid); if the consumer was prepaid
-    more than the agreed value, open a clawback for the difference. A locked device is never paid."""
+    more than the agreed value, open a clawback for the difference. A locked device is never paid.
+    A cash transfer is only recorded here (payout `pending`) and sent after commit."""
     t = common.lock(session, actor, tradein_id)
     if actor is not None and not (actor.is_operator or common.is_staff_of(actor, t) or actor.id == t.consumer_id):
         raise NotFound("no such trade-in")

@@ -6,6 +6,7 @@ import io
 
 from PIL import Image
 
+from services.payments.models import SellerAccount
 from services.tradeins.models import PriceEntry
 from services.tradeins.prices import model_key
 from tests.factories.listings import imei, vin
@@ -91,3 +92,23 @@ def inspect(client, staff, t: dict, answers: dict, **ids) -> dict:
     body = {"answers": answers, **ids}
     r = client.post(f"/api/v1/tradeins/{t['id']}/inspection", json=body, headers=staff.headers)
     return r
+
+
+def payout_account(session, user_id, stripe_account_id="acct_1TradeInTest"):
+    """A Connect account that can receive payouts (where cash trade-in payouts go), committed."""
+    acc = SellerAccount(owner_user_id=user_id, stripe_account_id=stripe_account_id, payouts_enabled=True,
+                        charges_enabled=True, details_submitted=True, synced_event_at=0)
+    session.add(acc)
+    session.commit()
+    return acc
+
+
+def cash_trade_in_to_inspection(client, consumer, recycler) -> tuple[dict, str]:
+    """A quoted iPhone accepted for cash at the recycler's drop-off, received and photographed:
+    the next inspection agrees the value and pays it. Returns (trade-in JSON, IMEI)."""
+    body = phone_quote()
+    r = client.post("/api/v1/tradeins", json=body, headers=consumer.headers)
+    assert r.status_code == 201, r.json
+    t = accept_dropoff(client, consumer, r.json["id"], recycler.org_id, payout="cash")
+    receive_and_photo(client, recycler, t["id"])
+    return t, body["imei"]

@@ -21,7 +21,6 @@ SENDERS = {"services/payments/effects.py", "services/payments/relay.py"}
 # order or payment flow.
 STILL_DIRECT: dict[str, str] = {
     "services/payments/service.py:onboard": "seller onboarding: creates the Connect account, no order row locked",
-    "services/tradeins/ports.py:transfer": "trade-in cash payout transfer: not moved yet",
 }
 
 

@@ -37,7 +37,7 @@ class PayoutPageArgs(PageArgs):
 
 class PaymentOperationSchema(ma.Schema):
     id = ma.fields.UUID()
-    kind = ma.fields.String(metadata={"description": "capture | transfer | reversal | cancel | refund | withdrawal"})
+    kind = ma.fields.String(metadata={"description": "capture | transfer | reversal | cancel | refund | withdrawal | tradein_payout"})
     order_id = ma.fields.UUID(allow_none=True, metadata={"description": "null for a store-credit withdrawal"})
     amount_fen = ma.fields.Integer()
     state = ma.fields.Function(lambda o: o.state.value, metadata={"description": "pending | sent | done | failed"})

@@ -65,7 +65,8 @@ def inspect(data, tradein_id):
 @blp.route("/tradeins/<uuid:tradein_id>/payout", methods=["POST"])
 @blp.response(200, s.TradeInDetailSchema)
 def payout(tradein_id):
-    """Pay an agreed value (inspected -> paid), e.g. after a refused transfer."""
+    """Pay an agreed value (inspected -> paid) that was not paid at inspection; a cash transfer
+    follows the commit (the payout's `status`)."""
     user = require_user()
     with unit_of_work() as session:
         return detail(settlement.settle(session, user, tradein_id, deps()))

@@ -127,8 +127,19 @@ class PayoutSchema(ma.Schema):
     channel = ma.fields.String()
     amount_fen = ma.fields.Integer()
     deducted_fen = ma.fields.Integer(metadata={"description": "Part of the amount applied to open clawbacks."})
-    reference = ma.fields.String(allow_none=True)
+    reference = ma.fields.String(allow_none=True, metadata={
+        "description": "The Stripe transfer id once sent; `ledger:<entry>` for store credit (also what a "
+                       "refused transfer was paid as instead)."})
+    status = ma.fields.String(metadata={
+        "description": "pending (a Stripe transfer to be made after commit), sent, or failed (refused by "
+                       "Stripe: paid as platform store credit instead)."})
+    error = ma.fields.String(allow_none=True, metadata={"description": "The provider's last failure or refusal."})
     created_at = ma.fields.DateTime()
+
+
+class PayoutStateSchema(ma.Schema):
+    status = ma.fields.String()
+    reference = ma.fields.String(allow_none=True)
 
 
 class ClawbackSchema(ma.Schema):
@@ -184,6 +195,8 @@ class TradeInDetailSchema(TradeInSchema):
     events = ma.fields.List(ma.fields.Nested(EventSchema))
     photos = ma.fields.List(ma.fields.Nested(InspectionPhotoSchema))
     payouts = ma.fields.List(ma.fields.Nested(PayoutSchema))
+    payout = ma.fields.Nested(PayoutStateSchema, allow_none=True, metadata={
+        "description": "The latest payout's state (null before any payout)."})
     clawbacks = ma.fields.List(ma.fields.Nested(ClawbackSchema))
     certificate = ma.fields.Nested(CertificateSummarySchema, allow_none=True, metadata={
         "description": "The traded-in device's data-wipe certificate once its handler has wiped it "

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from marketplace import jobs
 from services.credit.events import CreditEvent
-from services.payments.models import SellerAccount
+from services.payments import relay
+from services.payments.models import PaymentOperation
 from services.tradeins import quotes
 from tests.factories.app import make_app
-from tests.factories.orders import STRIPE_BASE
-from tests.factories.tradeins import IPHONE_BASE, accept_dropoff, inspect, phone_answers, phone_quote, receive_and_photo
+from tests.factories.orders import STRIPE_BASE, stripe_gateway
+from tests.factories.tradeins import (IPHONE_BASE, accept_dropoff, inspect, payout_account, phone_answers, phone_quote,
+                                      receive_and_photo)
 
 
 @pytest.fixture
@@ -29,11 +31,7 @@ def tc(trusted_app):
 
 @pytest.fixture
 def connect_account(session, consumer):
-    acc = SellerAccount(owner_user_id=consumer.id, stripe_account_id="acct_1TradeInTest", payouts_enabled=True,
-                        charges_enabled=True, details_submitted=True, synced_event_at=0)
-    session.add(acc)
-    session.commit()
-    return acc
+    return payout_account(session, consumer.id)
 
 
 def _quote(c, consumer):
@@ -82,7 +80,9 @@ def test_cash_prepayment_by_stripe_transfer_then_clawback_from_a_later_payout(
     t, imei = _quote(tc, consumer)
     t = accept_dropoff(tc, consumer, t["id"], recycler.org_id, payout="cash")
     pay = t["payouts"][0]
+    # Sent right after the acceptance committed: the answer already shows the transfer.
     assert (pay["channel"], pay["amount_fen"]) == ("stripe", IPHONE_BASE) and pay["reference"].startswith("tr_")
+    assert pay["status"] == "sent"
     receive_and_photo(tc, recycler, t["id"])
     inspect(tc, recycler, t, phone_answers(body="broken"), imei=imei)
     r = tc.post(f"/api/v1/tradeins/{t['id']}/offer/decline", headers=consumer.headers)
@@ -125,21 +125,25 @@ def test_untrusted_consumer_is_not_prepaid(db_url, instance_dir, consumer, recyc
     assert accept_dropoff(c, consumer, t["id"], recycler.org_id)["prepaid_fen"] == 0
 
 
-def test_refused_transfer_leaves_the_agreed_value_payable(db_url, instance_dir, consumer, recycler, session, table):
-    acc = SellerAccount(owner_user_id=consumer.id, stripe_account_id="acct_x", payouts_enabled=True,
-                        charges_enabled=True, details_submitted=True, synced_event_at=0)
-    session.add(acc)
-    session.commit()
-    # No Stripe listening there: the transfer cannot be made, the trade-in waits in `inspected`.
+def test_stripe_away_leaves_the_payout_pending_until_it_is_sent(db_url, instance_dir, consumer, recycler, session,
+                                                                table):
+    payout_account(session, consumer.id, "acct_x")
+    # No Stripe listening there: the value is agreed and recorded as paid, the transfer waits.
     c = make_app(db_url, instance_dir, STRIPE_API_KEY="sk_test_x", STRIPE_API_BASE="http://127.0.0.1:9",
                  STRIPE_TIMEOUT_SECONDS=1).test_client()
     t, imei = _quote(c, consumer)
     accept_dropoff(c, consumer, t["id"], recycler.org_id, payout="cash")
     receive_and_photo(c, recycler, t["id"])
     r = inspect(c, recycler, t, phone_answers(), imei=imei)
-    assert r.status_code == 200 and r.json["status"] == "inspected" and r.json["paid_fen"] == 0
-    r = c.post(f"/api/v1/tradeins/{t['id']}/payout", headers=recycler.headers)
-    assert r.status_code == 503
+    assert r.status_code == 200 and r.json["status"] == "paid" and r.json["paid_fen"] == IPHONE_BASE
+    [p] = r.json["payouts"]
+    assert p["status"] == "pending" and p["reference"] is None and p["error"].startswith("transfer failed")
+    # Stripe is back: the operation is sent again with its key and the transfer is recorded.
+    op_id = session.scalar(select(PaymentOperation.id).where(PaymentOperation.kind == "tradein_payout"))
+    assert relay.send(session, op_id, stripe_gateway()) == "done"
+    got = c.get(f"/api/v1/tradeins/{t['id']}", headers=consumer.headers).json
+    assert got["payout"]["status"] == "sent" and got["payout"]["reference"].startswith("tr_")
+    assert got["payouts"][0]["error"] is None
 
 
 def test_the_credit_service_decides_trust_and_the_band_sets_the_limit(client, session, consumer, recycler, operator,

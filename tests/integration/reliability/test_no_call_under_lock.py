@@ -26,6 +26,7 @@ from tests.factories.listings import fridge_payload
 from tests.factories.lock_audit import LockAuditor
 from tests.factories.orders import event, intent_obj, order_in, post_event, publish, stripe_gateway
 from tests.factories.subsidies import open_pool, resident_id
+from tests.factories.tradeins import cash_trade_in_to_inspection, inspect, payout_account, phone_answers
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -165,3 +166,16 @@ def test_placement_creates_the_intent_after_commit(stripe_app, session, buyer, s
     assert o["payment"]["client_secret"] and o["next_action"]["client_secret"] == o["payment"]["client_secret"]
     assert o["next_action"]["type"] == {"card": "confirm_card", "alipay": "alipay_handle_redirect",
                                              "wechat_pay": "wechat_pay_display_qr_code"}[method]
+
+
+def test_tradein_cash_payout(stripe_app, session, consumer, recycler, table, audited):
+    payout_account(session, consumer.id)
+    client = stripe_app.test_client()
+    t, imei = cash_trade_in_to_inspection(client, consumer, recycler)
+    auditor = audited()
+    # The inspection agrees the value and settles it, with the trade-in row locked; the transfer
+    # waits for the commit.
+    r = inspect(client, recycler, t, phone_answers(), imei=imei)
+    assert r.status_code == 200 and r.json["status"] == "paid", r.json
+    _assert_no_call_under_a_lock(auditor, ["transfer"])
+    assert r.json["payout"]["status"] == "sent" and r.json["payout"]["reference"].startswith("tr_")
