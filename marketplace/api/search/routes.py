@@ -61,9 +61,9 @@ def _answer(call):
 
 @blp.route("/search", methods=["GET"])
 @public
-@blp.arguments(s.SearchArgs, location="query")
+@blp.documented_arguments(s.SearchArgs, location="query")  # parsed by search.query.parse_params
 @blp.alt_response(200, schema=s.SearchPageSchema, success=True, description="A page of search results")
-def search(_args):
+def search():
     """Search published listings: free text, filters, geo distance, sorts, facets, highlights.
     Bad parameters are a 422 naming each one; a search outage is a 503 with Retry-After."""
     # Serialised by s.hit_json and s.facet_value_json, held to SearchPageSchema's output by a test.
