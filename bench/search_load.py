@@ -13,6 +13,13 @@
 
 Usage: .venv/bin/python bench/search_load.py [--listings 100000] [--seconds 8] [--skip-index | --skip-search]
        [--relay-processes 2] [--relay-batch 1000] [--index-rounds 3]
+       [--db huanxin_bench_search] [--index bench-listings] [--app-dir=DIR]
+
+--db and --index name the bench's own database and index alias (so that two engineers' runs do not
+collide). --app-dir=DIR (with "=") runs another checkout's code, e.g. an older commit exported with
+`git archive`: its app under gunicorn and its `search` package to build the direct bodies, so each
+code is compared with the queries it sends itself. Each search round also reports the CPU seconds
+of the app's gunicorn processes and of Elasticsearch per request (/proc/<pid>/stat before and after).
 """
 from __future__ import annotations
 
@@ -28,13 +35,16 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# --app-dir=DIR must be known before the imports below: they load that checkout's code.
+_APP_DIR = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--app-dir=")), None)
+sys.path.insert(0, str(Path(_APP_DIR).resolve() if _APP_DIR else Path(__file__).resolve().parent.parent))
 
 from elasticsearch import helpers  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from bench.common import Server, ensure_db, ensure_wrk, flask  # noqa: E402
+from bench.common import Server, ensure_db, ensure_wrk, flask, group_cpu_seconds  # noqa: E402
+from search.backends import elasticsearch as es_backend_module  # noqa: E402
 from search import sync  # noqa: E402
 from search.engine import plan_for  # noqa: E402
 from search.backends import es_dsl  # noqa: E402
@@ -42,7 +52,8 @@ from search.backends.elasticsearch import ElasticsearchBackend, make_client  # n
 from search.query import parse_params  # noqa: E402
 
 ES = os.environ.get("BENCH_ES", "http://127.0.0.1:9200")
-ALIAS = "bench-listings"
+ALIAS = "bench-listings"  # --index
+DB = "huanxin_bench_search"  # --db
 QUERY_MIX = [
     {"q": "冰箱"},
     {"q": "海尔冰箱", "energy_grade": "1"},
@@ -78,7 +89,34 @@ end
 """
 
 
-def run_wrk(base: str, script: str, seconds: int, connections: int = 16) -> dict:
+def es_pids() -> list[int]:
+    """Elasticsearch's JVM (read only: /proc/<pid>/stat for its CPU)."""
+    out = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"org.elasticsearch.bootstrap.Elasticsearch" in cmdline.read_bytes():
+                out.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return out
+
+
+def pid_cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(base: str, script: str, seconds: int, connections: int = 16, app_pgid: int | None = None) -> dict:
+    """wrk for ``seconds``; with CPU per request (ms) of the app's process group and of Elasticsearch."""
+    es = es_pids()
+    cpu_app = group_cpu_seconds(app_pgid) if app_pgid else 0.0
+    cpu_es = pid_cpu_seconds(es)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as f:
         f.write(script)
     out = subprocess.run([ensure_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, base],
@@ -87,8 +125,13 @@ def run_wrk(base: str, script: str, seconds: int, connections: int = 16) -> dict
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non2xx:
         raise RuntimeError(f"{base}: {non2xx.group(1)} error responses\n{out}")
+    cpu_es = pid_cpu_seconds(es) - cpu_es
+    cpu_app = group_cpu_seconds(app_pgid) - cpu_app if app_pgid else 0.0
+    done = int(re.search(r"(\d+) requests in", out).group(1))
     lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": lat["50"], "p99": lat["99"]}
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": lat["50"], "p99": lat["99"],
+            "requests": done, "app_cpu_ms": round(cpu_app / done * 1000, 2) if app_pgid and done else None,
+            "es_cpu_ms": round(cpu_es / done * 1000, 2) if done else None}
 
 
 def seed(url: str, n: int, env: dict) -> int:
@@ -129,7 +172,7 @@ def bench_indexing(url: str, es, processes: int = RELAY_PROCESSES, batch: int = 
     baseline is the faster of its two raw runs; the median round is reported (the machine is shared)."""
     engine = create_engine(url, pool_size=4)
     factory = sessionmaker(engine, expire_on_commit=False)
-    for name in (f"{ALIAS}-*", "bench-raw-*"):
+    for name in (f"{ALIAS}-*", f"raw-{ALIAS}-*"):
         es.indices.delete(index=name, allow_no_indices=True)
     # Raw: documents built beforehand, then only helpers.bulk is timed.
     with factory() as s:
@@ -137,14 +180,14 @@ def bench_indexing(url: str, es, processes: int = RELAY_PROCESSES, batch: int = 
     engine.dispose()
 
     def raw_bulk() -> float:
-        es.indices.delete(index="bench-raw-*", allow_no_indices=True)
-        raw = ElasticsearchBackend(es, alias="bench-raw")
+        es.indices.delete(index=f"raw-{ALIAS}-*", allow_no_indices=True)
+        raw = ElasticsearchBackend(es, alias=f"raw-{ALIAS}")
         raw.ensure_index()
         start = time.perf_counter()
         helpers.bulk(es.options(request_timeout=120),
-                     ({"_index": "bench-raw", "_id": i, "version": v, "version_type": "external", "_source": src}
+                     ({"_index": f"raw-{ALIAS}", "_id": i, "version": v, "version_type": "external", "_source": src}
                       for i, v, src in sources), chunk_size=1000)
-        es.indices.refresh(index="bench-raw")
+        es.indices.refresh(index=f"raw-{ALIAS}")
         return time.perf_counter() - start
 
     def relay() -> float:
@@ -171,7 +214,7 @@ def bench_indexing(url: str, es, processes: int = RELAY_PROCESSES, batch: int = 
     for _ in range(rounds):
         relay_runs.append(relay())
         raw_runs.append(raw_bulk())  # before and after each relay run; the faster one is its baseline
-    es.indices.delete(index="bench-raw-*", allow_no_indices=True)
+    es.indices.delete(index=f"raw-{ALIAS}-*", allow_no_indices=True)
     per_round = [(min(raw_runs[i], raw_runs[i + 1]), relay_runs[i]) for i in range(rounds)]
     raw_s, relay_s = sorted(per_round, key=lambda r: r[0] / r[1])[(rounds - 1) // 2]
     return {"documents": len(sources), "raw_runs_s": [round(r, 1) for r in raw_runs],
@@ -183,29 +226,40 @@ def bench_indexing(url: str, es, processes: int = RELAY_PROCESSES, batch: int = 
 def bench_search(url: str, es, seconds: int, env: dict) -> dict:
     backend = ElasticsearchBackend(es, alias=ALIAS)
     profile = backend.profile
+    # The direct requests are what the app's code sends: its body, and its filter_path if it has one.
+    filter_path = getattr(es_backend_module, "SEARCH_FILTER", None)
+    direct_path = f"/{ALIAS}/_search" + (f"?filter_path={','.join(filter_path)}" if filter_path else "")
     app_reqs, es_reqs = [], []
     for params in QUERY_MIX:
         query = parse_params(params)
         body = es_dsl.search_body(query, plan_for(query.text), profile)
         app_reqs.append(("GET", "/api/v1/search?" + urlencode(params), None))
-        es_reqs.append(("POST", f"/{ALIAS}/_search", json.dumps(body, ensure_ascii=False)))
+        es_reqs.append(("POST", direct_path, json.dumps(body, ensure_ascii=False)))
     app = Server("wsgi:app", {**env, "SEARCH_BACKEND": "elasticsearch", "ELASTICSEARCH_URL": ES,
                               "SEARCH_INDEX": ALIAS, "SEARCH_RELAY_INLINE": "false"})
+    pgid = app.proc.pid  # start_new_session: the master leads the workers' process group
     try:
         base = f"http://127.0.0.1:{app.port}"
         # warm up: 5 s, as each app worker loads jieba's dictionary (~1-4 s) when it starts
         run_wrk(base, lua_script(app_reqs), 5), run_wrk(ES, lua_script(es_reqs), 5)
         rounds = []
         for _ in range(3):
-            rounds.append((run_wrk(base, lua_script(app_reqs), seconds), run_wrk(ES, lua_script(es_reqs), seconds)))
+            load = os.getloadavg()[0]
+            rounds.append((run_wrk(base, lua_script(app_reqs), seconds, app_pgid=pgid),
+                           run_wrk(ES, lua_script(es_reqs), seconds), load))
     finally:
         app.stop()
     med = sorted(rounds, key=lambda r: r[0]["rps"] / r[1]["rps"])[1]
     return {"app": med[0], "direct_es": med[1], "ratio": round(med[0]["rps"] / med[1]["rps"], 2),
-            "rounds": [round(a["rps"] / b["rps"], 2) for a, b in rounds]}
+            "rounds": [round(a["rps"] / b["rps"], 2) for a, b, _ in rounds],
+            "app_cpu_ms_per_request": [a["app_cpu_ms"] for a, _, _ in rounds],
+            "es_cpu_ms_per_app_request": [a["es_cpu_ms"] for a, _, _ in rounds],
+            "es_cpu_ms_per_direct_request": [b["es_cpu_ms"] for _, b, _ in rounds],
+            "load_average": [round(x, 1) for _, _, x in rounds]}
 
 
 def main() -> None:
+    global ALIAS
     ap = argparse.ArgumentParser()
     ap.add_argument("--listings", type=int, default=100_000)
     ap.add_argument("--seconds", type=int, default=8)
@@ -214,8 +268,12 @@ def main() -> None:
     ap.add_argument("--relay-processes", type=int, default=RELAY_PROCESSES, help="relay worker processes")
     ap.add_argument("--relay-batch", type=int, default=RELAY_BATCH, help="outbox rows per relay batch")
     ap.add_argument("--index-rounds", type=int, default=3, help="relay runs (median reported)")
+    ap.add_argument("--db", default=DB, help="the bench's PostgreSQL database (created and seeded once)")
+    ap.add_argument("--index", default=ALIAS, help="the bench's index alias (indices are <alias>-*)")
+    ap.add_argument("--app-dir", help="another checkout's code to run (give it as --app-dir=DIR)")
     args = ap.parse_args()
-    url = ensure_db("huanxin_bench_search")
+    ALIAS = args.index
+    url = ensure_db(args.db)
     env = {"DATABASE_URL": url, "ID_HASH_KEY": "bench", "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
            "RATELIMIT_ENABLED": "false", "SEARCH_BACKEND": "database", "SEARCH_RELAY_INLINE": "false"}
     total = seed(url, args.listings, env)

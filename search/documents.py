@@ -52,6 +52,11 @@ class SearchDocument:
     lon: float | None = None
     published_at: datetime | None = None
     certified: bool = False  # the device has a valid data-wipe certificate (listings.wipe_certificate)
+    # Shown on a search hit, not searched: with them the index's copy of a published listing holds
+    # its whole hit summary, so the search page needs no read of the listing rows (docs/search.md).
+    negotiable: bool = False
+    seller_id: str | None = None
+    wipe_certificate: dict | None = None  # listings.wipe_certificate, as buyers see it
 
     @classmethod
     def tombstone(cls, id: str, revision: int) -> "SearchDocument":
@@ -141,4 +146,11 @@ def from_listing(listing: "Listing") -> SearchDocument:
         cosmetic_grade=getattr(listing, "cosmetic_grade", None), lat=public_coordinate(listing.lat), lon=public_coordinate(listing.lon),
         published_at=listing.published_at,
         certified=(listing.wipe_certificate or {}).get("status") == "valid",
+        negotiable=bool(getattr(listing, "negotiable", False)),
+        seller_id=_str_or_none(getattr(listing, "seller_id", None)),
+        wipe_certificate=listing.wipe_certificate,
     )
+
+
+def _str_or_none(v) -> str | None:
+    return None if v is None else str(v)

@@ -318,6 +318,9 @@ class Hit:
     distance_km: float | None = None
     sort: tuple = ()
     accessory: bool = False  # an accessory or part (search.intent), whatever the query
+    # The listing's summary as the index holds it at its indexed revision (es_dsl.HIT_SOURCE), when
+    # the backend returns one: the search page shows it without reading PostgreSQL (docs/search.md).
+    source: dict | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

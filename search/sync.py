@@ -39,7 +39,8 @@ _COLUMNS = [type_coerce(_LISTINGS.c[name], String).label(name) if name in _ENUMS
             for name in ("id", "revision", "status", "title", "description", "brand", "model", "category",
                          "kind", "condition", "price_fen", "region_code", "energy_grade", "powertrain",
                          "emission_standard", "year", "mileage_km", "storage_gb", "seller_type", "lat",
-                         "lon", "published_at", "wipe_certificate", "legal_class", "cosmetic_grade")]
+                         "lon", "published_at", "wipe_certificate", "legal_class", "cosmetic_grade",
+                         "negotiable", "seller_id")]
 # On PostgreSQL a batch's ids travel as one array parameter (``= ANY(:ids)``): an expanding
 # ``IN`` renders and parses a thousand placeholders per statement.
 _PG_LISTINGS_BY_ID = select(*_COLUMNS).where(

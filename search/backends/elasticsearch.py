@@ -35,6 +35,10 @@ REBUILD_BATCH = 1000
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 # Only what apply() reads from the bulk response: the full one is ~10x larger to write and parse.
 _BULK_FILTER = ["errors", "items.*._id", "items.*.status", "items.*.error.type"]
+# Only what search() reads: no _index, _shards, took or per-hit metadata to write, send and parse.
+# Without hits (or without an exact total) the filtered answer lacks those keys: read with .get().
+SEARCH_FILTER = ["hits.total.value", "hits.hits._id", "hits.hits._score", "hits.hits.sort", "hits.hits._source",
+                 "hits.hits.matched_queries", "aggregations.*.buckets.key", "aggregations.*.buckets.doc_count"]
 
 
 def make_client(url: str, timeout: float = 5.0) -> Elasticsearch:
@@ -197,23 +201,28 @@ class ElasticsearchBackend:
         self._ensure()
         body = es_dsl.search_body(query, plan, self.profile)
         with _unavailable_on_transport_errors():
-            response = self.es.search(index=self.alias, **body)
+            response = self.es.search(index=self.alias, filter_path=SEARCH_FILTER, **body)
+        found = response.get("hits", {})
         hits = []
-        for raw in response["hits"]["hits"]:
+        near = query.near
+        for raw in found.get("hits", ()):
             sort_values = tuple(raw.get("sort", ()))
+            source = raw.get("_source")
             distance = None
-            if query.near:
+            if near:
                 if query.sort == "distance":
                     distance = float(sort_values[0])
-                elif "location" in raw.get("_source", {}):
-                    loc = raw["_source"]["location"]
-                    distance = haversine_km(query.near.lat, query.near.lon, loc["lat"], loc["lon"])
+                elif source and "location" in source:
+                    loc = source["location"]
+                    distance = haversine_km(near.lat, near.lon, loc["lat"], loc["lon"])
             hits.append(Hit(id=raw["_id"], score=raw.get("_score"), distance_km=distance, sort=sort_values,
-                            accessory="accessory" in raw.get("matched_queries", ())))
+                            accessory="accessory" in raw.get("matched_queries", ()), source=source))
         facets: dict[str, list[tuple[str, int]]] = {}
-        for name, agg in response.get("aggregations", {}).items():
-            facets[name] = [(str(b["key"]), b["doc_count"]) for b in agg["buckets"] if b["doc_count"]]
-        total = response["hits"]["total"]["value"] if query.count else len(hits)
+        aggs = response.get("aggregations", {})
+        for name in body.get("aggs", ()):  # filter_path drops a facet without buckets: it stays, empty
+            facets[name] = [(str(b["key"]), b["doc_count"]) for b in aggs.get(name, {}).get("buckets", ())
+                            if b["doc_count"]]
+        total = found.get("total", {}).get("value", 0) if query.count else len(hits)
         return SearchResult(hits=hits, total=total, facets=facets)
 
     def suggest(self, prefix: str, limit: int) -> list[Suggestion]:

@@ -26,7 +26,18 @@ _KW = {"type": "keyword"}
 # (adding a field is allowed in place; the mapping is strict, so a document with an unmapped field
 # would be refused until then).
 ADDED_FIELDS: dict[str, Any] = {"certified": {"type": "boolean"}, "legal_class": {"type": "keyword"},
-                                "cosmetic_grade": {"type": "keyword"}}
+                                "cosmetic_grade": {"type": "keyword"},
+                                # Stored for the search page's hits, never searched: not indexed.
+                                "negotiable": {"type": "boolean", "index": False, "doc_values": False},
+                                "seller_id": {"type": "keyword", "index": False, "doc_values": False},
+                                "wipe_certificate": {"type": "object", "enabled": False}}
+# What a hit returns from _source: every field of the search page's hit summary (the route serves
+# the page from it, docs/search.md) and the location (distances when not sorting by distance).
+# A published document indexed before the summary fields existed lacks `seller_id`: the route
+# reads such hits from PostgreSQL as before.
+HIT_SOURCE = ["id", "revision", "title", "price_fen", "negotiable", "category", "kind", "condition", "brand",
+              "model", "region_code", "seller_type", "energy_grade", "year", "mileage_km", "storage_gb",
+              "powertrain", "emission_standard", "published_at", "wipe_certificate", "seller_id", "location"]
 
 
 def index_body(profile: str) -> dict[str, Any]:
@@ -79,6 +90,7 @@ def to_source(doc: SearchDocument) -> dict[str, Any]:
         "storage_gb": doc.storage_gb, "certified": doc.certified,
         "legal_class": doc.legal_class, "cosmetic_grade": doc.cosmetic_grade,
         "published_at": doc.published_at.isoformat() if doc.published_at else None,
+        "negotiable": doc.negotiable, "seller_id": doc.seller_id, "wipe_certificate": doc.wipe_certificate,
         "suggest": [{"input": [text]} for text, _kind in doc.suggest_inputs()],
     }
     if doc.lat is not None and doc.lon is not None:
@@ -226,7 +238,7 @@ def search_body(query: SearchQuery, plan: TextPlan, profile: str) -> dict[str, A
         "size": query.limit,
         "track_total_hits": query.count,
         "track_scores": True,
-        "_source": ["location"],
+        "_source": HIT_SOURCE,
         "aggs": aggregations(query),
     }
     if query.after:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from functools import lru_cache
 
 from flask import jsonify, request
 from sqlalchemy import bindparam, select
@@ -60,9 +61,9 @@ def _answer(call):
 
 @blp.route("/search", methods=["GET"])
 @public
-@blp.arguments(s.SearchArgs, location="query")
+@blp.documented_arguments(s.SearchArgs, location="query")  # parsed by search.query.parse_params
 @blp.alt_response(200, schema=s.SearchPageSchema, success=True, description="A page of search results")
-def search(_args):
+def search():
     """Search published listings: free text, filters, geo distance, sorts, facets, highlights.
     Bad parameters are a 422 naming each one; a search outage is a 503 with Retry-After."""
     # Serialised by s.hit_json and s.facet_value_json, held to SearchPageSchema's output by a test.
@@ -114,24 +115,35 @@ _HIT_ROWS = select(*_HIT_COLUMNS).where(Listing.id.in_(bindparam("ids", expandin
 
 
 def _hits(hits: list, related: list, plan) -> tuple[list[dict], list[dict]]:
-    """Rows from the database, the source of truth: a listing sold since it was indexed is dropped.
-    One query for the page's listings (items and related together); sellers from the per-app
-    seller-summary cache, as the listing reads have them."""
+    """The page's hits as the index holds them (docs/search.md, "Where a hit's fields come from"):
+    a hit whose document carries the summary (es_dsl.HIT_SOURCE) is shown from it, as of the
+    revision the relay indexed; any other hit (the database backends, a document indexed before the
+    summary fields existed) is read from PostgreSQL in one query for the page, dropped when no
+    longer published. Sellers from the per-app seller-summary cache, as the listing reads have them."""
     if not hits and not related:
         return [], []
-    ids = [uuid.UUID(h.id) for h in (*hits, *related)]
-    # One statement, so no transaction: on PostgreSQL the read is one round trip instead of
-    # three (BEGIN, SELECT, ROLLBACK); a single SELECT sees one snapshot either way.
-    with db.engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT")
-        rows = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": ids}).mappings()}
+    rows: dict[str, object] = {}
+    missing = []
+    for hit in (*hits, *related):
+        src = hit.source
+        if src is not None and "seller_id" in src:
+            rows[hit.id] = _source_row(src)
+        else:
+            missing.append(hit.id)
+    if missing:
+        # One statement, so no transaction: on PostgreSQL the read is one round trip instead of
+        # three (BEGIN, SELECT, ROLLBACK); a single SELECT sees one snapshot either way.
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            for r in conn.execute(_HIT_ROWS, {"ids": [uuid.UUID(i) for i in missing]}).mappings():
+                rows[str(r["id"])] = r
     sellers = sellers_cache().many(db.session, {r["seller_id"] for r in rows.values()})
     t = labels.TABLES[i18n.language()]
 
     def page(part: list) -> list[dict]:
         out = []
         for hit in part:
-            row = rows.get(uuid.UUID(hit.id))
+            row = rows.get(hit.id)
             if row is None:
                 continue
             distance = round(hit.distance_km, 3) if hit.distance_km is not None else None
@@ -139,6 +151,24 @@ def _hits(hits: list, related: list, plan) -> tuple[list[dict], list[dict]]:
                                   sellers.get(row["seller_id"])))
         return out
     return page(hits), page(related)
+
+
+def _source_row(src: dict) -> dict:
+    """A hit's `_source` as the columns `_HIT_ROWS` reads (missing keys were NULL: to_source drops
+    them); `s.hit_json` writes either into the same JSON."""
+    get = src.get
+    return {"id": src["id"], "title": get("title"), "price_fen": get("price_fen"), "negotiable": get("negotiable"),
+            "category": get("category"), "kind": get("kind"), "condition": get("condition"),
+            "brand": get("brand"), "model": get("model"), "region_code": get("region_code"),
+            "seller_type": get("seller_type"), "energy_grade": get("energy_grade"), "year": get("year"),
+            "mileage_km": get("mileage_km"), "storage_gb": get("storage_gb"), "powertrain": get("powertrain"),
+            "emission_standard": get("emission_standard"), "published_at": get("published_at"),
+            "wipe_certificate": get("wipe_certificate"), "seller_id": _seller_uuid(src["seller_id"])}
+
+
+@lru_cache(maxsize=65_536)
+def _seller_uuid(text: str) -> uuid.UUID:
+    return uuid.UUID(text)  # the seller cache is keyed as the rows read from PostgreSQL are
 
 
 @blp.route("/search/suggest", methods=["GET"])

@@ -131,10 +131,14 @@ def _opt(value, kind):
 def hit_json(row, highlight: str | None, distance_km: float | None, score: float | None, t: dict,
              seller) -> dict:
     """SearchHitSchema's output for one listing row (a mapping of the Listing columns read by the
-    search route), its highlight, its hit's distance and score, a label table and its seller."""
-    category = row["category"].value
+    search route, or the same fields from the index's `_source`: enums as their values and
+    `published_at` as the ISO string the relay wrote from the same datetime), its highlight, its
+    hit's distance and score, a label table and its seller."""
+    category = getattr(row["category"], "value", row["category"])
     condition = getattr(row["condition"], "value", row["condition"])
     published = row["published_at"]
+    if published is not None and published.__class__ is not str:
+        published = published.isoformat()
     return {
         "id": str(row["id"]), "title": _opt(row["title"], str), "title_highlight": highlight,
         "price_fen": _opt(row["price_fen"], int), "negotiable": _opt(row["negotiable"], bool),
@@ -144,7 +148,7 @@ def hit_json(row, highlight: str | None, distance_km: float | None, score: float
         "energy_grade": _opt(row["energy_grade"], int), "year": _opt(row["year"], int),
         "mileage_km": _opt(row["mileage_km"], int), "storage_gb": _opt(row["storage_gb"], int),
         "powertrain": _opt(row["powertrain"], str), "emission_standard": _opt(row["emission_standard"], str),
-        "published_at": None if published is None else published.isoformat(),
+        "published_at": published,
         "certificate": certificate_json(row["wipe_certificate"]), "seller": seller_json(seller),
         "distance_km": _opt(distance_km, float), "score": _opt(score, float),
         "labels": listing_labels(t, category, row["kind"], condition, "published"),
