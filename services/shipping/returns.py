@@ -5,12 +5,9 @@ buyer in full through the dispute refund path. Shipping sits above orders and di
 (.importlinter): it calls their interfaces, never the reverse."""
 from __future__ import annotations
 
-import uuid
-
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services import clock, deps
+from services import deps
 from services.accounts.models import User
 from services.disputes import interface as disputes
 from services.errors import Conflict, Forbidden, ValidationFailed
@@ -19,7 +16,8 @@ from services.orders import interface as orders
 from services.orders.interface import side
 from services.orders.models import OrderStatus as S
 from services.shipping import carriers
-from services.shipping.models import Direction, FeePayer, Shipment, TrackingStatus
+from services.shipping.service import record_parcel
+from services.shipping.models import Direction, FeePayer, Shipment
 
 
 def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracking_number: str,
@@ -41,24 +39,9 @@ def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracki
         raise Forbidden("only the buyer sends a return", code="not_your_step")
     if order.status != S.DISPUTED or disputes.return_decided(session, order.id) is None:
         raise Conflict("a return is sent only after a dispute was decided as 'return'", code="return_not_agreed")
-    now = clock.now(session)
-    number = carriers.normalise(tracking_number)
-    shipment = Shipment(id=uuid.uuid4(), order_id=order.id, direction=Direction.RETURN, carrier=carrier,
-                        tracking_number=number, status=TrackingStatus.SHIPPED, status_at=now,
-                        shipping_fee_fen=shipping_fee_fen, fee_payer=FeePayer(fee_payer), shipped_by=actor.id,
-                        created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(shipment)
-            session.flush()
-    except IntegrityError:
-        raise Conflict("the return already shipped, or the waybill number is in use",
-                       code="shipment_exists") from None
-    info = carriers.CARRIERS[carrier]
-    notify(session, order.seller_id, "return_shipped", event_key=f"shipment:{shipment.id}",
-           params={"title": order.listing.title, "carrier": info.name_zh, "carrier_en": info.name_en,
-                   "tracking": number}, ref_type="order", ref_id=order.id)
-    return shipment
+    return record_parcel(session, actor, order, Direction.RETURN, carrier=carrier, tracking_number=tracking_number,
+                         shipping_fee_fen=shipping_fee_fen, fee_payer=fee_payer, notify_id=order.seller_id,
+                         kind="return_shipped", taken="the return already shipped")
 
 
 def delivered(session: Session, shipment: Shipment) -> None:

@@ -51,13 +51,24 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
         raise Forbidden("only the seller ships", code="not_your_step")
     if order.status != S.PAID_HELD:
         raise Conflict(f"only a paid order ships (this one is {order.status.value})", code="order_not_shippable")
-    now = clock.now(session)
-    number = carriers.normalise(tracking_number)
     if shipping_fee_fen is None:
         shipping_fee_fen = order.shipping_fee_fen
     if fee_payer is None:
         fee_payer = order.shipping_paid_by.value
-    shipment = Shipment(id=uuid.uuid4(), order_id=order.id, direction=Direction.OUTBOUND, carrier=carrier,
+    return record_parcel(session, actor, order, Direction.OUTBOUND, carrier=carrier, tracking_number=tracking_number,
+                         shipping_fee_fen=shipping_fee_fen, fee_payer=fee_payer, notify_id=order.buyer_id,
+                         kind="shipped", taken="this order already shipped")
+
+
+def record_parcel(session: Session, actor: User, order: Order, direction: Direction, *, carrier: str,
+                  tracking_number: str, shipping_fee_fen: int, fee_payer: str, notify_id, kind: str,
+                  taken: str) -> Shipment:
+    """One parcel of `order` (checked by the caller) in `direction`, and the notice `kind` to the
+    other party. 409 `shipment_exists` when the order already has a parcel that way or the
+    waybill number is in use (`taken` says which in words)."""
+    now = clock.now(session)
+    number = carriers.normalise(tracking_number)
+    shipment = Shipment(id=uuid.uuid4(), order_id=order.id, direction=direction, carrier=carrier,
                         tracking_number=number, status=TrackingStatus.SHIPPED, status_at=now,
                         shipping_fee_fen=shipping_fee_fen, fee_payer=FeePayer(fee_payer), shipped_by=actor.id,
                         created_at=now)
@@ -66,12 +77,11 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
             session.add(shipment)
             session.flush()
     except IntegrityError:
-        raise Conflict("this order already shipped, or the waybill number is in use",
-                       code="shipment_exists") from None
+        raise Conflict(f"{taken}, or the waybill number is in use", code="shipment_exists") from None
     info = carriers.CARRIERS[carrier]
-    notify(session, order.buyer_id, "shipped", event_key=f"shipment:{shipment.id}",
-                params={"title": order.listing.title, "carrier": info.name_zh, "carrier_en": info.name_en,
-                        "tracking": number}, ref_type="order", ref_id=order.id)
+    notify(session, notify_id, kind, event_key=f"shipment:{shipment.id}",
+           params={"title": order.listing.title, "carrier": info.name_zh, "carrier_en": info.name_en,
+                   "tracking": number}, ref_type="order", ref_id=order.id)
     return shipment
 
 
