@@ -83,12 +83,19 @@ def _buying_settings(session: Session) -> dict:
     return {"settings": settings()}
 
 
+def _per_item(session: Session) -> dict:
+    # Batch jobs commit after each item (one transaction per item): a crash or a failed commit
+    # late in a batch undoes nothing done for earlier items, and one row is locked at a time.
+    return {"checkpoint": session.commit}
+
+
 def _pickup_policy(session: Session) -> dict:
-    return {"policy": pickup_policy()}  # the no-show grace (PICKUP_NO_SHOW_GRACE_MINUTES)
+    # the no-show grace (PICKUP_NO_SHOW_GRACE_MINUTES)
+    return {"policy": pickup_policy(), **_per_item(session)}
 
 
 def _tradein_deps(session: Session) -> dict:
-    return {"deps": tradein_deps()}
+    return {"deps": tradein_deps(), **_per_item(session)}
 
 
 def _search_relay(session: Session) -> dict:
@@ -110,7 +117,7 @@ PERIODIC_JOBS: list[Periodic] = [
     Periodic(notification_delivery.deliver_due, 60, bind=_notification_channels),  # retries; new ones start after commit
     Periodic(shipping.poll_carrier, 300, bind=_carrier),  # the stand-in carrier moves the demo's parcels
     Periodic(shipping.notify_missed_deadlines, 900),  # buyers may cancel unshipped orders in full
-    Periodic(pickups.send_reminders, 600),
+    Periodic(pickups.send_reminders, 600, bind=_per_item),
     Periodic(pickups.close_missed, 900, bind=_pickup_policy),
     Periodic(search_jobs.relay_backlog, 15, bind=_search_relay),
     Periodic(credit.recompute_stale, 60),

@@ -9,9 +9,10 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime, timezone
+from typing import Callable, Iterator
 
-from sqlalchemy import DateTime, Enum, MetaData, Uuid, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, Enum, MetaData, Uuid, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -78,3 +79,25 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+
+# ---- batch jobs: one transaction per item --------------------------------------------------------
+
+Checkpoint = Callable[[], None]
+
+
+def no_checkpoint() -> None:
+    """A job run inside its caller's transaction (a test, a one-off command): nothing to commit
+    between items. The job runner passes `session.commit` instead (marketplace/jobs.py)."""
+
+
+def each_locked(session: Session, model, *conditions) -> Iterator:
+    """The rows of `model` that match `conditions`, each re-read and locked (FOR UPDATE SKIP
+    LOCKED) just before it is yielded, so that a job committing after every item (its
+    `checkpoint`) holds one row's lock at a time and skips a row another worker holds or that no
+    longer matches since the ids were read."""
+    ids = list(session.scalars(select(model.id).where(*conditions)))
+    for row_id in ids:
+        row = session.scalar(select(model).where(model.id == row_id, *conditions).with_for_update(skip_locked=True))
+        if row is not None:
+            yield row

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from services import clock, identifiers, regions
 from services.accounts.models import Organization, OrgKind, Role, User
+from services.db import Checkpoint, each_locked, no_checkpoint
 from services.errors import Conflict, Forbidden, InvalidState, ValidationFailed
 from services.orders.models import Order
 from services.tradeins import common, identity, pricing, prices, questionnaire, settlement, states
@@ -160,21 +161,22 @@ def cancel(session: Session, user: User, tradein_id, deps: Deps) -> TradeIn:
     return t
 
 
-def expire_due(session: Session, deps: Deps | None = None) -> int:
+def expire_due(session: Session, deps: Deps | None = None, *, checkpoint: Checkpoint = no_checkpoint) -> int:
     """Periodic: quotes past their validity expire; unanswered counter-offers become free
     returns; overdue clawbacks become unpaid. Returns how many rows moved. `deps` defaults to the
-    app's trade-in ports."""
+    app's trade-in ports; `checkpoint` after each row (one transaction per item under the job
+    runner)."""
     deps, now, n = deps or app_deps(session).tradeins, clock.now(session), 0
-    for t in session.scalars(select(TradeIn).where(TradeIn.status == Status.QUOTED, TradeIn.expires_at <= now)
-                             .with_for_update(skip_locked=True)):
+    for t in each_locked(session, TradeIn, TradeIn.status == Status.QUOTED, TradeIn.expires_at <= now):
         common.move(session, t, Status.EXPIRED, None, "quote expired", action="expire")
+        session.flush()
+        checkpoint()
         n += 1
-    for t in session.scalars(select(TradeIn).where(TradeIn.status == Status.COUNTER_OFFERED,
-                                                   TradeIn.offer_expires_at <= now).with_for_update(skip_locked=True)):
+    for t in each_locked(session, TradeIn, TradeIn.status == Status.COUNTER_OFFERED, TradeIn.offer_expires_at <= now):
         common.move(session, t, Status.RETURNING, None, "counter-offer not answered in time: free return",
                     action="offer_timeout")
         settlement.claw_back_prepayment(session, t, deps, "counter-offer expired, item returned")
+        session.flush()
+        checkpoint()
         n += 1
-    n += settlement.mark_overdue(session)
-    session.flush()
-    return n
+    return n + settlement.mark_overdue(session, checkpoint=checkpoint)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services import audit, clock
 from services.credit.interface import record_event
+from services.db import Checkpoint, each_locked, no_checkpoint
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.ledger import interface as ledger
 from services.payments import interface as payments
@@ -156,16 +157,17 @@ def record_payment(session: Session, operator, clawback_id, amount_fen: int, ref
     return cb
 
 
-def mark_overdue(session: Session) -> int:
-    """Periodic: open clawbacks past their due date become unpaid (a credit event)."""
+def mark_overdue(session: Session, *, checkpoint: Checkpoint = no_checkpoint) -> int:
+    """Periodic: open clawbacks past their due date become unpaid (a credit event); `checkpoint`
+    after each."""
     now, n = clock.now(session), 0
-    for cb in session.scalars(select(Clawback).where(Clawback.status == "open", Clawback.due_at <= now)
-                              .with_for_update(skip_locked=True)):
+    for cb in each_locked(session, Clawback, Clawback.status == "open", Clawback.due_at <= now):
         cb.status = "unpaid"
         record_event(session, cb.user_id, "clawback_unpaid", ref_type="tradein", ref_id=cb.tradein_id,
                      value=cb.amount_fen - cb.recovered_fen, occurred_at=now)
+        session.flush()
+        checkpoint()
         n += 1
-    session.flush()
     return n
 
 
