@@ -36,6 +36,10 @@ class Blueprint(flask_smorest.Blueprint):
         # instance made here once is reused. Loading keeps no state on the schema instance.
         if isinstance(schema, type):
             schema = schema()
+        if kwargs.get("location") == "query":
+            # An unknown query parameter is a 422 naming it (as GET /search does), never silently
+            # ignored: `GET /listings?price_max=100` must not answer the whole catalogue.
+            kwargs.setdefault("unknown", ma.RAISE)
         return super().arguments(schema, *args, **kwargs)
 
     def documented_arguments(self, schema, *args, **kwargs):
