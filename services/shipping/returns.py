@@ -16,7 +16,7 @@ from services.orders import interface as orders
 from services.orders.interface import side
 from services.orders.models import OrderStatus as S
 from services.shipping import carriers
-from services.shipping.service import record_parcel
+from services.shipping.service import parcel_params, record_parcel
 from services.shipping.models import Direction, FeePayer, Shipment
 
 
@@ -39,9 +39,12 @@ def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracki
         raise Forbidden("only the buyer sends a return", code="not_your_step")
     if order.status != S.DISPUTED or disputes.return_decided(session, order.id) is None:
         raise Conflict("a return is sent only after a dispute was decided as 'return'", code="return_not_agreed")
-    return record_parcel(session, actor, order, Direction.RETURN, carrier=carrier, tracking_number=tracking_number,
-                         shipping_fee_fen=shipping_fee_fen, fee_payer=fee_payer, notify_id=order.seller_id,
-                         kind="return_shipped", taken="the return already shipped")
+    shipment = record_parcel(session, actor, order, Direction.RETURN, carrier=carrier,
+                             tracking_number=tracking_number, shipping_fee_fen=shipping_fee_fen, fee_payer=fee_payer,
+                             taken="the return already shipped")
+    notify(session, order.seller_id, "return_shipped", event_key=f"shipment:{shipment.id}",
+           params=parcel_params(order, shipment), ref_type="order", ref_id=order.id)
+    return shipment
 
 
 def delivered(session: Session, shipment: Shipment) -> None:

@@ -55,34 +55,37 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
         shipping_fee_fen = order.shipping_fee_fen
     if fee_payer is None:
         fee_payer = order.shipping_paid_by.value
-    return record_parcel(session, actor, order, Direction.OUTBOUND, carrier=carrier, tracking_number=tracking_number,
-                         shipping_fee_fen=shipping_fee_fen, fee_payer=fee_payer, notify_id=order.buyer_id,
-                         kind="shipped", taken="this order already shipped")
+    shipment = record_parcel(session, actor, order, Direction.OUTBOUND, carrier=carrier,
+                             tracking_number=tracking_number, shipping_fee_fen=shipping_fee_fen, fee_payer=fee_payer,
+                             taken="this order already shipped")
+    notify(session, order.buyer_id, "shipped", event_key=f"shipment:{shipment.id}",
+           params=parcel_params(order, shipment), ref_type="order", ref_id=order.id)
+    return shipment
 
 
 def record_parcel(session: Session, actor: User, order: Order, direction: Direction, *, carrier: str,
-                  tracking_number: str, shipping_fee_fen: int, fee_payer: str, notify_id, kind: str,
-                  taken: str) -> Shipment:
-    """One parcel of `order` (checked by the caller) in `direction`, and the notice `kind` to the
-    other party. 409 `shipment_exists` when the order already has a parcel that way or the
-    waybill number is in use (`taken` says which in words)."""
+                  tracking_number: str, shipping_fee_fen: int, fee_payer: str, taken: str) -> Shipment:
+    """One parcel of `order` (checked by the caller) in `direction`. 409 `shipment_exists` when the
+    order already has a parcel that way or the waybill number is in use (`taken` says which)."""
     now = clock.now(session)
-    number = carriers.normalise(tracking_number)
     shipment = Shipment(id=uuid.uuid4(), order_id=order.id, direction=direction, carrier=carrier,
-                        tracking_number=number, status=TrackingStatus.SHIPPED, status_at=now,
-                        shipping_fee_fen=shipping_fee_fen, fee_payer=FeePayer(fee_payer), shipped_by=actor.id,
-                        created_at=now)
+                        tracking_number=carriers.normalise(tracking_number), status=TrackingStatus.SHIPPED,
+                        status_at=now, shipping_fee_fen=shipping_fee_fen, fee_payer=FeePayer(fee_payer),
+                        shipped_by=actor.id, created_at=now)
     try:
         with session.begin_nested():
             session.add(shipment)
             session.flush()
     except IntegrityError:
         raise Conflict(f"{taken}, or the waybill number is in use", code="shipment_exists") from None
-    info = carriers.CARRIERS[carrier]
-    notify(session, notify_id, kind, event_key=f"shipment:{shipment.id}",
-           params={"title": order.listing.title, "carrier": info.name_zh, "carrier_en": info.name_en,
-                   "tracking": number}, ref_type="order", ref_id=order.id)
     return shipment
+
+
+def parcel_params(order: Order, shipment: Shipment) -> dict:
+    """What a parcel's notice names: the item, the carrier in both languages and the waybill."""
+    info = carriers.CARRIERS[shipment.carrier]
+    return {"title": order.listing.title, "carrier": info.name_zh, "carrier_en": info.name_en,
+            "tracking": shipment.tracking_number}
 
 
 def cancel_unshipped(session: Session, actor: User, order_id, *, gateway: PaymentGateway) -> Order:
