@@ -10,13 +10,12 @@ from sqlalchemy.orm import Session
 from services import deps
 from services.accounts.models import User
 from services.disputes import interface as disputes
-from services.errors import Conflict, Forbidden, ValidationFailed
+from services.errors import Conflict, Forbidden
 from services.notifications.interface import money, notify
 from services.orders import interface as orders
 from services.orders.interface import side
 from services.orders.models import OrderStatus as S
-from services.shipping import carriers
-from services.shipping.service import parcel_params, record_parcel
+from services.shipping.service import check_parcel, parcel_params, record_parcel
 from services.shipping.models import Direction, FeePayer, Shipment
 
 
@@ -27,13 +26,9 @@ def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracki
     buyer (403); only after a `return` decision on a still-disputed order (409
     `return_not_agreed`); one return parcel per order and one use of a waybill number (409
     `shipment_exists`); the seller is notified. The refund waits for the carrier's delivery."""
-    errors = carriers.format_error(carrier, tracking_number)
+    check_parcel(carrier, tracking_number, shipping_fee_fen, "return shipment")
     shipping_fee_fen = shipping_fee_fen or 0
     fee_payer = fee_payer or FeePayer.SELLER.value   # the seller lost the dispute
-    if shipping_fee_fen < 0:
-        errors["shipping_fee_fen"] = ["Must not be negative."]
-    if errors:
-        raise ValidationFailed("the return shipment is not valid", fields=errors)
     order = orders.lock(session, order_id)
     if side(actor, order) != "buyer":
         raise Forbidden("only the buyer sends a return", code="not_your_step")

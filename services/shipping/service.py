@@ -41,11 +41,7 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
     parcel per order and one use of a waybill number (409); the buyer is notified. The order stays
     `paid_held` until the carrier reports delivery. Fee and payer default to the order's shipping
     terms (fixed at placement)."""
-    errors = carriers.format_error(carrier, tracking_number)
-    if shipping_fee_fen is not None and shipping_fee_fen < 0:
-        errors["shipping_fee_fen"] = ["Must not be negative."]
-    if errors:
-        raise ValidationFailed("the shipment is not valid", fields=errors)
+    check_parcel(carrier, tracking_number, shipping_fee_fen, "shipment")
     order = orders.lock(session, order_id)
     if side(actor, order) != "seller":
         raise Forbidden("only the seller ships", code="not_your_step")
@@ -61,6 +57,16 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
     notify(session, order.buyer_id, "shipped", event_key=f"shipment:{shipment.id}",
            params=parcel_params(order, shipment), ref_type="order", ref_id=order.id)
     return shipment
+
+
+def check_parcel(carrier: str, tracking_number: str, shipping_fee_fen: int | None, what: str) -> None:
+    """422 field by field: a carrier not in carriers.CARRIERS, a waybill number not in its
+    carrier's format, a negative fee."""
+    errors = carriers.format_error(carrier, tracking_number)
+    if shipping_fee_fen is not None and shipping_fee_fen < 0:
+        errors["shipping_fee_fen"] = ["Must not be negative."]
+    if errors:
+        raise ValidationFailed(f"the {what} is not valid", fields=errors)
 
 
 def record_parcel(session: Session, actor: User, order: Order, direction: Direction, *, carrier: str,
