@@ -35,6 +35,17 @@ def ensure_db(name: str) -> str:
     return f"{PG}/{name}"
 
 
+def pinned(cpus: str | None) -> list[str]:
+    """A command prefix that runs a command on ``cpus`` only (nothing when None)."""
+    return ["taskset", "-c", cpus] if cpus else []
+
+
+def pin_pids(pids: list[int], cpus: str) -> None:
+    """Move running processes, every thread of each, to ``cpus`` (taskset -a)."""
+    for pid in pids:
+        subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(pid)], check=True, capture_output=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -44,10 +55,11 @@ def free_port() -> int:
 class Server:
     """gunicorn serving `target` on a free loopback port."""
 
-    def __init__(self, target: str, env: dict, workers: int = 2, threads: int = 4):
+    def __init__(self, target: str, env: dict, workers: int = 2, threads: int = 4, cpus: str | None = None):
+        """``cpus`` (e.g. "0") pins the master and its workers to those CPUs (taskset)."""
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{self.port}",
+            pinned(cpus) + [str(VENV_BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", target], cwd=ROOT, env={**os.environ, **env},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.time() + 60
