@@ -40,6 +40,9 @@ CITY = "140100"  # Taiyuan: its counties below (GB/T 2260, services.regions)
 COUNTIES = ["140105", "140106", "140107", "140108", "140109", "140110", "140121", "140122", "140123", "140181"]
 HOURS = {str(d): [["08:00", "12:00"], ["13:00", "18:00"]] for d in range(1, 8)}
 PAST_DAYS, FUTURE_DAYS = 60, 7
+# One order per 20 published listings, one trade-in per 25 listings, one subsidised till sale per
+# 100 listings of a subsidised kind, one pickup per 10 listings (tests ask for more, to see every state).
+EVERY = {"order": 20, "tradein": 25, "sale": 100, "pickup": 10}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -83,7 +86,7 @@ ORDERS = f"""
 WITH c AS {CONSUMERS},
 src AS (
   SELECT l.*, {h("l.id", "/order")} AS r FROM listings l
-  WHERE l.status = 'published' AND {h("l.id", "/has-order")} % 20 = 0)
+  WHERE l.status = 'published' AND {h("l.id", "/has-order")} % :every = 0)
 INSERT INTO orders (id, listing_id, buyer_id, seller_id, seller_org_id, offer_id, price_fen, subsidy_fen,
                     store_credit_fen, platform_credit_fen, fee_bps, payment_method, status, refunded_fen,
                     reserved_until, cancelled_at, cancel_reason, fulfilment, shipping_fee_fen, shipping_paid_by,
@@ -116,7 +119,7 @@ handlers AS (SELECT array_agg(id ORDER BY id) AS ids FROM organizations WHERE ki
              AND NOT {is_history()}),
 src AS (
   SELECT l.id AS lid, {h("l.id", "/ti")} AS r, (CAST(:buckets AS text[]))[1 + {h("l.id", "/ti-status")} % 20] AS status
-  FROM listings l WHERE {h("l.id", "/has-ti")} % 25 = 0),
+  FROM listings l WHERE {h("l.id", "/has-ti")} % :every = 0),
 q AS (
   SELECT src.*, {hid("src.lid::text || '/tradein'")} AS id, p.id AS price_id, p.category, p.kind, p.brand,
          p.model, p.base_price_fen, cmp.org_id AS campaign_org, cmp.campaign_bonus_fen,
@@ -198,7 +201,7 @@ WITH retailers AS (
 src AS (
   SELECT l.*, {h("l.id", "/sale")} AS r FROM listings l
   WHERE l.kind = ANY(CAST(:kinds AS text[])) AND l.price_fen <= :ceiling
-    AND {h("l.id", "/has-sale")} % 100 = 0),
+    AND {h("l.id", "/has-sale")} % :every = 0),
 pool AS (
   SELECT DISTINCT ON (src.id) src.id AS lid, p.id AS pool_id FROM src
   JOIN subsidy_pools p ON p.programme_id = :programme AND NOT p.closed AND src.region_code LIKE p.region_prefix || '%'
@@ -344,7 +347,7 @@ WITH c AS {CONSUMERS},
 src AS (
   SELECT l.id AS lid, {h("l.id", "/pk")} AS r, {h("l.id", "/pk-day")} % ({PAST_DAYS} + {FUTURE_DAYS}) - {PAST_DAYS} AS d,
          {hid("'recycler:' || (1 + " + h("l.id", "/pk-recycler") + " % :n)")} AS recycler_id
-  FROM listings l WHERE {h("l.id", "/has-pk")} % 10 = 0),
+  FROM listings l WHERE {h("l.id", "/has-pk")} % :every = 0),
 placed AS (
   SELECT src.*, {hid("src.lid::text || '/pickup'")} AS id, rc.slot_minutes AS m, rc.slot_capacity, rc.slot_volume_l,
          rc.slot_weight_kg, rc.depot_lat, rc.depot_lon, _pick_item.*,
@@ -430,17 +433,19 @@ def _step(engine: Engine, report: dict, name: str, fn) -> None:
     print(json.dumps({"history": name, **report[name]}), flush=True)
 
 
-def add_history(engine: Engine, *, now: datetime | None = None, fee_bps: int = 500) -> dict:
+def add_history(engine: Engine, *, now: datetime | None = None, fee_bps: int = 500, every: dict | None = None) -> dict:
     """Add the history above to the database of `engine`; returns rows added per table and seconds
     per step. Running it again adds nothing; it never writes listings, users or search documents."""
     now = now or datetime.now(timezone.utc)
+    every = {**EVERY, **(every or {})}
     today = now.astimezone(SHANGHAI).date()
     report: dict = {}
     _step(engine, report, "photos", lambda c: {"listing_photos": _run(c, PHOTOS)})
-    _step(engine, report, "orders", lambda c: {"orders": _run(c, ORDERS, now=now, fee_bps=fee_bps)})
+    _step(engine, report, "orders", lambda c: {"orders": _run(c, ORDERS, now=now, fee_bps=fee_bps, every=every["order"])})
 
     def tradeins(c):
-        rows = c.execute(text(TRADEINS), {"now": now, "buckets": TRADEIN_BUCKETS, "city": CITY}).all()
+        rows = c.execute(text(TRADEINS), {"now": now, "buckets": TRADEIN_BUCKETS, "city": CITY,
+                                       "every": every["tradein"]}).all()
         events = _run(c, TRADEIN_EVENTS, paths=json.dumps(TRADEIN_PATHS), ids=[r.id for r in rows]) if rows else 0
         return {"tradeins": len(rows), "tradein_events": events}
     _step(engine, report, "tradeins", tradeins)
@@ -449,7 +454,8 @@ def add_history(engine: Engine, *, now: datetime | None = None, fee_bps: int = 5
         out = {"subsidy_till_sales": 0, "subsidy_reservations": 0, "subsidy_applied": 0}
         for programme, (kinds, cap, rule, label_zh, label_en) in PROGRAMMES.items():
             ids = [r.id for r in c.execute(text(SALES), {"kinds": kinds, "programme": programme, "today": today,
-                                                        "ceiling": 600000 if cap == 50000 else 10**12})]
+                                                        "ceiling": 600000 if cap == 50000 else 10**12,
+                                                        "every": every["sale"]})]
             if not ids:
                 continue
             lines = c.execute(text(RESERVATIONS), {
@@ -474,7 +480,7 @@ def add_history(engine: Engine, *, now: datetime | None = None, fee_bps: int = 5
     _step(engine, report, "recyclers", recyclers)
 
     def pickups(c):
-        _run(c, BOOKING_CANDIDATES, today=today, n=RECYCLERS)
+        _run(c, BOOKING_CANDIDATES, today=today, n=RECYCLERS, every=every["pickup"])
         slots = _run(c, SLOTS)
         return {"pickup_slots_touched": slots,
                 "pickup_bookings": _run(c, BOOKINGS, now=now, counties=COUNTIES, n_counties=len(COUNTIES)),
