@@ -192,6 +192,16 @@ PROGRAMMES = {"CN-2026-appliance": (["refrigerator", "washing_machine", "televis
 # 20 buckets: 2 reserved, 2 released, 1 clawed back, 15 redeemed.
 RESERVATION_BUCKETS = ["reserved"] * 2 + ["released"] * 2 + ["clawed_back"] + ["redeemed"] * 15
 
+# The quote a till sale was reserved with, in the shape of POST /subsidies/quote (services/subsidies/
+# sales.py QUOTE_FIELDS): the old item of the same kind handed in, as the programmes require.
+QUOTE_REQUEST = """json_build_object(
+         'region', {t}.region_code, 'date', {sold_on}::text, 'application_date', {sold_on}::text,
+         'purchase', json_build_object('kind', {t}.kind, 'price_fen', {t}.price_fen, 'list_price_fen', {t}.price_fen,
+                                       'discounts_fen', 0,
+                                       'energy_grade', CASE WHEN CAST(:programme AS text) LIKE '%appliance' THEN 1 END,
+                                       'water_grade', NULL),
+         'trade_in', json_build_object('kind', {t}.kind, 'handed_in', true))"""
+
 SALES = f"""
 WITH retailers AS (
   SELECT array_agg(o.id ORDER BY o.id) AS orgs, array_agg(m.user_id ORDER BY o.id) AS owners
@@ -213,8 +223,7 @@ SELECT {hid("src.id::text || '/sale'")}, {_pick("retailers.orgs", "src.r")}, {_p
        src.region_code, encode(sha256(convert_to(src.id::text || '/buyer', 'UTF8')), 'hex'),
        lpad((src.r % 10000)::text, 4, '0'), src.kind, coalesce(src.brand, ''), coalesce(src.model, ''),
        src.price_fen,
-       json_build_object('region', src.region_code, 'kind', src.kind, 'price_fen', src.price_fen,
-                         'date', (:today - (src.r % 120))::text, 'grade', 1),
+       {QUOTE_REQUEST.format(t="src", sold_on="(:today - (src.r % 120))")},
        (:today - (src.r % 120))::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '11 hours'
 FROM src JOIN pool ON pool.lid = src.id CROSS JOIN retailers
 WHERE array_length(retailers.orgs, 1) > 0
@@ -235,7 +244,9 @@ ins AS (
                                     clawback_reason)
   SELECT {hid("s.id::text || '/reservation'")}, 'till_sale', NULL, s.id, s.org_id, NULL, s.buyer_id_hash,
          s.buyer_id_last4, s.region_code, s.sold_on, s.kind, s.status, s.amount, s.status <> 'released',
-         json_build_object('invoice_no', s.invoice_no, 'brand', s.brand, 'model', s.model, 'channel', 'offline'),
+         json_build_object('invoice_no', s.invoice_no, 'brand', s.brand, 'model', s.model, 'device_last4', NULL,
+                           'recycler_name', NULL, 'recycling_voucher_no', NULL, 'old_device_last4', NULL,
+                           'old_device_hash', NULL, 'wipe_certificate_id', NULL, 'channel', 'offline'),
          s.quote_request, s.created_at,
          CASE WHEN s.status IN ('redeemed', 'clawed_back') THEN s.created_at + interval '10 minutes' END,
          CASE WHEN s.status = 'released' THEN s.created_at + interval '2 hours' END,

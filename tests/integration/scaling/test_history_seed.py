@@ -108,7 +108,7 @@ def test_a_second_run_adds_nothing(seeded):
 
 
 def test_the_app_serves_the_history(seeded, client):
-    add_history(seeded)
+    add_history(seeded, every={"sale": 1})
     page = client.get("/api/v1/listings", query_string={"limit": 20}).json["items"]
     assert page and all(item["thumbnail_url"] for item in page)
     one = client.get(f"/api/v1/listings/{page[0]['id']}").json
@@ -124,6 +124,17 @@ def test_the_app_serves_the_history(seeded, client):
     offered = {(x["recycler_id"], datetime.fromisoformat(s["starts_at"].replace("Z", "+00:00")))
                for x in r.json["recyclers"] for s in x["slots"]}
     assert offered and not offered & full
+    # A claim exports its lines with their evidence, the old item handed in among them.
+    from services import demo
+    token = client.post("/api/v1/accounts/login", json={"email": "operator@demo.huanxin.cn",
+                                                         "password": demo.DEMO_PASSWORD}).json["access_token"]
+    with seeded.connect() as c:
+        claim_id, items = c.execute(text(
+            f"SELECT id, items_count FROM subsidy_claims WHERE id::text LIKE '{HISTORY_PREFIX}%' LIMIT 1")).one()
+    r = client.get(f"/api/v1/claims/{claim_id}/export", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.json
+    assert len(r.json["items"]) == items
+    assert all(row["old_item_kind"] == row["kind"] and row["invoice_no"].startswith("BENCH-") for row in r.json["items"])
 
 
 def test_a_grown_copy_gets_its_own_history_not_the_base_rows_twice(seeded, db_url):
