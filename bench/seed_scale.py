@@ -189,6 +189,10 @@ def seed(size: int, skip_es: bool = False, reindex_only: bool = False, history_o
         raise SystemExit(f"--listings must be a multiple of {BASE}")
     timings: dict = {"listings": size}
     base, name = db_name(BASE), db_name(size)
+    if history_only:  # never seeds or copies: the database and its listings are left as they are
+        if not exists(name):
+            raise SystemExit(f"{name} does not exist: --history-only adds to an existing database")
+        return {**timings, "history": history(f"{PG}/{name}")}
     start = time.perf_counter()
     if not exists(base):
         psql(f"CREATE DATABASE {base} OWNER huanxin")
@@ -198,8 +202,6 @@ def seed(size: int, skip_es: bool = False, reindex_only: bool = False, history_o
         flask("search", "relay", "--once", env=env_for(BASE))
         timings["base_seed_s"] = round(time.perf_counter() - start, 1)
         timings["base_history"] = history(f"{PG}/{base}")
-    if history_only:
-        return {**timings, "history": history(f"{PG}/{name}")}
     if reindex_only:
         return {**timings, "es_reindex": reindex_es(f"{PG}/{name}", size)}
     if size != BASE:
