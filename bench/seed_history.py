@@ -13,7 +13,7 @@ the listings of the database it runs on:
 | subsidy_till_sales + subsidy_reservations + subsidy_applied | 1 per 100 listings of a subsidised kind (CN-2026-appliance / CN-2026-digital), reserved, redeemed, released, clawed back | the demo's budget pools (`subsidy_pools`, counters updated) |
 | subsidy_claims | one per retailer, programme and month of redeemed lines: draft, submitted, approved, paid | those lines (`claim_id`) |
 | organizations + pickup_recyclers + pickup_service_regions | 1,000 verified recyclers in Taiyuan (city-wide, three counties, or a radius) | fixed: the same 1,000 at every size |
-| pickup_bookings + pickup_items + pickup_slots | 1 per 10 listings over the last 60 and next 7 days: processed, failed, cancelled, confirmed | the recyclers' slot grids; slot counters within capacity |
+| pickup_bookings + pickup_items + pickup_slots + pickup_status_changes | 1 per 10 listings over the last 60 and next 7 days: processed, failed, cancelled, confirmed, each with its status history | the recyclers' slot grids; slot counters within capacity |
 
 Deterministic: every choice is a function of md5 of a row's id, and every id is `hid(...)`: an
 md5 of its parent's id with the first 8 hex digits set to `b157b157` (HISTORY_PREFIX), so these
@@ -430,6 +430,32 @@ FROM history_bookings b
 ON CONFLICT (id) DO NOTHING
 """
 
+# Final status -> the statuses a booking went through (services/pickups/lifecycle.py).
+PICKUP_PATHS = {"confirmed": ["requested", "confirmed"],
+                "cancelled": ["requested", "confirmed", "cancelled"],
+                "failed": ["requested", "confirmed", "failed"],
+                "processed": ["requested", "confirmed", "assigned", "en_route", "arrived", "collected",
+                              "delivered_to_facility", "processed"]}
+
+# Every history booking's status history (also for bookings an earlier run wrote without it).
+STATUS_CHANGES = f"""
+INSERT INTO pickup_status_changes (id, booking_id, from_status, to_status, actor_id, reason, at)
+SELECT {hid("b.id::text || '/status:' || s.n")}, b.id, lag(s.status) OVER (PARTITION BY b.id ORDER BY s.n), s.status,
+       CASE WHEN s.status IN ('requested', 'cancelled') THEN b.consumer_id END,
+       CASE s.status WHEN 'failed' THEN b.failure_reason WHEN 'cancelled' THEN 'cancelled by consumer' END,
+       CASE s.status WHEN 'requested' THEN b.created_at - interval '1 minute' WHEN 'confirmed' THEN b.created_at
+            WHEN 'assigned' THEN b.starts_at - interval '12 hours' WHEN 'en_route' THEN b.starts_at
+            WHEN 'arrived' THEN b.starts_at + interval '20 minutes' WHEN 'collected' THEN b.starts_at + interval '40 minutes'
+            WHEN 'delivered_to_facility' THEN b.starts_at + interval '2 hours'
+            WHEN 'processed' THEN b.starts_at + interval '4 hours'
+            WHEN 'cancelled' THEN b.created_at + interval '1 day'
+            WHEN 'failed' THEN b.starts_at + interval '30 minutes' END
+FROM pickup_bookings b
+CROSS JOIN LATERAL json_array_elements_text(CAST(:paths AS json) -> b.status) WITH ORDINALITY AS s(status, n)
+WHERE {is_history("b.id")}
+ON CONFLICT (id) DO NOTHING
+"""
+
 
 def _run(conn: Connection, sql: str, **params) -> int:
     return conn.execute(text(sql), params).rowcount
@@ -495,7 +521,8 @@ def add_history(engine: Engine, *, now: datetime | None = None, fee_bps: int = 5
         slots = _run(c, SLOTS)
         return {"pickup_slots_touched": slots,
                 "pickup_bookings": _run(c, BOOKINGS, now=now, counties=COUNTIES, n_counties=len(COUNTIES)),
-                "pickup_items": _run(c, ITEMS)}
+                "pickup_items": _run(c, ITEMS),
+                "pickup_status_changes": _run(c, STATUS_CHANGES, paths=json.dumps(PICKUP_PATHS))}
     _step(engine, report, "pickups", pickups)
     return report
 
@@ -504,7 +531,7 @@ def history_counts(engine: Engine) -> dict:
     """Rows written by this module, per table (for the benchmark's record)."""
     tables = ("listing_photos", "orders", "tradeins", "tradein_events", "subsidy_till_sales", "subsidy_reservations",
               "subsidy_applied", "subsidy_claims", "organizations", "pickup_recyclers", "pickup_slots",
-              "pickup_bookings", "pickup_items")
+              "pickup_bookings", "pickup_items", "pickup_status_changes")
     with engine.connect() as c:
         out = {t: c.execute(text(f"SELECT count(*) FROM {t} WHERE {is_history()}")).scalar() for t in tables}
         out["pickup_service_regions"] = c.execute(text(

@@ -17,10 +17,16 @@ from sqlalchemy import create_engine, text
 
 from bench.seed_history import HISTORY_PREFIX, RECYCLERS, add_history, history_counts
 from bench.seed_scale import TABLES, copy_statement, grow
+from services.pickups.lifecycle import TRANSITIONS as PICKUP_TRANSITIONS
+from services.pickups.models import BookingStatus
 from services.tradeins.models import Status
 from services.tradeins.states import allowed
 
 UNTOUCHED = ("listings", "users", "search_documents")
+
+
+def pickup_allowed(a: BookingStatus, b: BookingStatus) -> bool:
+    return b in PICKUP_TRANSITIONS[a]
 
 
 @pytest.fixture
@@ -77,6 +83,15 @@ def test_history_is_proportionate_and_every_counter_matches_its_rows(seeded):
                                 OR s.booked_volume_l > s.capacity_volume_l OR s.booked_weight_kg > s.capacity_weight_kg""") == 0
         assert _scalar(c, "SELECT count(*) FROM pickup_bookings WHERE status = 'cancelled' AND slot_id IS NOT NULL") == 0
         assert _scalar(c, f"SELECT count(*) FROM pickup_recyclers WHERE id::text LIKE '{HISTORY_PREFIX}%'") == RECYCLERS
+        # Every booking's status history walks the pickup state machine to its status.
+        for bid, status, path in c.execute(text(
+                "SELECT b.id, b.status, array_agg(s.to_status ORDER BY s.at, s.id) FROM pickup_bookings b "
+                f"JOIN pickup_status_changes s ON s.booking_id = b.id WHERE b.id::text LIKE '{HISTORY_PREFIX}%' "
+                "GROUP BY b.id, b.status")):
+            assert path[0] == "requested" and path[-1] == status, (bid, path)
+            assert all(pickup_allowed(BookingStatus(a), BookingStatus(b)) for a, b in zip(path, path[1:])), (bid, path)
+        assert _scalar(c, f"""SELECT count(*) FROM pickup_bookings b WHERE b.id::text LIKE '{HISTORY_PREFIX}%'
+                              AND NOT EXISTS (SELECT 1 FROM pickup_status_changes s WHERE s.booking_id = b.id)""") == 0
         # A pool holds what is reserved and what was redeemed, nothing else.
         assert _scalar(c, """SELECT count(*) FROM subsidy_pools p LEFT JOIN LATERAL (
                                 SELECT coalesce(sum(a.amount_fen) FILTER (WHERE r.status = 'reserved'), 0) AS res,
