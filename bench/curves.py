@@ -9,6 +9,10 @@ machine's other users falls on every size alike. Reported per measure and size: 
 round's throughput, p50 and p99, and the load average when it ran. Direct Elasticsearch on the
 same query mix (no app) is measured beside the app's search as its baseline.
 
+Pickup availability (`pickup_availability`) asks the two queries of bench/pickups_availability.py
+among the 1,000 recyclers bench/seed_history.py gives every size: its cost should follow recyclers
+and bookings near the address, not the catalogue.
+
 Not HTTP: relay indexing (`--relay-rows` random listings re-queued, drained by two relay
 processes into the size's alias: documents per second), a full reindex with alias swap (the
 timing bench/seed_scale.py recorded, or `--reindex` to redo it), and credit recompute of every
@@ -52,6 +56,13 @@ PAGE = 20
 SUGGEST = ["冰", "海尔", "iph", "华为", "空调", "xiaomi", "联想", "特斯"]
 # A narrow filter: few listings match at any size, so its facets should cost the same at each.
 NARROW = {"kind": "refrigerator", "energy_grade": "1", "region": "4401"}
+# The two queries of bench/pickups_availability.py, among the 1,000 Taiyuan recyclers and their
+# bookings that bench/seed_history.py gives every size (bookings proportionate to the listings).
+PICKUP_QUERIES = [
+    "region_code=140105&lat=37.7365&lon=112.5657&items=appliance:refrigerator&days=7&limit=10",
+    "region_code=140109&lat=37.8596&lon=112.5159&items=appliance:television&items=electronics:mobile_phone"
+    "&days=3&limit=5",
+]
 
 
 def to_ms(value: str) -> float:
@@ -166,6 +177,7 @@ class Size:
             "facets_narrow_es": (es + narrow, None),
             "suggest_es": (es, get_script(suggest)),
             "subsidy_quote": (es, quote_script()),
+            "pickup_availability": (es, get_script([f"/api/v1/pickups/availability?{q}" for q in PICKUP_QUERIES])),
             "facets_narrow_pg": (pg + narrow, None),
             "suggest_pg": (pg, get_script(suggest)),
             "search_pg": (pg, get_script(mix)),
@@ -308,7 +320,8 @@ def main() -> None:
         results = old
     target.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     for name, rows in ([] if args.no_charts else results["http"].items()):
-        chart(name, rows, out)
+        if not args.only or name in args.only.split(","):  # a partial rerun redraws only its charts
+            chart(name, rows, out)
     print(json.dumps(results, indent=1, ensure_ascii=False))
     print(table(results))
 
