@@ -16,13 +16,22 @@ from typing import Callable, Protocol
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from services.errors import NotFound
+
 log = logging.getLogger(__name__)
 STAGED = ".staged-"
 
 
+class BlobMissing(NotFound):
+    """A row names a file the store no longer has (lost disk, a restore without the files, rows
+    seeded without files): the caller gets a 404 saying so, and the log gets the key, instead of
+    a 500."""
+    code = "file_missing"
+
+
 class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
-    def get(self, key: str) -> bytes: ...
+    def get(self, key: str) -> bytes: ...  # BlobMissing when there is no such file
     def delete(self, key: str) -> None: ...
     def stage(self, key: str, data: bytes, content_type: str) -> str: ...
     def publish(self, staged_key: str, key: str) -> None: ...
@@ -45,7 +54,12 @@ class LocalDiskStorage:
         p.write_bytes(data)
 
     def get(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+        """The file's bytes; BlobMissing when the key names no file."""
+        try:
+            return self._path(key).read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            log.error("stored file missing", extra={"storage_key": key})
+            raise BlobMissing("The file is no longer stored.") from None
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)

@@ -1,5 +1,6 @@
 """Listings through the HTTP API: attributes per category, lifecycle, photos, bad input."""
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -259,3 +260,24 @@ def test_browse_filters_combine_and_page_with_a_cursor(client, session, consumer
     assert client.get("/api/v1/listings?status=pending_review", headers=consumer.headers).status_code == 403
     queue = browse("status=pending_review", operator.headers)
     assert queue == truth(Listing.status == Status.PENDING_REVIEW) and len(queue) == 2
+
+
+def test_a_photo_whose_file_is_lost_is_a_404_not_a_500(client, app, consumer):
+    """A row whose file the store lost (a restore without the files, rows seeded without files)
+    answers 404 problem+json naming the cause; the other photos still serve."""
+    lid = _create(client, consumer, fridge_payload()).json["id"]
+    urls = []
+    for name in ("a.png", "b.png"):
+        r = client.post(f"/api/v1/listings/{lid}/photos", data={"file": (io.BytesIO(_png()), name)},
+                        headers=consumer.headers, content_type="multipart/form-data")
+        assert r.status_code == 201, r.json
+        urls.append(r.json["url"])
+    root = Path(app.config["STORAGE_DIR"])
+    before = {p for p in root.rglob("*") if p.is_file()}
+    assert len(before) >= 2
+    lost = sorted(before, key=lambda p: p.stat().st_mtime_ns)[-2]  # the first of the two uploads
+    lost.unlink()
+    r = client.get(urls[0], headers=consumer.headers)
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+    assert r.json["code"] == "file_missing"
+    assert client.get(urls[1], headers=consumer.headers).status_code == 200
