@@ -154,13 +154,15 @@ class Size:
     def measures(self) -> dict:
         """name -> (url, lua script or None)."""
         from search.backends import es_dsl
-        from search.backends.elasticsearch import ElasticsearchBackend, make_client
+        from search.backends.elasticsearch import SEARCH_FILTER, ElasticsearchBackend, make_client
         from search.engine import plan_for
         from search.query import parse_params
         es, pg = self.es.url(""), self.pg.url("")
         mix = ["/api/v1/search?" + urlencode(p) for p in QUERY_MIX]
         backend = ElasticsearchBackend(make_client(ES, timeout=30), alias=alias(self.size))
-        direct = [("POST", f"/{alias(self.size)}/_search", json.dumps(
+        # what the app sends: its body and its filter_path (bench/search_load.py does the same)
+        direct_path = f"/{alias(self.size)}/_search?filter_path={','.join(SEARCH_FILTER)}"
+        direct = [("POST", direct_path, json.dumps(
             es_dsl.search_body(q, plan_for(q.text), backend.profile), ensure_ascii=False))
             for q in (parse_params(p) for p in QUERY_MIX)]
         narrow = "/api/v1/search?" + urlencode(NARROW)
