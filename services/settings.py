@@ -39,6 +39,8 @@ class Settings:
     order_reservation_minutes: int = 30      # an unpaid order releases its listing after this long
     cash_reservation_hours: int = 48         # cash on handover: how long the listing waits for the meeting
     auto_capture_days: int = 7               # acceptance (and dispute) window after handover; then auto-capture
+    return_window_days: int = 7              # 七天无理由: a shipped order's buyer asks for a return within this long
+                                             # after delivery, and sends an agreed return within this long of the decision
     review_publish_days: int = 14            # review window after completion; reviews are published at its end
     offer_expiry_hours: int = 48             # an unanswered offer or counter-offer expires after this long
     listing_price_rise_review_pct: int = 10  # a published listing's price rise above approved + this % goes to review

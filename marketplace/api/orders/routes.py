@@ -19,6 +19,7 @@ from services.orders.models import Order, OrderStatus
 from services.payments.gateway import CURRENCY
 from services.payments.models import Payment
 from services.payments.service import CREDIT, intent_pending
+from services.shipping import returns as shipping_returns
 
 blp = Blueprint("orders", __name__, description="Orders: money held until the buyer accepts the item")
 
@@ -81,6 +82,7 @@ def present(session: Session, order: Order, viewer: User, pay: Payment | None = 
         "fulfilment": order.fulfilment.value, "shipping_fee_fen": order.shipping_fee_fen,
         "shipping_paid_by": order.shipping_paid_by.value,
         "allowed_next": sorted(t.value for t in states.allowed(order.status)),
+        "return_deadline": shipping_returns.return_deadline(session, order),
         "payment": payment_view(pay, order, viewer), "next_action": next_action(pay, order, viewer)}
 
 
