@@ -53,6 +53,7 @@ class Settings:
     # Passwords (argon2id). Defaults are argon2-cffi's RFC 9106 "low memory" profile; raising them
     # rehashes each password at its owner's next login.
     password_time_cost: int = 3              # argon2 iterations
+    email_confirmation_hours: int = 48       # a registration's confirmation link works this long
     password_memory_cost: int = 65536        # argon2 memory in KiB
     password_parallelism: int = 4            # argon2 lanes
     # The HTTP edge.
