@@ -5,11 +5,10 @@ buyer in full through the dispute refund path. Shipping sits above orders and di
 (.importlinter): it calls their interfaces, never the reverse."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services import clock, deps
 from services.accounts.models import User
