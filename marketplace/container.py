@@ -63,6 +63,7 @@ def buying_for(s: Settings) -> BuyingSettings:
     return BuyingSettings(platform_fee_bps=s.platform_fee_bps, reservation_minutes=s.order_reservation_minutes,
                           cash_reservation_hours=s.cash_reservation_hours, auto_capture_days=s.auto_capture_days,
                           review_publish_days=s.review_publish_days, offer_expiry_hours=s.offer_expiry_hours,
+                          return_window_days=s.return_window_days,
                           public_base_url=s.public_base_url or "http://127.0.0.1:5000")
 
 

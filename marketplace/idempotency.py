@@ -7,11 +7,18 @@ commit together or not at all. A concurrent request with the same key blocks on 
 unique index until the first transaction ends: if it committed, the duplicate replays its stored
 answer; if it rolled back, the duplicate runs the request itself. A claim that was committed
 without its answer (only possible if a view commits behind the unit of work) is answered 409
-`request_in_progress` with Retry-After rather than run twice."""
+`request_in_progress` with Retry-After rather than run twice.
+
+A resource whose state moves on by itself after the answer was stored (an order: its payment
+intent is created after commit) passes `current=`: a replay then answers the resource as it is
+now (same id, same status code and Location) instead of the stored snapshot, and still runs
+nothing twice."""
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
+from typing import Any, Callable
 
 from flask import Response, current_app, g, make_response, request
 from sqlalchemy import select, update
@@ -45,7 +52,12 @@ def _claim(session: Session, scope: str, key: str, digest: str) -> bool:
     return session.execute(stmt).first() is not None
 
 
-def _replay(prior: IdempotencyRecord, digest: str) -> Response:
+# current(stored_status, stored_json) -> the view's answer for the resource now, or None for the
+# stored answer (e.g. the first request was refused).
+Current = Callable[[int, dict], Any]
+
+
+def _replay(prior: IdempotencyRecord, digest: str, current: Current | None = None) -> Response:
     if prior.request_hash != digest:
         raise ValidationFailed("Idempotency-Key was used with a different request",
                                fields={HEADER: ["Reused with a different body or path."]},
@@ -55,7 +67,14 @@ def _replay(prior: IdempotencyRecord, digest: str) -> Response:
                         code="request_in_progress")
         busy.retry_after = 1
         raise busy
-    resp = Response(prior.body, status=prior.status_code, content_type=prior.content_type)
+    fresh = None
+    if current is not None and prior.content_type.endswith("json"):
+        fresh = current(prior.status_code, json.loads(prior.body))
+    if fresh is not None:
+        resp = make_response(fresh)
+        resp.status_code = prior.status_code
+    else:
+        resp = Response(prior.body, status=prior.status_code, content_type=prior.content_type)
     resp.headers["Idempotent-Replayed"] = "true"
     if prior.location:
         resp.headers["Location"] = prior.location
@@ -69,7 +88,12 @@ def _store(session: Session, scope: str, key: str, resp: Response) -> None:
         body=resp.get_data(as_text=True), location=resp.headers.get("Location")))
 
 
-def idempotent(view):
+def idempotent(view=None, *, current: Current | None = None):
+    """`@idempotent`, or `@idempotent(current=fn)` to answer a replay with the resource's current
+    state (see the module docstring)."""
+    if view is None:
+        return functools.partial(idempotent, current=current)
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get(HEADER)
@@ -87,7 +111,7 @@ def idempotent(view):
             session.rollback()
             if prior is None:  # the holder rolled back between our INSERT and SELECT: try once more
                 return wrapper(*args, **kwargs)
-            return _replay(prior, digest)
+            return _replay(prior, digest, current)
         g.setdefault(DEFER_COMMIT, True)
         try:
             resp = make_response(view(*args, **kwargs))

@@ -15,7 +15,7 @@ from marketplace.clients import address_key, client_key
 from marketplace import framework
 
 # Login, registration and token refresh get the stricter limit; every other write the default.
-AUTH_ENDPOINTS = frozenset(("accounts.register", "accounts.login", "accounts.refresh"))
+AUTH_ENDPOINTS = frozenset(("accounts.register", "accounts.login", "accounts.refresh", "accounts.confirm_email"))
 # Public look-ups by a device identifier get their own, stricter limit (RATE_LIMIT_LOOKUP): they
 # answer whether an IMEI or serial has a certificate, so they must not be enumerable at speed.
 LOOKUP_ENDPOINTS = frozenset(("certificates.lookup_certificate",))

@@ -39,6 +39,8 @@ class Settings:
     order_reservation_minutes: int = 30      # an unpaid order releases its listing after this long
     cash_reservation_hours: int = 48         # cash on handover: how long the listing waits for the meeting
     auto_capture_days: int = 7               # acceptance (and dispute) window after handover; then auto-capture
+    return_window_days: int = 7              # 七天无理由: a shipped order's buyer asks for a return within this long
+                                             # after delivery, and sends an agreed return within this long of the decision
     review_publish_days: int = 14            # review window after completion; reviews are published at its end
     offer_expiry_hours: int = 48             # an unanswered offer or counter-offer expires after this long
     listing_price_rise_review_pct: int = 10  # a published listing's price rise above approved + this % goes to review
@@ -51,6 +53,7 @@ class Settings:
     # Passwords (argon2id). Defaults are argon2-cffi's RFC 9106 "low memory" profile; raising them
     # rehashes each password at its owner's next login.
     password_time_cost: int = 3              # argon2 iterations
+    email_confirmation_hours: int = 48       # a registration's confirmation link works this long
     password_memory_cost: int = 65536        # argon2 memory in KiB
     password_parallelism: int = 4            # argon2 lanes
     # The HTTP edge.

@@ -67,6 +67,9 @@ class User(UUIDPk, Timestamps, Base):
     # The mainland mobile number texts go to (services/accounts/phones.py): kept whole because the
     # SMS provider needs it, shown and logged only masked (138****5678).
     phone: Mapped[str | None] = mapped_column(String(11))
+    # Set when the owner of the address used a confirmation link (services/accounts/signup.py);
+    # an account without it cannot log in. Accounts older than the confirmation step count as confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column()
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
 

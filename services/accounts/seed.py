@@ -21,7 +21,7 @@ def users(session: Session) -> dict[str, list[User]]:
     out["operator"].append(accounts.create_operator(session, email="operator@demo.huanxin.cn",
                                                     password=DEMO_PASSWORD, display_name="运营 Operator"))
     for i in range(1, 21):
-        u = accounts.register(session, email=f"consumer{i}@demo.huanxin.cn", password=DEMO_PASSWORD,
+        u = accounts.register(session, email=f"consumer{i}@demo.huanxin.cn", password=DEMO_PASSWORD, confirmed=True,
                               display_name=f"用户{i}", role=Role.CONSUMER)
         if i % 3 == 0:
             u.id_status, u.id_last4 = IdStatus.VERIFIED, f"{i:03d}X"[-4:]
@@ -29,16 +29,16 @@ def users(session: Session) -> dict[str, list[User]]:
         out["consumer"].append(u)
     for i, name in enumerate(["国美吕梁店 Gome Lüliang", "苏宁太原店 Suning Taiyuan", "京东家电 JD Appliances"], 1):
         out["retailer"].append(accounts.register(session, email=f"retailer{i}@demo.huanxin.cn",
-                                                 password=DEMO_PASSWORD, display_name=name,
+                                                 password=DEMO_PASSWORD, display_name=name, confirmed=True,
                                                  role=Role.RETAILER, org_name=name))
     out["recycler_qc"] = []
     for i, (name, qc_name, _) in enumerate(RECYCLERS, 1):
-        owner = accounts.register(session, email=f"recycler{i}@demo.huanxin.cn", password=DEMO_PASSWORD,
+        owner = accounts.register(session, email=f"recycler{i}@demo.huanxin.cn", password=DEMO_PASSWORD, confirmed=True,
                                   display_name=name, role=Role.RECYCLER, org_name=name)
         out["recycler"].append(owner)
         # The second person who validates wipes (a certificate needs one besides the technician).
         # Registration gives every recycler an organisation of their own; the owner then adds them.
-        qc = accounts.register(session, email=f"recycler{i}-qc@demo.huanxin.cn", password=DEMO_PASSWORD,
+        qc = accounts.register(session, email=f"recycler{i}-qc@demo.huanxin.cn", password=DEMO_PASSWORD, confirmed=True,
                                display_name=qc_name, role=Role.RECYCLER, org_name=f"{qc_name} (个人 personal)")
         inv = membership.invite(session, owner, next(iter(owner.org_ids())), qc.email, MemberRole.STAFF)
         membership.respond(session, qc, inv.id, True)

@@ -46,17 +46,29 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def register(session: Session, *, email: str, password: str, display_name: str, role: Role,
-             org_name: str | None = None) -> User:
-    """Create a user; retailers and recyclers also get an organisation they own."""
+def check_registration(role: Role, org_name: str | None) -> None:
+    """The rules of a self-service registration that depend on the input alone: 403 for a role
+    nobody may give themselves, 422 for a retailer or recycler without an organisation name."""
     if role not in SELF_SERVICE_ROLES:
         raise Forbidden("operators are created by other operators", code="role_not_allowed")
-    email = email.strip().lower()
-    if session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("an account with this email exists", code="email_taken")
     if role in (Role.RETAILER, Role.RECYCLER) and not org_name:
         raise ValidationFailed("organisation name required", fields={"org_name": ["Required for retailers and recyclers."]})
-    user = User(email=email, password_hash=_passwords(session).hash(password), role=role, display_name=display_name)
+
+
+def normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(session: Session, password: str) -> str:
+    return _passwords(session).hash(password)
+
+
+def create_user(session: Session, *, email: str, password_hash: str, display_name: str, role: Role,
+                org_name: str | None = None, confirmed_at=None) -> User:
+    """Insert a user (IntegrityError when the address is taken); retailers and recyclers also get
+    an organisation they own."""
+    user = User(email=email, password_hash=password_hash, role=role, display_name=display_name,
+                email_confirmed_at=confirmed_at)
     session.add(user)
     session.flush()
     if org_name and role in (Role.RETAILER, Role.RECYCLER):
@@ -69,9 +81,23 @@ def register(session: Session, *, email: str, password: str, display_name: str, 
     return user
 
 
+def register(session: Session, *, email: str, password: str, display_name: str, role: Role,
+             org_name: str | None = None, confirmed: bool = False) -> User:
+    """Create a user directly (the demo seed, tests, tools): 409 `email_taken` for a known address.
+    `confirmed` marks the address confirmed now. The public registration is
+    services.accounts.signup.sign_up, which never tells whether an address has an account."""
+    check_registration(role, org_name)
+    email = normal_email(email)
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("an account with this email exists", code="email_taken")
+    return create_user(session, email=email, password_hash=hash_password(session, password),
+                       display_name=display_name, role=role, org_name=org_name,
+                       confirmed_at=clock.now(session) if confirmed else None)
+
+
 def create_operator(session: Session, *, email: str, password: str, display_name: str) -> User:
     user = User(email=email.strip().lower(), password_hash=_passwords(session).hash(password), role=Role.OPERATOR,
-                display_name=display_name)
+                display_name=display_name, email_confirmed_at=clock.now(session))
     session.add(user)
     session.flush()
     return user
@@ -106,7 +132,8 @@ def _verify_nobody(h: PasswordHasher, password: str) -> None:
 
 def login(session: Session, email: str, password: str) -> TokenPair:
     """Tokens for valid credentials; the same error, in the same time, for an unknown email, an
-    inactive account and a wrong password (a password hash is checked in every case)."""
+    inactive account and a wrong password (a password hash is checked in every case). Right
+    credentials of an account whose address is not confirmed yet: 403 `email_unconfirmed`."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     hasher = _passwords(session)
     try:
@@ -116,6 +143,9 @@ def login(session: Session, email: str, password: str) -> TokenPair:
         hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise Unauthorized("wrong email or password", code="bad_credentials") from None
+    if user.email_confirmed_at is None:
+        # Said only to whoever knows the password: it reveals nothing about other addresses.
+        raise Forbidden("confirm your email address first: follow the link we sent you", code="email_unconfirmed")
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return _issue(session, user, uuid.uuid4())

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services import audit, clock, pagination
+from services import audit, clock, deps, pagination
 from services.accounts.models import User
 from services.credit.interface import record_event
 from services.disputes.models import Dispute, DisputeKind, DisputeReason, DisputeStatus, Outcome
@@ -39,14 +39,20 @@ def _audit(session: Session, actor_id, action: str, dispute: Dispute, before=Non
 
 
 def open_dispute(session: Session, buyer: User, order_id, *, reason: str, description: str = "") -> Dispute:
-    """The buyer complains before the money is captured and within the acceptance window; capture
-    and payout are frozen from now on. One dispute per order."""
+    """The buyer complains before the money is captured and within the acceptance window (409
+    `dispute_window_closed`) and, for a delivered shipped order, within the return window of its
+    delivery (409 `return_window_closed` with `return_deadline`); capture and payout are frozen
+    from now on. One dispute per order."""
     order = orders.lock(session, order_id)
     if orders.side(buyer, order) != "buyer":
         raise Forbidden("only the buyer opens a dispute", code="not_your_step")
     if order.status not in OPENABLE:
         raise Conflict(f"a dispute can be opened while the order is {' or '.join(s.value for s in OPENABLE)},"
                        f" not {order.status.value}", code="dispute_not_allowed")
+    # A shipped order's buyer asks for a return (this dispute) within the return window of its
+    # delivery: checked first, so the answer names the deadline the order showed.
+    orders.check_return_window(orders.return_ask_deadline(order, deps.of(session).buying.return_window),
+                               clock.now(session), "a return is asked for")
     if order.accept_by is not None and clock.now(session) > order.accept_by:
         raise Conflict("the acceptance window has closed", code="dispute_window_closed")
     dispute = Dispute(order_id=order.id, kind=DisputeKind.PLATFORM, reason=DisputeReason(reason),

@@ -72,11 +72,12 @@ class SmtpMailer:
 
 
 class LogMailer:
-    """Without SMTP_HOST: the email is written to the log (development, `make run`)."""
+    """Without SMTP_HOST: the email is written to the log, body included (development, `make
+    run`: a registration's confirmation code is read there)."""
     name = "log"
 
     def send(self, to: str, subject: str, body: str) -> None:
-        log.info("email (not sent: SMTP_HOST unset)", extra={"to": to, "subject": subject})
+        log.info("email (not sent: SMTP_HOST unset)", extra={"to": to, "subject": subject, "body": body})
 
 
 class LogSms:

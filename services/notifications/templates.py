@@ -53,6 +53,18 @@ TEMPLATES: dict[str, Template] = {
     "return_delivered": Template(("退货已签收，已退款", "「{title}」的退货已签收，{amount} 已全额退还给买家。"),
                                  ("Return delivered, refunded", "The return of “{title}” was delivered: "
                                                                 "{amount} is refunded to the buyer in full.")),
+    # Registration (services/accounts/signup.py): email only, sent whatever the address; the in-app
+    # feed of an unconfirmed account is unreadable until it is confirmed.
+    "confirm_email": Template(("请确认你的邮箱", "欢迎注册换新。请在 {expires} 前提交确认码以启用账户（POST {link}，"
+                                                  "字段 token）：\n{token}\n如果不是你本人注册，请忽略本邮件。"),
+                              ("Confirm your email address", "Welcome to Huanxin. Submit this code by {expires} to "
+                                                             "activate your account (POST {link}, field token):\n"
+                                                             "{token}\nIf you did not register, ignore this email.")),
+    "registration_attempt": Template(("有人尝试用你的邮箱注册", "{at} 有人尝试用 {email} 注册换新账户。你已有账户，"
+                                                               "无需操作；如果是你本人，请直接登录。"),
+                                     ("Someone tried to register with your address",
+                                      "At {at} someone tried to register a Huanxin account with {email}. You already "
+                                      "have one: nothing changed. If it was you, just log in.")),
 }
 KINDS = frozenset(TEMPLATES)
 

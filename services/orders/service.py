@@ -202,7 +202,8 @@ def mark_authorised(session: Session, order: Order, pay: Payment, amount_fen: in
 
 def confirm_cash(session: Session, actor: User, order_id, *, settings: BuyingSettings) -> Order:
     """Cash on handover: the seller confirms they received the cash and handed the item over
-    (payment_pending -> paid_held -> handed_over); the buyer's acceptance window starts."""
+    (payment_pending -> paid_held -> handed_over); the buyer's acceptance window starts. For a
+    shipped order paid offline only the payment is confirmed (-> paid_held): it still ships."""
     order = lock(session, order_id)
     _require(actor, order, "seller")
     if order.payment_method != PaymentMethod.CASH:
@@ -210,15 +211,21 @@ def confirm_cash(session: Session, actor: User, order_id, *, settings: BuyingSet
     states.check(order.status, S.PAID_HELD)
     pay = payments.payment_for(session, order, lock=True)
     mark_authorised(session, order, pay, order.payable_fen, actor_id=actor.id, action="confirm_cash")
-    _hand_over(session, order, actor.id, settings)
+    if order.fulfilment == Fulfilment.MEETUP:
+        _hand_over(session, order, actor.id, settings)
+    # A shipped order paid offline (a bank transfer the seller confirms) stays `paid_held`: the
+    # carrier's delivery report is its handover, never the seller's word.
     session.flush()
     return order
 
 
 def hand_over(session: Session, actor: User, order_id, *, settings: BuyingSettings) -> Order:
-    """The seller handed the item over: the acceptance (and dispute) window starts now."""
+    """The seller handed the item over in person: the acceptance (and dispute) window starts now.
+    Only a meet-up order (409 `not_a_meetup_order`): a shipped one is handed over when the carrier
+    reports delivery."""
     order = lock(session, order_id)
     _require(actor, order, "seller")
+    shipping_terms.require_meetup(order)
     _hand_over(session, order, actor.id, settings)
     session.flush()
     return order

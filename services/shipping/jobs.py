@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from services import clock, deps
 from services.notifications.interface import notify
-from services.orders.models import Order, OrderStatus as S
+from services.orders.models import Fulfilment, Order, OrderStatus as S
 from services.shipping import tracking
 from services.shipping.models import Direction, Shipment, TrackingStatus
 from services.shipping.ports import Carrier
@@ -33,8 +33,9 @@ def notify_missed_deadlines(session: Session) -> int:
     full refund (once per order); returns how many were told."""
     deadline = deps.of(session).shipping.deadline
     shipped = select(Shipment.order_id).where(Shipment.direction == Direction.OUTBOUND)
+    # A meet-up order has no shipping deadline: it is handed over in person.
     due = session.scalars(select(Order).options(selectinload(Order.listing)).where(
-        Order.status == S.PAID_HELD, Order.paid_at <= clock.now(session) - deadline, Order.id.not_in(shipped)))
+        Order.status == S.PAID_HELD, Order.fulfilment == Fulfilment.SHIPPED, Order.paid_at <= clock.now(session) - deadline, Order.id.not_in(shipped)))
     told = 0
     for order in due:
         note = notify(session, order.buyer_id, "shipping_deadline_missed", event_key=f"order:{order.id}:ship_by",

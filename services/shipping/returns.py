@@ -5,18 +5,38 @@ buyer in full through the dispute refund path. Shipping sits above orders and di
 (.importlinter): it calls their interfaces, never the reverse."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services import deps
+from services import clock, deps
 from services.accounts.models import User
 from services.disputes import interface as disputes
 from services.errors import Conflict, Forbidden
 from services.notifications.interface import money, notify
 from services.orders import interface as orders
 from services.orders.interface import side
-from services.orders.models import OrderStatus as S
+from services.orders.models import Order, OrderStatus as S
 from services.shipping.service import check_parcel, parcel_params, record_parcel
 from services.shipping.models import Direction, FeePayer, Shipment
+
+
+def return_deadline(session: Session, order: Order) -> datetime | None:
+    """When the buyer's next return step is due, for the order's JSON: asking for a return (a
+    delivered shipped order, services/orders/returns.py), or sending the parcel of an agreed one;
+    None when no return step is open (a meet-up order before any decision, not yet delivered,
+    accepted, refunded, or the return already sent)."""
+    window = deps.of(session).buying.return_window
+    if order.status == S.HANDED_OVER:
+        return orders.return_ask_deadline(order, window)
+    if order.status != S.DISPUTED:
+        return None
+    decided = disputes.return_decided(session, order.id)
+    if decided is None or session.scalar(select(Shipment.id).where(
+            Shipment.order_id == order.id, Shipment.direction == Direction.RETURN)) is not None:
+        return None
+    return orders.return_send_deadline(decided.resolved_at, window)
 
 
 def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracking_number: str,
@@ -24,7 +44,8 @@ def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracki
     """The buyer records the return parcel of an order whose dispute was decided as `return`.
     Promises: carrier and waybill checked as for any shipment (422 field by field); only the
     buyer (403); only after a `return` decision on a still-disputed order (409
-    `return_not_agreed`); one return parcel per order and one use of a waybill number (409
+    `return_not_agreed`) and within RETURN_WINDOW_DAYS of that decision (409
+    `return_window_closed` with `return_deadline`); one return parcel per order and one use of a waybill number (409
     `shipment_exists`); the seller is notified. The refund waits for the carrier's delivery."""
     check_parcel(carrier, tracking_number, shipping_fee_fen, "return shipment")
     shipping_fee_fen = shipping_fee_fen or 0
@@ -32,8 +53,11 @@ def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracki
     order = orders.lock(session, order_id)
     if side(actor, order) != "buyer":
         raise Forbidden("only the buyer sends a return", code="not_your_step")
-    if order.status != S.DISPUTED or disputes.return_decided(session, order.id) is None:
+    decided = disputes.return_decided(session, order.id) if order.status == S.DISPUTED else None
+    if decided is None:
         raise Conflict("a return is sent only after a dispute was decided as 'return'", code="return_not_agreed")
+    orders.check_return_window(orders.return_send_deadline(decided.resolved_at, deps.of(session).buying.return_window),
+                               clock.now(session), "the return is sent")
     shipment = record_parcel(session, actor, order, Direction.RETURN, carrier=carrier,
                              tracking_number=tracking_number, shipping_fee_fen=shipping_fee_fen, fee_payer=fee_payer,
                              taken="the return already shipped")

@@ -16,15 +16,18 @@ from services.errors import Conflict, Forbidden, ValidationFailed
 from services.notifications.interface import notify
 from services.orders import interface as orders
 from services.orders.interface import side
-from services.orders.models import Order, OrderStatus as S
+from services.orders.models import Fulfilment, Order, OrderStatus as S
 from services.payments.interface import PaymentGateway
 from services.shipping import carriers
 from services.shipping.models import Direction, FeePayer, Shipment, TrackingStatus
 
 
 def ship_by(session: Session, order: Order) -> datetime | None:
-    """When the seller must have shipped a paid order (None before payment)."""
-    return order.paid_at + deps.of(session).shipping.deadline if order.paid_at else None
+    """When the seller must have shipped a paid order (None before payment, and for a meet-up order,
+    which is never shipped)."""
+    if order.fulfilment != Fulfilment.SHIPPED or order.paid_at is None:
+        return None
+    return order.paid_at + deps.of(session).shipping.deadline
 
 
 def shipments_of(session: Session, viewer: User, order_id) -> tuple[Order, list[Shipment]]:
@@ -38,13 +41,15 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
          shipping_fee_fen: int | None = None, fee_payer: str | None = None) -> Shipment:
     """The seller records the parcel of a paid order. Promises: the carrier is one of
     carriers.CARRIERS and the number has its format (422 field by field otherwise); one outbound
-    parcel per order and one use of a waybill number (409); the buyer is notified. The order stays
+    parcel per order and one use of a waybill number (409); only an order placed with
+    `fulfilment: shipped` (409 `not_a_shipped_order`); the buyer is notified. The order stays
     `paid_held` until the carrier reports delivery. Fee and payer default to the order's shipping
     terms (fixed at placement)."""
     check_parcel(carrier, tracking_number, shipping_fee_fen, "shipment")
     order = orders.lock(session, order_id)
     if side(actor, order) != "seller":
         raise Forbidden("only the seller ships", code="not_your_step")
+    _require_shipped(order)
     if order.status != S.PAID_HELD:
         raise Conflict(f"only a paid order ships (this one is {order.status.value})", code="order_not_shippable")
     if shipping_fee_fen is None:
@@ -57,6 +62,14 @@ def ship(session: Session, actor: User, order_id, *, carrier: str, tracking_numb
     notify(session, order.buyer_id, "shipped", event_key=f"shipment:{shipment.id}",
            params=parcel_params(order, shipment), ref_type="order", ref_id=order.id)
     return shipment
+
+
+def _require_shipped(order: Order) -> None:
+    # A meet-up order is handed over in person (POST /orders/{id}/handover): a waybill on it would
+    # start a carrier-driven acceptance window the buyer never agreed to.
+    if order.fulfilment != Fulfilment.SHIPPED:
+        raise Conflict("this order was placed for a meet-up: it is handed over in person, not shipped",
+                       code="not_a_shipped_order")
 
 
 def check_parcel(carrier: str, tracking_number: str, shipping_fee_fen: int | None, what: str) -> None:
@@ -102,6 +115,7 @@ def cancel_unshipped(session: Session, actor: User, order_id, *, gateway: Paymen
     order = orders.lock(session, order_id)
     if side(actor, order) != "buyer":
         raise Forbidden("only the buyer cancels for a missed shipping deadline", code="not_your_step")
+    _require_shipped(order)
     if order.status != S.PAID_HELD:
         raise Conflict(f"the order is {order.status.value}", code="order_not_shippable")
     if session.scalar(select(Shipment.id).where(Shipment.order_id == order.id,

@@ -4,9 +4,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from services.accounts import membership, service, vetting
 from services.accounts.models import IdStatus, MemberRole, Organization, OrgKind, Role, User
 from services import identifiers
+from services.notifications.models import Notification
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -67,7 +70,7 @@ def make_user(session, role: Role | str = Role.CONSUMER, *, verified_id: str | N
     if role == Role.OPERATOR:
         user = service.create_operator(session, email=email, password=PASSWORD, display_name=f"op{n}")
     else:
-        user = service.register(session, email=email, password=PASSWORD, display_name=f"{role.value} {n}",
+        user = service.register(session, email=email, password=PASSWORD, display_name=f"{role.value} {n}", confirmed=True,
                                 role=role, org_name=f"{role.value} org {n}" if role != Role.CONSUMER else None)
     if verified_org and role in (Role.RETAILER, Role.RECYCLER):
         verify_org(session, next(iter(user.org_ids())), n)
@@ -79,3 +82,31 @@ def make_user(session, role: Role | str = Role.CONSUMER, *, verified_id: str | N
     session.commit()
     session.refresh(user)
     return Actor(user, tokens.access_token, tokens.refresh_token)
+
+
+def register_via_api(client, **body):
+    """POST /accounts/register with a consumer's body (fields of `body` override it)."""
+    return client.post("/api/v1/accounts/register", json={
+        "email": "li.lei@example.cn", "password": "a long password", "display_name": "李雷", "role": "consumer", **body})
+
+
+def confirmation_token(session, email: str) -> str:
+    """The code of the latest confirmation email of the account at `email` (as the user reads it
+    in their mailbox: the `confirm_email` notice's parameters)."""
+    session.expire_all()
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    note = session.scalar(select(Notification).where(Notification.recipient_id == user.id,
+                                                     Notification.kind == "confirm_email")
+                          .order_by(Notification.created_at.desc()).limit(1))
+    session.rollback()
+    return note.params["token"]
+
+
+def register_and_confirm(client, session, **body):
+    """Register through the API (202) and confirm the address with the emailed code: the account
+    can log in afterwards. Returns the confirmation's answer (the user)."""
+    r = register_via_api(client, **body)
+    assert r.status_code == 202, r.json
+    r = client.post("/api/v1/accounts/confirm-email", json={"token": confirmation_token(session, r.json["email"])})
+    assert r.status_code == 200, r.json
+    return r

@@ -3,6 +3,7 @@ gateways that record or fail, the clock's start T0, Stripe-signed webhook payloa
 stripe-mock app and the `frozen` clock are fixtures in tests/fixtures/orders.py."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -13,6 +14,7 @@ from datetime import datetime, timezone
 import pytest
 import stripe
 
+from services import clock
 from services.flows.publishing import PUBLISH_GATES
 from services.listings import service as listings
 from services.orders import service as orders
@@ -23,11 +25,15 @@ from services.payments.gateway import GatewayError
 from services.payments.models import SellerAccount
 from services.payments.offline import OfflineGateway
 from services.payments.stripe_gateway import StripeGateway
+from services.shipping import service as shipping, tracking
+from services.shipping.models import TrackingStatus
+from services.shipping.ports import TrackingEvent
 from tests.factories.listings import fridge_payload
 
 STRIPE_BASE = os.environ.get("TEST_STRIPE_API_BASE", "http://127.0.0.1:12111")
 WEBHOOK_SECRET = "whsec_test_huanxin"
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=timezone.utc)
+_waybills = itertools.count(1_000_000_000_000)
 SETTINGS = BuyingSettings(platform_fee_bps=500, reservation_minutes=30, cash_reservation_hours=48,
                           auto_capture_days=7, review_publish_days=14, offer_expiry_hours=48)
 
@@ -96,11 +102,14 @@ def commit_and_relay(session, gw) -> None:
 
 
 def order_in(session, state: S, *, buyer, seller, operator, gateway=None, settings=SETTINGS,
-             payload: dict | None = None) -> Order:
-    """An order moved to `state` through the real services (offline gateway unless given)."""
+             payload: dict | None = None, fulfilment: str = "meetup") -> Order:
+    """An order moved to `state` through the real services (offline gateway unless given). A
+    `fulfilment="shipped"` order is handed over by the carrier: shipped and reported delivered."""
     gw = gateway or OfflineGateway()
+    if fulfilment == "shipped" and payload is None:
+        payload = {**fridge_payload(), "shipping_fee_fen": 1500}
     listing = publish(session, seller, operator, payload)
-    order = orders.place(session, buyer.user, listing.id, gateway=gw, settings=settings)
+    order = orders.place(session, buyer.user, listing.id, gateway=gw, settings=settings, fulfilment=fulfilment)
     session.commit()
     relay.relay(session, gw, order_ids=[order.id])   # the intent is created after the placement committed
     if state == S.CREATED:
@@ -120,12 +129,24 @@ def order_in(session, state: S, *, buyer, seller, operator, gateway=None, settin
     return order
 
 
+def deliver(session, order, seller, at=None):
+    """A shipped, paid order's parcel: recorded by the seller, reported delivered by the carrier
+    (`at`, default now) through the tracking service, as the signed webhook does."""
+    shipment = shipping.ship(session, seller.user, order.id, carrier="sf", tracking_number=f"SF{next(_waybills)}")
+    at = at or clock.now(session)
+    tracking.apply(session, "sf", TrackingEvent(f"{shipment.tracking_number}-delivered", shipment.tracking_number,
+                                                TrackingStatus.DELIVERED, at, None))
+    return shipment
+
+
 def _step(session, order, step, buyer, seller, gw, settings):
     from services.disputes import service as disputes
     if step == "cancel":
         orders.cancel(session, buyer.user, order.id, gateway=gw)
     elif step == "authorise":
         orders.mark_authorised(session, order, orders.payment(session, order), order.payable_fen)
+    elif step == "hand_over" and order.fulfilment.value == "shipped":
+        deliver(session, order, seller)
     elif step == "hand_over":
         orders.hand_over(session, seller.user, order.id, settings=settings)
     elif step == "accept_only":

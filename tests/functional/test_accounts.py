@@ -2,7 +2,7 @@
 import pytest
 
 from services.accounts.models import Role
-from tests.factories.accounts import PASSWORD, make_user
+from tests.factories.accounts import PASSWORD, make_user, register_and_confirm
 
 VALID_ID = "11010519491231002X"   # GB 11643 example number: valid checksum
 
@@ -14,8 +14,8 @@ def _register(client, **over):
 
 
 @pytest.mark.smoke
-def test_register_then_login_refresh_logout(client):
-    assert _register(client).status_code == 201
+def test_register_then_login_refresh_logout(client, session):
+    register_and_confirm(client, session)
     r = client.post("/api/v1/accounts/login", json={"email": "LI.LEI@example.cn", "password": "a long password"})
     assert r.status_code == 200 and r.json["token_type"] == "Bearer" and r.json["expires_in"] == 900
     access, refresh = r.json["access_token"], r.json["refresh_token"]
@@ -63,16 +63,14 @@ def test_registration_errors_are_field_by_field(client):
     r = _register(client, email="not-an-email", password="short", role="operator")
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
     assert set(r.json["errors"]) == {"email", "password", "role"}
-    assert _register(client).status_code == 201
-    dup = _register(client)
-    assert dup.status_code == 409 and dup.json["code"] == "email_taken"
+    first, again = _register(client), _register(client)   # an address with an account answers the same
+    assert first.status_code == again.status_code == 202 and first.json == again.json
 
 
-def test_retailer_registers_with_organisation(client):
+def test_retailer_registers_with_organisation(client, session):
     r = _register(client, email="shop@example.cn", role="retailer")
     assert r.status_code == 422 and "org_name" in r.json["errors"]
-    r = _register(client, email="shop@example.cn", role="retailer", org_name="国美 Gome")
-    assert r.status_code == 201
+    r = register_and_confirm(client, session, email="shop@example.cn", role="retailer", org_name="国美 Gome")
     m = r.json["memberships"][0]
     assert m["role"] == "owner" and m["org_kind"] == "retailer"
 

@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from tests.factories.accounts import register_and_confirm
 from tests.factories.certificates import certify
 from tests.factories.listings import phone_payload
 
@@ -30,9 +31,7 @@ def test_api_docs_work_offline(client):
 
 
 def test_register_login_create_and_publish(app, session, client, operator):
-    r = client.post("/api/v1/accounts/register", json={"email": "a@b.cn", "password": "longenough1",
-                                                       "display_name": "A", "role": "consumer"})
-    assert r.status_code == 201, r.json
+    register_and_confirm(client, session, email="a@b.cn", password="longenough1", display_name="A")
     r = client.post("/api/v1/accounts/login", json={"email": "a@b.cn", "password": "longenough1"})
     assert r.status_code == 200
     h = {"Authorization": f"Bearer {r.json['access_token']}"}

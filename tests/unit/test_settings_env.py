@@ -86,6 +86,8 @@ DOMAIN = {
     "ORDER_RESERVATION_MINUTES": lambda c, a: c.deps.buying.reservation_minutes,
     "CASH_RESERVATION_HOURS": lambda c, a: c.deps.buying.cash_reservation_hours,
     "AUTO_CAPTURE_DAYS": lambda c, a: c.deps.buying.auto_capture_days,
+    "EMAIL_CONFIRMATION_HOURS": lambda c, a: c.deps.settings.email_confirmation_hours,
+    "RETURN_WINDOW_DAYS": lambda c, a: c.deps.buying.return_window_days,
     "REVIEW_PUBLISH_DAYS": lambda c, a: c.deps.buying.review_publish_days,
     "OFFER_EXPIRY_HOURS": lambda c, a: c.deps.buying.offer_expiry_hours,
     "PUBLIC_BASE_URL": lambda c, a: c.deps.buying.public_base_url,

@@ -11,7 +11,7 @@ from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services import audit, pagination
-from services.accounts import phones, service
+from services.accounts import phones, service, signup
 from services.accounts.models import IdStatus, Role, User
 from services.flows import identity
 from services.audit import AuditEntry
@@ -23,11 +23,29 @@ blp = Blueprint("accounts", __name__, description="Accounts, roles, organisation
 @public
 @idempotent
 @blp.arguments(s.RegisterSchema)
-@blp.response(201, s.UserSchema)
+@blp.response(202, s.RegistrationSchema)
 def register(data):
-    """Register a consumer, retailer or recycler (the last two with their organisation)."""
+    """Register a consumer, retailer or recycler (the last two with their organisation). Always
+    202 "check your email", whether or not the address has an account: a new address gets a
+    confirmation code by email (`POST /accounts/confirm-email` activates the account; until then
+    login answers 403 `email_unconfirmed`); the owner of a registered address is told that
+    someone tried."""
     with unit_of_work() as session:
-        return service.register(session, role=Role(data.pop("role")), **data)
+        done = signup.sign_up(session, role=Role(data.pop("role")), **data)
+    return {"status": "confirmation_sent", "email": done.email,
+            "detail": "Check your email: we sent the next step to this address."}, 202
+
+
+@blp.route("/accounts/confirm-email", methods=["POST"])
+@public
+@blp.arguments(s.ConfirmEmailSchema)
+@blp.response(200, s.UserSchema)
+def confirm_email(data):
+    """Activate an account with the code from its confirmation email (single use, expires after
+    EMAIL_CONFIRMATION_HOURS): 422 `token_invalid` / `token_expired` on `token`, 409
+    `email_already_confirmed` once used."""
+    with unit_of_work() as session:
+        return signup.confirm(session, data["token"])
 
 
 @blp.route("/accounts/login", methods=["POST"])

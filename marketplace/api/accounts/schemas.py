@@ -18,6 +18,18 @@ class RegisterSchema(ma.Schema):
     org_name = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=120))
 
 
+class RegistrationSchema(ma.Schema):
+    """The answer to every registration, whether or not the address has an account."""
+    status = ma.fields.String(required=True, metadata={"description": "Always `confirmation_sent`."})
+    email = ma.fields.String(required=True, metadata={"description": "The address as registered (lower case)."})
+    detail = ma.fields.String(required=True)
+
+
+class ConfirmEmailSchema(ma.Schema):
+    token = ma.fields.String(required=True, validate=validate.Length(min=1, max=300), metadata={
+        "description": "The code from the confirmation email."})
+
+
 class LoginSchema(ma.Schema):
     email = ma.fields.String(required=True, validate=validate.Length(max=254))
     password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=200))
@@ -73,6 +85,7 @@ class UserSchema(ma.Schema):
     phone_masked = ma.fields.Function(lambda u: mask_phone(u.phone), allow_none=True, metadata={
         "description": "The mobile number texts go to, masked (138****5678); null when none. Never shown whole."})
     memberships = ma.fields.List(ma.fields.Nested(MembershipSchema))
+    email_confirmed_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime(required=True)
 
 

@@ -1,6 +1,7 @@
 """Orders: buy a listing, hand over, accept (capture), cancel, refund."""
 from __future__ import annotations
 
+from flask import jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from services.orders.models import Order, OrderStatus
 from services.payments.gateway import CURRENCY
 from services.payments.models import Payment
 from services.payments.service import CREDIT, intent_pending
+from services.shipping import returns as shipping_returns
 
 blp = Blueprint("orders", __name__, description="Orders: money held until the buyer accepts the item")
 
@@ -80,11 +82,22 @@ def present(session: Session, order: Order, viewer: User, pay: Payment | None = 
         "fulfilment": order.fulfilment.value, "shipping_fee_fen": order.shipping_fee_fen,
         "shipping_paid_by": order.shipping_paid_by.value,
         "allowed_next": sorted(t.value for t in states.allowed(order.status)),
+        "return_deadline": shipping_returns.return_deadline(session, order),
         "payment": payment_view(pay, order, viewer), "next_action": next_action(pay, order, viewer)}
 
 
+def _order_now(status: int, stored: dict):
+    """A replayed placement answers the order as it is now: the intent created after the first
+    answer was stored changes `next_action` (and the status moves on with payment)."""
+    if status != 201 or "id" not in stored:
+        return None
+    order = service.get(db.session, stored["id"], require_user())
+    return jsonify(s.OrderSchema().dump(present(db.session, order, require_user()))), 201, {
+        "Location": f"/api/v1/orders/{order.id}"}
+
+
 @blp.route("/orders", methods=["POST"])
-@idempotent
+@idempotent(current=_order_now)
 @blp.arguments(s.OrderCreateSchema)
 @blp.response(201, s.OrderSchema)
 def create_order(data):
@@ -92,7 +105,9 @@ def create_order(data):
     faster) and the payment starts; `next_action` says what to do within the reservation time:
     card, confirm `client_secret` with Stripe.js; Alipay, open the redirect `url`; WeChat Pay,
     show the QR `data`; cash, pay the seller at handover. `fulfilment: shipped` (across cities)
-    collects the money at once and holds it until you accept the parcel."""
+    collects the money at once and holds it until you accept the parcel. A retry with the same
+    `Idempotency-Key` answers the same order as it is now (its current `next_action` and
+    status; `Idempotent-Replayed: true`); the key with another body is a 422."""
     user = require_user()
     with unit_of_work() as session:
         order = service.place(session, user, data["listing_id"], gateway=gateway(), settings=settings(),

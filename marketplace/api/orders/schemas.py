@@ -102,6 +102,11 @@ class OrderSchema(ma.Schema):
     paid_at = ma.fields.DateTime(allow_none=True)
     handed_over_at = ma.fields.DateTime(allow_none=True)
     accept_by = ma.fields.DateTime(allow_none=True)
+    return_deadline = ma.fields.DateTime(allow_none=True, metadata={
+        "description": "UTC. When the buyer's next return step is due (RETURN_WINDOW_DAYS): for a delivered "
+                       "shipped order, asking for a return (a dispute); after a dispute decided `return`, "
+                       "sending the parcel back (POST /orders/{id}/returns). Null when no return step is open "
+                       "(meet-up orders, before delivery, after acceptance). Past it: 409 `return_window_closed`."})
     accepted_at = ma.fields.DateTime(allow_none=True)
     completed_at = ma.fields.DateTime(allow_none=True)
     cancelled_at = ma.fields.DateTime(allow_none=True)

@@ -29,7 +29,7 @@ def _reads_locally(note, when):
 
 def test_delivery_and_closing_notices_give_the_acceptance_deadline_in_beijing_time(
         ship_client, ship_app, session, buyer, seller, operator, frozen):
-    paid = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator)
+    paid = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, fulfilment="shipped")
     r = ship_client.post(f"/api/v1/orders/{paid.id}/shipments", headers=seller.headers,
                          json={"carrier": "sf", "tracking_number": SF})
     assert r.status_code == 201, r.json
@@ -49,7 +49,7 @@ def test_delivery_and_closing_notices_give_the_acceptance_deadline_in_beijing_ti
 
 def test_the_missed_shipping_notice_gives_the_deadline_in_beijing_time(ship_client, ship_app, session, buyer,
                                                                         seller, operator, frozen):
-    paid = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator)
+    paid = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, fulfilment="shipped")
     frozen.advance(timedelta(days=3, minutes=1))
     assert jobs.run_job(ship_app, jobs.scheduled(shipping_jobs.notify_missed_deadlines)) == 1
     note = _latest(ship_client, buyer, "zh")

@@ -70,7 +70,7 @@ def test_preferences_choose_the_outside_channels(ship_client, session, buyer, se
     r = ship_client.put("/api/v1/notifications/preferences", headers=buyer.headers,
                         json={"kinds": {"teleported": {"email": True}, "delivered": {"in_app": False}}})
     assert r.status_code == 422 and set(r.json["errors"]) == {"teleported", "delivered"}
-    order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator)
+    order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, fulfilment="shipped")
     assert ship_client.post(f"/api/v1/orders/{order.id}/shipments", headers=seller.headers,
                             json={"carrier": "sf", "tracking_number": SF}).status_code == 201
     assert _deliveries(session, buyer) == [] and inbox.messages == []   # the feed only, as chosen
@@ -111,7 +111,7 @@ def test_two_concurrent_jobs_send_each_email_once(ship_app, smtp_server, session
 
 
 def test_a_request_never_fails_because_email_cannot_be_sent(mail_down_app, session, buyer, seller, operator):
-    order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator)
+    order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, fulfilment="shipped")
     r = mail_down_app.test_client().post(f"/api/v1/orders/{order.id}/shipments", headers=seller.headers,
                                          json={"carrier": "sf", "tracking_number": SF})
     assert r.status_code == 201, r.json

@@ -52,7 +52,7 @@ def test_texts_go_to_the_recorded_number_when_the_preference_is_on(sms_app, text
                                                                    frozen):
     client = sms_app.test_client()
     assert _set(client, buyer, "13812345678").status_code == 200
-    order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator)
+    order = order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, fulfilment="shipped")
     _ship(client, order, seller)   # "shipped" texts by default
     assert texts == [("13812345678", texts[0][1])] and texts[0][1].startswith("【换新】") and SF in texts[0][1]
     session.expire_all()
@@ -66,7 +66,7 @@ def test_no_text_when_the_preference_is_off(sms_app, texts, session, buyer, sell
     assert _set(client, buyer, "13812345678").status_code == 200
     r = client.put("/api/v1/notifications/preferences", headers=buyer.headers, json={"kinds": {"shipped": {"sms": False}}})
     assert r.status_code == 200, r.json
-    _ship(client, order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator), seller)
+    _ship(client, order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, fulfilment="shipped"), seller)
     assert texts == []
     assert client.get("/api/v1/notifications", headers=buyer.headers).json["items"][0]["kind"] == "shipped"
 
@@ -74,7 +74,7 @@ def test_no_text_when_the_preference_is_off(sms_app, texts, session, buyer, sell
 def test_without_a_number_the_text_fails_at_once_and_the_request_stands(sms_app, texts, session, stranger, seller,
                                                                         operator, frozen):
     client = sms_app.test_client()
-    _ship(client, order_in(session, S.PAID_HELD, buyer=stranger, seller=seller, operator=operator), seller)
+    _ship(client, order_in(session, S.PAID_HELD, buyer=stranger, seller=seller, operator=operator, fulfilment="shipped"), seller)
     session.expire_all()
     sms = session.scalar(select(NotificationDelivery).join(Notification).where(
         Notification.recipient_id == stranger.id, NotificationDelivery.channel == "sms"))

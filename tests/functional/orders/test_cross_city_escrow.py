@@ -66,10 +66,10 @@ def _payout_account(session, seller):
     session.commit()
 
 
-def _place(client, session, buyer, seller, operator, method):
+def _place(client, session, buyer, seller, operator, method, fulfilment="shipped"):
     listing = publish(session, seller, operator, {**fridge_payload(), "shipping_fee_fen": 0})
     r = client.post("/api/v1/orders", headers=buyer.headers,
-                    json={"listing_id": str(listing.id), "payment_method": method, "fulfilment": "shipped",
+                    json={"listing_id": str(listing.id), "payment_method": method, "fulfilment": fulfilment,
                           **({"return_url": "https://huanxin.example/orders/done"} if method == "alipay" else {})})
     assert r.status_code == 201, r.json
     return r.json
@@ -201,7 +201,7 @@ def test_cancelling_before_shipping_returns_the_collected_money(client, session,
 
 
 def test_cash_runs_offline_beside_stripe(client, session, recorded, buyer, seller, operator):
-    order = _place(client, session, buyer, seller, operator, "cash")
+    order = _place(client, session, buyer, seller, operator, "cash", fulfilment="meetup")
     assert order["next_action"] == {"type": "pay_on_handover"} and order["payment"]["provider"] == "offline"
     assert order["platform_fee_bps"] == 0
     r = client.post(f"/api/v1/orders/{order['id']}/cash-received", headers=seller.headers)

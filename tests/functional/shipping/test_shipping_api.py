@@ -25,7 +25,7 @@ SF = "SF1234567890123"
 
 @pytest.fixture
 def paid(session, buyer, seller, operator, frozen):
-    return order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator)
+    return order_in(session, S.PAID_HELD, buyer=buyer, seller=seller, operator=operator, fulfilment="shipped")
 
 
 def _ship(client, order, seller, carrier="sf", number=SF, **extra):
@@ -46,7 +46,7 @@ def test_a_waybill_of_the_wrong_shape_is_refused_field_by_field(ship_client, pai
 def test_only_the_seller_ships_and_only_a_paid_order(ship_client, session, paid, buyer, seller, stranger, operator):
     assert _ship(ship_client, paid, buyer).status_code == 403
     assert _ship(ship_client, paid, stranger).status_code == 404
-    unpaid = order_in(session, S.PAYMENT_PENDING, buyer=buyer, seller=seller, operator=operator)
+    unpaid = order_in(session, S.PAYMENT_PENDING, buyer=buyer, seller=seller, operator=operator, fulfilment="shipped")
     r = _ship(ship_client, unpaid, seller, number="SF1234567890999")
     assert r.status_code == 409 and r.json["code"] == "order_not_shippable"
 

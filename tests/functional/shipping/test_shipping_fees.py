@@ -8,7 +8,7 @@ from services.orders import service as orders
 from services.orders.models import Order
 from services.payments import fees
 from tests.factories.listings import fridge_payload, publish_via_api
-from tests.factories.orders import commit_and_relay, onboarded_payout_account, stripe_gateway
+from tests.factories.orders import commit_and_relay, deliver, onboarded_payout_account, stripe_gateway
 
 PRICE = 150000
 
@@ -22,11 +22,12 @@ def _place(client, buyer, listing_id, **extra):
 
 
 def _paid_and_accepted(client, session, buyer, seller, order_id):
-    """Authorised (as Stripe's webhook would say), handed over, accepted: captured and paid out."""
+    """Authorised (as Stripe's webhook would say), shipped and delivered, accepted: captured and paid out."""
     order = session.get(Order, order_id)
     orders.mark_authorised(session, order, orders.payment(session, order), order.payable_fen)
     commit_and_relay(session, stripe_gateway())
-    assert client.post(f"/api/v1/orders/{order_id}/handover", headers=seller.headers).status_code == 200
+    deliver(session, order, seller)
+    session.commit()
     r = client.post(f"/api/v1/orders/{order_id}/accept", headers=buyer.headers)
     assert r.status_code == 200 and r.json["status"] == "completed", r.json
     return r.json

@@ -24,7 +24,7 @@ from services.payments.models import (OperationState, PaymentOperation, PaymentS
                                       SellerAccount)
 from tests.factories.accounts import make_user
 from tests.factories.listings import fridge_payload
-from tests.factories.orders import SETTINGS, event, intent_obj, publish, stripe_gateway
+from tests.factories.orders import SETTINGS, deliver, event, intent_obj, publish, stripe_gateway
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -52,6 +52,8 @@ def _act(session, gw, order_id, action, buyer, seller, operator):
             evt = event("payment_intent.amount_capturable_updated", intent_obj(
                 pay, status="requires_capture", amount_capturable=pay.amount_fen))
         settlement.handle(session, evt, gateway=gw)
+    elif action == "hand_over" and order.fulfilment.value == "shipped":
+        deliver(session, order, seller)   # a shipped order's handover is the carrier's delivery report
     elif action == "hand_over":
         orders.hand_over(session, seller.user, order_id, settings=SETTINGS)
     elif action == "accept":

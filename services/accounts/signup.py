@@ -1,0 +1,122 @@
+"""Registration that tells nobody which addresses have accounts, and the email confirmation that
+activates an account.
+
+`sign_up` answers the same for every address (the edge says 202 "check your email") and does the
+same costly work (one argon2 hash) either way: a new address gets an unconfirmed account and a
+confirmation link; an address that has a confirmed account gets a notice that someone tried to
+register with it; an address whose account is still unconfirmed gets a fresh link (the latest
+registration's password counts, and the earlier links stop working). Both notices go through the
+feed's outbox (`notify`: email after commit; in development the log mailer writes them out).
+
+The confirmation token is signed (HMAC-SHA256 under SECRET_KEY), expires after
+EMAIL_CONFIRMATION_HOURS and is single use: it is bound to the account's address and password
+hash, and confirming sets `email_confirmed_at`, after which the token is spent. Nothing about it is
+stored."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import audit, clock, deps
+from services.accounts import service
+from services.accounts.models import Role, User
+from services.errors import Conflict, ValidationFailed
+from services.notifications.interface import notify
+
+PURPOSE = b"huanxin-email-confirmation-v1"
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a registration answers, whoever owns the address: only what the caller sent."""
+    email: str
+
+
+def sign_up(session: Session, *, email: str, password: str, display_name: str, role: Role,
+            org_name: str | None = None) -> SignUp:
+    """Register an address without revealing whether it has an account. Promises: the same answer
+    and one password hash for every address; a new address gets an unconfirmed account (and its
+    organisation) and a `confirm_email` notice with a signed link; an unconfirmed account gets a
+    fresh link with the new password; a confirmed account gets a `registration_attempt` notice and
+    is not changed. Input rules (role, org_name) are checked first and depend on the input only."""
+    service.check_registration(role, org_name)
+    email = service.normal_email(email)
+    password_hash = service.hash_password(session, password)   # the same work for every address
+    user = session.scalar(select(User).where(User.email == email).with_for_update())
+    if user is None:
+        try:
+            with session.begin_nested():
+                user = service.create_user(session, email=email, password_hash=password_hash,
+                                           display_name=display_name, role=role, org_name=org_name)
+        except IntegrityError:   # a concurrent registration of the same address committed first
+            user = session.scalar(select(User).where(User.email == email).with_for_update())
+        else:
+            _send_link(session, user)
+            return SignUp(email)
+    if user.email_confirmed_at is None:
+        user.password_hash = password_hash
+        session.flush()
+        _send_link(session, user)
+    else:
+        now = clock.now(session)
+        notify(session, user.id, "registration_attempt", event_key=f"register:{now.isoformat()}",
+               params={"email": email, "at": clock.local_text(now)}, ref_type="user", ref_id=user.id)
+    return SignUp(email)
+
+
+def confirm(session: Session, token: str) -> User:
+    """Activate the account a confirmation token was issued for. Promises: a token not signed by
+    this app, or for another address or password than the account has now, is a 422 on `token`
+    (`token_invalid`); an expired one a 422 `token_expired`; a token already used (the account is
+    confirmed) a 409 `email_already_confirmed`. Audited."""
+    user_id, expires = _parse(token)
+    user = session.scalar(select(User).where(User.id == user_id).with_for_update()) if user_id else None
+    if user is None or not hmac.compare_digest(token, _token(session, user, expires)):
+        raise ValidationFailed("this confirmation link is not valid", code="token_invalid",
+                               fields={"token": ["Not a confirmation token of this site, or replaced by a newer one."]})
+    if user.email_confirmed_at is not None:
+        raise Conflict("this address is already confirmed: log in", code="email_already_confirmed")
+    now = clock.now(session)
+    if now > expires:
+        raise ValidationFailed("this confirmation link has expired", code="token_expired",
+                               fields={"token": ["Expired: register again to get a new link."]})
+    user.email_confirmed_at = now
+    audit.record(session, user.id, "account.email_confirmed", "user", user.id, after={"email": user.email})
+    session.flush()
+    return user
+
+
+def _send_link(session: Session, user: User) -> None:
+    settings = deps.of(session).settings
+    expires = clock.now(session).replace(microsecond=0) + timedelta(hours=settings.email_confirmation_hours)
+    token = _token(session, user, expires)
+    notify(session, user.id, "confirm_email", event_key=f"confirm:{token[-16:]}",
+           params={"token": token, "expires": clock.local_text(expires),
+                   "link": f"{deps.of(session).buying.public_base_url}/api/v1/accounts/confirm-email"},
+           ref_type="user", ref_id=user.id)
+
+
+def _token(session: Session, user: User, expires: datetime) -> str:
+    """`<user id hex>.<expiry unix seconds>.<signature>`: the signature covers the purpose, the
+    account, its address and its password hash, and the expiry."""
+    head = f"{user.id.hex}.{int(expires.timestamp())}"
+    key = (deps.of(session).settings.secret_key or "").encode()
+    msg = b"|".join((PURPOSE, head.encode(), user.email.encode(), user.password_hash.encode()))
+    sig = base64.urlsafe_b64encode(hmac.new(key, msg, hashlib.sha256).digest()).rstrip(b"=").decode()
+    return f"{head}.{sig}"
+
+
+def _parse(token: str) -> tuple[uuid.UUID | None, datetime]:
+    parts = token.split(".") if isinstance(token, str) else []
+    try:
+        return uuid.UUID(hex=parts[0]), datetime.fromtimestamp(int(parts[1]), tz=timezone.utc)
+    except (IndexError, ValueError, OverflowError, OSError):
+        return None, datetime.min.replace(tzinfo=timezone.utc)
