@@ -94,6 +94,23 @@ def confirm(session: Session, token: str) -> User:
     return user
 
 
+def confirm_by_support(session: Session, email: str) -> User:
+    """Confirm an address without its emailed code (`flask confirm-email`: support staff once the
+    owner proved the address another way; a developer on `make run` without a mailbox). Promises:
+    an address without an account is a 422 on `email`; a confirmed one a 409
+    `email_already_confirmed`; otherwise `email_confirmed_at` is set and the step audited as done
+    by support."""
+    user = session.scalar(select(User).where(User.email == service.normal_email(email)).with_for_update())
+    if user is None:
+        raise ValidationFailed("no account has this address", fields={"email": ["No account has this address."]})
+    if user.email_confirmed_at is not None:
+        raise Conflict("this address is already confirmed", code="email_already_confirmed")
+    user.email_confirmed_at = clock.now(session)
+    audit.record(session, None, "account.email_confirmed_by_support", "user", user.id, after={"email": user.email})
+    session.flush()
+    return user
+
+
 def _send_link(session: Session, user: User) -> None:
     settings = deps.of(session).settings
     expires = clock.now(session).replace(microsecond=0) + timedelta(hours=settings.email_confirmation_hours)

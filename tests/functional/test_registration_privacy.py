@@ -128,3 +128,22 @@ def test_in_development_the_code_is_in_the_log(app, client, session, caplog):
     token = confirmation_token(session, NEW)
     sent = [r for r in caplog.records if r.name == "services.notifications.channels" and getattr(r, "to", None) == NEW]
     assert sent and token in sent[-1].body
+
+
+def test_support_confirms_an_address_by_hand_with_the_cli(app, client, session):
+    """`flask confirm-email` (support; make run without a mailbox) activates an unconfirmed
+    account, audited; a confirmed or unknown address is refused and nothing changes."""
+    from services.audit import AuditEntry
+    assert register_via_api(client, email=NEW).status_code == 202
+    assert _login(client, NEW).status_code == 403
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["confirm-email", "--email", "Han.MeiMei@example.cn"])
+    assert r.exit_code == 0 and f"{NEW} confirmed" in r.output
+    assert _login(client, NEW).status_code == 200
+    user = session.scalar(select(User).where(User.email == NEW))
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "account.email_confirmed_by_support",
+                                                   AuditEntry.target_id == str(user.id))) is not None
+    again = runner.invoke(args=["confirm-email", "--email", NEW])
+    assert again.exit_code == 1 and "already confirmed" in again.output
+    unknown = runner.invoke(args=["confirm-email", "--email", "nobody@example.cn"])
+    assert unknown.exit_code == 1 and "no account has this address" in unknown.output
