@@ -54,13 +54,15 @@ def notify_missed_deadlines(session: Session) -> int:
     return told
 
 
-def lapse_returns(session: Session, *, gateway: PaymentGateway, checkpoint: Checkpoint = no_checkpoint) -> int:
+def lapse_returns(session: Session, *, gateway: PaymentGateway, checkpoint: Checkpoint = no_checkpoint,
+                  ahead: timedelta = timedelta(0)) -> int:
     """Agreed returns the buyer did not record within RETURN_WINDOW_DAYS of the decision lapse:
     each such order (still `disputed`, no return parcel) is locked in turn and `returns.lapse`
     pays the seller; `checkpoint` after each order (one transaction per item under the job
     runner). Card captures the lapses recorded are made after those commits, in the same pass
-    (the reconciliation job finishes one a Stripe outage delayed). Returns the orders lapsed."""
-    closed_before = clock.now(session) - deps.of(session).buying.return_window
+    (the reconciliation job finishes one a Stripe outage delayed). Returns the orders lapsed.
+    `ahead` judges as if that much more time had passed (`flask shipping lapse-returns`, the demo)."""
+    closed_before = clock.now(session) + ahead - deps.of(session).buying.return_window
     # ix_disputes_return_resolved_at (partial on outcome = 'return'), then each order by key.
     decided = select(Dispute.order_id).where(Dispute.outcome == Outcome.RETURN, Dispute.resolved_at < closed_before,
                                              Dispute.kind == DisputeKind.PLATFORM,
@@ -70,7 +72,7 @@ def lapse_returns(session: Session, *, gateway: PaymentGateway, checkpoint: Chec
     for order in each_locked(session, Order, Order.status == S.DISPUTED, Order.id.in_(decided), Order.id.not_in(sent)):
         try:
             with session.begin_nested():   # one order that cannot be paid (a payment not capturable) skips only itself
-                if returns.lapse(session, order.id, gateway=gateway):
+                if returns.lapse(session, order.id, gateway=gateway, ahead=ahead):
                     lapsed.append(order.id)
         except DomainError as e:
             log.warning("return lapse skipped", extra={"order_id": str(order.id), "code": e.code})

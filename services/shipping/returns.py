@@ -87,14 +87,15 @@ def delivered(session: Session, shipment: Shipment) -> None:
                ref_type="order", ref_id=order.id)
 
 
-def lapse(session: Session, order_id, *, gateway: PaymentGateway) -> bool:
+def lapse(session: Session, order_id, *, gateway: PaymentGateway, ahead: timedelta = timedelta(0)) -> bool:
     """An agreed return the buyer did not record within RETURN_WINDOW_DAYS of the decision lapses:
     the buyer keeps the item, the held money goes to the seller as an operator's `release` would
     (disputes `release_lapsed`: the order completes as `return_lapsed`, at once or when a card
     capture is confirmed), the dispute shows `return_lapsed` with refund_fen 0, and both sides are
     told (`return_lapsed`). Locks the order first; False, changing nothing, unless it is still
     `disputed` with a `return` decision, no return parcel and the send deadline passed: a second
-    run, a return recorded in time or a lapse already made are never paid twice."""
+    run, a return recorded in time or a lapse already made are never paid twice. `ahead` judges
+    the deadline as if that much more time had passed (`flask shipping lapse-returns` in the demo)."""
     order = orders.lock(session, order_id)
     if order.status != S.DISPUTED:
         return False
@@ -102,7 +103,7 @@ def lapse(session: Session, order_id, *, gateway: PaymentGateway) -> bool:
     if decided is None or _return_parcel(session, order.id) is not None:
         return False
     deadline = orders.return_send_deadline(decided.resolved_at, deps.of(session).buying.return_window)
-    if clock.now(session) <= deadline:
+    if clock.now(session) + ahead <= deadline:
         return False
     held = decided.refund_fen   # what the `return` decision owed the buyer: all that is held
     disputes.release_lapsed(session, order, decided, gateway=gateway,
