@@ -6,16 +6,18 @@ payment operation, cash and escrowed money at once), the dispute shows `return_l
 refund 0, both sides are told, and the order completes with no return deadline left. Before the
 deadline, with a parcel recorded in time, on a second run or against a late POST /returns
 racing it, nothing is paid twice."""
+import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from marketplace import jobs as job_runner
-from services.orders.models import OrderStatus as S
+from services.ledger import service as ledger
+from services.orders.models import Order, OrderStatus as S
 from services.payments.models import PaymentOperation, Payout
 from services.shipping import jobs as shipping_jobs
-from tests.factories.orders import order_in, stripe_gateway
+from tests.factories.orders import order_in, publish, stripe_gateway
 from tests.factories.races import at_once
 
 WINDOW = timedelta(days=7)   # RETURN_WINDOW_DAYS' default
@@ -23,11 +25,13 @@ BACK = "YT1234567890123"
 
 # How the buyer paid: (app fixture, gateway, fulfilment). A meet-up card order holds the money
 # on the card (captured by a payment operation after commit); a shipped card order collected it
-# at payment (escrow); a meet-up order without a gateway is paid in cash.
+# at payment (escrow); a meet-up order without a gateway is paid in cash; "store_credit" is paid
+# in full with platform store credit, over HTTP.
 PAYMENTS = {
     "cash": ("ship_app", None, "meetup"),
     "card_hold": ("ship_stripe_app", stripe_gateway, "meetup"),
     "card_escrow": ("ship_stripe_app", stripe_gateway, "shipped"),
+    "store_credit": ("ship_app", None, "meetup"),
 }
 
 
@@ -38,10 +42,30 @@ def paid(request, session, buyer, seller, operator, frozen):
     app_name, gateway, fulfilment = PAYMENTS[request.param]
     app = request.getfixturevalue(app_name)
     client = app.test_client()
-    order = order_in(session, S.DISPUTED, buyer=buyer, seller=seller, operator=operator,
-                     gateway=gateway() if gateway else None, fulfilment=fulfilment)
+    if request.param == "store_credit":
+        order = _paid_in_store_credit(client, session, buyer, seller, operator)
+    else:
+        order = order_in(session, S.DISPUTED, buyer=buyer, seller=seller, operator=operator,
+                         gateway=gateway() if gateway else None, fulfilment=fulfilment)
     _decide(client, order, operator)
     return app, client, order
+
+
+def _paid_in_store_credit(client, session, buyer, seller, operator):
+    """A meet-up order paid in full with platform store credit (held at once), handed over and
+    disputed over HTTP."""
+    listing = publish(session, seller, operator)
+    ledger.issue_store_credit(session, buyer.id, None, listing.price_fen, ref_type="tradein", ref_id=uuid.uuid4(),
+                              idempotency_key=f"test-{uuid.uuid4()}")
+    session.commit()
+    r = client.post("/api/v1/orders", headers=buyer.headers, json={
+        "listing_id": str(listing.id), "store_credit_fen": listing.price_fen, "store_credit_issuer": "platform"})
+    assert r.status_code == 201 and r.json["status"] == "paid_held", r.json
+    order_id = r.json["id"]
+    assert client.post(f"/api/v1/orders/{order_id}/handover", headers=seller.headers).status_code == 200
+    r = client.post(f"/api/v1/orders/{order_id}/disputes", headers=buyer.headers, json={"reason": "not_as_described"})
+    assert r.status_code == 201, r.json
+    return session.get(Order, uuid.UUID(order_id))
 
 
 def _dispute(client, order, viewer):
@@ -92,9 +116,11 @@ def test_an_unsent_return_lapses_and_the_seller_is_paid(paid, session, buyer, se
     assert body["status"] == "completed" and body["completed_at"] is not None, body
     assert body["return_deadline"] is None and body["refunded_fen"] == 0
     assert body["payment"]["status"] == "captured" and body["payment"]["captured_fen"] == order.payable_fen
-    # The seller's payout (the sale less the buyer-paid carrier share); cash is already in their hands.
+    # The seller's payout (the sale less the buyer-paid carrier share; platform store credit is paid
+    # by the platform); cash is already in the seller's hands.
     payouts = client.get("/api/v1/payments/payouts", headers=seller.headers).json["items"]
-    owed = [] if order.payment_method.value == "cash" else [(str(order.id), order.price_fen)]
+    in_cash = order.payment_method.value == "cash" and not order.platform_credit_fen
+    owed = [] if in_cash else [(str(order.id), order.price_fen)]
     assert [(p["order_id"], p["gross_fen"]) for p in payouts] == owed
     dispute = _dispute(client, order, buyer)
     assert (dispute["status"], dispute["outcome"], dispute["refund_fen"]) == ("resolved", "return_lapsed", 0)
