@@ -19,10 +19,10 @@ from services.disputes import interface as disputes
 from services.disputes.models import Outcome
 from services.errors import Conflict, Forbidden
 from services.notifications.interface import money, notify
-from services.payments.interface import PaymentGateway
 from services.orders import interface as orders
 from services.orders.interface import side
 from services.orders.models import Order, OrderStatus as S
+from services.payments.interface import PaymentGateway
 from services.shipping.service import check_parcel, parcel_params, record_parcel
 from services.shipping.models import Direction, FeePayer, Shipment
 
