@@ -117,6 +117,7 @@ PERIODIC_JOBS: list[Periodic] = [
     Periodic(notification_delivery.deliver_due, 60, bind=_notification_channels),  # retries; new ones start after commit
     Periodic(shipping.poll_carrier, 300, bind=_carrier),  # the stand-in carrier moves the demo's parcels
     Periodic(shipping.notify_missed_deadlines, 900),  # buyers may cancel unshipped orders in full
+    Periodic(shipping.lapse_returns, 900, bind=_payouts),  # agreed returns never sent: the seller is paid
     Periodic(pickups.send_reminders, 600, bind=_per_item),
     Periodic(pickups.close_missed, 900, bind=_pickup_policy),
     Periodic(search_jobs.relay_backlog, 15, bind=_search_relay),

@@ -32,12 +32,14 @@ class Outcome(str, enum.Enum):
     REFUND = "refund"                    # the buyer gets everything back
     PARTIAL_REFUND = "partial_refund"    # the buyer gets `refund_fen` back, the seller the rest
     RETURN = "return"                    # the buyer sends the item back; refunded in full on its delivery
+    RETURN_LAPSED = "return_lapsed"      # a `return` the buyer never sent in time: the seller is paid in full
     WON = "won"                          # chargeback decided for the seller
     LOST = "lost"                        # chargeback decided for the buyer
 
 
 _OPEN_SQL = "status = 'open'"
 _PLATFORM_SQL = "kind = 'platform'"
+_RETURN_SQL = "outcome = 'return'"
 
 
 class Dispute(UUIDPk, Timestamps, Base):
@@ -49,6 +51,10 @@ class Dispute(UUIDPk, Timestamps, Base):
         Index("uq_disputes_platform_per_order", "order_id", unique=True,
               postgresql_where=text(_PLATFORM_SQL), sqlite_where=text(_PLATFORM_SQL)),
         Index("ix_disputes_status_created", "status", "created_at"),
+        # The lapse job (services/shipping/jobs.py lapse_returns) reads the `return` decisions whose
+        # send window ended: few rows among all disputes, so a partial index by decision time.
+        Index("ix_disputes_return_resolved_at", "resolved_at",
+              postgresql_where=text(_RETURN_SQL), sqlite_where=text(_RETURN_SQL)),
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"))

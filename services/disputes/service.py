@@ -183,11 +183,33 @@ def settle_return(session: Session, dispute: Dispute, *, note: str, actor_id) ->
     return dispute
 
 
-def return_decided(session: Session, order_id) -> Dispute | None:
-    """The order's platform dispute when it was resolved as `return` (None otherwise)."""
+def return_decided(session: Session, order_id, *, lapsed: bool = False) -> Dispute | None:
+    """The order's platform dispute when it was resolved as `return` (None otherwise); with
+    `lapsed`, also when that return lapsed (`return_lapsed`: never sent in time, the seller paid)."""
+    outcomes = (Outcome.RETURN, Outcome.RETURN_LAPSED) if lapsed else (Outcome.RETURN,)
     return session.scalar(select(Dispute).where(Dispute.order_id == order_id, Dispute.kind == DisputeKind.PLATFORM,
                                                 Dispute.status == DisputeStatus.RESOLVED,
-                                                Dispute.outcome == Outcome.RETURN))
+                                                Dispute.outcome.in_(outcomes)))
+
+
+def release_lapsed(session: Session, order: Order, dispute: Dispute, *, note: str, gateway: PaymentGateway) -> None:
+    """The buyer let an agreed return lapse: the locked order, still `disputed` after the `return`
+    decision `dispute`, releases the held money to the seller exactly as an operator's `release`
+    would (the held amount captured: a card capture as a payment operation after commit whose
+    applied answer completes the order as `return_lapsed`; cash, store credit and escrowed money
+    complete it now). The dispute becomes `return_lapsed` with refund_fen 0 and `note` (the
+    operator's note stays in the audit entry's `before`). The caller holds the order's lock and
+    has checked the window (services/shipping/returns.py `lapse`)."""
+    pay = payments.payment_for(session, order, lock=True)
+    held = pay.authorised_fen or order.payable_fen
+    before = {"status": dispute.status.value, "outcome": dispute.outcome.value, "refund_fen": dispute.refund_fen,
+              "resolution_note": dispute.resolution_note}
+    dispute.outcome, dispute.refund_fen, dispute.resolution_note = Outcome.RETURN_LAPSED, 0, note[:1000]
+    session.flush()
+    if payments.capture(session, order, pay, held, then={"action": "return_lapsed", "actor_id": None}):
+        orders.complete(session, order, gateway, action="return_lapsed")
+    _audit(session, None, "return_lapsed", dispute, before=before, reason=note)
+    session.flush()
 
 
 def refund_returned(session: Session, order: Order, *, gateway: PaymentGateway, actor_id=None) -> bool:

@@ -53,6 +53,11 @@ TEMPLATES: dict[str, Template] = {
     "return_delivered": Template(("退货已签收，已退款", "「{title}」的退货已签收，{amount} 已全额退还给买家。"),
                                  ("Return delivered, refunded", "The return of “{title}” was delivered: "
                                                                 "{amount} is refunded to the buyer in full.")),
+    "return_lapsed": Template(("退货已失效，货款已付给卖家", "「{title}」的退货未在 {deadline} 前寄出，退货已失效："
+                                                           "商品归买家，{amount} 已支付给卖家。"),
+                              ("Return lapsed, seller paid", "The return of “{title}” was not sent by {deadline}: "
+                                                             "the return lapsed, the buyer keeps the item and "
+                                                             "{amount} is paid to the seller.")),
     # Registration (services/accounts/signup.py): email only, sent whatever the address; the in-app
     # feed of an unconfirmed account is unreadable until it is confirmed.
     "confirm_email": Template(("请确认你的邮箱", "欢迎注册换新。请在 {expires} 前提交确认码以启用账户（POST {link}，"

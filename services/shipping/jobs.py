@@ -1,17 +1,25 @@
 """Periodic work of shipping."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services import clock, deps
+from services.db import Checkpoint, each_locked, no_checkpoint
+from services.disputes.models import Dispute, DisputeKind, DisputeStatus, Outcome
+from services.errors import DomainError
 from services.notifications.interface import notify
 from services.orders.models import Fulfilment, Order, OrderStatus as S
-from services.shipping import tracking
+from services.payments import interface as payments
+from services.payments.interface import PaymentGateway
+from services.shipping import returns, tracking
 from services.shipping.models import Direction, Shipment, TrackingStatus
 from services.shipping.ports import Carrier
+
+log = logging.getLogger(__name__)
 
 
 def poll_carrier(session: Session, *, carrier: Carrier, ahead: timedelta = timedelta(0)) -> int:
@@ -44,3 +52,31 @@ def notify_missed_deadlines(session: Session) -> int:
                            ref_type="order", ref_id=order.id)
         told += note is not None
     return told
+
+
+def lapse_returns(session: Session, *, gateway: PaymentGateway, checkpoint: Checkpoint = no_checkpoint,
+                  ahead: timedelta = timedelta(0)) -> int:
+    """Agreed returns the buyer did not record within RETURN_WINDOW_DAYS of the decision lapse:
+    each such order (still `disputed`, no return parcel) is locked in turn and `returns.lapse`
+    pays the seller; `checkpoint` after each order (one transaction per item under the job
+    runner). Card captures the lapses recorded are made after those commits, in the same pass
+    (the reconciliation job finishes one a Stripe outage delayed). Returns the orders lapsed.
+    `ahead` judges as if that much more time had passed (`flask shipping lapse-returns`, the demo)."""
+    closed_before = clock.now(session) + ahead - deps.of(session).buying.return_window
+    # ix_disputes_return_resolved_at (partial on outcome = 'return'), then each order by key.
+    decided = select(Dispute.order_id).where(Dispute.outcome == Outcome.RETURN, Dispute.resolved_at < closed_before,
+                                             Dispute.kind == DisputeKind.PLATFORM,
+                                             Dispute.status == DisputeStatus.RESOLVED)
+    sent = select(Shipment.order_id).where(Shipment.direction == Direction.RETURN)
+    lapsed = []
+    for order in each_locked(session, Order, Order.status == S.DISPUTED, Order.id.in_(decided), Order.id.not_in(sent)):
+        try:
+            with session.begin_nested():   # one order that cannot be paid (a payment not capturable) skips only itself
+                if returns.lapse(session, order.id, gateway=gateway, ahead=ahead):
+                    lapsed.append(order.id)
+        except DomainError as e:
+            log.warning("return lapse skipped", extra={"order_id": str(order.id), "code": e.code})
+        checkpoint()
+    if lapsed:
+        payments.relay(session, gateway, order_ids=lapsed)
+    return len(lapsed)

@@ -1,11 +1,14 @@
 """A buyer's return after a dispute decided as `return`: the parcel goes back to the seller with
 the same carriers and waybill checks as an outbound one, the carrier's events move it (the same
 signed webhook, replay- and order-safe in tracking.py), and its delivery to the seller refunds the
-buyer in full through the dispute refund path. Shipping sits above orders and disputes
-(.importlinter): it calls their interfaces, never the reverse."""
+buyer in full through the dispute refund path. A return not recorded within the window of the
+decision lapses (`lapse`, run by the job `lapse_returns`): the buyer keeps the item and the seller
+is paid. Every step locks the order first, so a parcel recorded in time and a lapse exclude each
+other. Shipping sits above orders and disputes (.importlinter): it calls their interfaces, never
+the reverse."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,11 +16,13 @@ from sqlalchemy.orm import Session
 from services import clock, deps
 from services.accounts.models import User
 from services.disputes import interface as disputes
+from services.disputes.models import Outcome
 from services.errors import Conflict, Forbidden
 from services.notifications.interface import money, notify
 from services.orders import interface as orders
 from services.orders.interface import side
 from services.orders.models import Order, OrderStatus as S
+from services.payments.interface import PaymentGateway
 from services.shipping.service import check_parcel, parcel_params, record_parcel
 from services.shipping.models import Direction, FeePayer, Shipment
 
@@ -33,8 +38,7 @@ def return_deadline(session: Session, order: Order) -> datetime | None:
     if order.status != S.DISPUTED:
         return None
     decided = disputes.return_decided(session, order.id)
-    if decided is None or session.scalar(select(Shipment.id).where(
-            Shipment.order_id == order.id, Shipment.direction == Direction.RETURN)) is not None:
+    if decided is None or _return_parcel(session, order.id) is not None:
         return None
     return orders.return_send_deadline(decided.resolved_at, window)
 
@@ -45,7 +49,8 @@ def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracki
     Promises: carrier and waybill checked as for any shipment (422 field by field); only the
     buyer (403); only after a `return` decision on a still-disputed order (409
     `return_not_agreed`) and within RETURN_WINDOW_DAYS of that decision (409
-    `return_window_closed` with `return_deadline`); one return parcel per order and one use of a waybill number (409
+    `return_window_closed` with `return_deadline`, also once the return lapsed and the seller
+    was paid); one return parcel per order and one use of a waybill number (409
     `shipment_exists`); the seller is notified. The refund waits for the carrier's delivery."""
     check_parcel(carrier, tracking_number, shipping_fee_fen, "return shipment")
     shipping_fee_fen = shipping_fee_fen or 0
@@ -53,11 +58,14 @@ def ship_return(session: Session, actor: User, order_id, *, carrier: str, tracki
     order = orders.lock(session, order_id)
     if side(actor, order) != "buyer":
         raise Forbidden("only the buyer sends a return", code="not_your_step")
-    decided = disputes.return_decided(session, order.id) if order.status == S.DISPUTED else None
-    if decided is None:
+    decided = disputes.return_decided(session, order.id, lapsed=True)
+    if decided is None or (decided.outcome == Outcome.RETURN and order.status != S.DISPUTED):
         raise Conflict("a return is sent only after a dispute was decided as 'return'", code="return_not_agreed")
-    orders.check_return_window(orders.return_send_deadline(decided.resolved_at, deps.of(session).buying.return_window),
-                               clock.now(session), "the return is sent")
+    deadline = orders.return_send_deadline(decided.resolved_at, deps.of(session).buying.return_window)
+    now = clock.now(session)
+    if decided.outcome == Outcome.RETURN_LAPSED:   # the seller was paid: closed whatever the clock says now
+        now = max(now, deadline + timedelta(microseconds=1))
+    orders.check_return_window(deadline, now, "the return is sent")
     shipment = record_parcel(session, actor, order, Direction.RETURN, carrier=carrier,
                              tracking_number=tracking_number, shipping_fee_fen=shipping_fee_fen, fee_payer=fee_payer,
                              taken="the return already shipped")
@@ -77,3 +85,37 @@ def delivered(session: Session, shipment: Shipment) -> None:
     for who in (order.buyer_id, order.seller_id):
         notify(session, who, "return_delivered", event_key=f"shipment:{shipment.id}", params=params,
                ref_type="order", ref_id=order.id)
+
+
+def lapse(session: Session, order_id, *, gateway: PaymentGateway, ahead: timedelta = timedelta(0)) -> bool:
+    """An agreed return the buyer did not record within RETURN_WINDOW_DAYS of the decision lapses:
+    the buyer keeps the item, the held money goes to the seller as an operator's `release` would
+    (disputes `release_lapsed`: the order completes as `return_lapsed`, at once or when a card
+    capture is confirmed), the dispute shows `return_lapsed` with refund_fen 0, and both sides are
+    told (`return_lapsed`). Locks the order first; False, changing nothing, unless it is still
+    `disputed` with a `return` decision, no return parcel and the send deadline passed: a second
+    run, a return recorded in time or a lapse already made are never paid twice. `ahead` judges
+    the deadline as if that much more time had passed (`flask shipping lapse-returns` in the demo)."""
+    order = orders.lock(session, order_id)
+    if order.status != S.DISPUTED:
+        return False
+    decided = disputes.return_decided(session, order.id)
+    if decided is None or _return_parcel(session, order.id) is not None:
+        return False
+    deadline = orders.return_send_deadline(decided.resolved_at, deps.of(session).buying.return_window)
+    if clock.now(session) + ahead <= deadline:
+        return False
+    held = decided.refund_fen   # what the `return` decision owed the buyer: all that is held
+    disputes.release_lapsed(session, order, decided, gateway=gateway,
+                            note=f"the return lapsed: the item was not sent back by "
+                                 f"{deadline.astimezone(timezone.utc).isoformat()}; the seller is paid")
+    params = {"title": order.listing.title, "deadline": clock.local_text(deadline), "amount": money(held)}
+    for who in (order.buyer_id, order.seller_id):
+        notify(session, who, "return_lapsed", event_key=f"dispute:{decided.id}:lapsed", params=params,
+               ref_type="order", ref_id=order.id)
+    return True
+
+
+def _return_parcel(session: Session, order_id):
+    return session.scalar(select(Shipment.id).where(Shipment.order_id == order_id,
+                                                    Shipment.direction == Direction.RETURN))

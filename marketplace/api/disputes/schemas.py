@@ -32,7 +32,9 @@ class DisputeSchema(ma.Schema):
     description = ma.fields.String()
     opened_by = ma.fields.UUID(allow_none=True)
     status = ma.fields.Function(lambda d: d.status.value)
-    outcome = ma.fields.Function(lambda d: d.outcome.value if d.outcome else None, allow_none=True)
+    outcome = ma.fields.Function(lambda d: d.outcome.value if d.outcome else None, allow_none=True, metadata={
+        "description": "release | refund | partial_refund | return | return_lapsed (a `return` the buyer did not "
+                       "send within RETURN_WINDOW_DAYS: the seller was paid, refund_fen 0) | won | lost (chargebacks)."})
     refund_fen = ma.fields.Integer()
     resolution_note = ma.fields.String(allow_none=True)
     resolved_by = ma.fields.UUID(allow_none=True)

@@ -106,7 +106,8 @@ class OrderSchema(ma.Schema):
         "description": "UTC. When the buyer's next return step is due (RETURN_WINDOW_DAYS): for a delivered "
                        "shipped order, asking for a return (a dispute); after a dispute decided `return`, "
                        "sending the parcel back (POST /orders/{id}/returns). Null when no return step is open "
-                       "(meet-up orders, before delivery, after acceptance). Past it: 409 `return_window_closed`."})
+                       "(meet-up orders, before delivery, after acceptance, once the return lapsed: job `lapse_returns`). "
+                       "Past it: 409 `return_window_closed`."})
     accepted_at = ma.fields.DateTime(allow_none=True)
     completed_at = ma.fields.DateTime(allow_none=True)
     cancelled_at = ma.fields.DateTime(allow_none=True)

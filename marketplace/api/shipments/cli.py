@@ -1,4 +1,5 @@
-"""`flask shipping advance`: move the stand-in carrier's parcels along now (the demo)."""
+"""`flask shipping advance`: move the stand-in carrier's parcels along now; `flask shipping
+lapse-returns`: run the return lapse now, optionally as if days had passed (the demo)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from marketplace import jobs
+from marketplace.api.payments.wiring import gateway
 from marketplace.container import current
 from marketplace.extensions import db
 from services.notifications import delivery, feed
@@ -31,3 +33,21 @@ def advance_cmd(hours: int):
     if notified:   # the delivery notices' email and SMS
         jobs.enqueue(current_app._get_current_object(), jobs.scheduled(delivery.deliver_due))
     click.echo(f"applied {applied} tracking events")
+
+
+@shipping_cli.command("lapse-returns")
+@click.option("--days", default=0, show_default=True, type=click.IntRange(0, 60),
+              help="Judge the send deadlines as if this many more days had passed (8: the seeded return lapses).")
+def lapse_returns_cmd(days: int):
+    """Agreed returns not sent by their deadline lapse now: the seller is paid (the job `lapse_returns`)."""
+    session = db.factory()
+    try:
+        lapsed = shipping_jobs.lapse_returns(session, gateway=gateway(), checkpoint=session.commit,
+                                             ahead=timedelta(days=days))
+        session.commit()
+        notified = session.info.pop(feed.PENDING, False)
+    finally:
+        session.close()
+    if notified:   # the lapse notices' email and SMS
+        jobs.enqueue(current_app._get_current_object(), jobs.scheduled(delivery.deliver_due))
+    click.echo(f"lapsed {lapsed} returns")

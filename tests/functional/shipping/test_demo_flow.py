@@ -67,3 +67,19 @@ def test_a_newcomer_sends_the_return_back_and_the_buyer_is_refunded(ship_client,
     assert order["shipping_paid_by"] == "seller" and order["payable_fen"] == order["price_fen"]   # 包邮
     assert body["status"] == "refunded" and body["refunded_fen"] == order["payable_fen"], body
     assert "return_delivered" in {n["kind"] for n in ship_client.get("/api/v1/notifications", headers=seller).json["items"]}
+
+
+def test_the_seeded_return_left_unsent_lapses_and_the_seller_is_paid(ship_client, ship_app, seeded):
+    """README "Returns after a dispute": `flask shipping lapse-returns --days 8` runs the lapse job
+    as if the 7-day send window had passed; today nothing lapses."""
+    buyer, seller = _login(ship_client, 8), _login(ship_client, 7)
+    order = _orders(ship_client, buyer, "buyer")[0]
+    out = ship_app.test_cli_runner().invoke(args=["shipping", "lapse-returns"])
+    assert out.exit_code == 0 and "lapsed 0 returns" in out.output, out.output
+    out = ship_app.test_cli_runner().invoke(args=["shipping", "lapse-returns", "--days", "8"])
+    assert out.exit_code == 0 and "lapsed 1 returns" in out.output, out.output
+    body = ship_client.get(f"/api/v1/orders/{order['id']}", headers=seller).json
+    assert body["status"] == "completed" and body["return_deadline"] is None, body
+    dispute = ship_client.get("/api/v1/disputes", headers=buyer).json["items"][0]
+    assert (dispute["outcome"], dispute["refund_fen"]) == ("return_lapsed", 0)
+    assert "return_lapsed" in {n["kind"] for n in ship_client.get("/api/v1/notifications", headers=seller).json["items"]}
