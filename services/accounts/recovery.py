@@ -2,11 +2,11 @@
 reset tells nobody whether an address has an account, and the emailed code is signed, expiring and
 single use, with nothing about it stored.
 
-`request_reset` answers the same for every address and does the same database work for each (the
-user row looked up under a row lock, one audit row): a confirmed account gets a `password_reset`
-notice with a code; an unconfirmed one a fresh confirmation code instead (only confirmed addresses
-get reset codes: confirming proves the address, a reset does not confirm it); an unknown or
-deactivated address gets nothing. No password is hashed here (there is none to hash).
+`request_reset` answers the same for every address and does the same work for each (the user row
+looked up under a row lock, one audit row, the sending job started after commit): a confirmed
+account gets a `password_reset` notice with a code; an unconfirmed one a fresh confirmation code
+instead (only confirmed addresses get reset codes: confirming proves the address, a reset does not
+confirm it); an unknown or deactivated address gets nothing. No password is hashed here (there is none to hash).
 
 The code (services/accounts/codes.py, its own purpose string) expires after PASSWORD_RESET_MINUTES
 and is bound to the password hash: using it, or any other password change, spends it and every
@@ -22,7 +22,7 @@ from services import audit, clock, deps, identifiers
 from services.accounts import codes, service, signup
 from services.accounts.models import User
 from services.errors import ValidationFailed
-from services.notifications.interface import notify
+from services.notifications.interface import notify, send_after_commit
 
 PURPOSE = b"huanxin-password-reset-v1"
 LINK = "/api/v1/accounts/password-reset/confirm"
@@ -45,9 +45,11 @@ def request_reset(session: Session, email: str) -> None:
         _send_code(session, user)
         sent = "password_reset"
     # One row for every request: support can tell an owner whether and what was sent, and an
-    # unknown address costs the same write as a known one.
+    # unknown address costs the same write as a known one. The sending job starts after every
+    # request, so that enqueueing it does not tell either.
     audit.record(session, None, "account.password_reset_requested", "email",
                  identifiers.hmac_hash(session, email, purpose="email"), after={"sent": sent})
+    send_after_commit(session)
     session.flush()
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from redis import Redis
+from rq import Queue
 from sqlalchemy import select
 
 from services.audit import AuditEntry
@@ -98,6 +100,24 @@ def test_asking_hashes_no_password_for_any_address(ship_client, session, fast_pa
     for email in ("owner@example.cn", "nobody@example.cn"):
         assert _ask(ship_client, email).status_code == 202
     assert Counting.hashed == 0
+
+
+def test_every_request_starts_the_sending_job_whatever_the_address(db_url, instance_dir, redis_url, session):
+    """With a job queue (production), a known address's request must not be told apart by the
+    delivery job it enqueues: every request enqueues it once."""
+    make_user(session, email="owner@example.cn")
+    session.commit()
+    c = make_app(db_url, instance_dir, REDIS_URL=redis_url, JOBS_INLINE=False).test_client()
+    queue = Queue("default", connection=Redis.from_url(redis_url))
+    queue.empty()
+    try:
+        for email in ("owner@example.cn", "nobody@example.cn"):
+            before = queue.count
+            assert _ask(c, email).status_code == 202
+            assert queue.count - before == 1, email
+    finally:
+        queue.empty()
+    assert reset_token(session, "owner@example.cn")
 
 
 def test_the_code_sets_a_new_password_and_ends_every_login(ship_client, session, inbox):
