@@ -218,7 +218,7 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
 
 
 def set_password(session: Session, user: User, password_hash: str) -> None:
-    """Give `user` a new password (already hashed: callers hash before they lock the row). Promises:
+    """Give `user` a new password (hashed by the caller with `hash_password`). Promises:
     every access and refresh token of the user is revoked (every login ends), every emailed code
     issued before is spent (codes are bound to the password hash), and the owner gets a
     `password_changed` notice (so a change they did not make does not go unseen)."""
