@@ -54,6 +54,7 @@ class Settings:
     # rehashes each password at its owner's next login.
     password_time_cost: int = 3              # argon2 iterations
     email_confirmation_hours: int = 48       # a registration's confirmation link works this long
+    password_reset_minutes: int = 30         # an emailed password reset code works this long
     password_memory_cost: int = 65536        # argon2 memory in KiB
     password_parallelism: int = 4            # argon2 lanes
     # The HTTP edge.
@@ -63,6 +64,7 @@ class Settings:
     rate_limit_auth: str = "20/minute"
     rate_limit_write: str = "300/minute"
     rate_limit_lookup: str = "30/minute"     # public certificate look-up by IMEI or serial, per client
+    rate_limit_password_reset: str = "5/hour;20/day"  # reset requests per email address (per client: RATE_LIMIT_AUTH)
     ratelimit_enabled: bool = True
     trusted_proxies: str = ""                # comma-separated IPs/CIDRs of our reverse proxies (X-Forwarded-For)
     # Doorstep pickups.

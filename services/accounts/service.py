@@ -17,6 +17,7 @@ from services import audit, clock, deps, identifiers
 from services.accounts.models import (AuthToken, IdStatus, Membership, MemberRole, Organization,
                                       OrgKind, Role, User)
 from services.errors import Conflict, Forbidden, InvalidState, NotFound, Unauthorized, ValidationFailed
+from services.notifications.interface import notify
 
 ACCESS_TTL = timedelta(minutes=15)
 REFRESH_TTL = timedelta(days=30)
@@ -213,10 +214,22 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
         hasher.verify(user.password_hash, old)
     except (VerificationError, InvalidHashError):
         raise Forbidden("current password is wrong", code="bad_credentials") from None
-    user.password_hash = hasher.hash(new)
-    user.password_changed_at = clock.now(session)
+    set_password(session, user, hasher.hash(new))
+
+
+def set_password(session: Session, user: User, password_hash: str) -> None:
+    """Give `user` a new password (hashed by the caller with `hash_password`). Promises:
+    every access and refresh token of the user is revoked (every login ends), every emailed code
+    issued before is spent (codes are bound to the password hash), and the owner gets a
+    `password_changed` notice (so a change they did not make does not go unseen)."""
+    now = clock.now(session)
+    user.password_hash = password_hash
+    user.password_changed_at = now
     session.execute(update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
-                    .values(revoked_at=clock.now(session)))
+                    .values(revoked_at=now))
+    notify(session, user.id, "password_changed", event_key=f"password:{password_hash[-16:]}",
+           params={"at": clock.local_text(now)}, ref_type="user", ref_id=user.id)
+    session.flush()
 
 
 def get_user(session: Session, user_id) -> User:

@@ -14,19 +14,15 @@ hash, and confirming sets `email_confirmed_at`, after which the token is spent. 
 stored."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import audit, clock, deps
-from services.accounts import service
+from services.accounts import codes, service
 from services.accounts.models import Role, User
 from services.errors import Conflict, ValidationFailed
 from services.notifications.interface import notify
@@ -59,12 +55,12 @@ def sign_up(session: Session, *, email: str, password: str, display_name: str, r
         except IntegrityError:   # a concurrent registration of the same address committed first
             user = session.scalar(select(User).where(User.email == email).with_for_update())
         else:
-            _send_link(session, user)
+            send_confirmation(session, user)
             return SignUp(email)
     if user.email_confirmed_at is None:
         user.password_hash = password_hash
         session.flush()
-        _send_link(session, user)
+        send_confirmation(session, user)
     else:
         now = clock.now(session)
         notify(session, user.id, "registration_attempt", event_key=f"register:{now.isoformat()}",
@@ -77,9 +73,9 @@ def confirm(session: Session, token: str) -> User:
     this app, or for another address or password than the account has now, is a 422 on `token`
     (`token_invalid`); an expired one a 422 `token_expired`; a token already used (the account is
     confirmed) a 409 `email_already_confirmed`. Audited."""
-    user_id, expires = _parse(token)
+    user_id, expires = codes.parse(token)
     user = session.scalar(select(User).where(User.id == user_id).with_for_update()) if user_id else None
-    if user is None or not hmac.compare_digest(token, _token(session, user, expires)):
+    if not codes.matches(session, token, user, expires, PURPOSE):
         raise ValidationFailed("this confirmation link is not valid", code="token_invalid",
                                fields={"token": ["Not a confirmation token of this site, or replaced by a newer one."]})
     if user.email_confirmed_at is not None:
@@ -111,29 +107,13 @@ def confirm_by_support(session: Session, email: str) -> User:
     return user
 
 
-def _send_link(session: Session, user: User) -> None:
+def send_confirmation(session: Session, user: User) -> None:
+    """Send `user` a `confirm_email` notice with a fresh code (valid EMAIL_CONFIRMATION_HOURS; it
+    and every earlier code are spent once the address is confirmed or the password changes)."""
     settings = deps.of(session).settings
     expires = clock.now(session).replace(microsecond=0) + timedelta(hours=settings.email_confirmation_hours)
-    token = _token(session, user, expires)
+    token = codes.sign(session, user, expires, PURPOSE)
     notify(session, user.id, "confirm_email", event_key=f"confirm:{token[-16:]}",
            params={"token": token, "expires": clock.local_text(expires),
                    "link": f"{deps.of(session).buying.public_base_url}/api/v1/accounts/confirm-email"},
            ref_type="user", ref_id=user.id)
-
-
-def _token(session: Session, user: User, expires: datetime) -> str:
-    """`<user id hex>.<expiry unix seconds>.<signature>`: the signature covers the purpose, the
-    account, its address and its password hash, and the expiry."""
-    head = f"{user.id.hex}.{int(expires.timestamp())}"
-    key = (deps.of(session).settings.secret_key or "").encode()
-    msg = b"|".join((PURPOSE, head.encode(), user.email.encode(), user.password_hash.encode()))
-    sig = base64.urlsafe_b64encode(hmac.new(key, msg, hashlib.sha256).digest()).rstrip(b"=").decode()
-    return f"{head}.{sig}"
-
-
-def _parse(token: str) -> tuple[uuid.UUID | None, datetime]:
-    parts = token.split(".") if isinstance(token, str) else []
-    try:
-        return uuid.UUID(hex=parts[0]), datetime.fromtimestamp(int(parts[1]), tz=timezone.utc)
-    except (IndexError, ValueError, OverflowError, OSError):
-        return None, datetime.min.replace(tzinfo=timezone.utc)

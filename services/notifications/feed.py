@@ -47,6 +47,13 @@ def notify(session: Session, recipient_id: uuid.UUID, kind: str, *, event_key: s
     return note
 
 
+def send_after_commit(session: Session) -> None:
+    """Start the sending job after the caller commits even if it queued nothing: a caller whose
+    answer must not tell whether it notified anyone (a password reset request) starts the same
+    job either way."""
+    session.info[PENDING] = True
+
+
 def page_for(session: Session, user_id: uuid.UUID, *, unread: bool, cursor: str | None, limit: int):
     """The user's feed, newest first: (rows, next_cursor)."""
     stmt = select(Notification).where(Notification.recipient_id == user_id)

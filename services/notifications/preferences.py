@@ -21,7 +21,10 @@ def current(session: Session, user_id: uuid.UUID) -> dict[str, dict[str, bool]]:
     out = {}
     for kind in sorted(KINDS):
         p, t = stored.get(kind), TEMPLATES[kind]
-        out[kind] = {"in_app": True, "email": p.email if p else t.email, "sms": p.sms if p else t.sms}
+        if t.security:
+            out[kind] = {"in_app": True, "email": True, "sms": False}
+        else:
+            out[kind] = {"in_app": True, "email": p.email if p else t.email, "sms": p.sms if p else t.sms}
     return out
 
 
@@ -34,6 +37,8 @@ def update(session: Session, user_id: uuid.UUID, choices: dict[str, dict[str, bo
             errors[kind] = [f"Unknown kind; one of: {', '.join(sorted(KINDS))}."]
         elif chosen.get("in_app") is False:
             errors[kind] = ["The in-app feed cannot be switched off."]
+        elif TEMPLATES[kind].security and (chosen.get("email") is False or chosen.get("sms") is True):
+            errors[kind] = ["Account security notices go to your confirmed email address only."]
     if errors:
         raise ValidationFailed("unknown notification kinds", fields=errors)
     now = current(session, user_id)
@@ -51,7 +56,9 @@ def update(session: Session, user_id: uuid.UUID, choices: dict[str, dict[str, bo
 
 def channels(session: Session, user_id: uuid.UUID, kind: str) -> list[str]:
     """The outside channels the user wants for a kind."""
-    row = session.get(NotificationPreference, (user_id, kind))
     t = TEMPLATES[kind]
+    if t.security:   # never by SMS: a phone number can be changed by whoever holds a login
+        return ["email"]
+    row = session.get(NotificationPreference, (user_id, kind))
     email, sms = (row.email, row.sms) if row else (t.email, t.sms)
     return [c for c, on in (("email", email), ("sms", sms)) if on]

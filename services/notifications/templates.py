@@ -14,6 +14,12 @@ class Template:
     en: tuple[str, str]
     email: bool = True             # default when the user has no preference for the kind
     sms: bool = False
+    # Account security (reset codes, password changes): emailed, never texted, whatever the
+    # preferences (or a forgotten password could not be reset). Its `secret` params (a code) are
+    # left out of the in-app feed: whoever holds a login (or can change the phone number) must not
+    # be able to take the account over with a reset code.
+    security: bool = False
+    secret: tuple[str, ...] = ()
 
 
 TEMPLATES: dict[str, Template] = {
@@ -70,6 +76,24 @@ TEMPLATES: dict[str, Template] = {
                                      ("Someone tried to register with your address",
                                       "At {at} someone tried to register a Huanxin account with {email}. You already "
                                       "have one: nothing changed. If it was you, just log in.")),
+    # Forgotten passwords (services/accounts/recovery.py): email only, to a confirmed address.
+    "password_reset": Template(("重置你的密码", "有人请求重置你的换新账户密码。请在 {expires} 前（{minutes} 分钟内）"
+                                               "提交此重置码和新密码（POST {link}，字段 token 和 new_password）：\n"
+                                               "{token}\n重置码只能使用一次。如果不是你本人操作，请忽略本邮件，"
+                                               "你的密码不会改变。"),
+                               ("Reset your password", "Someone asked to reset the password of your Huanxin "
+                                                       "account. Submit this code with a new password by {expires} "
+                                                       "(within {minutes} minutes; POST {link}, fields token and "
+                                                       "new_password):\n{token}\nThe code works once. If you did "
+                                                       "not ask, ignore this email: your password does not change."),
+                               security=True, secret=("token",)),
+    "password_changed": Template(("你的密码已更改", "你的换新账户密码已于 {at} 更改，所有设备上的登录均已退出。"
+                                                   "如果不是你本人操作，请立即通过“忘记密码”重置密码并联系客服。"),
+                                 ("Your password was changed", "The password of your Huanxin account was changed "
+                                                               "at {at} and every login was signed out. If you did "
+                                                               "not do this, reset your password now (forgotten "
+                                                               "password) and contact support."),
+                                 security=True),
 }
 KINDS = frozenset(TEMPLATES)
 
@@ -90,3 +114,10 @@ def render(kind: str, params: dict, lang: str = "zh") -> tuple[str, str]:
     title, body = t.en if lang == "en" else t.zh
     values = _Blank(params or {})
     return title.format_map(values), body.format_map(values)
+
+
+def render_in_feed(kind: str, params: dict, lang: str = "zh") -> tuple[str, str]:
+    """(title, body) as the in-app feed shows them: the kind's secret params (codes) replaced by
+    a pointer to the email."""
+    hidden = "（见邮件）" if lang != "en" else "(see your email)"
+    return render(kind, {**(params or {}), **dict.fromkeys(TEMPLATES[kind].secret, hidden)}, lang)

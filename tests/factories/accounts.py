@@ -90,16 +90,26 @@ def register_via_api(client, **body):
         "email": "li.lei@example.cn", "password": "a long password", "display_name": "李雷", "role": "consumer", **body})
 
 
-def confirmation_token(session, email: str) -> str:
-    """The code of the latest confirmation email of the account at `email` (as the user reads it
-    in their mailbox: the `confirm_email` notice's parameters)."""
+def emailed_code(session, email: str, kind: str) -> str | None:
+    """The code of the latest `kind` email of the account at `email` (as the user reads it in
+    their mailbox: the notice's parameters); None when none was sent."""
     session.expire_all()
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     note = session.scalar(select(Notification).where(Notification.recipient_id == user.id,
-                                                     Notification.kind == "confirm_email")
+                                                     Notification.kind == kind)
                           .order_by(Notification.created_at.desc()).limit(1))
     session.rollback()
-    return note.params["token"]
+    return note.params["token"] if note else None
+
+
+def confirmation_token(session, email: str) -> str:
+    """The code of the latest confirmation email of the account at `email`."""
+    return emailed_code(session, email, "confirm_email")
+
+
+def reset_token(session, email: str) -> str | None:
+    """The code of the latest password reset email of the account at `email` (None: none sent)."""
+    return emailed_code(session, email, "password_reset")
 
 
 def register_and_confirm(client, session, **body):

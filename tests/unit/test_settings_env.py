@@ -55,6 +55,7 @@ def _environment(tmp: Path) -> dict[str, str]:
         "STORAGE_DIR": str(tmp / "files"), "LOG_LEVEL": "WARNING", "PUBLIC_BASE_URL": "https://walk.example.cn",
         "NOTIFIER": "log", "SECRET_KEY": "walk-secret", "ID_HASH_KEY": "walk-id-hash-key",
         "RATE_LIMIT_AUTH": "7/minute", "RATE_LIMIT_WRITE": "70/minute", "RATE_LIMIT_LOOKUP": "17/minute",
+        "RATE_LIMIT_PASSWORD_RESET": "3/hour",
         "TRUSTED_PROXIES": "10.0.0.7", "CREDIT_PRIVILEGES_FILE": str(ROOT / "services/credit/privileges.json"),
         "CREDIT_REPORT_DIR": str(tmp / "reports"), "CREDIT_BUREAU_FILE": str(bureau),
         "CERT_SIGNING_KEYS": json.dumps({KID: new_private_key_b64()}), "CERT_SIGNING_ACTIVE_KID": KID,
@@ -87,6 +88,7 @@ DOMAIN = {
     "CASH_RESERVATION_HOURS": lambda c, a: c.deps.buying.cash_reservation_hours,
     "AUTO_CAPTURE_DAYS": lambda c, a: c.deps.buying.auto_capture_days,
     "EMAIL_CONFIRMATION_HOURS": lambda c, a: c.deps.settings.email_confirmation_hours,
+    "PASSWORD_RESET_MINUTES": lambda c, a: c.deps.settings.password_reset_minutes,
     "RETURN_WINDOW_DAYS": lambda c, a: c.deps.buying.return_window_days,
     "REVIEW_PUBLISH_DAYS": lambda c, a: c.deps.buying.review_publish_days,
     "OFFER_EXPIRY_HOURS": lambda c, a: c.deps.buying.offer_expiry_hours,
@@ -194,7 +196,7 @@ def test_every_setting_has_a_user_checked_or_is_read_from_app_config_only():
     edge_only = {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "ELASTICSEARCH_TIMEOUT", "SEARCH_INDEX",
                  "SEARCH_FALLBACK", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "JOBS_INLINE", "LOG_LEVEL",
                  "JSON_MAX_BYTES", "JSON_MAX_DEPTH", "RATE_LIMIT_AUTH", "RATE_LIMIT_WRITE", "RATE_LIMIT_LOOKUP",
-                 "RATELIMIT_ENABLED", "LISTING_PRICE_RISE_REVIEW_PCT", "CREDIT_PRIVILEGES_FILE",
+                 "RATE_LIMIT_PASSWORD_RESET", "RATELIMIT_ENABLED", "LISTING_PRICE_RISE_REVIEW_PCT", "CREDIT_PRIVILEGES_FILE",
                  "CREDIT_REPORT_DIR"}
     assert set(DOMAIN) | edge_only == set(NAMES) and not set(DOMAIN) & edge_only
 

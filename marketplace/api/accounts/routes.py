@@ -11,7 +11,7 @@ from marketplace.openapi import Blueprint
 from marketplace.pagination import page, page_of
 from marketplace.uow import unit_of_work
 from services import audit, pagination
-from services.accounts import phones, service, signup
+from services.accounts import phones, recovery, service, signup
 from services.accounts.models import IdStatus, Role, User
 from services.flows import identity
 from services.audit import AuditEntry
@@ -46,6 +46,38 @@ def confirm_email(data):
     `email_already_confirmed` once used."""
     with unit_of_work() as session:
         return signup.confirm(session, data["token"])
+
+
+@blp.route("/accounts/password-reset", methods=["POST"])
+@public
+@blp.arguments(s.PasswordResetRequestSchema)
+@blp.response(202, s.PasswordResetRequestedSchema)
+def request_password_reset(data):
+    """Forgotten password: always 202 with the same answer, whether or not the address has an
+    account. A confirmed account is emailed a reset code (single use, expires after
+    PASSWORD_RESET_MINUTES; `POST /accounts/password-reset/confirm` uses it); an unconfirmed one
+    a fresh confirmation code instead. Limited per client (RATE_LIMIT_AUTH) and per address
+    (RATE_LIMIT_PASSWORD_RESET)."""
+    with unit_of_work() as session:
+        recovery.request_reset(session, data["email"])
+    return {"status": "reset_requested",
+            "detail": "If an account has this address, we emailed it the next step."}, 202
+
+
+@blp.route("/accounts/password-reset/confirm", methods=["POST"])
+@public
+@blp.arguments(s.PasswordResetSchema)
+@blp.response(200, s.PasswordResetDoneSchema)
+def reset_password(data):
+    """Set a new password with the code from a password reset email. Every login of the account
+    is signed out and its owner is told. 422 `token_invalid` (not ours, or spent: used, or the
+    password changed since) / `token_expired` on `token`; 422 on `new_password` for a password
+    the registration rules refuse."""
+    with unit_of_work() as session:
+        user = recovery.reset_password(session, data["token"], data["new_password"])
+        email = user.email
+    return {"status": "password_changed", "email": email,
+            "detail": "Your password is changed and every login was signed out: log in with the new one."}
 
 
 @blp.route("/accounts/login", methods=["POST"])

@@ -8,11 +8,13 @@ from marshmallow import validate
 from services.identifiers import mask_phone
 
 ROLES_SELF = ("consumer", "retailer", "recycler")
+# The rule of every new password: registration, a change, a reset, a new operator.
+PASSWORD_RULE = validate.Length(min=10, max=200)
 
 
 class RegisterSchema(ma.Schema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    password = ma.fields.String(required=True, load_only=True, validate=PASSWORD_RULE)
     display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES_SELF))
     org_name = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=120))
@@ -28,6 +30,30 @@ class RegistrationSchema(ma.Schema):
 class ConfirmEmailSchema(ma.Schema):
     token = ma.fields.String(required=True, validate=validate.Length(min=1, max=300), metadata={
         "description": "The code from the confirmation email."})
+
+
+class PasswordResetRequestSchema(ma.Schema):
+    email = ma.fields.Email(required=True, validate=validate.Length(max=254), metadata={
+        "description": "The address of the account whose password was forgotten."})
+
+
+class PasswordResetRequestedSchema(ma.Schema):
+    """The answer to every reset request, whether or not the address has an account."""
+    status = ma.fields.String(required=True, metadata={"description": "Always `reset_requested`."})
+    detail = ma.fields.String(required=True)
+
+
+class PasswordResetSchema(ma.Schema):
+    token = ma.fields.String(required=True, validate=validate.Length(min=1, max=300), metadata={
+        "description": "The code from the password reset email."})
+    new_password = ma.fields.String(required=True, load_only=True, validate=PASSWORD_RULE, metadata={
+        "description": "10 to 200 characters, as at registration."})
+
+
+class PasswordResetDoneSchema(ma.Schema):
+    status = ma.fields.String(required=True, metadata={"description": "Always `password_changed`."})
+    email = ma.fields.String(required=True, metadata={"description": "The account's address."})
+    detail = ma.fields.String(required=True)
 
 
 class LoginSchema(ma.Schema):
@@ -48,7 +74,7 @@ class TokenSchema(ma.Schema):
 
 class PasswordChangeSchema(ma.Schema):
     current_password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=200))
-    new_password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    new_password = ma.fields.String(required=True, load_only=True, validate=PASSWORD_RULE)
 
 
 class PhoneSchema(ma.Schema):
@@ -102,7 +128,7 @@ class PublicUserSchema(ma.Schema):
 
 class OperatorCreateSchema(ma.Schema):
     email = ma.fields.Email(required=True)
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    password = ma.fields.String(required=True, load_only=True, validate=PASSWORD_RULE)
     display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
 
 

@@ -9,13 +9,13 @@ from marketplace.openapi import Blueprint
 from marketplace.uow import unit_of_work
 from services.notifications import feed, preferences
 from services.notifications.models import Notification
-from services.notifications.templates import render
+from services.notifications.templates import render_in_feed
 
 blp = Blueprint("notifications", __name__, description="Your notifications and how you get them")
 
 
 def notification_view(n: Notification, lang: str) -> dict:
-    title, body = render(n.kind, n.params, lang)
+    title, body = render_in_feed(n.kind, n.params, lang)
     return {"id": n.id, "kind": n.kind, "title": title, "body": body, "ref_type": n.ref_type, "ref_id": n.ref_id,
             "read": n.read_at is not None, "read_at": n.read_at, "created_at": n.created_at}
 
