@@ -21,6 +21,7 @@ from services.accounts.interface import verified_ids
 from services.accounts.models import Organization, OrgKind
 from services.errors import ValidationFailed
 from services.pickups import availability as av
+from services.pickups import geo
 from services.pickups import items as item_rules
 from services.pickups.geo import KM_PER_DEGREE_LAT, haversine_km
 from services.pickups.models import Recycler, ServiceRegion, Slot
@@ -197,3 +198,29 @@ def test_outside_every_area_and_kinds_nobody_takes_are_the_same_422s(client, ses
     assert r.status_code == 422 and r.json["code"] == "kind_not_accepted"
     r = client.get(AVAIL, query_string={"region_code": "140105", "items": ["vehicle:passenger_car"]})
     assert r.status_code == 422 and r.json["code"] == "not_authorised_dismantler"
+
+
+def test_the_sql_distance_only_chooses_rows_python_distances_order_them(client, session, freeze, monkeypatch):
+    """Rows are handed out in Python's (distance, id) order even where the database's distance
+    disagrees with it (another libm, another rounding) by less than the slack: here a slack of
+    500 m and Python distances moved by up to 400 m, so that the two orders differ often."""
+    def jittered(lat1, lon1, lat2, lon2):
+        return geo.haversine_km(lat1, lon1, lat2, lon2) + (hash((lat2, lon2)) % 997 / 997 - 0.5) * 0.8
+    freeze(NOW)
+    seed_city(session, 240, random.Random(11))
+    monkeypatch.setattr(av, "SQL_SLACK_KM", 0.5)
+    monkeypatch.setattr(av, "haversine_km", jittered)
+    monkeypatch.setitem(globals(), "haversine_km", jittered)  # the oracle's
+    reordered = 0
+    for code, lat, lon in ADDRESSES[:3]:
+        for ask in ASKS:
+            q = {"region_code": code, "items": ["other"], **ask, **({"lat": lat, "lon": lon} if lat else {})}
+            addr = av.address(code, lat, lon)
+            want, takers = old_availability(session, addr, item_rules.parse_query_items(["other"]),
+                                            now=NOW, days=ask["days"], limit=ask["limit"])
+            r = client.get(AVAIL, query_string=q)
+            assert r.status_code == 200 and from_http(r.json) == as_json(want), q
+            unjittered = sorted(takers, key=lambda t: (geo.haversine_km(addr.lat, addr.lon, t[0].depot_lat,
+                                                                          t[0].depot_lon), str(t[0].id)))
+            reordered += [t[0].id for t in unjittered] != [t[0].id for t in takers]
+    assert reordered  # the jitter did change the order the database sees
