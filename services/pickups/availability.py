@@ -200,19 +200,23 @@ def _offers(session: Session, addr: Address, cats: set[str], first: int) -> Iter
     near = and_(Recycler.radius_km.is_not(None),
                 func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km,
                 km <= Recycler.radius_km + SQL_SLACK_KM)
-    query = (select(*OFFER_COLUMNS, in_region.label("in_region"), km.label("sql_km"))
-             .join(Organization, Organization.id == Recycler.org_id)
-             .where(Recycler.active, Recycler.org_id.in_(verified_ids(OrgKind.RECYCLER)),
-                    _takes_sql(cats), or_(in_region, near))
-             .order_by(km, Recycler.id))
+    # Ranked and cut on the recyclers' own columns; the offer's other columns and the name are
+    # read for the page's rows only.
+    ranked_ids = (select(Recycler.id, in_region.label("in_region"), km.label("sql_km"))
+                  .where(Recycler.active, Recycler.org_id.in_(verified_ids(OrgKind.RECYCLER)),
+                         _takes_sql(cats), or_(in_region, near))
+                  .order_by(km, Recycler.id))
     vehicle = "vehicle" in cats
 
     def page(after: Row | None, size: int) -> tuple[list[tuple[Row, float]], float | None]:
         """The exact takers among the next `size` rows; the SQL distance below which every unread
         row's exact distance cannot fall (None: nothing is left unread)."""
-        q = query if after is None else query.where(
-            or_(km > after.sql_km, and_(km == after.sql_km, Recycler.id > after.id)))
-        rows = session.execute(q.limit(size)).all()
+        cut = (ranked_ids if after is None else ranked_ids.where(
+            or_(km > after.sql_km, and_(km == after.sql_km, Recycler.id > after.id)))).limit(size).subquery()
+        rows = session.execute(select(*OFFER_COLUMNS, cut.c.in_region, cut.c.sql_km)
+                               .join(cut, cut.c.id == Recycler.id)
+                               .join(Organization, Organization.id == Recycler.org_id)
+                               .order_by(cut.c.sql_km, cut.c.id)).all()
         out = []
         for r in rows:
             d = haversine_km(addr.lat, addr.lon, r.depot_lat, r.depot_lon)
