@@ -124,9 +124,9 @@ def schedules(session: Session, ids) -> dict:
 
 
 # --- the availability query ----------------------------------------------------------------------
-# Two set-based queries per answer: every active recycler that may serve the address with its
-# whole offer (JSON columns read as text, parsed once per distinct value and cached), then the
-# booked slot rows of the nearest takers over the horizon. Slot grids are epoch seconds per local
+# Two set-based queries per answer: the nearest takers of the address with their whole offer,
+# ranked and cut in SQL (below; JSON columns read as text, parsed once per distinct value and
+# cached), then the booked slot rows of those takers over the horizon. Slot grids are epoch seconds per local
 # day, computed once per (hours, day) and cached, so a request only merges integers.
 
 OFFER_COLUMNS = (Recycler.id, Recycler.org_id, Organization.name, cast(Recycler.kinds, String).label("kinds"),
@@ -163,9 +163,10 @@ def _utc(epoch: int) -> datetime:
 # nearest first, a page at a time, so a city of 1,000 recyclers ships the dozen rows an answer uses
 # instead of every one that serves the address. Python still decides: it recomputes each distance
 # with haversine_km, applies the exact area and kinds tests and sorts by (distance, id); the SQL
-# distance (another libm, maybe another formula order) only chooses which rows to read. Rows not
-# read yet are at least SQL_SLACK_KM farther than the last one read, less the slack, so a row is
-# handed out only once nothing unread can come before it: the answer is the old full sort's.
+# distance (another libm, maybe another rounding) only chooses which rows to read. A row not read
+# yet is no nearer in SQL than the last row read, so its exact distance is at least that less the
+# slack; a read row is handed out only once its exact distance is below that bound, when nothing
+# unread can come before it. The answer is therefore the old full sort's, row for row.
 
 SQL_SLACK_KM = 0.01  # far above any float disagreement between two haversines (they differ by ulps)
 
@@ -208,9 +209,9 @@ def _offers(session: Session, addr: Address, cats: set[str], first: int) -> Iter
                   .order_by(km, Recycler.id))
     vehicle = "vehicle" in cats
 
-    def page(after: Row | None, size: int) -> tuple[list[tuple[Row, float]], float | None]:
-        """The exact takers among the next `size` rows; the SQL distance below which every unread
-        row's exact distance cannot fall (None: nothing is left unread)."""
+    def page(after: Row | None, size: int) -> tuple[list[tuple[Row, float]], Row | None]:
+        """The exact takers among the next `size` rows after `after` in SQL order, and the last row
+        read (None when nothing is left unread)."""
         cut = (ranked_ids if after is None else ranked_ids.where(
             or_(km > after.sql_km, and_(km == after.sql_km, Recycler.id > after.id)))).limit(size).subquery()
         rows = session.execute(select(*OFFER_COLUMNS, cut.c.in_region, cut.c.sql_km)
