@@ -114,7 +114,8 @@ def seed_city(session, n: int, rng: random.Random) -> None:
         hours = rng.choice(HOURS)
         minutes, cap = rng.choice((60, 120)), rng.randint(1, 3)
         vol, kg = rng.choice((600, 2000, None)), rng.choice((100, 400, None))
-        offers.append({"id": rid, "org_id": org, "kinds": kinds, "authorised_dismantler": "vehicle" in kinds and i % 2 == 0,
+        offers.append({"id": rid, "org_id": org, "kinds": kinds,
+                       "authorised_dismantler": "vehicle" in kinds and i % 2 == 0,
                        "depot_lat": depot[0], "depot_lon": depot[1], "radius_km": radius, "working_hours": hours,
                        "holidays": [(NOW + timedelta(days=3)).date().isoformat()] if i % 5 == 0 else [],
                        "slot_minutes": minutes, "slot_capacity": cap, "slot_volume_l": vol, "slot_weight_kg": kg,
