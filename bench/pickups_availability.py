@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.request import urlopen
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -49,12 +49,16 @@ QUERIES = {
 def seed_recyclers(engine, n: int, rng: random.Random) -> None:
     counties = [c for c, r in regions.all_regions().items() if r.parent == CITY]
     with engine.begin() as c:
+        # Only verified recyclers serve; databases seeded before that are brought along.
+        c.execute(update(Organization).where(Organization.kind == "recycler")
+                  .values(verification_status="verified", verified_at=func.now()))
         if c.scalar(select(func.count()).select_from(Recycler)) >= n:
             return
         orgs, offers, areas = [], [], []
         for i in range(n):
             org, rid = uuid.uuid4(), uuid.uuid4()
-            orgs.append({"id": org, "kind": "recycler", "name": f"太原回收 {i:03d}", "licence_no": None})
+            orgs.append({"id": org, "kind": "recycler", "name": f"太原回收 {i:03d}", "licence_no": None,
+                         "verification_status": "verified", "verified_at": datetime.now(timezone.utc)})
             style = i % 3  # city-wide, some counties, or a radius around the depot
             offers.append({
                 "id": rid, "org_id": org, "kinds": ["appliance", "electronics", "other"] + (["vehicle"] if i % 10 == 0 else []),

@@ -1,7 +1,8 @@
 """The baseline for bench/pickups_availability.py: the same availability answer (same JSON for the
 same query string, from the same database) from a bare Flask endpoint with two hand-written
-queries and plain arithmetic, without the app's layers (auth, rate limit, request ids, logging,
-webargs/marshmallow, SQLAlchemy ORM sessions). The ratio against it is what our stack costs.
+queries and plain arithmetic (verified recyclers only, slot bounds in UTC and local time, as the
+app), without the app's layers (auth, rate limit, request ids, logging, webargs/marshmallow,
+SQLAlchemy ORM sessions). The ratio against it is what our stack costs.
 
 It assumes what the bench's data satisfies: the query is valid, the region has a centre or the
 coordinates are given, and local time is UTC+8 all year (China has no daylight saving).
@@ -23,6 +24,7 @@ app.json.ensure_ascii = False
 app.json.sort_keys = False
 
 UTC8 = 8 * 3600
+CST = timezone(timedelta(hours=8))
 EPOCH = date(1970, 1, 1)
 LEAD_S, HORIZON_DAYS = 3600, 14
 
@@ -33,7 +35,7 @@ CANDIDATES = """
            r.holidays::text, r.slot_minutes, r.slot_capacity, r.slot_volume_l, r.slot_weight_kg,
            r.id IN (SELECT recycler_id FROM pickup_service_regions WHERE region_code = ANY(%(codes)s))
     FROM pickup_recyclers r JOIN organizations o ON o.id = r.org_id
-    WHERE r.active AND r.kinds::jsonb @> %(cats)s::jsonb AND (r.authorised_dismantler OR NOT %(vehicle)s)
+    WHERE r.active AND o.kind = 'recycler' AND o.verification_status = 'verified' AND r.kinds::jsonb @> %(cats)s::jsonb AND (r.authorised_dismantler OR NOT %(vehicle)s)
       AND (r.id IN (SELECT recycler_id FROM pickup_service_regions WHERE region_code = ANY(%(codes)s))
            OR (r.radius_km IS NOT NULL AND abs(r.depot_lat - %(lat)s) * 111.19 <= r.radius_km))"""
 BOOKED = """
@@ -55,6 +57,10 @@ def km(lat1, lon1, lat2, lon2):
 
 def iso(epoch):
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
+
+
+def iso_local(epoch):
+    return datetime.fromtimestamp(epoch, CST).isoformat()
 
 
 def grid(hours, holidays, minutes, lo, hi):
@@ -117,10 +123,12 @@ def availability():
                     b = booked.get((r[0], s))
                     if b is None:
                         if empty_fits:
-                            slots.append({"starts_at": iso(s), "ends_at": iso(s + step), "remaining_count": cap,
+                            slots.append({"starts_at": iso(s), "ends_at": iso(s + step), "starts_at_local": iso_local(s),
+                                          "ends_at_local": iso_local(s + step), "remaining_count": cap,
                                           "remaining_volume_l": vcap, "remaining_weight_kg": kcap})
                     elif b[3] >= 1 and (b[4] is None or b[4] >= vol) and (b[5] is None or b[5] >= kg):
-                        slots.append({"starts_at": iso(s), "ends_at": iso(b[2]), "remaining_count": b[3],
+                        slots.append({"starts_at": iso(s), "ends_at": iso(b[2]), "starts_at_local": iso_local(s),
+                                      "ends_at_local": iso_local(b[2]), "remaining_count": b[3],
                                       "remaining_volume_l": b[4], "remaining_weight_kg": b[5]})
                 if slots:
                     out.append({"recycler_id": rid, "org_id": str(r[1]), "name": r[2], "distance_km": round(d, 2),

@@ -6,6 +6,9 @@ the current context, so that `db.session` call sites keep working.
 """
 from __future__ import annotations
 
+import math
+import sqlite3
+
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -92,6 +95,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    try:  # pickup availability ranks by distance in SQL; SQLite built without math functions gets Python's
+        cur.execute("SELECT sin(0), asin(0), sqrt(0), radians(0)")
+    except sqlite3.OperationalError:
+        for name, fn in (("sin", math.sin), ("cos", math.cos), ("asin", math.asin), ("sqrt", math.sqrt),
+                         ("radians", math.radians)):
+            dbapi_conn.create_function(name, 1, fn, deterministic=True)
     cur.close()
 
 

@@ -10,15 +10,17 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import NamedTuple
+from itertools import islice
+from math import cos, radians
+from typing import Iterator, NamedTuple
 
-from sqlalchemy import Row, String, and_, cast, func, or_, select
+from sqlalchemy import Row, String, and_, case, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from services import deps, identifiers, regions
 from services.errors import ValidationFailed
 from services.pickups import items as item_rules
-from services.pickups.geo import KM_PER_DEGREE_LAT, haversine_km
+from services.pickups.geo import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT, haversine_km
 from services.accounts.interface import verified_ids
 from services.accounts.models import Organization, OrgKind
 from services.pickups.models import Recycler, ServiceRegion, Slot
@@ -122,9 +124,9 @@ def schedules(session: Session, ids) -> dict:
 
 
 # --- the availability query ----------------------------------------------------------------------
-# Two set-based queries per answer: every active recycler that may serve the address with its
-# whole offer (JSON columns read as text, parsed once per distinct value and cached), then the
-# booked slot rows of the nearest takers over the horizon. Slot grids are epoch seconds per local
+# Two set-based queries per answer: the nearest takers of the address with their whole offer,
+# ranked and cut in SQL (below; JSON columns read as text, parsed once per distinct value and
+# cached), then the booked slot rows of those takers over the horizon. Slot grids are epoch seconds per local
 # day, computed once per (hours, day) and cached, so a request only merges integers.
 
 OFFER_COLUMNS = (Recycler.id, Recycler.org_id, Organization.name, cast(Recycler.kinds, String).label("kinds"),
@@ -156,35 +158,100 @@ def _utc(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, timezone.utc)
 
 
-def _offers(session: Session, addr: Address, cats: set[str]) -> list[tuple[Row, float]]:
-    """OFFER_COLUMNS rows of the recyclers serving the address and taking `cats`, nearest first;
-    the same 422s as serving() and filter_takers() when there are none."""
+# --- the nearest takers, ranked and cut in SQL ---------------------------------------------------
+# The database computes the same great-circle distance as geo.haversine_km and returns the takers
+# nearest first, a page at a time, so a city of 1,000 recyclers ships the dozen rows an answer uses
+# instead of every one that serves the address. Python still decides: it recomputes each distance
+# with haversine_km, applies the exact area and kinds tests and sorts by (distance, id); the SQL
+# distance (another libm, maybe another rounding) only chooses which rows to read. A row not read
+# yet is no nearer in SQL than the last row read, so its exact distance is at least that less the
+# slack; a read row is handed out only once its exact distance is below that bound, when nothing
+# unread can come before it. The answer is therefore the old full sort's, row for row.
+
+SQL_SLACK_KM = 0.01  # far above any float disagreement between two haversines (they differ by ulps)
+
+
+def _sql_km(addr: Address):
+    """haversine_km(addr, depot) as a SQL expression (PostgreSQL, and SQLite's math functions)."""
+    p1 = radians(addr.lat)
+    half_dp = (func.radians(Recycler.depot_lat) - p1) / 2
+    half_dl = func.radians(Recycler.depot_lon - addr.lon) / 2
+    h = (func.sin(half_dp) * func.sin(half_dp)
+         + cos(p1) * func.cos(func.radians(Recycler.depot_lat)) * func.sin(half_dl) * func.sin(half_dl))
+    return 2 * EARTH_RADIUS_KM * func.asin(case((h >= 1.0, 1.0), else_=func.sqrt(h)))
+
+
+def _takes_sql(cats: set[str]):
+    """takes() in SQL: each category is a quoted string of the kinds' JSON text (checked again in Python)."""
+    kinds = cast(Recycler.kinds, String)
+    conds = [kinds.contains(f'"{c}"', autoescape=True) for c in sorted(cats)]
+    if "vehicle" in cats:
+        conds.append(Recycler.authorised_dismantler)
+    return and_(true(), *conds)
+
+
+def _offers(session: Session, addr: Address, cats: set[str], first: int) -> Iterator[tuple[Row, float]]:
+    """OFFER_COLUMNS rows of the recyclers serving the address and taking `cats` with their
+    haversine distance, nearest first (ties by id), read `first` rows and then twice as many at a
+    time; the same 422s as serving() and filter_takers() when there are none (raised at once)."""
     codes = regions.chain(addr.region_code)
-    by_region = select(ServiceRegion.recycler_id).where(ServiceRegion.region_code.in_(codes))
+    in_region = Recycler.id.in_(select(ServiceRegion.recycler_id).where(ServiceRegion.region_code.in_(codes)))
+    km = _sql_km(addr)
+    # The latitude band is the old pre-filter, kept so that the rows considered are the same.
     near = and_(Recycler.radius_km.is_not(None),
-                func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km)
-    rows = session.execute(select(*OFFER_COLUMNS, Recycler.id.in_(by_region).label("in_region"))
-                           .join(Organization, Organization.id == Recycler.org_id)
-                           .where(Recycler.active, Recycler.org_id.in_(verified_ids(OrgKind.RECYCLER)),
-                                  or_(Recycler.id.in_(by_region), near))).all()
-    served = taking = 0
-    out = []
+                func.abs(Recycler.depot_lat - addr.lat) * KM_PER_DEGREE_LAT <= Recycler.radius_km,
+                km <= Recycler.radius_km + SQL_SLACK_KM)
+    # Ranked and cut on the recyclers' own columns; the offer's other columns and the name are
+    # read for the page's rows only.
+    ranked_ids = (select(Recycler.id, in_region.label("in_region"), km.label("sql_km"))
+                  .where(Recycler.active, Recycler.org_id.in_(verified_ids(OrgKind.RECYCLER)),
+                         _takes_sql(cats), or_(in_region, near))
+                  .order_by(km, Recycler.id))
     vehicle = "vehicle" in cats
-    for r in rows:
-        d = haversine_km(addr.lat, addr.lon, r.depot_lat, r.depot_lon)
-        if not (r.in_region or (r.radius_km is not None and d <= r.radius_km)):
-            continue
-        served += 1
-        if (vehicle and not r.authorised_dismantler) or not cats <= _kinds(r.kinds):
-            continue
-        out.append((r, d))
-    if not served:
-        raise ValidationFailed("no recycler serves this address", code="outside_service_area",
-                               fields={"region_code": ["Outside every recycler's service area."]})
-    if not out:
+
+    def page(after: Row | None, size: int) -> tuple[list[tuple[Row, float]], Row | None]:
+        """The exact takers among the next `size` rows after `after` in SQL order, and the last row
+        read (None when nothing is left unread)."""
+        cut = (ranked_ids if after is None else ranked_ids.where(
+            or_(km > after.sql_km, and_(km == after.sql_km, Recycler.id > after.id)))).limit(size).subquery()
+        rows = session.execute(select(*OFFER_COLUMNS, cut.c.in_region, cut.c.sql_km)
+                               .join(cut, cut.c.id == Recycler.id)
+                               .join(Organization, Organization.id == Recycler.org_id)
+                               .order_by(cut.c.sql_km, cut.c.id)).all()
+        out = []
+        for r in rows:
+            d = haversine_km(addr.lat, addr.lon, r.depot_lat, r.depot_lon)
+            if not (r.in_region or (r.radius_km is not None and d <= r.radius_km)):
+                continue
+            if (vehicle and not r.authorised_dismantler) or not cats <= _kinds(r.kinds):
+                continue
+            out.append((r, d))
+        return out, (rows[-1] if len(rows) == size else None)
+
+    got, last, size = *page(None, first), first
+    while not got and last is not None:  # the errors below are raised before any slot is read
+        size *= 2
+        got, last = page(last, size)
+    if not got:
+        serving(session, addr)  # raises outside_service_area when nothing serves the address
         filter_takers([], [{"category": c} for c in cats])  # raises the 422 naming why
-    out.sort(key=lambda rd: (rd[1], str(rd[0].id)))
-    return out
+
+    def ranked() -> Iterator[tuple[Row, float]]:
+        pending, after, size_ = got, last, size
+        while True:
+            pending.sort(key=lambda rd: (rd[1], str(rd[0].id)))
+            bound = None if after is None else after.sql_km - 2 * SQL_SLACK_KM
+            i = 0
+            while i < len(pending) and (bound is None or pending[i][1] < bound):
+                yield pending[i]
+                i += 1
+            if after is None:
+                return
+            size_ *= 2
+            more, last_row = page(after, size_)
+            pending, after = pending[i:] + more, last_row
+
+    return ranked()
 
 
 def _free(session: Session, recyclers: list[Row], start: datetime, end: datetime,
@@ -231,13 +298,13 @@ def availability(session: Session, addr: Address, items: list[dict], *, now: dat
     at least one free slot in the next `days` days, with those slots (`policy`: the app's by default)."""
     policy = policy or deps.of(session).pickup_policy
     items = item_rules.normalise(items, identifiers.hasher(session))
-    takers = _offers(session, addr, item_rules.categories(items))
+    # A few more rows than `limit` in the first read: most takers have a free slot.
+    takers = _offers(session, addr, item_rules.categories(items), first=limit + 6)
     vol, kg = item_rules.budget(items)
     start = now + policy.lead
     end = now + timedelta(days=min(days, policy.horizon_days))
     out: list[RecyclerSlots] = []
-    for i in range(0, len(takers), limit):
-        chunk = takers[i:i + limit]
+    while chunk := list(islice(takers, limit)):
         slots = _free(session, [r for r, _ in chunk], start, end, vol, kg)
         for r, d in chunk:
             if slots[r.id]:
