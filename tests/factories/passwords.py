@@ -46,3 +46,16 @@ class TestPasswords(PasswordHasher):
 
 
 TEST_PASSWORDS = TestPasswords()
+
+
+class CountingPasswords(PasswordHasher):
+    """Cheap argon2 that counts its hashes: `fast_passwords.use(CountingPasswords())`, then read
+    `.hashed` (what registration and password resets promise about their work per address)."""
+
+    def __init__(self) -> None:
+        super().__init__(**CHEAP)
+        self.hashed = 0
+
+    def hash(self, password, *, salt=None):
+        self.hashed += 1
+        return super().hash(password, salt=salt)

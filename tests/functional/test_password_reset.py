@@ -6,18 +6,16 @@ an unknown address nothing. Requests are limited per client and per address."""
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
 from services.audit import AuditEntry
-from services.accounts.models import User
 from tests.factories.accounts import (PASSWORD, confirmation_token, make_user, register_via_api,
                                       reset_token)
 from tests.factories.app import make_app
 from tests.factories.orders import T0
-from tests.factories.passwords import CHEAP
+from tests.factories.passwords import CountingPasswords
 from tests.factories.races import race_clients
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -88,18 +86,10 @@ def test_every_address_gets_the_same_answer_and_only_a_confirmed_account_a_code(
 def test_asking_hashes_no_password_for_any_address(ship_client, session, fast_passwords):
     make_user(session, email="owner@example.cn")
     session.commit()
-
-    class Counting(PasswordHasher):
-        hashed = 0
-
-        def hash(self, password, *, salt=None):
-            Counting.hashed += 1
-            return super().hash(password, salt=salt)
-
-    fast_passwords.use(Counting(**CHEAP))
+    counting = fast_passwords.use(CountingPasswords())
     for email in ("owner@example.cn", "nobody@example.cn"):
         assert _ask(ship_client, email).status_code == 202
-    assert Counting.hashed == 0
+    assert counting.hashed == 0
 
 
 def test_every_request_starts_the_sending_job_whatever_the_address(db_url, instance_dir, redis_url, session):

@@ -6,13 +6,12 @@ someone tried, and nothing about their account changes."""
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from services.accounts.models import User
 from tests.factories.accounts import PASSWORD, confirmation_token, make_user, register_via_api
 from tests.factories.orders import T0
-from tests.factories.passwords import CHEAP
+from tests.factories.passwords import CountingPasswords
 from tests.factories.races import race_clients
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -71,19 +70,11 @@ def test_a_registered_address_answers_the_same_and_its_owner_is_told(ship_client
 def test_both_answers_cost_one_password_hash(ship_client, session, fast_passwords):
     make_user(session, email="owner@example.cn")
     session.commit()
-
-    class Counting(PasswordHasher):
-        hashed = 0
-
-        def hash(self, password, *, salt=None):
-            Counting.hashed += 1
-            return super().hash(password, salt=salt)
-
-    fast_passwords.use(Counting(**CHEAP))
+    counting = fast_passwords.use(CountingPasswords())
     for email in ("owner@example.cn", "nobody@example.cn"):
-        before = Counting.hashed
+        before = counting.hashed
         assert register_via_api(ship_client, email=email).status_code == 202
-        assert Counting.hashed - before == 1, email
+        assert counting.hashed - before == 1, email
 
 
 def test_codes_that_are_forged_tampered_or_expired_are_refused(ship_client, session, freeze):

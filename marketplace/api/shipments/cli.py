@@ -23,15 +23,8 @@ shipping_cli = AppGroup("shipping", help="Shipping: the stand-in carrier of the 
               help="Poll the carrier as if this many hours had passed (36: every stand-in parcel is delivered).")
 def advance_cmd(hours: int):
     """Apply the carrier's tracking events to every undelivered parcel (delivery hands the order over)."""
-    session = db.factory()
-    try:
-        applied = shipping_jobs.poll_carrier(session, carrier=current().deps.carrier, ahead=timedelta(hours=hours))
-        session.commit()
-        notified = session.info.pop(feed.PENDING, False)
-    finally:
-        session.close()
-    if notified:   # the delivery notices' email and SMS
-        jobs.enqueue(current_app._get_current_object(), jobs.scheduled(delivery.deliver_due))
+    applied = _then_send_notices(lambda session: shipping_jobs.poll_carrier(
+        session, carrier=current().deps.carrier, ahead=timedelta(hours=hours)))
     click.echo(f"applied {applied} tracking events")
 
 
@@ -40,14 +33,21 @@ def advance_cmd(hours: int):
               help="Judge the send deadlines as if this many more days had passed (8: the seeded return lapses).")
 def lapse_returns_cmd(days: int):
     """Agreed returns not sent by their deadline lapse now: the seller is paid (the job `lapse_returns`)."""
+    lapsed = _then_send_notices(lambda session: shipping_jobs.lapse_returns(
+        session, gateway=gateway(), checkpoint=session.commit, ahead=timedelta(days=days)))
+    click.echo(f"lapsed {lapsed} returns")
+
+
+def _then_send_notices(work):
+    """Run `work(session)` in its own session and commit; then, if it queued notices, start the
+    job that sends their email and SMS (as the scheduled jobs do). Returns what `work` returned."""
     session = db.factory()
     try:
-        lapsed = shipping_jobs.lapse_returns(session, gateway=gateway(), checkpoint=session.commit,
-                                             ahead=timedelta(days=days))
+        result = work(session)
         session.commit()
         notified = session.info.pop(feed.PENDING, False)
     finally:
         session.close()
-    if notified:   # the lapse notices' email and SMS
+    if notified:
         jobs.enqueue(current_app._get_current_object(), jobs.scheduled(delivery.deliver_due))
-    click.echo(f"lapsed {lapsed} returns")
+    return result
